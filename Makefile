@@ -1,0 +1,153 @@
+# tokbench - build, test and run. Switches, not forks (STYLE.md rule 12):
+#   make SANITIZE=address,undefined   build into build/san with sanitizers
+#   make DEBUG=1                      -O0, no NDEBUG
+#   CI=true make ...                  adds -Werror
+# Targets: deps all test run bench clean corpora help
+
+SHELL := /bin/bash
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := cc
+endif
+
+SANITIZE ?=
+DEBUG ?=
+ifneq ($(SANITIZE),)
+BUILD ?= build/san
+else
+BUILD ?= build/opt
+endif
+
+PKG_CONFIG ?= pkg-config
+PC_LIBS := libutf8proc icu-uc icu-i18n libxml-2.0 jansson
+PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null)
+PC_LDLIBS := $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null)
+
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter $(PC_CFLAGS)
+ifneq ($(DEBUG),)
+CFLAGS_BASE += -O0
+else
+CFLAGS_BASE += -O2
+endif
+ifneq ($(SANITIZE),)
+CFLAGS_BASE += -O1 -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+ifneq ($(CI),)
+CFLAGS_BASE += -Werror
+endif
+CFLAGS ?=
+override CFLAGS := $(CFLAGS_BASE) $(CFLAGS)
+LDLIBS += $(PC_LDLIBS) -lcsv -lm
+
+LIB_DIRS := common corpora tokenizers bench reports
+CLI_SRC := bench/main.c bench/cli.c
+LIB_SRC := $(filter-out $(CLI_SRC),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# Each tests/test_*.c is one cmocka program; tests/run.sh runs them all.
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+DEPFILES := $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_SRC:%.c=$(BUILD)/obj/%.d)
+
+LIB := $(BUILD)/libtokbench.a
+BIN := $(BUILD)/tokbench
+
+.PHONY: all lib deps test run bench fuzz clean corpora help check-deps
+.DEFAULT_GOAL := all
+
+all: check-deps $(BIN) $(TEST_BIN)
+	@ln -sfn $(BIN) tokbench
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEFS) -MMD -MP -c $< -o $@
+
+# The run manifest records the version and the commit the binary was built
+# from; commit.txt changes only when the commit does.
+TB_VERSION := 0.1.0
+TB_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+$(BUILD)/commit.txt: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(TB_COMMIT)' | cmp -s - $@ || echo '$(TB_COMMIT)' > $@
+$(BUILD)/obj/bench/manifest.o: $(BUILD)/commit.txt
+$(BUILD)/obj/bench/manifest.o: DEFS = -DTB_VERSION='"$(TB_VERSION)"' -DTB_COMMIT='"$(TB_COMMIT)"'
+FORCE:
+
+lib: $(LIB)
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+-include $(DEPFILES)
+
+# Installs every Debian and npm package tokbench needs (idempotent; says what
+# it installs; fails with the command to run when it cannot).
+deps:
+	@bash deps/install.sh
+
+# Fails early, naming the missing Debian package, when headers are absent.
+check-deps:
+	@bash deps/install.sh --check
+
+# Fetches and imports both default corpora into corpora/data/.
+corpora: all
+	./$(BIN) corpus fetch udhr
+	./$(BIN) corpus fetch libreoffice
+
+# Everything a user needs, then the default suite into reports/out/.
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(BIN) corpus fetch udhr
+	./$(BIN) corpus fetch libreoffice
+	./$(BIN) run --suite default -o reports/out
+
+# Optimised and sanitized builds, unit tests in both, CLI and golden tests.
+test: deps
+	@bash tests/run.sh
+
+# Peer comparisons (speed, memory) land here with the BPE, model and n-gram
+# work; until then there is nothing to compare.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@echo 'bench: no benchmarks yet (they arrive with the BPE, transformer and n-gram work)'
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang, each run for
+# FUZZ_SECONDS on its seed folder; a crash stops with the reproducer's name.
+FUZZ_SECONDS ?= 30
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined
+
+build/fuzz/%: tests/fuzz/%.c build/fuzz/lib/libtokbench.a
+	clang -std=c11 -D_GNU_SOURCE -g -O1 $(FUZZ_FLAGS) $(PC_CFLAGS) -o $@ $^ $(PC_LDLIBS) -lcsv -lm
+
+build/fuzz/lib/libtokbench.a: FORCE
+	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz/lib SANITIZE=address,undefined \
+		CFLAGS=-fsanitize=fuzzer-no-link lib
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		TB_ROOT=$$PWD $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			-artifact_prefix=build/fuzz/ build/fuzz/corpus/$$n tests/fuzz/seeds/$$n \
+			>build/fuzz/$$n.log 2>&1 || { tail -30 build/fuzz/$$n.log; exit 1; }; \
+		grep -E '^#[0-9]+ *DONE' build/fuzz/$$n.log | tail -1; \
+	done
+
+clean:
+	rm -rf build tokbench
+
+help:
+	@sed -n '1,6p' Makefile

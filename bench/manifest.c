@@ -1,0 +1,243 @@
+/* manifest.c - run manifest in JSON (jansson) and Markdown. */
+#include "manifest.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/afile.h"
+#include "../corpora/corpus.h"
+
+#ifndef TB_VERSION
+#define TB_VERSION "0.0.0"
+#endif
+#ifndef TB_COMMIT
+#define TB_COMMIT "unknown"
+#endif
+
+struct manifest {
+    json_t *root;
+};
+
+const char *manifest_tokbench_version(void) { return TB_VERSION " (" TB_COMMIT ")"; }
+
+static void cpu_model(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) == 0) {
+            char *p = strchr(line, ':');
+            if (p) {
+                p++;
+                while (*p == ' ')
+                    p++;
+                p[strcspn(p, "\n")] = '\0';
+                snprintf(buf, cap, "%s", p);
+            }
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* "key: value" lines of a corpus MANIFEST that describe its source. */
+static json_t *corpus_sources(const char *dir)
+{
+    json_t *o = json_object();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/MANIFEST", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return o;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *colon = strstr(line, ": ");
+        if (!colon || strncmp(line, "file", 4) == 0)
+            continue;
+        *colon = '\0';
+        json_object_set_new(o, line, json_string(colon + 2));
+    }
+    fclose(f);
+    return o;
+}
+
+int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, tb_error *err)
+{
+    *out = NULL;
+    json_t *root = json_object();
+    json_object_set_new(root, "tokbench", json_string(manifest_tokbench_version()));
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_object_set_new(root, "date", json_string(date));
+    json_t *cmd = json_array();
+    for (int i = 0; i < argc; i++)
+        json_array_append_new(cmd, json_string(argv[i]));
+    json_object_set_new(root, "command", cmd);
+
+    json_t *machine = json_object();
+    struct utsname u;
+    if (uname(&u) == 0) {
+        char os[512];
+        snprintf(os, sizeof os, "%s %s %s", u.sysname, u.release, u.machine);
+        json_object_set_new(machine, "os", json_string(os));
+    }
+    char cpu[256];
+    cpu_model(cpu, sizeof cpu);
+    json_object_set_new(machine, "cpu", json_string(cpu));
+    json_object_set_new(machine, "cores", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    json_object_set_new(machine, "memory_gib",
+                        json_real((double)pages * (double)psize / (1024.0 * 1024 * 1024)));
+    json_object_set_new(root, "machine", machine);
+
+    json_t *corpora = json_array();
+    for (size_t i = 0; i < cfg->n_corpora; i++) {
+        char path[4096];
+        run_corpus_path(cfg->data_dir, cfg->corpora[i], path, sizeof path);
+        corpus *c = NULL;
+        if (corpus_open(path, &c, err)) {
+            json_decref(root);
+            json_decref(corpora);
+            return TB_EINPUT;
+        }
+        json_t *co = json_object();
+        json_object_set_new(co, "name", json_string(corpus_name(c)));
+        json_object_set_new(co, "manifest_sha256", json_string(corpus_manifest_hash(c)));
+        json_object_set_new(co, "segments", json_integer((json_int_t)corpus_n_segments(c)));
+        json_t *langs = json_array();
+        for (size_t l = 0; l < corpus_n_langs(c); l++)
+            json_array_append_new(langs, json_string(corpus_lang(c, l)));
+        json_object_set_new(co, "langs", langs);
+        json_object_set_new(co, "source", corpus_sources(path));
+        json_array_append_new(corpora, co);
+        corpus_free(c);
+    }
+    json_object_set_new(root, "corpora", corpora);
+    json_t *specs = json_array();
+    for (size_t i = 0; i < cfg->n_specs; i++)
+        json_array_append_new(specs, json_string(cfg->specs[i]));
+    json_object_set_new(root, "tokenizers", specs);
+
+    manifest *m = tb_calloc(1, sizeof *m, err);
+    if (!m) {
+        json_decref(root);
+        return TB_EINPUT;
+    }
+    m->root = root;
+    *out = m;
+    return TB_OK;
+}
+
+void manifest_free(manifest *m)
+{
+    if (!m)
+        return;
+    json_decref(m->root);
+    free(m);
+}
+
+int manifest_save(const manifest *m, const char *path, tb_error *err)
+{
+    afile af;
+    if (afile_open(&af, path, err))
+        return TB_EINPUT;
+    if (json_dumpf(m->root, af.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+        afile_abort(&af);
+        return tb_fail(err, TB_EINPUT, "cannot write '%s'", path);
+    }
+    fputc('\n', af.fp);
+    return afile_commit(&af, err);
+}
+
+int manifest_load(const char *path, manifest **out, tb_error *err)
+{
+    *out = NULL;
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        return tb_fail(err, TB_EINPUT, "manifest '%s': line %d, column %d: %s", path, je.line,
+                       je.column, je.text);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return tb_fail(err, TB_EINPUT, "manifest '%s': expected a JSON object", path);
+    }
+    manifest *m = tb_calloc(1, sizeof *m, err);
+    if (!m) {
+        json_decref(root);
+        return TB_EINPUT;
+    }
+    m->root = root;
+    *out = m;
+    return TB_OK;
+}
+
+static const char *str_or(json_t *o, const char *key, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : dflt;
+}
+
+char *manifest_markdown(const manifest *m)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    json_t *r = m->root;
+    fprintf(f, "- tokbench: %s\n", str_or(r, "tokbench", "?"));
+    fprintf(f, "- date: %s\n", str_or(r, "date", "?"));
+    json_t *cmd = json_object_get(r, "command");
+    if (json_is_array(cmd)) {
+        fputs("- command: `", f);
+        size_t i;
+        json_t *v;
+        json_array_foreach(cmd, i, v) fprintf(f, "%s%s", i ? " " : "", json_string_value(v));
+        fputs("`\n", f);
+    }
+    json_t *mc = json_object_get(r, "machine");
+    if (json_is_object(mc))
+        fprintf(f, "- machine: %s, %lld cores, %.1f GiB, %s\n", str_or(mc, "cpu", "?"),
+                (long long)json_integer_value(json_object_get(mc, "cores")),
+                json_number_value(json_object_get(mc, "memory_gib")), str_or(mc, "os", "?"));
+    json_t *corpora = json_object_get(r, "corpora");
+    size_t i;
+    json_t *co;
+    json_array_foreach(corpora, i, co)
+    {
+        fprintf(f, "- corpus `%s`: %lld segments, MANIFEST sha256 %.12s…", str_or(co, "name", "?"),
+                (long long)json_integer_value(json_object_get(co, "segments")),
+                str_or(co, "manifest_sha256", "?"));
+        json_t *src = json_object_get(co, "source");
+        const char *k;
+        json_t *v;
+        json_object_foreach(src, k, v)
+        {
+            if (strcmp(k, "source") == 0 || strcmp(k, "version") == 0 ||
+                strcmp(k, "packages") == 0)
+                fprintf(f, "; %s: %s", k, json_string_value(v));
+        }
+        fputc('\n', f);
+    }
+    json_t *specs = json_object_get(r, "tokenizers");
+    if (json_is_array(specs)) {
+        fputs("- tokenizers:", f);
+        json_t *v;
+        json_array_foreach(specs, i, v) fprintf(f, " `%s`", json_string_value(v));
+        fputc('\n', f);
+    }
+    fclose(f);
+    return buf;
+}

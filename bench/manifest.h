@@ -1,0 +1,29 @@
+/* manifest.h - the run manifest: what produced a results file (tokbench
+ * version and commit, date, machine, command, corpora with their MANIFEST
+ * hashes and sources, tokenizer specs). Saved as manifest.json beside
+ * results.csv; the report renders it as Markdown. */
+#ifndef MANIFEST_H
+#define MANIFEST_H
+
+#include <stddef.h>
+
+#include "../common/tb.h"
+#include "run.h"
+
+typedef struct manifest manifest;
+
+/* Collects everything about this run (opens each corpus to read its
+ * MANIFEST). argv is the command line, recorded as given. */
+int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, tb_error *err);
+void manifest_free(manifest *m);
+/* Atomic write of the JSON form. */
+int manifest_save(const manifest *m, const char *path, tb_error *err);
+/* Reads a saved manifest.json (for `tokbench report`). */
+int manifest_load(const char *path, manifest **out, tb_error *err);
+/* Markdown rendering; malloc'd, caller frees. */
+char *manifest_markdown(const manifest *m);
+
+/* "0.1.0 (abc1234)" - the version and the commit it was built from. */
+const char *manifest_tokbench_version(void);
+
+#endif

@@ -1,0 +1,335 @@
+/* metrics.c - token metrics from per-segment encodings. */
+#include "metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/timer.h"
+#include "../common/utf8.h"
+
+struct metrics_words {
+    size_t n_segments;
+    size_t *first;          /* (n_segments + 1): spans of segment s are first[s]..first[s+1) */
+    word_span *spans;       /* all word spans, segment after segment */
+};
+
+struct seg {
+    uint32_t bytes, chars, words, tokens, continued, fallback;
+};
+
+struct metrics_tok {
+    const tokenizer *t;
+    const char *lang;
+    size_t n_segments;
+    struct seg *segs;       /* (n_segments) */
+    size_t vocab;           /* |V| */
+    uint64_t *counts[3];    /* per enum corpus_split: (vocab) id counts; NULL if vocab too large */
+};
+
+void metrics_words_free(metrics_words *mw)
+{
+    if (!mw)
+        return;
+    free(mw->first);
+    free(mw->spans);
+    free(mw);
+}
+
+int metrics_words_new(const corpus *c, size_t li, words *w, metrics_words **out, tb_error *err)
+{
+    *out = NULL;
+    size_t n = corpus_n_segments(c);
+    metrics_words *mw = tb_calloc(1, sizeof *mw, err);
+    if (!mw)
+        return TB_EINPUT;
+    mw->n_segments = n;
+    mw->first = tb_calloc(n + 1, sizeof *mw->first, err);
+    size_t cap = 4096, used = 0;
+    mw->spans = tb_malloc(cap * sizeof *mw->spans, err);
+    if (!mw->first || !mw->spans) {
+        metrics_words_free(mw);
+        return TB_EINPUT;
+    }
+    for (size_t s = 0; s < n; s++) {
+        size_t len, nw;
+        const char *text = corpus_segment(c, li, s, &len);
+        for (;;) {
+            if (words_split(w, text, len, mw->spans + used, cap - used, &nw, err)) {
+                metrics_words_free(mw);
+                return tb_wrap(err, "corpus '%s': %s.txt:%zu: ", corpus_name(c),
+                               corpus_lang(c, li), s + 1);
+            }
+            if (used + nw <= cap)
+                break;
+            while (used + nw > cap)
+                cap *= 2;
+            word_span *ns = tb_realloc(mw->spans, cap * sizeof *ns, err);
+            if (!ns) {
+                metrics_words_free(mw);
+                return TB_EINPUT;
+            }
+            mw->spans = ns;
+        }
+        mw->first[s] = used;
+        used += nw;
+    }
+    mw->first[n] = used;
+    *out = mw;
+    return TB_OK;
+}
+
+size_t metrics_words_count(const metrics_words *mw, const corpus *c, enum corpus_split split)
+{
+    size_t total = 0;
+    for (size_t s = 0; s < mw->n_segments; s++)
+        if (corpus_in_split(c, s, split))
+            total += mw->first[s + 1] - mw->first[s];
+    return total;
+}
+
+void metrics_tok_free(metrics_tok *m)
+{
+    if (!m)
+        return;
+    free(m->segs);
+    for (int k = 0; k < 3; k++)
+        free(m->counts[k]);
+    free(m);
+}
+
+size_t metrics_tok_segment_tokens(const metrics_tok *m, size_t seg)
+{
+    return m->segs[seg].tokens;
+}
+
+/* Words of one segment that overlap two or more tokens. Both lists are sorted
+ * by offset; token i covers [offs[i], offs[i+1]) with offs[nt] = len. */
+static uint32_t count_continued(const word_span *ws, size_t nw, const uint32_t *offs, size_t nt,
+                                size_t len)
+{
+    uint32_t cont = 0;
+    size_t t = 0;
+    for (size_t i = 0; i < nw; i++) {
+        /* first token whose end is past the word start */
+        while (t < nt && (t + 1 < nt ? offs[t + 1] : len) <= ws[i].start)
+            t++;
+        size_t k = t, covering = 0;
+        while (k < nt && offs[k] < ws[i].end && covering < 2) {
+            covering++;
+            k++;
+        }
+        cont += covering >= 2;
+    }
+    return cont;
+}
+
+/* Id count arrays are kept up to this vocabulary size (64 Mi ids). */
+#define MAX_COUNTED_VOCAB ((size_t)1 << 26)
+
+int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
+                        const metrics_words *mw, metrics_tok **out, tb_error *err)
+{
+    *out = NULL;
+    size_t n = corpus_n_segments(c);
+    metrics_tok *m = tb_calloc(1, sizeof *m, err);
+    if (!m)
+        return TB_EINPUT;
+    m->t = t;
+    m->lang = corpus_lang(c, li);
+    m->n_segments = n;
+    m->vocab = tokenizer_vocab_size(t);
+    m->segs = tb_calloc(n, sizeof *m->segs, err);
+    if (!m->segs) {
+        metrics_tok_free(m);
+        return TB_EINPUT;
+    }
+    if (m->vocab <= MAX_COUNTED_VOCAB)
+        for (int k = 0; k < 3; k++)
+            if (!(m->counts[k] = tb_calloc(m->vocab, sizeof(uint64_t), err))) {
+                metrics_tok_free(m);
+                return TB_EINPUT;
+            }
+    size_t cap = 4096;
+    uint32_t *ids = tb_malloc(cap * sizeof *ids, err);
+    uint32_t *offs = tb_malloc(cap * sizeof *offs, err);
+    int rc = (ids && offs) ? TB_OK : TB_EINPUT;
+    for (size_t s = 0; s < n && rc == TB_OK; s++) {
+        size_t len, nt;
+        const char *text = corpus_segment(c, li, s, &len);
+        rc = tokenizer_encode(t, text, len, ids, offs, cap, &nt, err);
+        if (rc == TB_OK && nt > cap) {
+            while (cap < nt)
+                cap *= 2;
+            uint32_t *ni = tb_realloc(ids, cap * sizeof *ni, err);
+            if (ni)
+                ids = ni;
+            uint32_t *no = ni ? tb_realloc(offs, cap * sizeof *no, err) : NULL;
+            if (no)
+                offs = no;
+            rc = (ni && no) ? tokenizer_encode(t, text, len, ids, offs, cap, &nt, err) : TB_EINPUT;
+        }
+        if (rc != TB_OK) {
+            tb_wrap(err, "corpus '%s': %s.txt:%zu: tokenizer '%s': ", corpus_name(c), m->lang,
+                    s + 1, tokenizer_name(t));
+            break;
+        }
+        struct seg *sg = &m->segs[s];
+        sg->bytes = (uint32_t)len;
+        sg->chars = (uint32_t)utf8_count(text, len);
+        sg->words = (uint32_t)(mw->first[s + 1] - mw->first[s]);
+        sg->tokens = (uint32_t)nt;
+        sg->continued = count_continued(mw->spans + mw->first[s], sg->words, offs, nt, len);
+        int test = corpus_in_split(c, s, CORPUS_TEST);
+        for (size_t i = 0; i < nt; i++) {
+            if (ids[i] >= m->vocab) {
+                rc = tb_fail(err, TB_EINPUT,
+                             "corpus '%s': %s.txt:%zu: tokenizer '%s' produced id %u outside its "
+                             "vocabulary of %zu",
+                             corpus_name(c), m->lang, s + 1, tokenizer_name(t), ids[i], m->vocab);
+                break;
+            }
+            sg->fallback += (uint32_t)tokenizer_is_fallback(t, ids[i]);
+            if (m->counts[0]) {
+                m->counts[CORPUS_ALL][ids[i]]++;
+                m->counts[test ? CORPUS_TEST : CORPUS_TRAIN][ids[i]]++;
+            }
+        }
+    }
+    free(ids);
+    free(offs);
+    if (rc != TB_OK) {
+        metrics_tok_free(m);
+        return rc;
+    }
+    *out = m;
+    return TB_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *c,
+                     enum corpus_split split, results *r, tb_error *err)
+{
+    uint64_t segs = 0, bytes = 0, chars = 0, nwords = 0, tokens = 0, cont = 0, fb = 0,
+             en_tokens = 0;
+    size_t n_ratio = 0;
+    double *ratios = en ? tb_malloc(m->n_segments * sizeof *ratios, err) : NULL;
+    if (en && !ratios)
+        return TB_EINPUT;
+    for (size_t s = 0; s < m->n_segments; s++) {
+        if (!corpus_in_split(c, s, split))
+            continue;
+        const struct seg *sg = &m->segs[s];
+        segs++;
+        bytes += sg->bytes;
+        chars += sg->chars;
+        nwords += sg->words;
+        tokens += sg->tokens;
+        cont += sg->continued;
+        fb += sg->fallback;
+        if (en) {
+            en_tokens += en->segs[s].tokens;
+            if (en->segs[s].tokens)
+                ratios[n_ratio++] = (double)sg->tokens / en->segs[s].tokens;
+        }
+    }
+    const char *cn = corpus_name(c), *sp = corpus_split_name(split), *tn = tokenizer_name(m->t);
+    struct {
+        const char *metric;
+        double value;
+        const char *unit;
+        int present;
+    } rows[] = {
+        {"segments", (double)segs, "segments", 1},
+        {"bytes", (double)bytes, "bytes", 1},
+        {"chars", (double)chars, "chars", 1},
+        {"words", (double)nwords, "words", 1},
+        {"tokens", (double)tokens, "tokens", 1},
+        {"bytes_per_token", tokens ? (double)bytes / tokens : 0, "bytes/token", tokens > 0},
+        {"chars_per_token", tokens ? (double)chars / tokens : 0, "chars/token", tokens > 0},
+        {"fertility", nwords ? (double)tokens / nwords : 0, "tokens/word", nwords > 0},
+        {"parity", en_tokens ? (double)tokens / en_tokens : 0, "ratio", en && en_tokens > 0},
+        {"parity_median", 0, "ratio", en && n_ratio > 0},
+        {"continued_words", nwords ? (double)cont / nwords : 0, "share", nwords > 0},
+        {"vocab_size", (double)m->vocab, "types", 1},
+        {"vocab_used", 0, "types", m->counts[0] != NULL},
+        {"unk_rate", tokens ? (double)fb / tokens : 0, "share", tokens > 0},
+        {"renyi_efficiency", 0, "ratio", m->counts[0] != NULL && tokens > 0 && m->vocab > 1},
+    };
+    enum { N_ROWS = sizeof rows / sizeof rows[0] };
+    if (en && n_ratio > 0) {
+        qsort(ratios, n_ratio, sizeof *ratios, cmp_double);
+        rows[9].value = n_ratio % 2 ? ratios[n_ratio / 2]
+                                    : 0.5 * (ratios[n_ratio / 2 - 1] + ratios[n_ratio / 2]);
+    }
+    free(ratios);
+    if (m->counts[0]) {
+        const uint64_t *cnt = m->counts[split];
+        uint64_t used = 0;
+        double sum_pa = 0.0;
+        const double alpha = 2.5;
+        for (size_t i = 0; i < m->vocab; i++) {
+            if (!cnt[i])
+                continue;
+            used++;
+            sum_pa += pow((double)cnt[i] / (double)tokens, alpha);
+        }
+        rows[12].value = (double)used;
+        if (tokens > 0 && m->vocab > 1)
+            rows[14].value = (log2(sum_pa) / (1.0 - alpha)) / log2((double)m->vocab);
+    }
+    for (int i = 0; i < N_ROWS; i++)
+        if (rows[i].present &&
+            results_add(r, cn, sp, m->lang, tn, rows[i].metric, rows[i].value, rows[i].unit, err))
+            return TB_EINPUT;
+    return TB_OK;
+}
+
+int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum corpus_split split,
+                        double *mb_per_s, tb_error *err)
+{
+    size_t cap = 1 << 16;
+    uint32_t *ids = tb_malloc(cap * sizeof *ids, err);
+    if (!ids)
+        return TB_EINPUT;
+    double times[64];
+    int runs = 0;
+    uint64_t bytes = 0;
+    double started = tb_now();
+    /* At least 3 passes; more (up to 64) while the total stays under 0.3 s. */
+    while (runs < 3 || (runs < 64 && tb_now() - started < 0.3)) {
+        bytes = 0;
+        double t0 = tb_now();
+        for (size_t s = 0; s < corpus_n_segments(c); s++) {
+            if (!corpus_in_split(c, s, split))
+                continue;
+            size_t len, nt;
+            const char *text = corpus_segment(c, li, s, &len);
+            if (tokenizer_encode(t, text, len, ids, NULL, cap, &nt, err)) {
+                free(ids);
+                return TB_EINPUT;
+            }
+            if (nt > cap) {
+                while (cap < nt)
+                    cap *= 2;
+                uint32_t *ni = tb_realloc(ids, cap * sizeof *ni, err);
+                if (!ni) {
+                    free(ids);
+                    return TB_EINPUT;
+                }
+                ids = ni;
+            }
+            bytes += len;
+        }
+        times[runs++] = tb_now() - t0;
+    }
+    free(ids);
+    double med = tb_median(times, runs);
+    *mb_per_s = med > 0 ? (double)bytes / 1e6 / med : 0.0;
+    return TB_OK;
+}

@@ -1,0 +1,59 @@
+/* metrics.h - the per-tokenizer token metrics of DESIGN.md ("Metrics").
+ *
+ * Two stages so the expensive parts run once: metrics_words holds the ICU
+ * word spans of every segment of one language (shared by all tokenizers);
+ * metrics_tok encodes every segment of that language alone (no special
+ * tokens) with one tokenizer and keeps per-segment counts, so the rows for any
+ * split, and parity against English, come from it without encoding again.
+ *
+ * Definitions (per corpus, split, lang, tokenizer):
+ *   tokens            sum over segments of the token count
+ *   bytes_per_token   UTF-8 bytes / tokens;  chars_per_token  code points / tokens
+ *   fertility         tokens / words (ICU words, corpora/words.h)
+ *   parity            tokens(lang) / tokens(en) over the same segments
+ *   parity_median     median over segments of tokens(lang)/tokens(en)
+ *   continued_words   share of words whose bytes overlap two or more tokens
+ *   vocab_size        |V| of the tokenizer;  vocab_used  distinct ids emitted
+ *   unk_rate          fallback tokens / tokens
+ *   renyi_efficiency  H_2.5(p) / log2 |V|, p the unigram id distribution,
+ *                     H_a(p) = log2(sum p_i^a) / (1 - a)
+ *   encode_mb_per_s   UTF-8 MB (1e6 bytes) of the split encoded per second,
+ *                     one thread, median of >= 3 timed passes
+ */
+#ifndef METRICS_H
+#define METRICS_H
+
+#include <stddef.h>
+
+#include "../common/tb.h"
+#include "../corpora/corpus.h"
+#include "../corpora/words.h"
+#include "../tokenizers/tokenizer.h"
+#include "results.h"
+
+typedef struct metrics_words metrics_words;
+typedef struct metrics_tok metrics_tok;
+
+int metrics_words_new(const corpus *c, size_t li, words *w, metrics_words **out, tb_error *err);
+void metrics_words_free(metrics_words *mw);
+/* Total ICU words of language li over split. */
+size_t metrics_words_count(const metrics_words *mw, const corpus *c, enum corpus_split split);
+
+/* Encodes every segment of language li (mw must be for the same language).
+ * Errors name the corpus, language file and line. */
+int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
+                        const metrics_words *mw, metrics_tok **out, tb_error *err);
+void metrics_tok_free(metrics_tok *m);
+/* Tokens of one segment (for tests and reports). */
+size_t metrics_tok_segment_tokens(const metrics_tok *m, size_t seg);
+
+/* Appends the rows for one split. en is the English measurement with the same
+ * tokenizer (NULL: no parity rows). Rows carry tokenizer_name(t). */
+int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *c,
+                     enum corpus_split split, results *r, tb_error *err);
+
+/* Times encoding of the split's segments: fills *mb_per_s. */
+int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum corpus_split split,
+                        double *mb_per_s, tb_error *err);
+
+#endif

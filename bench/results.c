@@ -1,0 +1,276 @@
+/* results.c - the tidy results table and its CSV form. */
+#include "results.h"
+
+#include <csv.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/afile.h"
+
+#define N_FIELDS 7
+static const char *const k_header[N_FIELDS] = {"corpus", "split", "lang", "tokenizer",
+                                               "metric", "value", "unit"};
+
+struct row {
+    char *s[6];     /* corpus, split, lang, tokenizer, metric, unit */
+    double value;
+};
+
+struct results {
+    struct row *rows;
+    size_t n, cap;
+};
+
+int results_new(results **out, tb_error *err)
+{
+    *out = tb_calloc(1, sizeof **out, err);
+    return *out ? TB_OK : TB_EINPUT;
+}
+
+void results_free(results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        for (int k = 0; k < 6; k++)
+            free(r->rows[i].s[k]);
+    free(r->rows);
+    free(r);
+}
+
+int results_add(results *r, const char *corpus, const char *split, const char *lang,
+                const char *tokenizer, const char *metric, double value, const char *unit,
+                tb_error *err)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 256;
+        struct row *nr = tb_realloc(r->rows, cap * sizeof *nr, err);
+        if (!nr)
+            return TB_EINPUT;
+        r->rows = nr;
+        r->cap = cap;
+    }
+    struct row *w = &r->rows[r->n];
+    const char *src[6] = {corpus, split, lang, tokenizer, metric, unit};
+    for (int k = 0; k < 6; k++) {
+        w->s[k] = strdup(src[k] ? src[k] : "");
+        if (!w->s[k]) {
+            while (k--)
+                free(w->s[k]);
+            return tb_fail(err, TB_EINPUT, "out of memory");
+        }
+    }
+    w->value = value;
+    r->n++;
+    return TB_OK;
+}
+
+size_t results_count(const results *r) { return r->n; }
+
+void results_get(const results *r, size_t i, result_row *row)
+{
+    const struct row *w = &r->rows[i];
+    row->corpus = w->s[0];
+    row->split = w->s[1];
+    row->lang = w->s[2];
+    row->tokenizer = w->s[3];
+    row->metric = w->s[4];
+    row->unit = w->s[5];
+    row->value = w->value;
+}
+
+long results_find(const results *r, const char *corpus, const char *split, const char *lang,
+                  const char *tokenizer, const char *metric)
+{
+    const char *key[5] = {corpus, split, lang, tokenizer, metric};
+    for (size_t i = 0; i < r->n; i++) {
+        int k = 0;
+        while (k < 5 && strcmp(r->rows[i].s[k], key[k]) == 0)
+            k++;
+        if (k == 5)
+            return (long)i;
+    }
+    return -1;
+}
+
+int results_unit_is_timing(const char *unit)
+{
+    return strcmp(unit, "ms") == 0 || strcmp(unit, "us") == 0 || strcmp(unit, "s") == 0 ||
+           strcmp(unit, "MB/s") == 0;
+}
+
+void results_format_value(double v, char *buf, size_t cap)
+{
+    if (isfinite(v) && v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, cap, "%.0f", v);
+    else
+        snprintf(buf, cap, "%.10g", v);
+}
+
+static void put_field(FILE *f, const char *s)
+{
+    csv_fwrite(f, s, strlen(s));
+}
+
+int results_write_csv(const results *r, FILE *f, tb_error *err)
+{
+    for (int k = 0; k < N_FIELDS; k++) {
+        fputs(k_header[k], f);
+        fputc(k + 1 < N_FIELDS ? ',' : '\n', f);
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        result_row row;
+        results_get(r, i, &row);
+        char val[64];
+        results_format_value(row.value, val, sizeof val);
+        const char *fields[N_FIELDS] = {row.corpus, row.split, row.lang, row.tokenizer,
+                                        row.metric, val, row.unit};
+        for (int k = 0; k < N_FIELDS; k++) {
+            /* csv_fwrite always quotes; plain fields stay plain for readers. */
+            if (strpbrk(fields[k], ",\"\r\n") || fields[k][0] == ' ')
+                put_field(f, fields[k]);
+            else
+                fputs(fields[k], f);
+            fputc(k + 1 < N_FIELDS ? ',' : '\n', f);
+        }
+    }
+    if (ferror(f))
+        return tb_fail(err, TB_EINPUT, "cannot write results");
+    return TB_OK;
+}
+
+int results_save_csv(const results *r, const char *path, tb_error *err)
+{
+    afile af;
+    if (afile_open(&af, path, err))
+        return TB_EINPUT;
+    if (results_write_csv(r, af.fp, err)) {
+        afile_abort(&af);
+        return tb_wrap(err, "'%s': ", path);
+    }
+    return afile_commit(&af, err);
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+struct reader {
+    const char *path;
+    results *r;
+    tb_error *err;
+    int failed;
+    size_t line;            /* 1-based line of the record being read */
+    size_t nf;              /* fields so far in this record */
+    char *f[N_FIELDS];      /* owned copies of this record's fields */
+};
+
+static void rd_field(void *s, size_t len, void *data)
+{
+    struct reader *rd = data;
+    if (rd->failed)
+        return;
+    if (rd->nf < N_FIELDS)
+        rd->f[rd->nf] = strndup(s ? s : "", len);
+    rd->nf++;
+}
+
+static void rd_clear(struct reader *rd)
+{
+    for (int k = 0; k < N_FIELDS; k++) {
+        free(rd->f[k]);
+        rd->f[k] = NULL;
+    }
+    rd->nf = 0;
+}
+
+static void rd_row(int c, void *data)
+{
+    struct reader *rd = data;
+    (void)c;
+    rd->line++;
+    if (rd->failed) {
+        rd_clear(rd);
+        return;
+    }
+    if (rd->nf != N_FIELDS) {
+        tb_fail(rd->err, TB_EINPUT, "results '%s': line %zu: expected %d fields, found %zu",
+                rd->path, rd->line, N_FIELDS, rd->nf);
+        rd->failed = 1;
+    } else {
+        for (int k = 0; k < N_FIELDS && !rd->failed; k++)
+            if (!rd->f[k]) {
+                tb_fail(rd->err, TB_EINPUT, "results '%s': out of memory", rd->path);
+                rd->failed = 1;
+            }
+    }
+    if (!rd->failed && rd->line == 1) {
+        for (int k = 0; k < N_FIELDS; k++)
+            if (strcmp(rd->f[k], k_header[k]) != 0) {
+                tb_fail(rd->err, TB_EINPUT,
+                        "results '%s': line 1: expected header "
+                        "'corpus,split,lang,tokenizer,metric,value,unit', column %d is '%s'",
+                        rd->path, k + 1, rd->f[k]);
+                rd->failed = 1;
+                break;
+            }
+    } else if (!rd->failed) {
+        char *end;
+        double v = strtod(rd->f[5], &end);
+        if (end == rd->f[5] || *end != '\0') {
+            tb_fail(rd->err, TB_EINPUT, "results '%s': line %zu: value '%s' is not a number",
+                    rd->path, rd->line, rd->f[5]);
+            rd->failed = 1;
+        } else if (results_add(rd->r, rd->f[0], rd->f[1], rd->f[2], rd->f[3], rd->f[4], v,
+                               rd->f[6], rd->err)) {
+            rd->failed = 1;
+        }
+    }
+    rd_clear(rd);
+}
+
+int results_load_csv(const char *path, results **out, tb_error *err)
+{
+    *out = NULL;
+    char *data;
+    size_t len;
+    if (tb_read_file(path, &data, &len, err))
+        return tb_wrap(err, "results: ");
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        free(data);
+        return tb_fail(err, TB_EINPUT, "results '%s': cannot initialise CSV parser", path);
+    }
+    struct reader rd = {.path = path, .err = err};
+    if (results_new(&rd.r, err)) {
+        csv_free(&p);
+        free(data);
+        return TB_EINPUT;
+    }
+    size_t done = csv_parse(&p, data, len, rd_field, rd_row, &rd);
+    if (!rd.failed && done != len) {
+        size_t line = 1;
+        for (size_t i = 0; i < done && i < len; i++)
+            line += data[i] == '\n';
+        tb_fail(err, TB_EINPUT, "results '%s': line %zu: malformed CSV (%s)", path, line,
+                csv_strerror(csv_error(&p)));
+        rd.failed = 1;
+    }
+    if (!rd.failed && csv_fini(&p, rd_field, rd_row, &rd) != 0) {
+        tb_fail(err, TB_EINPUT, "results '%s': line %zu: malformed CSV at end of file (%s)",
+                path, rd.line + 1, csv_strerror(csv_error(&p)));
+        rd.failed = 1;
+    }
+    rd_clear(&rd);
+    csv_free(&p);
+    free(data);
+    if (!rd.failed && rd.line == 0) {
+        tb_fail(err, TB_EINPUT, "results '%s': empty file (expected a header line)", path);
+        rd.failed = 1;
+    }
+    if (rd.failed) {
+        results_free(rd.r);
+        return TB_EINPUT;
+    }
+    *out = rd.r;
+    return TB_OK;
+}

@@ -1,0 +1,56 @@
+/* results.h - tidy result rows: corpus,split,lang,tokenizer,metric,value,unit.
+ *
+ * One row per number (DESIGN.md "Metrics"), so a new metric never breaks a
+ * reader and a baseline check compares row by row. A results table owns the
+ * strings of its rows. CSV is written and read with libcsv; writes are
+ * atomic (temporary file, then rename). */
+#ifndef RESULTS_H
+#define RESULTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../common/tb.h"
+
+typedef struct results results;
+
+/* A read-only view of one row; the strings belong to the table. */
+typedef struct result_row {
+    const char *corpus;     /* "udhr" */
+    const char *split;      /* "all", "test", "train" */
+    const char *lang;       /* "en" */
+    const char *tokenizer;  /* the spec, "graphemes" */
+    const char *metric;     /* "tokens" */
+    double value;
+    const char *unit;       /* "tokens", "ratio", "MB/s", ... */
+} result_row;
+
+int results_new(results **out, tb_error *err);
+void results_free(results *r);
+
+int results_add(results *r, const char *corpus, const char *split, const char *lang,
+                const char *tokenizer, const char *metric, double value, const char *unit,
+                tb_error *err);
+size_t results_count(const results *r);
+void results_get(const results *r, size_t i, result_row *row);
+/* Index of the first row matching all keys, or -1. */
+long results_find(const results *r, const char *corpus, const char *split, const char *lang,
+                  const char *tokenizer, const char *metric);
+
+/* 1 for units whose values are timings (ms, us, s, MB/s): never compared
+ * exactly and left out of golden files. */
+int results_unit_is_timing(const char *unit);
+
+/* The canonical text of a value: integers without a fraction, others with
+ * 10 significant digits. Deterministic for deterministic inputs. */
+void results_format_value(double v, char *buf, size_t cap);
+
+/* Writes the header line and every row, in insertion order. */
+int results_write_csv(const results *r, FILE *f, tb_error *err);
+/* Atomic write to path. */
+int results_save_csv(const results *r, const char *path, tb_error *err);
+/* Reads a results CSV (header required, 7 fields a row, numeric value);
+ * errors name the file and line. */
+int results_load_csv(const char *path, results **out, tb_error *err);
+
+#endif

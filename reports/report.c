@@ -1,0 +1,269 @@
+/* report.c - Markdown tables pivoted languages x tokenizers. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/afile.h"
+
+/* Distinct values of one column in order of first appearance. */
+struct keys {
+    const char **v;
+    size_t n, cap;
+};
+
+static int keys_add(struct keys *k, const char *s)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (strcmp(k->v[i], s) == 0)
+            return 0;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 16;
+        const char **nv = realloc(k->v, cap * sizeof *nv);
+        if (!nv)
+            return -1;
+        k->v = nv;
+        k->cap = cap;
+    }
+    k->v[k->n++] = s;
+    return 0;
+}
+
+struct metric_info {
+    const char *metric;
+    const char *title;      /* what the number means, for the reader */
+};
+
+struct group {
+    const char *title;
+    struct metric_info metrics[6];
+};
+
+/* The report's sections, in reading order. Metrics not in the results are
+ * skipped, so the report grows as capabilities land. */
+static const struct group k_groups[] = {
+    {"Tokens for the same content",
+     {{"tokens", "Tokens (each segment encoded alone)"},
+      {"parity", "Parity: tokens(lang) / tokens(en) over the same segments"},
+      {"parity_median", "Median per-segment parity"}}},
+    {"Token efficiency",
+     {{"bytes_per_token", "UTF-8 bytes per token"},
+      {"chars_per_token", "Code points per token"},
+      {"fertility", "Fertility: tokens per ICU word"},
+      {"continued_words", "Share of words split into two or more tokens"}}},
+    {"Vocabulary",
+     {{"vocab_size", "Vocabulary size |V|"},
+      {"vocab_used", "Distinct ids used"},
+      {"unk_rate", "Share of fallback/unknown tokens"},
+      {"renyi_efficiency", "Renyi efficiency (alpha = 2.5)"}}},
+    {"Speed",
+     {{"encode_mb_per_s", "Encoding throughput, MB/s (one thread, median of passes)"}}},
+};
+
+static void fmt_cell(double v, const char *unit, char *buf, size_t cap)
+{
+    if (strcmp(unit, "share") == 0)
+        snprintf(buf, cap, "%.2f%%", 100.0 * v);
+    else if (strcmp(unit, "MB/s") == 0)
+        snprintf(buf, cap, "%.2f", v);
+    else if (strcmp(unit, "ratio") == 0 || strchr(unit, '/'))
+        snprintf(buf, cap, "%.3f", v);
+    else
+        results_format_value(v, buf, cap);
+}
+
+static int has_metric(const results *r, const char *corpus, const char *split,
+                      const char *metric)
+{
+    for (size_t i = 0; i < results_count(r); i++) {
+        result_row row;
+        results_get(r, i, &row);
+        if (strcmp(row.corpus, corpus) == 0 && strcmp(row.split, split) == 0 &&
+            strcmp(row.metric, metric) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void table(const results *r, const char *corpus, const char *split, const char *metric,
+                  const char *title, const struct keys *langs, const struct keys *toks, FILE *f)
+{
+    fprintf(f, "**%s** (`%s`)\n\n| tokenizer |", title, metric);
+    for (size_t l = 0; l < langs->n; l++)
+        fprintf(f, " %s |", langs->v[l]);
+    fputs("\n|---|", f);
+    for (size_t l = 0; l < langs->n; l++)
+        fputs("---:|", f);
+    fputc('\n', f);
+    for (size_t t = 0; t < toks->n; t++) {
+        fprintf(f, "| `%s` |", toks->v[t]);
+        for (size_t l = 0; l < langs->n; l++) {
+            long i = results_find(r, corpus, split, langs->v[l], toks->v[t], metric);
+            char cell[64] = "–";
+            if (i >= 0) {
+                result_row row;
+                results_get(r, (size_t)i, &row);
+                fmt_cell(row.value, row.unit, cell, sizeof cell);
+            }
+            fprintf(f, " %s |", cell);
+        }
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+}
+
+static void corpus_keys(const results *r, const char *corpus, struct keys *langs,
+                        struct keys *toks, int *oom)
+{
+    for (size_t i = 0; i < results_count(r); i++) {
+        result_row row;
+        results_get(r, i, &row);
+        if (strcmp(row.corpus, corpus) != 0)
+            continue;
+        if (keys_add(langs, row.lang) || keys_add(toks, row.tokenizer))
+            *oom = 1;
+    }
+}
+
+int report_write_markdown(const results *r, const char *manifest_md, FILE *f, tb_error *err)
+{
+    struct keys corpora = {0};
+    int oom = 0;
+    for (size_t i = 0; i < results_count(r); i++) {
+        result_row row;
+        results_get(r, i, &row);
+        oom |= keys_add(&corpora, row.corpus) != 0;
+    }
+    fputs("# tokbench report\n\n", f);
+    fputs("What the same content costs in each language, per tokenizer. Every number below "
+          "was measured by tokbench in this run; `results.csv` beside this file holds every "
+          "row (`corpus,split,lang,tokenizer,metric,value,unit`).\n\n",
+          f);
+    if (manifest_md && *manifest_md)
+        fprintf(f, "## Run\n\n%s\n", manifest_md);
+    static const char *const splits[] = {"all", "test"};
+    for (size_t c = 0; c < corpora.n && !oom; c++) {
+        struct keys langs = {0}, toks = {0};
+        corpus_keys(r, corpora.v[c], &langs, &toks, &oom);
+        fprintf(f, "## Corpus `%s`\n\n", corpora.v[c]);
+        for (size_t s = 0; s < 2; s++) {
+            const char *sp = splits[s];
+            if (!has_metric(r, corpora.v[c], sp, "tokens"))
+                continue;
+            if (s == 1)
+                fputs("<details><summary>Test split (held out from every trained "
+                      "vocabulary)</summary>\n\n",
+                      f);
+            /* Content size is the same for every tokenizer: one row. */
+            fprintf(f, "### Content (split `%s`)\n\n| |", sp);
+            for (size_t l = 0; l < langs.n; l++)
+                fprintf(f, " %s |", langs.v[l]);
+            fputs("\n|---|", f);
+            for (size_t l = 0; l < langs.n; l++)
+                fputs("---:|", f);
+            fputc('\n', f);
+            static const char *const size_metrics[] = {"segments", "bytes", "chars", "words"};
+            for (int m = 0; m < 4; m++) {
+                fprintf(f, "| %s |", size_metrics[m]);
+                for (size_t l = 0; l < langs.n; l++) {
+                    char cell[64] = "–";
+                    for (size_t t = 0; t < toks.n; t++) {
+                        long i = results_find(r, corpora.v[c], sp, langs.v[l], toks.v[t],
+                                              size_metrics[m]);
+                        if (i >= 0) {
+                            result_row row;
+                            results_get(r, (size_t)i, &row);
+                            results_format_value(row.value, cell, sizeof cell);
+                            break;
+                        }
+                    }
+                    fprintf(f, " %s |", cell);
+                }
+                fputc('\n', f);
+            }
+            fputc('\n', f);
+            for (size_t g = 0; g < sizeof k_groups / sizeof k_groups[0]; g++) {
+                int any = 0;
+                for (int m = 0; m < 6 && k_groups[g].metrics[m].metric; m++)
+                    any |= has_metric(r, corpora.v[c], sp, k_groups[g].metrics[m].metric);
+                if (!any)
+                    continue;
+                fprintf(f, "### %s (split `%s`)\n\n", k_groups[g].title, sp);
+                for (int m = 0; m < 6 && k_groups[g].metrics[m].metric; m++)
+                    if (has_metric(r, corpora.v[c], sp, k_groups[g].metrics[m].metric))
+                        table(r, corpora.v[c], sp, k_groups[g].metrics[m].metric,
+                              k_groups[g].metrics[m].title, &langs, &toks, f);
+            }
+            if (s == 1)
+                fputs("</details>\n\n", f);
+        }
+        free(langs.v);
+        free(toks.v);
+    }
+    free(corpora.v);
+    if (oom)
+        return tb_fail(err, TB_EINPUT, "report: out of memory");
+    if (ferror(f))
+        return tb_fail(err, TB_EINPUT, "report: write failed");
+    return TB_OK;
+}
+
+int report_save_markdown(const results *r, const char *manifest_md, const char *path,
+                         tb_error *err)
+{
+    afile af;
+    if (afile_open(&af, path, err))
+        return TB_EINPUT;
+    if (report_write_markdown(r, manifest_md, af.fp, err)) {
+        afile_abort(&af);
+        return tb_wrap(err, "'%s': ", path);
+    }
+    return afile_commit(&af, err);
+}
+
+static double value_or(const results *r, const char *c, const char *l, const char *t,
+                       const char *m, double dflt)
+{
+    long i = results_find(r, c, "all", l, t, m);
+    if (i < 0)
+        return dflt;
+    result_row row;
+    results_get(r, (size_t)i, &row);
+    return row.value;
+}
+
+void report_print_summary(const results *r, FILE *f)
+{
+    struct keys corpora = {0};
+    int oom = 0;
+    for (size_t i = 0; i < results_count(r); i++) {
+        result_row row;
+        results_get(r, i, &row);
+        oom |= keys_add(&corpora, row.corpus) != 0;
+    }
+    for (size_t c = 0; c < corpora.n && !oom; c++) {
+        struct keys langs = {0}, toks = {0};
+        corpus_keys(r, corpora.v[c], &langs, &toks, &oom);
+        fprintf(f, "corpus %s (split all)\n", corpora.v[c]);
+        fprintf(f, "%-24s %-4s %12s %9s %9s %9s %7s %7s %9s\n", "tokenizer", "lang", "tokens",
+                "bytes/tok", "chars/tok", "tok/word", "parity", "unk%", "MB/s");
+        for (size_t t = 0; t < toks.n; t++)
+            for (size_t l = 0; l < langs.n; l++) {
+                const char *cn = corpora.v[c], *ln = langs.v[l], *tn = toks.v[t];
+                if (results_find(r, cn, "all", ln, tn, "tokens") < 0)
+                    continue;
+                fprintf(f, "%-24s %-4s %12.0f %9.3f %9.3f %9.3f %7.3f %7.2f %9.2f\n", tn, ln,
+                        value_or(r, cn, ln, tn, "tokens", 0),
+                        value_or(r, cn, ln, tn, "bytes_per_token", 0),
+                        value_or(r, cn, ln, tn, "chars_per_token", 0),
+                        value_or(r, cn, ln, tn, "fertility", 0),
+                        value_or(r, cn, ln, tn, "parity", 0),
+                        100 * value_or(r, cn, ln, tn, "unk_rate", 0),
+                        value_or(r, cn, ln, tn, "encode_mb_per_s", 0));
+            }
+        fputc('\n', f);
+        free(langs.v);
+        free(toks.v);
+    }
+    free(corpora.v);
+}

@@ -1,0 +1,470 @@
+/* graphemes.c - the grapheme scheme: one token per extended grapheme cluster
+ * (UAX #29 as implemented by utf8proc).
+ *
+ * Vocabulary: ids 0..255 are the byte fallback (id = byte value); id 256 + k
+ * is the k-th distinct cluster of the TRAIN split of the context's corpus
+ * and language (all languages when ctx->lang is -1, "joint"), clusters
+ * ordered by descending count, ties by bytes (memcmp; a proper prefix sorts
+ * first). A cluster that is not in the vocabulary is encoded as its UTF-8
+ * bytes, and those ids (< 256) are fallback. Clustering restarts at the start
+ * of every text, for training and for encoding alike.
+ *
+ * Cache: with ctx->cache_dir set the vocabulary is stored in
+ * <cache_dir>/<manifest hash>/<lang or "joint">/graphemes.vocab and loaded
+ * from there next time. The file is written atomically (afile) and has this
+ * format (byte-exact; counts and lengths are decimal ASCII):
+ *
+ *     tokbench graphemes vocab 1\n
+ *     clusters <n>\n
+ *     <count> <len> <len bytes of the cluster>\n      (n lines, in id order)
+ *
+ * Line k (from 0) is id 256 + k. The cluster bytes are raw UTF-8 and may
+ * themselves contain any character (a cluster is never "\n" alone in a
+ * corpus, but the length prefix makes the format independent of that). A
+ * file that does not parse exactly, or whose entries are not single valid
+ * clusters in vocabulary order, is ignored and the vocabulary is rebuilt and
+ * rewritten; a cache that cannot be written is skipped (the vocabulary is the
+ * same either way), so the cache never changes results. */
+#include "tokenizer_impl.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "../common/afile.h"
+#include "../common/utf8.h"
+#include "../corpora/corpus.h"
+
+#define GRAPHEMES_VOCAB_MAGIC "tokbench graphemes vocab 1\n"
+/* Longest cluster accepted from a cache file, in bytes (a sanity bound:
+ * real clusters are a few dozen bytes at most). */
+#define GRAPHEMES_MAX_CLUSTER (1u << 20)
+
+/* ---- a set of distinct byte strings with counts ---------------------- */
+
+struct centry {
+    size_t off;         /* start of the bytes in cset.bytes */
+    uint32_t len;       /* length in bytes, > 0 */
+    uint32_t hash;      /* low 32 bits of FNV-1a-64 of the bytes */
+    uint64_t count;     /* occurrences in the train split */
+};
+
+/* Entries in insertion order, their bytes in one arena, and an
+ * open-addressing table (linear probing, load <= 1/2) of entry index + 1
+ * (0 = empty slot). */
+struct cset {
+    char *bytes;
+    size_t n_bytes, cap_bytes;
+    struct centry *e;
+    size_t n, cap;
+    uint32_t *slot;     /* mask + 1 slots, a power of two */
+    size_t mask;
+};
+
+static uint64_t fnv1a64(const void *p, size_t n)
+{
+    const uint8_t *s = p;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static void cset_release(struct cset *s)
+{
+    free(s->bytes);
+    free(s->e);
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+static int cset_init(struct cset *s, tb_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->mask = 1023;
+    s->slot = tb_calloc(s->mask + 1, sizeof *s->slot, err);
+    return s->slot ? TB_OK : TB_EINPUT;
+}
+
+/* Index of the entry equal to b[0..len), or -1. */
+static long cset_find(const struct cset *s, const char *b, size_t len, uint64_t h)
+{
+    for (size_t i = (size_t)h & s->mask;; i = (i + 1) & s->mask) {
+        uint32_t v = s->slot[i];
+        if (v == 0)
+            return -1;
+        const struct centry *e = &s->e[v - 1];
+        if (e->hash == (uint32_t)h && e->len == len && memcmp(s->bytes + e->off, b, len) == 0)
+            return (long)(v - 1);
+    }
+}
+
+static int cset_grow_table(struct cset *s, tb_error *err)
+{
+    size_t nmask = s->mask * 2 + 1;
+    uint32_t *ns = tb_calloc(nmask + 1, sizeof *ns, err);
+    if (!ns)
+        return TB_EINPUT;
+    for (size_t k = 0; k < s->n; k++) {
+        size_t i = s->e[k].hash & nmask;
+        while (ns[i])
+            i = (i + 1) & nmask;
+        ns[i] = (uint32_t)(k + 1);
+    }
+    free(s->slot);
+    s->slot = ns;
+    s->mask = nmask;
+    return TB_OK;
+}
+
+/* Adds count to the entry for b[0..len), creating it when new. */
+static int cset_add(struct cset *s, const char *b, size_t len, uint64_t count, tb_error *err)
+{
+    uint64_t h = fnv1a64(b, len);
+    long k = cset_find(s, b, len, h);
+    if (k >= 0) {
+        s->e[k].count += count;
+        return TB_OK;
+    }
+    if (len == 0 || len > UINT32_MAX || s->n >= UINT32_MAX - 512)
+        return tb_fail(err, TB_EINPUT, "graphemes: cluster set too large");
+    if ((s->n + 1) * 2 > s->mask + 1 && cset_grow_table(s, err))
+        return TB_EINPUT;
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 256;
+        struct centry *ne = tb_realloc(s->e, nc * sizeof *ne, err);
+        if (!ne)
+            return TB_EINPUT;
+        s->e = ne;
+        s->cap = nc;
+    }
+    if (s->n_bytes + len > s->cap_bytes) {
+        size_t nc = s->cap_bytes ? s->cap_bytes * 2 : 4096;
+        while (nc < s->n_bytes + len)
+            nc *= 2;
+        char *nb = tb_realloc(s->bytes, nc, err);
+        if (!nb)
+            return TB_EINPUT;
+        s->bytes = nb;
+        s->cap_bytes = nc;
+    }
+    memcpy(s->bytes + s->n_bytes, b, len);
+    s->e[s->n] = (struct centry){.off = s->n_bytes, .len = (uint32_t)len, .hash = (uint32_t)h,
+                                 .count = count};
+    s->n_bytes += len;
+    size_t i = (size_t)h & s->mask;
+    while (s->slot[i])
+        i = (i + 1) & s->mask;
+    s->slot[i] = (uint32_t)(s->n + 1);
+    s->n++;
+    return TB_OK;
+}
+
+/* ---- clusters ---------------------------------------------------------- */
+
+/* End (exclusive byte offset) of the grapheme cluster that starts at byte i
+ * of valid UTF-8 s[0..len), i < len. The utf8proc state is reset at each
+ * cluster start, which its documentation allows after a break. */
+static size_t cluster_end(const uint8_t *s, size_t len, size_t i)
+{
+    int32_t state = 0, prev, cp;
+    utf8proc_ssize_t l = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &prev);
+    if (l <= 0)
+        return i + 1; /* invalid UTF-8: only reachable from a corrupt cache */
+    i += (size_t)l;
+    while (i < len) {
+        l = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (l <= 0 || utf8proc_grapheme_break_stateful(prev, cp, &state))
+            break;
+        prev = cp;
+        i += (size_t)l;
+    }
+    return i;
+}
+
+/* Vocabulary order: higher count first, then bytes (memcmp, prefix first).
+ * Returns < 0 when a sorts before b. Distinct entries never compare equal. */
+static int order_cmp(uint64_t ca, const char *a, size_t la, uint64_t cb, const char *b, size_t lb)
+{
+    if (ca != cb)
+        return ca > cb ? -1 : 1;
+    int c = memcmp(a, b, la < lb ? la : lb);
+    if (c)
+        return c;
+    return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+struct sort_item {
+    uint64_t count;
+    const char *b;
+    size_t len;
+};
+
+static int sort_item_cmp(const void *pa, const void *pb)
+{
+    const struct sort_item *a = pa, *b = pb;
+    return order_cmp(a->count, a->b, a->len, b->count, b->b, b->len);
+}
+
+/* Counts the clusters of the train split of language lang (-1: all). */
+static int count_clusters(const corpus *c, int lang, struct cset *raw, tb_error *err)
+{
+    size_t l0 = lang < 0 ? 0 : (size_t)lang;
+    size_t l1 = lang < 0 ? corpus_n_langs(c) : (size_t)lang + 1;
+    size_t nseg = corpus_n_segments(c);
+    for (size_t seg = 0; seg < nseg; seg++) {
+        if (!corpus_in_split(c, seg, CORPUS_TRAIN))
+            continue;
+        for (size_t li = l0; li < l1; li++) {
+            size_t len;
+            const uint8_t *s = (const uint8_t *)corpus_segment(c, li, seg, &len);
+            for (size_t i = 0; i < len;) {
+                size_t e = cluster_end(s, len, i);
+                if (cset_add(raw, (const char *)s + i, e - i, 1, err))
+                    return TB_EINPUT;
+                i = e;
+            }
+        }
+    }
+    return TB_OK;
+}
+
+/* Builds *out (entry k = id 256 + k) from the counted clusters in raw. */
+static int order_vocab(const struct cset *raw, struct cset *out, tb_error *err)
+{
+    struct sort_item *it = tb_malloc((raw->n ? raw->n : 1) * sizeof *it, err);
+    if (!it)
+        return TB_EINPUT;
+    for (size_t k = 0; k < raw->n; k++)
+        it[k] = (struct sort_item){raw->e[k].count, raw->bytes + raw->e[k].off, raw->e[k].len};
+    qsort(it, raw->n, sizeof *it, sort_item_cmp);
+    int rc = cset_init(out, err);
+    for (size_t k = 0; k < raw->n && rc == TB_OK; k++)
+        rc = cset_add(out, it[k].b, it[k].len, it[k].count, err);
+    free(it);
+    if (rc)
+        cset_release(out);
+    return rc;
+}
+
+/* ---- cache ------------------------------------------------------------- */
+
+/* Parses an unsigned decimal ending at `stop`; advances *p past stop. */
+static int parse_u64(const char **p, const char *end, char stop, uint64_t *v)
+{
+    const char *q = *p;
+    uint64_t x = 0;
+    if (q >= end || *q < '0' || *q > '9')
+        return -1;
+    while (q < end && *q >= '0' && *q <= '9') {
+        if (x > (UINT64_MAX - 9) / 10)
+            return -1;
+        x = x * 10 + (uint64_t)(*q - '0');
+        q++;
+    }
+    if (q >= end || *q != stop)
+        return -1;
+    *p = q + 1;
+    *v = x;
+    return 0;
+}
+
+/* Loads a cache file into *out. Any deviation from the format gives -1 (and
+ * nothing allocated); the caller then rebuilds. */
+static int cache_load(const char *path, struct cset *out)
+{
+    char *data;
+    size_t len;
+    tb_error ignore;
+    if (tb_read_file(path, &data, &len, &ignore))
+        return -1;
+    const char *p = data, *end = data + len;
+    size_t ml = sizeof GRAPHEMES_VOCAB_MAGIC - 1;
+    uint64_t n;
+    int ok = len >= ml && memcmp(p, GRAPHEMES_VOCAB_MAGIC, ml) == 0;
+    if (ok) {
+        p += ml;
+        ok = (size_t)(end - p) >= 9 && memcmp(p, "clusters ", 9) == 0;
+        p += ok ? 9 : 0;
+    }
+    /* Every entry takes at least 6 bytes ("1 1 x\n"): bounds n before any
+     * allocation. */
+    ok = ok && parse_u64(&p, end, '\n', &n) == 0 && n < UINT32_MAX - 512 &&
+         n <= (uint64_t)(end - p) / 5 && cset_init(out, &ignore) == TB_OK;
+    if (!ok) {
+        free(data);
+        return -1;
+    }
+    for (uint64_t k = 0; k < n && ok; k++) {
+        uint64_t count, l;
+        ok = parse_u64(&p, end, ' ', &count) == 0 && count > 0 &&
+             parse_u64(&p, end, ' ', &l) == 0 && l > 0 && l <= GRAPHEMES_MAX_CLUSTER &&
+             l < (uint64_t)(end - p) && p[l] == '\n';
+        if (!ok)
+            break;
+        /* Exactly one cluster of valid UTF-8, after its predecessor in
+         * vocabulary order (which also rules out duplicates). */
+        ok = utf8_valid(p, l, NULL) && cluster_end((const uint8_t *)p, l, 0) == l;
+        if (ok && out->n > 0) {
+            const struct centry *pe = &out->e[out->n - 1];
+            ok = order_cmp(pe->count, out->bytes + pe->off, pe->len, count, p, l) < 0;
+        }
+        ok = ok && cset_add(out, p, l, count, &ignore) == TB_OK;
+        p += l + 1;
+    }
+    ok = ok && p == end;
+    free(data);
+    if (!ok) {
+        cset_release(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes the vocabulary; failures are returned but callers may ignore them. */
+static int cache_save(const char *dir, const char *path, const struct cset *v, tb_error *err)
+{
+    if (tb_mkdirs(dir, err))
+        return TB_EINPUT;
+    afile af;
+    if (afile_open(&af, path, err))
+        return TB_EINPUT;
+    fputs(GRAPHEMES_VOCAB_MAGIC, af.fp);
+    fprintf(af.fp, "clusters %zu\n", v->n);
+    for (size_t k = 0; k < v->n; k++) {
+        const struct centry *e = &v->e[k];
+        fprintf(af.fp, "%" PRIu64 " %" PRIu32 " ", e->count, e->len);
+        fwrite(v->bytes + e->off, 1, e->len, af.fp);
+        fputc('\n', af.fp);
+    }
+    return afile_commit(&af, err);
+}
+
+/* ---- the scheme -------------------------------------------------------- */
+
+static int graphemes_encode(const tokenizer *t, const char *text, size_t len, uint32_t *ids,
+                            uint32_t *offs, size_t cap, size_t *n_tokens, tb_error *err)
+{
+    const struct cset *v = t->state;
+    const uint8_t *s = (const uint8_t *)text;
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t e = cluster_end(s, len, i);
+        long k = cset_find(v, text + i, e - i, fnv1a64(text + i, e - i));
+        if (k >= 0) {
+            if (n < cap) {
+                ids[n] = 256 + (uint32_t)k;
+                if (offs)
+                    offs[n] = (uint32_t)i;
+            }
+            n++;
+        } else {
+            for (size_t b = i; b < e; b++, n++) {
+                if (n < cap) {
+                    ids[n] = s[b];
+                    if (offs)
+                        offs[n] = (uint32_t)b;
+                }
+            }
+        }
+        i = e;
+    }
+    *n_tokens = n;
+    return TB_OK;
+}
+
+static int graphemes_piece(const tokenizer *t, uint32_t id, char *out, size_t cap, size_t *pos,
+                           tb_error *err)
+{
+    const struct cset *v = t->state;
+    if (id < 256) {
+        char b = (char)(uint8_t)id;
+        tokenizer_append(out, cap, pos, &b, 1);
+        return TB_OK;
+    }
+    if (id - 256 >= v->n)
+        return tb_fail(err, TB_EINPUT, "id %u out of range (vocabulary size %zu)", id, v->n + 256);
+    const struct centry *e = &v->e[id - 256];
+    tokenizer_append(out, cap, pos, v->bytes + e->off, e->len);
+    return TB_OK;
+}
+
+static int graphemes_is_fallback(const tokenizer *t, uint32_t id)
+{
+    return id < 256;
+}
+
+static void graphemes_free(tokenizer *t)
+{
+    struct cset *v = t->state;
+    if (v) {
+        cset_release(v);
+        free(v);
+    }
+    t->state = NULL;
+}
+
+static const struct tokenizer_ops graphemes_ops = {
+    .scheme = "graphemes",
+    .encode = graphemes_encode,
+    .piece = graphemes_piece,
+    .is_fallback = graphemes_is_fallback,
+    .free = graphemes_free,
+};
+
+int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *err)
+{
+    const corpus *c = ctx ? ctx->corpus : NULL;
+    if (!c)
+        return tb_fail(err, TB_EINPUT,
+                       "tokenizer 'graphemes' needs a corpus (-c CORPUS -l LANG)");
+    if (ctx->lang < -1 || (ctx->lang >= 0 && (size_t)ctx->lang >= corpus_n_langs(c)))
+        return tb_fail(err, TB_EINPUT,
+                       "tokenizer 'graphemes': language index %d out of range (corpus '%s' has "
+                       "%zu languages)",
+                       ctx->lang, corpus_name(c), corpus_n_langs(c));
+    struct cset *v = tb_calloc(1, sizeof *v, err);
+    if (!v)
+        return TB_EINPUT;
+
+    char dir[4096] = "", path[4096] = "";
+    if (ctx->cache_dir && ctx->cache_dir[0]) {
+        const char *lname = ctx->lang < 0 ? "joint" : corpus_lang(c, (size_t)ctx->lang);
+        int dl = snprintf(dir, sizeof dir, "%s/%s/%s", ctx->cache_dir, corpus_manifest_hash(c),
+                          lname);
+        int pl = snprintf(path, sizeof path, "%s/graphemes.vocab", dir);
+        if (dl < 0 || (size_t)dl >= sizeof dir || pl < 0 || (size_t)pl >= sizeof path)
+            path[0] = '\0'; /* too long to cache: build every time */
+    }
+    if (path[0] && cache_load(path, v) == 0) {
+        t->ops = &graphemes_ops;
+        t->vocab_size = 256 + v->n;
+        t->state = v;
+        return TB_OK;
+    }
+
+    struct cset raw;
+    int rc = cset_init(&raw, err);
+    if (rc == TB_OK)
+        rc = count_clusters(c, ctx->lang, &raw, err);
+    if (rc == TB_OK)
+        rc = order_vocab(&raw, v, err);
+    cset_release(&raw);
+    if (rc != TB_OK) {
+        free(v);
+        return tb_wrap(err, "tokenizer 'graphemes': ");
+    }
+    if (path[0]) {
+        tb_error ignore;
+        (void)cache_save(dir, path, v, &ignore);
+    }
+    t->ops = &graphemes_ops;
+    t->vocab_size = 256 + v->n;
+    t->state = v;
+    return TB_OK;
+}

@@ -1,0 +1,173 @@
+/* tokenizer.c - the factory (spec string -> scheme constructor) and the
+ * public entry points, which validate input once so that schemes only ever
+ * see valid UTF-8 and in-range ids. */
+#include "tokenizer_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/utf8.h"
+
+/* Every constructor in the table has this shape: arg is the part of the spec
+ * after the prefix ("" for an exact name such as "bytes"). */
+typedef int (*scheme_new_fn)(tokenizer *t, const char *arg, const tokenizer_ctx *ctx,
+                             tb_error *err);
+
+static int new_bytes(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err)
+{
+    return bytes_tokenizer_new(t, err);
+}
+
+static int new_chars(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err)
+{
+    return chars_tokenizer_new(t, err);
+}
+
+static int new_graphemes(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err)
+{
+    return graphemes_tokenizer_new(t, ctx, err);
+}
+
+/* A prefix ending in ':' matches every spec that starts with it and passes
+ * the rest as arg ("bpe:" + "32000"); any other prefix must match the whole
+ * spec. Keep k_schemes_list in step with this table. */
+static const struct {
+    const char *prefix;
+    scheme_new_fn make;
+} k_schemes[] = {
+    {"bytes", new_bytes},
+    {"chars", new_chars},
+    {"graphemes", new_graphemes},
+};
+
+static const char k_schemes_list[] = "bytes, chars, graphemes";
+
+const char *tokenizer_schemes(void)
+{
+    return k_schemes_list;
+}
+
+int tokenizer_new(const char *spec, const tokenizer_ctx *ctx, tokenizer **out, tb_error *err)
+{
+    *out = NULL;
+    static const tokenizer_ctx no_ctx = {.corpus = NULL, .lang = -1, .cache_dir = NULL};
+    if (!ctx)
+        ctx = &no_ctx;
+    scheme_new_fn make = NULL;
+    const char *arg = "";
+    for (size_t i = 0; i < sizeof k_schemes / sizeof k_schemes[0] && !make; i++) {
+        const char *p = k_schemes[i].prefix;
+        size_t pl = strlen(p);
+        if (pl > 0 && p[pl - 1] == ':') {
+            if (strncmp(spec, p, pl) == 0) {
+                make = k_schemes[i].make;
+                arg = spec + pl;
+            }
+        } else if (strcmp(spec, p) == 0) {
+            make = k_schemes[i].make;
+        }
+    }
+    if (!make)
+        return tb_fail(err, TB_EINPUT, "unknown tokenizer spec '%s' (known: %s)", spec,
+                       k_schemes_list);
+    tokenizer *t = tb_calloc(1, sizeof *t, err);
+    if (!t)
+        return TB_EINPUT;
+    t->name = strdup(spec);
+    if (!t->name) {
+        free(t);
+        return tb_fail(err, TB_EINPUT, "out of memory");
+    }
+    int rc = make(t, arg, ctx, err);
+    if (rc != TB_OK) {
+        /* A failing constructor has released its own state. */
+        free(t->name);
+        free(t);
+        return rc;
+    }
+    *out = t;
+    return TB_OK;
+}
+
+void tokenizer_free(tokenizer *t)
+{
+    if (!t)
+        return;
+    if (t->ops && t->ops->free)
+        t->ops->free(t);
+    free(t->name);
+    free(t);
+}
+
+const char *tokenizer_name(const tokenizer *t)
+{
+    return t->name;
+}
+
+size_t tokenizer_vocab_size(const tokenizer *t)
+{
+    return t->vocab_size;
+}
+
+/* Byte positions in messages count from 1, like the columns of an editor
+ * ("invalid UTF-8 at byte 5" is the fifth byte). */
+int tokenizer_encode(const tokenizer *t, const char *text, size_t len, uint32_t *ids,
+                     uint32_t *offs, size_t cap, size_t *n_tokens, tb_error *err)
+{
+    *n_tokens = 0;
+    if (len >= (size_t)1 << 32)
+        return tb_fail(err, TB_EINPUT, "text of %zu bytes is too long to encode (limit 2^32 - 1)",
+                       len);
+    size_t bad;
+    if (!utf8_valid(text, len, &bad))
+        return tb_fail(err, TB_EINPUT, "invalid UTF-8 at byte %zu", bad + 1);
+    return t->ops->encode(t, text, len, ids, offs, cap, n_tokens, err);
+}
+
+/* Token positions in messages count from 1. */
+int tokenizer_decode(const tokenizer *t, const uint32_t *ids, size_t n, char *out, size_t cap,
+                     size_t *n_bytes, tb_error *err)
+{
+    *n_bytes = 0;
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] >= t->vocab_size)
+            return tb_fail(err, TB_EINPUT, "token %zu: id %u out of range (vocabulary size %zu)",
+                           i + 1, ids[i], t->vocab_size);
+        int rc = t->ops->piece(t, ids[i], out, cap, &pos, err);
+        if (rc != TB_OK) {
+            tb_wrap(err, "token %zu: ", i + 1);
+            return rc;
+        }
+    }
+    *n_bytes = pos;
+    return TB_OK;
+}
+
+int tokenizer_is_fallback(const tokenizer *t, uint32_t id)
+{
+    return t->ops->is_fallback ? t->ops->is_fallback(t, id) : 0;
+}
+
+void tokenizer_append(char *out, size_t cap, size_t *pos, const void *bytes, size_t n)
+{
+    if (*pos < cap) {
+        size_t room = cap - *pos;
+        memcpy(out + *pos, bytes, n < room ? n : room);
+    }
+    *pos += n;
+}
+
+int tokenizer_piece(const tokenizer *t, uint32_t id, char *out, size_t cap, size_t *n_bytes,
+                    tb_error *err)
+{
+    *n_bytes = 0;
+    if (id >= t->vocab_size)
+        return tb_fail(err, TB_EINPUT, "id %u out of range (vocabulary size %zu)", id,
+                       t->vocab_size);
+    size_t pos = 0;
+    int rc = t->ops->piece(t, id, out, cap, &pos, err);
+    if (rc == TB_OK)
+        *n_bytes = pos;
+    return rc;
+}

@@ -1,0 +1,72 @@
+/* tokenizer.h - the one interface every tokenization scheme implements.
+ *
+ * A tokenizer is an immutable handle built from a spec string by
+ * tokenizer_new. Encoding and decoding write into caller-owned buffers, so one
+ * handle may serve many threads. Every scheme round-trips:
+ * decode(encode(x)) == x for any valid UTF-8 x.
+ *
+ * Specs (DESIGN.md "Tokenizer interface"):
+ *   bytes       one token per UTF-8 byte; id = byte value; |V| = 256
+ *   chars       one token per code point; id = code point; |V| = 0x110000,
+ *               the whole code space (no training, nothing unknown)
+ *   graphemes   one token per extended grapheme cluster (utf8proc); the
+ *               vocabulary is every cluster of the train split of the
+ *               context's corpus and language; a cluster not in it is
+ *               encoded as its UTF-8 bytes (ids 0..255), counted as fallback
+ */
+#ifndef TOKENIZER_H
+#define TOKENIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/tb.h"
+
+struct corpus;
+
+typedef struct tokenizer tokenizer;
+
+/* Where a scheme that learns from data gets it. */
+typedef struct tokenizer_ctx {
+    const struct corpus *corpus;  /* corpus to train on (train split), or NULL */
+    int lang;                     /* language index in corpus, or -1 for joint */
+    const char *cache_dir;        /* folder for trained models (build/cache), or NULL */
+} tokenizer_ctx;
+
+/* Builds a tokenizer from spec. An unknown spec, or a scheme that needs a
+ * corpus when ctx has none, fails with TB_EINPUT (exit 3: DESIGN.md counts an
+ * unknown spec as bad input) and a message that lists the known schemes. */
+int tokenizer_new(const char *spec, const tokenizer_ctx *ctx, tokenizer **out, tb_error *err);
+void tokenizer_free(tokenizer *t);
+
+/* The spec it was built from ("graphemes"), and the scheme name. */
+const char *tokenizer_name(const tokenizer *t);
+size_t tokenizer_vocab_size(const tokenizer *t);
+
+/* Encodes valid UTF-8 text[0..len) (len < 2^32). Writes up to cap ids, and
+ * when offs is not NULL the byte offset where each token starts (token i
+ * covers [offs[i], offs[i+1]) and the last one ends at len). *n_tokens gets
+ * the number of tokens, which may exceed cap: then nothing beyond cap was
+ * written and the caller retries with a larger buffer. Invalid UTF-8 fails
+ * with TB_EINPUT naming the byte offset. */
+int tokenizer_encode(const tokenizer *t, const char *text, size_t len, uint32_t *ids,
+                     uint32_t *offs, size_t cap, size_t *n_tokens, tb_error *err);
+
+/* Decodes ids to bytes: writes up to cap bytes to out and the full length to
+ * *n_bytes (retry when it exceeds cap). An id outside the vocabulary fails
+ * with TB_EINPUT naming its position. */
+int tokenizer_decode(const tokenizer *t, const uint32_t *ids, size_t n, char *out, size_t cap,
+                     size_t *n_bytes, tb_error *err);
+
+/* 1 when id is a fallback/unknown token (counted by unk_rate). */
+int tokenizer_is_fallback(const tokenizer *t, uint32_t id);
+
+/* The bytes of one token, for --pieces. Writes up to cap bytes, returns the
+ * full length in *n_bytes. */
+int tokenizer_piece(const tokenizer *t, uint32_t id, char *out, size_t cap, size_t *n_bytes,
+                    tb_error *err);
+
+/* Comma-separated list of the known schemes, for help and error messages. */
+const char *tokenizer_schemes(void);
+
+#endif

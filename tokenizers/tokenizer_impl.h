@@ -1,0 +1,37 @@
+/* tokenizer_impl.h - what a scheme implements; private to tokenizers/. */
+#ifndef TOKENIZER_IMPL_H
+#define TOKENIZER_IMPL_H
+
+#include "tokenizer.h"
+
+struct tokenizer_ops {
+    const char *scheme;
+    /* Same contracts as the public functions; input already validated. */
+    int (*encode)(const tokenizer *t, const char *text, size_t len, uint32_t *ids,
+                  uint32_t *offs, size_t cap, size_t *n_tokens, tb_error *err);
+    /* Appends the bytes of token id to out[0..cap) at *pos, advancing *pos
+     * even past cap. Returns TB_EINPUT for an id out of range. */
+    int (*piece)(const tokenizer *t, uint32_t id, char *out, size_t cap, size_t *pos,
+                 tb_error *err);
+    int (*is_fallback)(const tokenizer *t, uint32_t id);
+    void (*free)(tokenizer *t);
+};
+
+struct tokenizer {
+    const struct tokenizer_ops *ops;
+    char *name;             /* the spec, owned */
+    size_t vocab_size;
+    void *state;            /* scheme-owned, immutable after construction */
+};
+
+/* For ops->piece: copies the part of bytes[0..n) that fits below cap to
+ * out + *pos and advances *pos by n (even past cap), so a decode into a short
+ * buffer still learns the full length. */
+void tokenizer_append(char *out, size_t cap, size_t *pos, const void *bytes, size_t n);
+
+/* Scheme constructors (called by the factory in tokenizer.c). */
+int bytes_tokenizer_new(tokenizer *t, tb_error *err);
+int chars_tokenizer_new(tokenizer *t, tb_error *err);
+int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *err);
+
+#endif
