@@ -19,7 +19,7 @@ BUILD ?= build/opt
 endif
 
 PKG_CONFIG ?= pkg-config
-PC_LIBS := libutf8proc icu-uc icu-i18n libxml-2.0 jansson
+PC_LIBS := libutf8proc icu-uc icu-i18n libxml-2.0 jansson libpcre2-8 openblas zlib liblzma libzstd
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null)
 PC_LDLIBS := $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null)
 
@@ -39,10 +39,10 @@ CFLAGS_BASE += -Werror
 endif
 CFLAGS ?=
 override CFLAGS := $(CFLAGS_BASE) $(CFLAGS)
-LDLIBS += $(PC_LDLIBS) -lcsv -lm
+LDLIBS += $(PC_LDLIBS) -lcsv -lstemmer -lpthread -lm
 
-LIB_DIRS := common corpora tokenizers bench reports
-CLI_SRC := bench/main.c bench/cli.c
+LIB_DIRS := common corpora tokenizers ngram model bench reports
+CLI_SRC := bench/main.c bench/cli.c $(wildcard bench/cmd_*.c)
 LIB_SRC := $(filter-out $(CLI_SRC),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # Each tests/test_*.c is one cmocka program; tests/run.sh runs them all.
@@ -128,14 +128,15 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined
 
-build/fuzz/%: tests/fuzz/%.c build/fuzz/lib/libtokbench.a
-	clang -std=c11 -D_GNU_SOURCE -g -O1 $(FUZZ_FLAGS) $(PC_CFLAGS) -o $@ $^ $(PC_LDLIBS) -lcsv -lm
+FUZZ_LIB := build/fuzzlib/libtokbench.a
 
-build/fuzz/lib/libtokbench.a: FORCE
-	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz/lib SANITIZE=address,undefined \
-		CFLAGS=-fsanitize=fuzzer-no-link lib
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 $(FUZZ_FLAGS) $(PC_CFLAGS) -o $@ $^ $(PC_LDLIBS) -lcsv -lstemmer -lpthread -lm
 
 fuzz: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzzlib SANITIZE=address,undefined \
+		CFLAGS=-fsanitize=fuzzer-no-link lib
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 		n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \

@@ -18,6 +18,7 @@
 #include "../reports/report.h"
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
+#include "commands.h"
 #include "manifest.h"
 #include "results.h"
 #include "run.h"
@@ -679,16 +680,29 @@ static const cli_command version_cmd = {"version", "version",
                                         "Print the version and the commit it was built from.",
                                         NULL, NULL};
 
+/* Every command, in the order `tokbench help` lists them. Entries whose
+ * file is not built (weak symbols left NULL) are skipped. */
 static const struct {
     const cli_command *cmd;
     int (*fn)(int argc, char **argv);
 } k_commands[] = {
-    {&corpus_cmd, cmd_corpus},     {&tokenize_cmd, cmd_tokenize},
-    {&detokenize_cmd, cmd_detokenize}, {&run_cmd, cmd_run},
-    {&report_cmd, cmd_report},     {&help_cmd, cmd_help},
+    {&corpus_cmd, cmd_corpus},
+    {&tokenize_cmd, cmd_tokenize},
+    {&detokenize_cmd, cmd_detokenize},
+    {&train_bpe_cmd, cmd_train_bpe},
+    {&symbolize_cmd, cmd_symbolize},
+    {&run_cmd, cmd_run},
+    {&model_cmd, cmd_model},
+    {&ngram_cmd, cmd_ngram},
+    {&report_cmd, cmd_report},
+    {&plot_cmd, cmd_plot},
+    {&check_cmd, cmd_check},
+    {&help_cmd, cmd_help},
     {&version_cmd, cmd_version},
 };
 enum { N_COMMANDS = sizeof k_commands / sizeof k_commands[0] };
+
+static int have(int i) { return k_commands[i].cmd != NULL && k_commands[i].fn != NULL; }
 
 static void print_usage(FILE *f)
 {
@@ -697,7 +711,8 @@ static void print_usage(FILE *f)
           "several languages, tokenized many ways, turned into tokens and cost.\n\ncommands:\n",
           f);
     for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-11s %s\n", k_commands[i].cmd->name, k_commands[i].cmd->summary);
+        if (have(i))
+            fprintf(f, "  %-11s %s\n", k_commands[i].cmd->name, k_commands[i].cmd->summary);
     fputs("\n'tokbench help COMMAND' shows a command's options. Exit status: 0 success,\n"
           "1 regression found by a check, 2 usage error, 3 bad input or missing resource.\n",
           f);
@@ -710,7 +725,7 @@ static int cmd_help(int argc, char **argv)
         return 0;
     }
     for (int i = 0; i < N_COMMANDS; i++)
-        if (strcmp(k_commands[i].cmd->name, argv[1]) == 0) {
+        if (have(i) && strcmp(k_commands[i].cmd->name, argv[1]) == 0) {
             cli_print_help(k_commands[i].cmd, stdout);
             return 0;
         }
@@ -729,7 +744,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--version") == 0)
         return cmd_version(0, NULL);
     for (int i = 0; i < N_COMMANDS; i++)
-        if (strcmp(k_commands[i].cmd->name, argv[1]) == 0)
+        if (have(i) && strcmp(k_commands[i].cmd->name, argv[1]) == 0)
             return k_commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "tokbench: unknown command '%s' (see 'tokbench help')\n", argv[1]);
     return TB_EUSAGE;

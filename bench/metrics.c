@@ -25,6 +25,8 @@ struct metrics_tok {
     struct seg *segs;       /* (n_segments) */
     size_t vocab;           /* |V| */
     uint64_t *counts[3];    /* per enum corpus_split: (vocab) id counts; NULL if vocab too large */
+    uint32_t *ids;          /* every token id, segment after segment */
+    size_t *first;          /* (n_segments + 1) start of each segment in ids */
 };
 
 void metrics_words_free(metrics_words *mw)
@@ -93,6 +95,8 @@ void metrics_tok_free(metrics_tok *m)
     if (!m)
         return;
     free(m->segs);
+    free(m->ids);
+    free(m->first);
     for (int k = 0; k < 3; k++)
         free(m->counts[k]);
     free(m);
@@ -101,6 +105,14 @@ void metrics_tok_free(metrics_tok *m)
 size_t metrics_tok_segment_tokens(const metrics_tok *m, size_t seg)
 {
     return m->segs[seg].tokens;
+}
+
+void metrics_tok_streams(const metrics_tok *m, token_streams *out)
+{
+    out->n_segments = m->n_segments;
+    out->ids = m->ids;
+    out->first = m->first;
+    out->vocab_size = m->vocab;
 }
 
 /* Words of one segment that overlap two or more tokens. Both lists are sorted
@@ -140,7 +152,10 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
     m->n_segments = n;
     m->vocab = tokenizer_vocab_size(t);
     m->segs = tb_calloc(n, sizeof *m->segs, err);
-    if (!m->segs) {
+    m->first = tb_calloc(n + 1, sizeof *m->first, err);
+    size_t all_cap = 1 << 16, all_n = 0;
+    m->ids = tb_malloc(all_cap * sizeof *m->ids, err);
+    if (!m->segs || !m->first || !m->ids) {
         metrics_tok_free(m);
         return TB_EINPUT;
     }
@@ -174,6 +189,20 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
                     s + 1, tokenizer_name(t));
             break;
         }
+        if (all_n + nt > all_cap) {
+            while (all_n + nt > all_cap)
+                all_cap *= 2;
+            uint32_t *na = tb_realloc(m->ids, all_cap * sizeof *na, err);
+            if (!na) {
+                rc = TB_EINPUT;
+                break;
+            }
+            m->ids = na;
+        }
+        memcpy(m->ids + all_n, ids, nt * sizeof *ids);
+        m->first[s] = all_n;
+        all_n += nt;
+        m->first[s + 1] = all_n;
         struct seg *sg = &m->segs[s];
         sg->bytes = (uint32_t)len;
         sg->chars = (uint32_t)utf8_count(text, len);

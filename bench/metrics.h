@@ -47,6 +47,18 @@ void metrics_tok_free(metrics_tok *m);
 /* Tokens of one segment (for tests and reports). */
 size_t metrics_tok_segment_tokens(const metrics_tok *m, size_t seg);
 
+/* The token streams of one (corpus, language, tokenizer): what every stage
+ * downstream of the tokenizer (n-gram, transformer cost) consumes. A view
+ * into the metrics_tok that made it; valid until metrics_tok_free. */
+typedef struct token_streams {
+    size_t n_segments;
+    const uint32_t *ids;    /* all ids, segment after segment */
+    const size_t *first;    /* (n_segments + 1): segment s is ids[first[s] .. first[s+1]) */
+    size_t vocab_size;      /* every id is < vocab_size */
+} token_streams;
+
+void metrics_tok_streams(const metrics_tok *m, token_streams *out);
+
 /* Appends the rows for one split. en is the English measurement with the same
  * tokenizer (NULL: no parity rows). Rows carry tokenizer_name(t). */
 int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *c,

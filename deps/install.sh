@@ -16,6 +16,11 @@ DEB_PKGS=(
   libjansson-dev    # JSON (run manifest)
   libcsv-dev        # tidy CSV results
   libcmocka-dev     # unit tests
+  libopenblas-dev   # GEMM for the reference transformer
+  libpcre2-dev      # pre-tokenization regexes of production tokenizers
+  libstemmer-dev    # Snowball stems for symbol-stem
+  zlib1g-dev liblzma-dev libzstd-dev  # gzip / xz / zstd baselines for the symbol scheme
+  sentencepiece     # spm_train / spm_encode peers for BPE training and cmd: tests
   gnuplot-nox       # charts
   nodejs npm        # npm registry client for data packages
   dpkg-dev          # dpkg-deb for unpacking corpus packages

@@ -3,36 +3,8 @@
 # Prints TAP-style lines ("ok N - name" / "not ok N - name"); tests/run.sh
 # counts them. TOKBENCH names the binary; TB_TREE=san runs the subset that
 # matters under sanitizers (bad input, round trips) and skips slow imports.
-set -u
 cd "$(dirname "$0")/.."
-TB=${TOKBENCH:-build/opt/tokbench}
-TREE=${TB_TREE:-opt}
-ROOT=$PWD
-WORK=$(mktemp -d /tmp/tokbench-cli.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-DATA=${TOKBENCH_TEST_DATA:-$ROOT/corpora/data}
-export TOKBENCH_CACHE=$WORK/cache
-n=0 bad=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-
-# expect_exit CODE NAME -- CMD...   (stdout/stderr kept in $WORK/out, $WORK/err)
-expect_exit() {
-  local want=$1 name=$2; shift 3
-  "$@" >"$WORK/out" 2>"$WORK/err"
-  local got=$?
-  if [[ $got == "$want" ]]; then ok "$name"; else
-    notok "$name" "exit $got, expected $want" "stderr: $(head -c 400 "$WORK/err")"; fi
-}
-# expect_err TEXT NAME: the last command's stderr contains TEXT
-expect_err() {
-  if grep -qF -- "$1" "$WORK/err"; then ok "$2"; else
-    notok "$2" "stderr lacks '$1'" "stderr: $(head -c 400 "$WORK/err")"; fi
-}
-# value CSV CORPUS SPLIT LANG TOK METRIC
-value() { awk -F, -v c="$2" -v s="$3" -v l="$4" -v t="$5" -v m="$6" \
-  '$1==c && $2==s && $3==l && $4==t && $5==m {print $6}' "$1"; }
+. tests/lib.sh
 
 # ---- usage -----------------------------------------------------------------
 expect_exit 2 "no command is a usage error" -- "$TB"
@@ -183,5 +155,4 @@ if [[ $TREE == opt ]]; then
   done
 fi
 
-echo "# cli ($TREE): $((n - bad)) passed, $bad failed"
-((bad == 0))
+finish cli

@@ -54,15 +54,18 @@ done
 # Command-line tests: optimised binary for everything, sanitized binary for
 # the bad-input and round-trip cases.
 for tree in opt san; do
-  out=$(TOKBENCH="build/$tree/tokbench" TB_TREE=$tree bash tests/cli.sh 2>&1)
-  rc=$?
-  printf '%s\n' "$out" | grep -E '^(not ok|# )' | head -60
-  p=$(grep -cE '^ok ' <<<"$out")
-  f=$(grep -cE '^not ok ' <<<"$out")
-  if ((rc != 0 && f == 0)); then f=1; printf '%s\n' "$out" | tail -20; fi
-  passed=$((passed + p)) failed=$((failed + f))
-  note "$tree/cli: $p passed, $f failed"
-  ((f)) && failures+=("$tree/cli")
+  for script in tests/cli*.sh; do
+    name="$tree/$(basename "$script" .sh)"
+    out=$(TOKBENCH="build/$tree/tokbench" TB_TREE=$tree bash "$script" 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | grep -E '^(not ok|# )' | head -60
+    p=$(grep -cE '^ok ' <<<"$out")
+    f=$(grep -cE '^not ok ' <<<"$out")
+    if ((rc != 0 && f == 0)); then f=1; printf '%s\n' "$out" | tail -20; fi
+    passed=$((passed + p)) failed=$((failed + f))
+    note "$name: $p passed, $f failed"
+    ((f)) && failures+=("$name")
+  done
 done
 
 ((${#failures[@]})) && note "failed: ${failures[*]}"
