@@ -34,3 +34,9 @@ value() { awk -F, -v c="$2" -v s="$3" -v l="$4" -v t="$5" -v m="$6" \
   '$1==c && $2==s && $3==l && $4==t && $5==m {print $6}' "$1"; }
 # finish NAME: the closing count line and the exit status
 finish() { echo "# $1 ($TREE): $((n - bad)) passed, $bad failed"; ((bad == 0)); }
+# need_corpus NAME: fetch a built-in corpus into $DATA unless it is there
+need_corpus() {
+  [[ -f "$DATA/$1/en.txt" ]] && return 0
+  "$TB" corpus fetch "$1" --data "$DATA" >"$WORK/fetch.out" 2>&1 || {
+    notok "fetch corpus $1" "$(tail -3 "$WORK/fetch.out")"; return 1; }
+}
