@@ -25,6 +25,7 @@ struct metrics_tok {
     struct seg *segs;       /* (n_segments) */
     size_t vocab;           /* |V| */
     uint64_t *counts[3];    /* per enum corpus_split: (vocab) id counts; NULL if vocab too large */
+    int has_offsets;        /* 0: the tokenizer reports no offsets, no continued_words */
     uint32_t *ids;          /* every token id, segment after segment */
     size_t *first;          /* (n_segments + 1) start of each segment in ids */
 };
@@ -151,6 +152,7 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
     m->lang = corpus_lang(c, li);
     m->n_segments = n;
     m->vocab = tokenizer_vocab_size(t);
+    m->has_offsets = tokenizer_has_offsets(t);
     m->segs = tb_calloc(n, sizeof *m->segs, err);
     m->first = tb_calloc(n + 1, sizeof *m->first, err);
     size_t all_cap = 1 << 16, all_n = 0;
@@ -172,7 +174,8 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
     for (size_t s = 0; s < n && rc == TB_OK; s++) {
         size_t len, nt;
         const char *text = corpus_segment(c, li, s, &len);
-        rc = tokenizer_encode(t, text, len, ids, offs, cap, &nt, err);
+        uint32_t *want_offs = m->has_offsets ? offs : NULL;
+        rc = tokenizer_encode(t, text, len, ids, want_offs, cap, &nt, err);
         if (rc == TB_OK && nt > cap) {
             while (cap < nt)
                 cap *= 2;
@@ -182,7 +185,9 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
             uint32_t *no = ni ? tb_realloc(offs, cap * sizeof *no, err) : NULL;
             if (no)
                 offs = no;
-            rc = (ni && no) ? tokenizer_encode(t, text, len, ids, offs, cap, &nt, err) : TB_EINPUT;
+            rc = (ni && no) ? tokenizer_encode(t, text, len, ids, m->has_offsets ? offs : NULL,
+                                               cap, &nt, err)
+                            : TB_EINPUT;
         }
         if (rc != TB_OK) {
             tb_wrap(err, "corpus '%s': %s.txt:%zu: tokenizer '%s': ", corpus_name(c), m->lang,
@@ -208,7 +213,8 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
         sg->chars = (uint32_t)utf8_count(text, len);
         sg->words = (uint32_t)(mw->first[s + 1] - mw->first[s]);
         sg->tokens = (uint32_t)nt;
-        sg->continued = count_continued(mw->spans + mw->first[s], sg->words, offs, nt, len);
+        if (m->has_offsets)
+            sg->continued = count_continued(mw->spans + mw->first[s], sg->words, offs, nt, len);
         int test = corpus_in_split(c, s, CORPUS_TEST);
         for (size_t i = 0; i < nt; i++) {
             if (ids[i] >= m->vocab) {
@@ -284,7 +290,8 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
         {"fertility", nwords ? (double)tokens / nwords : 0, "tokens/word", nwords > 0},
         {"parity", en_tokens ? (double)tokens / en_tokens : 0, "ratio", en && en_tokens > 0},
         {"parity_median", 0, "ratio", en && n_ratio > 0},
-        {"continued_words", nwords ? (double)cont / nwords : 0, "share", nwords > 0},
+        {"continued_words", nwords ? (double)cont / nwords : 0, "share",
+         nwords > 0 && m->has_offsets},
         {"vocab_size", (double)m->vocab, "types", 1},
         {"vocab_used", 0, "types", m->counts[0] != NULL},
         {"unk_rate", tokens ? (double)fb / tokens : 0, "share", tokens > 0},

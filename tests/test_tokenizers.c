@@ -546,14 +546,18 @@ static void test_unknown_spec(void **state)
     tb_error err = {0};
     assert_int_equal(tokenizer_new("xyz", NULL, &t, &err), TB_EINPUT);
     assert_null(t);
-    assert_string_equal(err.msg, "unknown tokenizer spec 'xyz' (known: bytes, chars, graphemes)");
+    /* the message lists every scheme, starting with the built-in ones */
+    char want[1100];
+    snprintf(want, sizeof want, "unknown tokenizer spec 'xyz' (known: %s)", tokenizer_schemes());
+    assert_string_equal(err.msg, want);
     assert_int_equal(tokenizer_new("bytes:", NULL, &t, &err), TB_EINPUT);
     assert_int_equal(tokenizer_new("byte", NULL, &t, &err), TB_EINPUT);
     assert_int_equal(tokenizer_new("", NULL, &t, &err), TB_EINPUT);
-    assert_string_equal(tokenizer_schemes(), "bytes, chars, graphemes");
+    assert_memory_equal(tokenizer_schemes(), "bytes, chars, graphemes", 23);
 }
 
-/* Every scheme that tokenizer_schemes() lists can be built. */
+/* Every scheme that tokenizer_schemes() lists by plain name can be built;
+ * parameterised ones ("cmd:COMMAND", "bpe:N") have tests of their own. */
 static void test_schemes_list_builds(void **state)
 {
     struct fx *f = *state;
@@ -561,6 +565,8 @@ static void test_schemes_list_builds(void **state)
     snprintf(list, sizeof list, "%s", tokenizer_schemes());
     size_t built = 0;
     for (char *save = NULL, *s = strtok_r(list, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
+        if (strchr(s, ':'))
+            continue;
         tokenizer *t = make(s, f->c, 0, NULL);
         assert_string_equal(tokenizer_name(t), s);
         check_round_trip(t, k_lines[0], strlen(k_lines[0]));

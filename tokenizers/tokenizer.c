@@ -28,6 +28,11 @@ static int new_graphemes(tokenizer *t, const char *arg, const tokenizer_ctx *ctx
     return graphemes_tokenizer_new(t, ctx, err);
 }
 
+static int new_cmd(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err)
+{
+    return cmd_tokenizer_new(t, arg, ctx, err);
+}
+
 /* A prefix ending in ':' matches every spec that starts with it and passes
  * the rest as arg ("bpe:" + "32000"); any other prefix must match the whole
  * spec. Keep k_schemes_list in step with this table. */
@@ -38,9 +43,10 @@ static const struct {
     {"bytes", new_bytes},
     {"chars", new_chars},
     {"graphemes", new_graphemes},
+    {"cmd:", new_cmd},
 };
 
-static const char k_schemes_list[] = "bytes, chars, graphemes";
+static const char k_schemes_list[] = "bytes, chars, graphemes, cmd:COMMAND";
 
 const char *tokenizer_schemes(void)
 {
@@ -121,6 +127,8 @@ int tokenizer_encode(const tokenizer *t, const char *text, size_t len, uint32_t 
     size_t bad;
     if (!utf8_valid(text, len, &bad))
         return tb_fail(err, TB_EINPUT, "invalid UTF-8 at byte %zu", bad + 1);
+    if (offs && t->ops->no_offsets)
+        return tb_fail(err, TB_EUSAGE, "tokenizer '%s' cannot report byte offsets", t->name);
     return t->ops->encode(t, text, len, ids, offs, cap, n_tokens, err);
 }
 
@@ -129,6 +137,9 @@ int tokenizer_decode(const tokenizer *t, const uint32_t *ids, size_t n, char *ou
                      size_t *n_bytes, tb_error *err)
 {
     *n_bytes = 0;
+    if (!t->ops->piece)
+        return tb_fail(err, TB_EINPUT, "tokenizer '%s' cannot decode (external command)",
+                       t->name);
     size_t pos = 0;
     for (size_t i = 0; i < n; i++) {
         if (ids[i] >= t->vocab_size)
@@ -142,6 +153,16 @@ int tokenizer_decode(const tokenizer *t, const uint32_t *ids, size_t n, char *ou
     }
     *n_bytes = pos;
     return TB_OK;
+}
+
+int tokenizer_has_offsets(const tokenizer *t)
+{
+    return !t->ops->no_offsets;
+}
+
+int tokenizer_can_decode(const tokenizer *t)
+{
+    return t->ops->piece != NULL;
 }
 
 int tokenizer_is_fallback(const tokenizer *t, uint32_t id)
@@ -162,6 +183,9 @@ int tokenizer_piece(const tokenizer *t, uint32_t id, char *out, size_t cap, size
                     tb_error *err)
 {
     *n_bytes = 0;
+    if (!t->ops->piece)
+        return tb_fail(err, TB_EINPUT, "tokenizer '%s' has no pieces (external command)",
+                       t->name);
     if (id >= t->vocab_size)
         return tb_fail(err, TB_EINPUT, "id %u out of range (vocabulary size %zu)", id,
                        t->vocab_size);

@@ -13,6 +13,12 @@
  *               vocabulary is every cluster of the train split of the
  *               context's corpus and language; a cluster not in it is
  *               encoded as its UTF-8 bytes (ids 0..255), counted as fallback
+ *   cmd:COMMAND an external program (run with /bin/sh -c) that reads lines on
+ *               stdin and prints one line of space-separated ids per input
+ *               line; no offsets, no decode; |V| = largest id seen + 1. With
+ *               a corpus in the context, every segment of the language is
+ *               encoded in one batch at construction. Crashes, non-zero exit,
+ *               wrong line counts and non-numeric output are errors.
  */
 #ifndef TOKENIZER_H
 #define TOKENIZER_H
@@ -57,6 +63,11 @@ int tokenizer_encode(const tokenizer *t, const char *text, size_t len, uint32_t 
  * with TB_EINPUT naming its position. */
 int tokenizer_decode(const tokenizer *t, const uint32_t *ids, size_t n, char *out, size_t cap,
                      size_t *n_bytes, tb_error *err);
+
+/* 1 when encode reports byte offsets (every built-in scheme; not cmd:). */
+int tokenizer_has_offsets(const tokenizer *t);
+/* 1 when decode works (every built-in scheme; not cmd:). */
+int tokenizer_can_decode(const tokenizer *t);
 
 /* 1 when id is a fallback/unknown token (counted by unk_rate). */
 int tokenizer_is_fallback(const tokenizer *t, uint32_t id);

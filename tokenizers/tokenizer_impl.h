@@ -15,6 +15,9 @@ struct tokenizer_ops {
                  tb_error *err);
     int (*is_fallback)(const tokenizer *t, uint32_t id);
     void (*free)(tokenizer *t);
+    /* 1 when encode cannot report byte offsets (an external command): offs
+     * must then be NULL. piece may be NULL: the scheme cannot decode. */
+    int no_offsets;
 };
 
 struct tokenizer {
@@ -33,5 +36,7 @@ void tokenizer_append(char *out, size_t cap, size_t *pos, const void *bytes, siz
 int bytes_tokenizer_new(tokenizer *t, tb_error *err);
 int chars_tokenizer_new(tokenizer *t, tb_error *err);
 int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *err);
+int cmd_tokenizer_new(tokenizer *t, const char *command, const tokenizer_ctx *ctx,
+                      tb_error *err);
 
 #endif
