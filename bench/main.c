@@ -15,6 +15,7 @@
 #include "../corpora/corpus.h"
 #include "../corpora/import.h"
 #include "../corpora/words.h"
+#include "../reports/plot.h"
 #include "../reports/report.h"
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
@@ -518,7 +519,8 @@ static const cli_command run_cmd = {
 };
 
 static const cli_opt report_opts[] = {
-    {"out", 'o', "DIR", "write REPORT.md here (default: the folder of RESULTS)"},
+    {"out", 'o', "DIR", "write REPORT.md (and charts/) here (default: the folder of RESULTS)"},
+    {"no-charts", 0, NULL, "tables only, no gnuplot charts"},
     {0, 0, 0, 0},
 };
 static const cli_command report_cmd = {
@@ -526,6 +528,32 @@ static const cli_command report_cmd = {
     "Regenerate REPORT.md from a results file (and manifest.json beside it, if present).",
     NULL, report_opts,
 };
+
+/* Charts into out_dir/charts (a warning, not a failure, when gnuplot cannot
+ * run: the tables are still worth having), then out_dir/REPORT.md. */
+static int write_report(const results *res, const char *manifest_md, const char *out_dir,
+                        int charts, tb_error *err)
+{
+    char path[4200];
+    plot_report pr = {0};
+    if (charts) {
+        snprintf(path, sizeof path, "%s/charts", out_dir);
+        plot_config pc = {.out_dir = path, .gnuplot = getenv("TOKBENCH_GNUPLOT")};
+        tb_error perr = {0};
+        if (plot_all(res, &pc, &pr, &perr)) {
+            fprintf(stderr, "tokbench: warning: charts skipped: %s\n", perr.msg);
+            pr.drawn = 0;
+        }
+    }
+    const char *names[32];
+    size_t nn = pr.drawn < 32 ? pr.drawn : 32;
+    for (size_t i = 0; i < nn; i++)
+        names[i] = pr.names[i];
+    report_extras ex = {.manifest_md = manifest_md, .chart_dir = "charts", .charts = names,
+                        .n_charts = nn};
+    snprintf(path, sizeof path, "%s/REPORT.md", out_dir);
+    return report_save_markdown(res, &ex, path, err);
+}
 
 static int write_outputs(const results *res, const manifest *m, const char *out_dir,
                          tb_error *err)
@@ -543,8 +571,7 @@ static int write_outputs(const results *res, const manifest *m, const char *out_
             return TB_EINPUT;
         md = manifest_markdown(m);
     }
-    snprintf(path, sizeof path, "%s/REPORT.md", out_dir);
-    int rc = report_save_markdown(res, md, path, err);
+    int rc = write_report(res, md, out_dir, 1, err);
     free(md);
     return rc;
 }
@@ -653,7 +680,7 @@ static int cmd_report(int argc, char **argv)
     snprintf(path, sizeof path, "%s/REPORT.md", out_dir);
     rc = tb_mkdirs(out_dir, &err);
     if (rc == TB_OK)
-        rc = report_save_markdown(res, md, path, &err);
+        rc = write_report(res, md, out_dir, !cli_count(&report_cmd, &a, "no-charts"), &err);
     if (rc == TB_OK)
         printf("wrote %s (%zu rows)\n", path, results_count(res));
     free(md);

@@ -125,8 +125,9 @@ static void corpus_keys(const results *r, const char *corpus, struct keys *langs
     }
 }
 
-int report_write_markdown(const results *r, const char *manifest_md, FILE *f, tb_error *err)
+int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb_error *err)
 {
+    const char *manifest_md = ex ? ex->manifest_md : NULL;
     struct keys corpora = {0};
     int oom = 0;
     for (size_t i = 0; i < results_count(r); i++) {
@@ -141,6 +142,13 @@ int report_write_markdown(const results *r, const char *manifest_md, FILE *f, tb
           f);
     if (manifest_md && *manifest_md)
         fprintf(f, "## Run\n\n%s\n", manifest_md);
+    if (ex && ex->n_charts) {
+        fputs("## Charts\n\nEach chart is also in SVG beside the PNG, with its data (.dat) and "
+              "gnuplot script (.gp).\n\n",
+              f);
+        for (size_t i = 0; i < ex->n_charts; i++)
+            fprintf(f, "![%s](%s/%s.png)\n\n", ex->charts[i], ex->chart_dir, ex->charts[i]);
+    }
     static const char *const splits[] = {"all", "test"};
     for (size_t c = 0; c < corpora.n && !oom; c++) {
         struct keys langs = {0}, toks = {0};
@@ -208,13 +216,13 @@ int report_write_markdown(const results *r, const char *manifest_md, FILE *f, tb
     return TB_OK;
 }
 
-int report_save_markdown(const results *r, const char *manifest_md, const char *path,
+int report_save_markdown(const results *r, const report_extras *ex, const char *path,
                          tb_error *err)
 {
     afile af;
     if (afile_open(&af, path, err))
         return TB_EINPUT;
-    if (report_write_markdown(r, manifest_md, af.fp, err)) {
+    if (report_write_markdown(r, ex, af.fp, err)) {
         afile_abort(&af);
         return tb_wrap(err, "'%s': ", path);
     }

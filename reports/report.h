@@ -10,13 +10,21 @@
 #include "../bench/results.h"
 #include "../common/tb.h"
 
-/* Writes REPORT.md content: the run manifest (manifest_md, Markdown text,
- * may be NULL), then per corpus one table per metric, pivoted tokenizers
- * (rows) x languages (columns), for split "all" and then "test". */
-int report_write_markdown(const results *r, const char *manifest_md, FILE *f, tb_error *err);
+/* What goes into a report besides the rows. */
+typedef struct report_extras {
+    const char *manifest_md;        /* run manifest as Markdown, or NULL */
+    const char *chart_dir;          /* charts folder relative to the report, e.g. "charts" */
+    const char *const *charts;      /* chart base names (PNG and SVG exist), or NULL */
+    size_t n_charts;
+} report_extras;
+
+/* Writes REPORT.md content: the run manifest, the charts, then per corpus
+ * one table per metric, pivoted tokenizers (rows) x languages (columns), for
+ * split "all" and then "test". ex may be NULL. */
+int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb_error *err);
 
 /* Atomic write of the Markdown report to path. */
-int report_save_markdown(const results *r, const char *manifest_md, const char *path,
+int report_save_markdown(const results *r, const report_extras *ex, const char *path,
                          tb_error *err);
 
 /* The compact table `tokbench run` prints: per corpus (split all), one line

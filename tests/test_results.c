@@ -140,7 +140,8 @@ static void test_report_golden(void **state)
     tb_error err = {0};
     assert_int_equal(results_load_csv(in, &r, &err), TB_OK);
     char *out = strdup(path_in_tmp("REPORT.md"));
-    assert_int_equal(report_save_markdown(r, "- tokbench: test\n", out, &err), TB_OK);
+    report_extras ex = {.manifest_md = "- tokbench: test\n"};
+    assert_int_equal(report_save_markdown(r, &ex, out, &err), TB_OK);
     char *got, *want;
     size_t gl, wl;
     assert_int_equal(tb_read_file(out, &got, &gl, &err), TB_OK);
