@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/afile.h"
+#include "../common/timer.h"
 #include "../common/tb.h"
 #include "../common/utf8.h"
 #include "../corpora/corpus.h"
@@ -46,19 +47,46 @@ static int fail(const char *cmd, const tb_error *err)
 
 /* ---- progress ----------------------------------------------------------- */
 
-static void progress_tty(void *ud, const char *phase, size_t done, size_t total)
+/* Progress on stderr: a bar with rate and ETA on a terminal, one plain line
+ * per phase in CI (no terminal, CI set), nothing otherwise. */
+struct progress {
+    int tty;            /* 1: redraw one line; 0: plain lines */
+    double started;     /* tb_now() at the first report */
+    size_t last_done;   /* plain mode: the last unit printed, to print each once */
+};
+
+static void progress_report(void *ud, const char *phase, size_t done, size_t total)
 {
-    (void)ud;
-    if (total)
-        fprintf(stderr, "\r\033[K[%3zu%%] %s", 100 * done / total, phase);
-    else
-        fprintf(stderr, "\r\033[K%s", phase);
+    struct progress *p = ud;
+    double now = tb_now();
+    if (p->started == 0)
+        p->started = now;
+    double el = now - p->started;
+    if (!p->tty) {
+        if (total)
+            fprintf(stderr, "[%3zu%%] %s (%.1f s)\n", 100 * done / total, phase, el);
+        else
+            fprintf(stderr, "%s (%.1f s)\n", phase, el);
+        return;
+    }
+    char bar[21];
+    size_t fill = total ? 20 * done / total : 0;
+    for (size_t i = 0; i < 20; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[20] = '\0';
+    if (total && done > 0) {
+        double rate = (double)done / el, eta = (double)(total - done) / rate;
+        fprintf(stderr, "\r\033[K[%s] %zu/%zu %.2f/s ETA %.0f s  %s", bar, done, total, rate,
+                eta, phase);
+    } else {
+        fprintf(stderr, "\r\033[K[%s] %zu/%zu  %s", bar, done, total, phase);
+    }
     fflush(stderr);
 }
 
-static void progress_end(int on)
+static void progress_end(const struct progress *p)
 {
-    if (on)
+    if (p->tty)
         fputs("\r\033[K", stderr);
 }
 
@@ -622,9 +650,11 @@ static int cmd_run(int argc, char **argv)
         return TB_EUSAGE;
     }
     cfg.timing = !cli_count(&run_cmd, &a, "no-timing");
-    int tty = isatty(2);
-    if (tty)
-        cfg.progress = progress_tty;
+    struct progress prog = {.tty = isatty(2)};
+    if (prog.tty || getenv("CI")) {
+        cfg.progress = progress_report;
+        cfg.progress_ud = &prog;
+    }
     const char *out_dir = cli_get(&run_cmd, &a, "out", DEFAULT_OUT);
 
     tb_error err = {0};
@@ -635,7 +665,7 @@ static int cmd_run(int argc, char **argv)
         rc = manifest_new(&cfg, argc + 1, argv - 1, &m, &err);
     if (rc == TB_OK)
         rc = run_suite(&cfg, res, &err);
-    progress_end(tty);
+    progress_end(&prog);
     if (rc == TB_OK)
         rc = write_outputs(res, m, out_dir, &err);
     if (rc == TB_OK && !cli_count(&run_cmd, &a, "quiet")) {
