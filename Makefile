@@ -144,7 +144,7 @@ fuzz: deps
 		TB_ROOT=$$PWD $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 			-artifact_prefix=build/fuzz/ build/fuzz/corpus/$$n tests/fuzz/seeds/$$n \
 			>build/fuzz/$$n.log 2>&1 || { tail -30 build/fuzz/$$n.log; exit 1; }; \
-		grep -E '^#[0-9]+ *DONE' build/fuzz/$$n.log | tail -1; \
+		grep -E '^Done [0-9]+ runs' build/fuzz/$$n.log | tail -1; \
 	done
 
 clean:

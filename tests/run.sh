@@ -68,6 +68,23 @@ for tree in opt san; do
   done
 done
 
+# Fuzzing: every libFuzzer target for a short, bounded time (make fuzz runs
+# longer). A crash, leak or sanitizer report fails the target.
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+if ((FUZZ_SECONDS > 0)); then
+  if make --no-print-directory fuzz FUZZ_SECONDS="$FUZZ_SECONDS" >build/fuzz-run.log 2>&1; then
+    for t in tests/fuzz/fuzz_*.c; do
+      n=$(basename "$t" .c)
+      runs=$(grep -E '^Done [0-9]+ runs' "build/fuzz/$n.log" | grep -oE '[0-9]+' | head -1)
+      note "fuzz/$n: ${runs:-?} runs in ${FUZZ_SECONDS} s, no crash"
+      passed=$((passed + 1))
+    done
+  else
+    tail -30 build/fuzz-run.log
+    failed=$((failed + 1)); failures+=("fuzz")
+  fi
+fi
+
 ((${#failures[@]})) && note "failed: ${failures[*]}"
 if ((skipped)); then
   note "tests: $passed passed, $failed failed, $skipped skipped"
