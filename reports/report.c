@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/afile.h"
+#include "claims.h"
 
 /* Distinct values of one column in order of first appearance. */
 struct keys {
@@ -211,6 +212,7 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
     free(corpora.v);
     if (oom)
         return tb_fail(err, TB_EINPUT, "report: out of memory");
+    claims_write_markdown(r, f);
     if (ferror(f))
         return tb_fail(err, TB_EINPUT, "report: write failed");
     return TB_OK;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../bench/results.h"
+#include "../reports/claims.h"
 #include "../reports/report.h"
 
 static char tmpdir[] = "/tmp/tb-results-XXXXXX";
@@ -164,6 +165,42 @@ static void test_report_golden(void **state)
     results_free(r);
 }
 
+/* Verdicts come from the rows: crafted values on both sides of each range. */
+static void test_claims(void **state)
+{
+    (void)state;
+    results *r;
+    tb_error err = {0};
+    assert_int_equal(results_new(&r, &err), TB_OK);
+    struct {
+        const char *lang, *tok, *metric;
+        double v;
+    } rows[] = {
+        {"zh", "tiktoken:a", "parity", 0.6},   {"ru", "tiktoken:a", "fertility", 1.3},
+        {"en", "tiktoken:a", "fertility", 1.8}, {"zh", "tiktoken:b", "parity", 0.9},
+        {"zh", "bytes", "parity", 0.6},         {"en", "tiktoken:a", "gemm_time_share", 0.97},
+        {"en", "symbol:8k", "tokens", 100},     {"en", "tiktoken:a", "tokens", 400},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal(results_add(r, "c", "test", rows[i].lang, rows[i].tok, rows[i].metric,
+                                     rows[i].v, "x", &err),
+                         TB_OK);
+    char *md = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&md, &len);
+    claims_write_markdown(r, f);
+    fclose(f);
+    /* zh parity: a holds, b does not; bytes is context only */
+    assert_non_null(strstr(md, "Chinese part: **Verdict: depends on the tokenizer** (holds in 1 of 2"));
+    assert_non_null(strstr(md, "Tokens-per-word part: **Verdict: holds** (2 of 2"));
+    assert_non_null(strstr(md, "| c | `bytes` | 0.600 | yes | – | – | – | – | context |"));
+    assert_non_null(strstr(md, "| c | en | `symbol:8k` | `tiktoken:a` | 4.00× | yes |"));
+    assert_non_null(strstr(md, "| c | en | `tiktoken:a` | 97.0% | no |"));
+    assert_non_null(strstr(md, "### 4.") );
+    free(md);
+    results_free(r);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir))
@@ -174,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_timing_units),
         cmocka_unit_test(test_report_golden),
+        cmocka_unit_test(test_claims),
     };
     int failed = cmocka_run_group_tests_name("results", tests, NULL, NULL);
     char cmd[600];
