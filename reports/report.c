@@ -1,6 +1,7 @@
 /* report.c - Markdown tables pivoted languages x tokenizers. */
 #include "report.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,14 +263,23 @@ void report_print_summary(const results *r, FILE *f)
                 const char *cn = corpora.v[c], *ln = langs.v[l], *tn = toks.v[t];
                 if (results_find(r, cn, "all", ln, tn, "tokens") < 0)
                     continue;
-                fprintf(f, "%-24s %-4s %12.0f %9.3f %9.3f %9.3f %7.3f %7.2f %9.2f\n", tn, ln,
-                        value_or(r, cn, ln, tn, "tokens", 0),
-                        value_or(r, cn, ln, tn, "bytes_per_token", 0),
-                        value_or(r, cn, ln, tn, "chars_per_token", 0),
-                        value_or(r, cn, ln, tn, "fertility", 0),
-                        value_or(r, cn, ln, tn, "parity", 0),
-                        100 * value_or(r, cn, ln, tn, "unk_rate", 0),
-                        value_or(r, cn, ln, tn, "encode_mb_per_s", 0));
+                static const struct {
+                    const char *metric;
+                    int width, prec;
+                    double scale;
+                } cols[] = {{"tokens", 12, 0, 1},          {"bytes_per_token", 9, 3, 1},
+                            {"chars_per_token", 9, 3, 1}, {"fertility", 9, 3, 1},
+                            {"parity", 7, 3, 1},          {"unk_rate", 7, 2, 100},
+                            {"encode_mb_per_s", 9, 2, 1}};
+                fprintf(f, "%-24s %-4s", tn, ln);
+                for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+                    double v = value_or(r, cn, ln, tn, cols[k].metric, NAN);
+                    if (isnan(v))
+                        fprintf(f, " %*s", cols[k].width, "-");
+                    else
+                        fprintf(f, " %*.*f", cols[k].width, cols[k].prec, v * cols[k].scale);
+                }
+                fputc('\n', f);
             }
         fputc('\n', f);
         free(langs.v);
