@@ -109,7 +109,7 @@ static int run_command(const char *command, const char *const *lines, const size
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
-        char tail[300];
+        char tail[512];
         stderr_tail(err_path, tail, sizeof tail);
         if (WIFSIGNALED(status))
             rc = tb_fail(err, TB_EINPUT, "cmd '%s' crashed (signal %d%s%s)", command,
