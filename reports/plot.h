@@ -21,7 +21,7 @@ typedef struct plot_config {
 typedef struct plot_report {
     size_t drawn;           /* charts written (each as .png and .svg) */
     size_t skipped;         /* charts with no data in the results */
-    char names[32][64];     /* base names of the charts drawn (first 32) */
+    char names[32][256];    /* base names of the charts drawn (first 32) */
 } plot_report;
 
 /* Draws every chart the results have data for. Fails with TB_EINPUT when
