@@ -1,0 +1,101 @@
+/* stage_model.h - the transformer-cost stage: turns the token streams of one
+ * (corpus, language, tokenizer) into the model rows of DESIGN.md
+ * ("Transformer cost"; names and formulas in model/cost.h), and the
+ * `tokbench model --bench` measurements.
+ *
+ * What is analytic and what is measured:
+ *   - FLOPs and bytes rows are exact analytic counts (model/cost.h) over the
+ *     test split: each segment one sequence, split into chunks of the
+ *     context length, each chunk a prefill from position 0 with logits at
+ *     every position. Rows ending _7b_analytic use the 7b preset's dims
+ *     with the tokenizer's vocabulary and are never run.
+ *   - ms rows are measured on the real model (model/transformer.h) and
+ *     priced by a fitted curve, stated: once per stage, the vocabulary-free
+ *     body (everything but the LM head) is timed at prefill lengths 1, 16,
+ *     64, 256, 512, 1024 (those <= context) and at decode cache lengths 128,
+ *     512, context-1: median of `repeats` runs (one warm-up prefill of 64
+ *     tokens before the sweep, one warm-up step per cache length). Once per
+ *     vocabulary size the LM head GEMM is timed on min(V, head_sample)
+ *     columns (for 128 rows and for 1 row) and scaled linearly in V beyond
+ *     that. A chunk of k tokens costs body(k) (piecewise-linear between the
+ *     measured lengths) + k head_row(V) ms; ms_prefill is the sum over the
+ *     chunks of the split. ms_decode_token_C = body_decode(C) + head_1(V).
+ *   - gflops_achieved = analytic FLOPs of a prefill of min(512, context)
+ *     tokens / (measured body + head time); gemm_time_share = time inside
+ *     sgemm / that time.
+ * OpenBLAS runs with cfg->threads threads (default 1, for reproducible
+ * timings on a shared machine), set with openblas_set_num_threads. */
+#ifndef STAGE_MODEL_H
+#define STAGE_MODEL_H
+
+#include <stddef.h>
+
+#include "../common/tb.h"
+#include "../corpora/corpus.h"
+#include "metrics.h"
+#include "results.h"
+
+typedef struct stage_model_config {
+    const char *preset;             /* model preset (tiny, small, base); NULL: "small" */
+    const char *const *overrides;   /* "key=value" settings (tf_config_set), or NULL */
+    size_t n_overrides;
+    int threads;                    /* OpenBLAS threads; <= 0: 1 */
+    int repeats;                    /* timed runs per point after one warm-up; <= 0: 3 */
+    int timing;                     /* 0: analytic rows only, no ms/GFLOP rows */
+    size_t head_sample;             /* LM-head columns timed; 0: 32768 */
+} stage_model_config;
+
+typedef struct stage_model stage_model;
+
+/* Checks the config (preset, overrides: TB_EUSAGE naming the bad one) and
+ * sets the OpenBLAS thread count; measuring happens lazily on first use. */
+int stage_model_new(const stage_model_config *cfg, stage_model **out, tb_error *err);
+void stage_model_free(stage_model *sm);
+
+/* Appends the model rows (split "test") for language li of c, tokenizer
+ * tok_name, from ts (its vocab_size sizes the model). en: the English streams
+ * with the same tokenizer spec, for the _vs_en ratio rows, or NULL. A split
+ * without test tokens gets no rows. */
+int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *tok_name,
+                     const token_streams *ts, const token_streams *en, results *r,
+                     tb_error *err);
+
+/* ---- benchmark (tokbench model --bench, bench/bench_model.sh) ---------- */
+
+#define STAGE_BENCH_POINTS 4
+
+typedef struct stage_model_point {
+    size_t n;               /* prefill tokens, or decode cache length */
+    double ms;              /* median wall ms */
+    double gemm_share;      /* time in sgemm / wall */
+    double softmax_share, norm_act_share, embed_share, copy_share, head_share;
+    double gflops;          /* analytic FLOPs / wall */
+} stage_model_point;
+
+typedef struct stage_model_bench_result {
+    size_t vocab, params;
+    int threads;
+    /* prefill at n_check tokens against raw sgemm on the same shapes */
+    size_t n_check;
+    double prefill_ms;              /* median wall */
+    double gemm_flops;              /* of one prefill */
+    double model_gemm_gflops;       /* gemm_flops / prefill wall */
+    double raw_gemm_gflops;         /* gemm_flops / sum of raw sgemm times, same shapes */
+    double gemm_ratio;              /* model / raw (bar >= 0.85) */
+    double nongemm_share;           /* (wall - sgemm time) / wall (bar <= 0.10) */
+    stage_model_point prefill[STAGE_BENCH_POINTS];
+    size_t n_prefill;
+    /* decode against the bandwidth bound */
+    double bandwidth_gbs;           /* streaming read, GB/s (1e9) */
+    stage_model_point decode[STAGE_BENCH_POINTS];
+    double decode_bytes[STAGE_BENCH_POINTS];    /* weights + KV read per step */
+    double decode_bound_ms[STAGE_BENCH_POINTS]; /* bytes / bandwidth */
+    double decode_sgemm_ms[STAGE_BENCH_POINTS]; /* the step with sgemm for one-row products */
+    size_t n_decode;
+} stage_model_bench_result;
+
+/* Runs the benchmark on the configured preset with the given vocabulary. */
+int stage_model_bench(const stage_model_config *cfg, size_t vocab, size_t n_check,
+                      stage_model_bench_result *out, tb_error *err);
+
+#endif
