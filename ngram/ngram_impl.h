@@ -1,0 +1,59 @@
+/* ngram_impl.h - the layout of an ngram_model, shared by ngram.c (building,
+ * scoring), arpa.c (ARPA export and import) and suggest.c. Not a public
+ * interface: callers outside ngram/ use ngram.h and arpa.h. */
+#ifndef NGRAM_IMPL_H
+#define NGRAM_IMPL_H
+
+#include "ngram.h"
+
+#define NGRAM_NONE UINT32_MAX
+
+/* The n-grams of one order k >= 2. Node i is the k-gram whose first word is
+ * (uint32_t)key[i] and whose remaining k-1 words are node key[i] >> 32 of
+ * order k-1 (for k = 2: that dense word). */
+typedef struct ngram_tab {
+    size_t n, cap;          /* nodes used, allocated */
+    uint64_t *key;          /* (cap) suffix index << 32 | first word */
+    uint32_t *prefix;       /* (cap) node of the first k-1 words in order k-1, or NGRAM_NONE */
+    uint32_t *last;         /* (cap) last word */
+    double *lp;             /* (cap) log10 p(last | first k-1 words) */
+    double *lbo;            /* (cap) log10 backoff; NULL for the highest order */
+    uint32_t *slot;         /* (mask+1) open addressing: node index or NGRAM_NONE */
+    size_t mask;
+} ngram_tab;
+
+struct ngram_model {
+    int order;
+    size_t nv;              /* dense words */
+    uint32_t *tok;          /* (nv) token id of each dense word (0 for the three specials) */
+    uint32_t *tok_slot;     /* (tok_mask+1) token id -> dense word hash, NGRAM_NONE empty */
+    size_t tok_mask;
+    double *lp1;            /* (nv) log10 p(w) */
+    double *lbo1;           /* (nv) log10 backoff of unigram w (order > 1), else NULL */
+    ngram_tab tab[NGRAM_MAX_ORDER + 1];  /* [k] for order k = 2..order */
+    /* Suggestions: children of each context node, built by ngram_finish. For
+     * order k = 1..order-1: child_off[k] has (n_k + 1) entries; the children
+     * of node x are child[k][child_off[k][x] .. child_off[k][x+1]), nodes of
+     * order k+1. */
+    uint32_t *child_off[NGRAM_MAX_ORDER];
+    uint32_t *child[NGRAM_MAX_ORDER];
+    uint32_t *uni_rank;     /* (nv - 3) words >= 3 by lp1 descending, then token id */
+    ngram_stats stats;
+};
+
+/* Allocates an empty model of order with nv dense words whose token ids are
+ * toks[0 .. nv-3) (strictly increasing) for words 3..nv-1. */
+int ngram_model_alloc(int order, const uint32_t *toks, size_t nv_tokens, ngram_model **out,
+                      tb_error *err);
+/* Node of (suffix, first) in order k, or NGRAM_NONE. */
+uint32_t ngram_tab_find(const ngram_tab *t, uint32_t suffix, uint32_t first);
+/* Finds or inserts; *node gets the index, *is_new 1 when inserted (lp, lbo,
+ * prefix, last then are 0 / NGRAM_NONE for the caller to fill). */
+int ngram_tab_insert(ngram_tab *t, int has_lbo, uint32_t suffix, uint32_t first, uint32_t *node,
+                     int *is_new, tb_error *err);
+/* Releases the unused capacity of the node arrays (no more inserts after). */
+void ngram_tab_shrink(ngram_tab *t);
+/* Shrinks every order's arrays and builds the suggestion index (child lists, unigram ranking). */
+int ngram_finish(ngram_model *m, tb_error *err);
+
+#endif
