@@ -490,6 +490,7 @@ static void test_graphemes_cache(void **state)
         "tokbench graphemes vocab 1\nclusters 5\n3 1 a\n3 1 b\n",        /* truncated */
         "tokbench graphemes vocab 1\nclusters 2\n3 1 b\n3 1 a\n",        /* wrong order */
         "tokbench graphemes vocab 1\nclusters 2\n3 1 a\n3 1 a\n",        /* duplicate */
+        "tokbench graphemes vocab 1\nclusters 3\n3 1 a\n2 1 b\n1 1 a\n", /* repeat, lower count */
         "tokbench graphemes vocab 1\nclusters 1\n3 2 ab\n",              /* two clusters */
         "tokbench graphemes vocab 1\nclusters 1\n3 2 \xC0\xAF\n",        /* invalid UTF-8 */
         "tokbench graphemes vocab 1\nclusters 1\n3 1 a\nextra",          /* trailing bytes */

@@ -308,12 +308,14 @@ static int cache_load(const char *path, struct cset *out)
         if (!ok)
             break;
         /* Exactly one cluster of valid UTF-8, after its predecessor in
-         * vocabulary order (which also rules out duplicates). */
+         * vocabulary order, and not seen before (the order is by count
+         * first, so a repeat with a lower count would pass it). */
         ok = utf8_valid(p, l, NULL) && cluster_end((const uint8_t *)p, l, 0) == l;
         if (ok && out->n > 0) {
             const struct centry *pe = &out->e[out->n - 1];
             ok = order_cmp(pe->count, out->bytes + pe->off, pe->len, count, p, l) < 0;
         }
+        ok = ok && cset_find(out, p, l, fnv1a64(p, l)) < 0;
         ok = ok && cset_add(out, p, l, count, &ignore) == TB_OK;
         p += l + 1;
     }
