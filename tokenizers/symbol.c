@@ -1,0 +1,821 @@
+/* symbol.c - the symbol and symbol-stem schemes (contracts in symbol.h). */
+#include "symbol.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libstemmer.h>
+#include <utf8proc.h>
+
+#include "../common/afile.h"
+#include "../common/utf8.h"
+#include "../corpora/corpus.h"
+#include "../corpora/words.h"
+#include "tokenizer_impl.h"
+
+#define SYMBOL_UNITS_MAGIC "tokbench symbol units 1\n"
+#define SYMBOL_MAX_UNIT (1u << 24)   /* longest unit accepted from a cache file */
+#define SYMBOL_MAX_V 100000000ull
+
+/* ---- a set of distinct byte strings ---------------------------------- */
+
+struct sentry {
+    size_t off;         /* start of the bytes in sset.bytes */
+    uint32_t len;       /* > 0 */
+    uint32_t hash;      /* low 32 bits of FNV-1a-64 */
+    uint64_t count;     /* occurrences in the train split */
+    int is_word;        /* 1: seen as a word unit */
+};
+
+/* Entries in insertion order, their bytes in one arena, and an
+ * open-addressing table (linear probing, load <= 1/2) of index + 1. */
+struct sset {
+    char *bytes;
+    size_t n_bytes, cap_bytes;
+    struct sentry *e;
+    size_t n, cap;
+    uint32_t *slot;
+    size_t mask;
+};
+
+static uint64_t fnv1a64(const void *p, size_t n)
+{
+    const uint8_t *s = p;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static void sset_release(struct sset *s)
+{
+    free(s->bytes);
+    free(s->e);
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+static int sset_init(struct sset *s, tb_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->mask = 1023;
+    s->slot = tb_calloc(s->mask + 1, sizeof *s->slot, err);
+    return s->slot ? TB_OK : TB_EINPUT;
+}
+
+static long sset_find(const struct sset *s, const char *b, size_t len, uint64_t h)
+{
+    for (size_t i = (size_t)h & s->mask;; i = (i + 1) & s->mask) {
+        uint32_t v = s->slot[i];
+        if (v == 0)
+            return -1;
+        const struct sentry *e = &s->e[v - 1];
+        if (e->hash == (uint32_t)h && e->len == len && memcmp(s->bytes + e->off, b, len) == 0)
+            return (long)(v - 1);
+    }
+}
+
+static int sset_grow_table(struct sset *s, tb_error *err)
+{
+    size_t nmask = s->mask * 2 + 1;
+    uint32_t *ns = tb_calloc(nmask + 1, sizeof *ns, err);
+    if (!ns)
+        return TB_EINPUT;
+    for (size_t k = 0; k < s->n; k++) {
+        size_t i = s->e[k].hash & nmask;
+        while (ns[i])
+            i = (i + 1) & nmask;
+        ns[i] = (uint32_t)(k + 1);
+    }
+    free(s->slot);
+    s->slot = ns;
+    s->mask = nmask;
+    return TB_OK;
+}
+
+/* Adds count to the entry for b[0..len) (creating it), ORs in is_word. */
+static int sset_add(struct sset *s, const char *b, size_t len, uint64_t count, int is_word,
+                    tb_error *err)
+{
+    uint64_t h = fnv1a64(b, len);
+    long k = sset_find(s, b, len, h);
+    if (k >= 0) {
+        s->e[k].count += count;
+        s->e[k].is_word |= is_word;
+        return TB_OK;
+    }
+    if (len == 0 || len > UINT32_MAX || s->n >= UINT32_MAX / 2)
+        return tb_fail(err, TB_EINPUT, "unit set too large");
+    if ((s->n + 1) * 2 > s->mask + 1 && sset_grow_table(s, err))
+        return TB_EINPUT;
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 1024;
+        struct sentry *ne = tb_realloc(s->e, nc * sizeof *ne, err);
+        if (!ne)
+            return TB_EINPUT;
+        s->e = ne;
+        s->cap = nc;
+    }
+    if (s->n_bytes + len > s->cap_bytes) {
+        size_t nc = s->cap_bytes ? s->cap_bytes * 2 : 65536;
+        while (nc < s->n_bytes + len)
+            nc *= 2;
+        char *nb = tb_realloc(s->bytes, nc, err);
+        if (!nb)
+            return TB_EINPUT;
+        s->bytes = nb;
+        s->cap_bytes = nc;
+    }
+    memcpy(s->bytes + s->n_bytes, b, len);
+    s->e[s->n] = (struct sentry){.off = s->n_bytes, .len = (uint32_t)len,
+                                 .hash = (uint32_t)h, .count = count, .is_word = is_word};
+    s->n_bytes += len;
+    size_t i = (size_t)h & s->mask;
+    while (s->slot[i])
+        i = (i + 1) & s->mask;
+    s->slot[i] = (uint32_t)(s->n + 1);
+    s->n++;
+    return TB_OK;
+}
+
+/* Rank order: higher count first, then bytes (memcmp, a proper prefix
+ * first). Distinct strings never compare equal. */
+static int rank_cmp(uint64_t ca, const char *a, size_t la, uint64_t cb, const char *b, size_t lb)
+{
+    if (ca != cb)
+        return ca > cb ? -1 : 1;
+    int c = memcmp(a, b, la < lb ? la : lb);
+    if (c)
+        return c;
+    return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+struct rank_item {
+    uint64_t count;
+    const char *b;
+    size_t len;
+    int is_word;
+};
+
+static int rank_item_cmp(const void *pa, const void *pb)
+{
+    const struct rank_item *a = pa, *b = pb;
+    return rank_cmp(a->count, a->b, a->len, b->count, b->b, b->len);
+}
+
+/* ---- per-call scratch: ICU words, stemmers, buffers --------------------- */
+
+struct scratch {
+    words *w;
+    struct sb_stemmer *ru, *en;     /* NULL for the plain scheme */
+    word_span *spans;
+    size_t cap_spans;
+    char *low;                      /* lower-cased word */
+    size_t cap_low;
+};
+
+static void scratch_free(struct scratch *s)
+{
+    if (!s)
+        return;
+    words_free(s->w);
+    if (s->ru)
+        sb_stemmer_delete(s->ru);
+    if (s->en)
+        sb_stemmer_delete(s->en);
+    free(s->spans);
+    free(s->low);
+    free(s);
+}
+
+static int scratch_new(int stem, struct scratch **out, tb_error *err)
+{
+    struct scratch *s = tb_calloc(1, sizeof *s, err);
+    if (!s)
+        return TB_EINPUT;
+    if (words_new(&s->w, err)) {
+        free(s);
+        return TB_EINPUT;
+    }
+    if (stem) {
+        s->ru = sb_stemmer_new("russian", "UTF_8");
+        s->en = sb_stemmer_new("english", "UTF_8");
+        if (!s->ru || !s->en) {
+            scratch_free(s);
+            return tb_fail(err, TB_EINPUT,
+                           "libstemmer has no Russian or English stemmer (install "
+                           "libstemmer-dev: apt-get install libstemmer-dev)");
+        }
+    }
+    *out = s;
+    return TB_OK;
+}
+
+/* Word spans of text into s->spans; *n gets the count. */
+static int scratch_words(struct scratch *s, const char *text, size_t len, size_t *n,
+                         tb_error *err)
+{
+    if (words_split(s->w, text, len, s->spans, s->cap_spans, n, err))
+        return TB_EINPUT;
+    if (*n <= s->cap_spans)
+        return TB_OK;
+    size_t nc = s->cap_spans ? s->cap_spans : 64;
+    while (nc < *n)
+        nc *= 2;
+    word_span *ns = tb_realloc(s->spans, nc * sizeof *ns, err);
+    if (!ns)
+        return TB_EINPUT;
+    s->spans = ns;
+    s->cap_spans = nc;
+    return words_split(s->w, text, len, s->spans, s->cap_spans, n, err) ? TB_EINPUT : TB_OK;
+}
+
+/* Byte length of the stem unit of word w[0..n) (n when the word is one
+ * unit). See symbol.h for the rule. */
+static size_t stem_split(struct scratch *s, const char *w, size_t n)
+{
+    int32_t cp;
+    int l = utf8_decode((const uint8_t *)w, n, &cp);
+    if (l <= 0)
+        return n;
+    struct sb_stemmer *st = NULL;
+    if (cp >= 0x400 && cp <= 0x52F)
+        st = s->ru;
+    else if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= 0xC0 && cp <= 0x24F))
+        st = s->en;
+    if (!st)
+        return n;
+    if (s->cap_low < n * 2 + 8) {
+        size_t nc = n * 2 + 64;
+        char *nl = realloc(s->low, nc);
+        if (!nl)
+            return n; /* out of memory: the word stays whole (still lossless) */
+        s->low = nl;
+        s->cap_low = nc;
+    }
+    size_t lo = 0;
+    for (size_t i = 0; i < n;) {
+        l = utf8_decode((const uint8_t *)w + i, n - i, &cp);
+        if (l <= 0)
+            return n;
+        int32_t lc = utf8proc_tolower(cp);
+        lo += (size_t)utf8_encode(lc, (uint8_t *)s->low + lo);
+        i += (size_t)l;
+    }
+    const sb_symbol *stem = sb_stemmer_stem(st, (const sb_symbol *)s->low, (int)lo);
+    if (!stem)
+        return n;
+    size_t sl = (size_t)sb_stemmer_length(st);
+    /* Shared leading code points of the lower-cased form and the stem,
+     * mapped back to a byte length in the surface form. */
+    size_t a = 0, b = 0, surf = 0;
+    while (a < lo && b < sl && surf < n) {
+        int32_t ca, cb, cs;
+        int la = utf8_decode((const uint8_t *)s->low + a, lo - a, &ca);
+        int lb = utf8_decode(stem + b, sl - b, &cb);
+        int ls = utf8_decode((const uint8_t *)w + surf, n - surf, &cs);
+        if (la <= 0 || lb <= 0 || ls <= 0 || ca != cb)
+            break;
+        a += (size_t)la;
+        b += (size_t)lb;
+        surf += (size_t)ls;
+    }
+    return surf == 0 ? n : surf;
+}
+
+/* ---- units of a text ---------------------------------------------------- */
+
+/* Called for each unit in text order: [start, end) bytes, word index (or -1
+ * for a gap). Returns non-zero to stop with that status. */
+typedef int (*unit_fn)(void *ud, const char *text, size_t start, size_t end, long word,
+                       tb_error *err);
+
+static int for_each_unit(struct scratch *s, int stem, const char *text, size_t len, unit_fn fn,
+                         void *ud, size_t *n_words, tb_error *err)
+{
+    size_t nw;
+    int rc = scratch_words(s, text, len, &nw, err);
+    if (rc)
+        return rc;
+    if (n_words)
+        *n_words = nw;
+    size_t pos = 0;
+    for (size_t k = 0; k < nw; k++) {
+        size_t ws = s->spans[k].start, we = s->spans[k].end;
+        if (ws > pos && (rc = fn(ud, text, pos, ws, -1, err)))
+            return rc;
+        size_t cut = stem ? ws + stem_split(s, text + ws, we - ws) : we;
+        if ((rc = fn(ud, text, ws, cut, (long)k, err)))
+            return rc;
+        if (cut < we && (rc = fn(ud, text, cut, we, (long)k, err)))
+            return rc;
+        pos = we;
+    }
+    if (pos < len && (rc = fn(ud, text, pos, len, -1, err)))
+        return rc;
+    return TB_OK;
+}
+
+/* ---- the scheme state --------------------------------------------------- */
+
+struct symbol_state {
+    int stem;                   /* 1: symbol-stem */
+    struct sset entries;        /* id k = entry k, k < E */
+    tokenizer *fb;              /* fallback scheme (bytes or graphemes) */
+    int fb_graphemes;
+    pthread_mutex_t lock;       /* guards shared */
+    struct scratch *shared;     /* used by whoever gets the lock */
+};
+
+static int with_scratch(const struct symbol_state *st, struct scratch **s, int *locked,
+                        tb_error *err)
+{
+    struct symbol_state *m = (struct symbol_state *)st; /* the lock only */
+    if (pthread_mutex_trylock(&m->lock) == 0) {
+        *locked = 1;
+        *s = m->shared;
+        return TB_OK;
+    }
+    *locked = 0;
+    return scratch_new(st->stem, s, err);
+}
+
+static void done_scratch(const struct symbol_state *st, struct scratch *s, int locked)
+{
+    struct symbol_state *m = (struct symbol_state *)st;
+    if (locked)
+        pthread_mutex_unlock(&m->lock);
+    else
+        scratch_free(s);
+}
+
+struct enc_ctx {
+    const struct symbol_state *st;
+    uint32_t *ids, *offs;
+    size_t cap, n;
+    long last_oov_word;         /* index of the last word counted as oov */
+    size_t oov;
+};
+
+static int enc_unit(void *ud, const char *text, size_t start, size_t end, long word,
+                    tb_error *err)
+{
+    struct enc_ctx *e = ud;
+    const struct symbol_state *st = e->st;
+    size_t len = end - start;
+    long k = sset_find(&st->entries, text + start, len, fnv1a64(text + start, len));
+    if (k >= 0) {
+        if (e->n < e->cap) {
+            e->ids[e->n] = (uint32_t)k;
+            if (e->offs)
+                e->offs[e->n] = (uint32_t)start;
+        }
+        e->n++;
+        return TB_OK;
+    }
+    if (word >= 0 && word != e->last_oov_word) {
+        e->oov++;
+        e->last_oov_word = word;
+    }
+    size_t room = e->n < e->cap ? e->cap - e->n : 0;
+    size_t got;
+    uint32_t *ids = room ? e->ids + e->n : NULL;
+    uint32_t *offs = room && e->offs ? e->offs + e->n : NULL;
+    int rc = st->fb->ops->encode(st->fb, text + start, len, ids, offs, room, &got, err);
+    if (rc)
+        return rc;
+    uint32_t base = (uint32_t)st->entries.n;
+    for (size_t i = 0; i < got && i < room; i++) {
+        ids[i] += base;
+        if (offs)
+            offs[i] += (uint32_t)start;
+    }
+    e->n += got;
+    return TB_OK;
+}
+
+static int symbol_walk(const tokenizer *t, const char *text, size_t len, uint32_t *ids,
+                       uint32_t *offs, size_t cap, size_t *n_tokens, size_t *n_words,
+                       size_t *n_oov, tb_error *err)
+{
+    const struct symbol_state *st = t->state;
+    struct scratch *s;
+    int locked;
+    if (with_scratch(st, &s, &locked, err))
+        return TB_EINPUT;
+    struct enc_ctx e = {.st = st, .ids = ids, .offs = offs, .cap = ids ? cap : 0,
+                        .last_oov_word = -1};
+    int rc = for_each_unit(s, st->stem, text, len, enc_unit, &e, n_words, err);
+    done_scratch(st, s, locked);
+    if (rc)
+        return rc;
+    if (n_tokens)
+        *n_tokens = e.n;
+    if (n_oov)
+        *n_oov = e.oov;
+    return TB_OK;
+}
+
+static int symbol_encode(const tokenizer *t, const char *text, size_t len, uint32_t *ids,
+                         uint32_t *offs, size_t cap, size_t *n_tokens, tb_error *err)
+{
+    return symbol_walk(t, text, len, ids, offs, cap, n_tokens, NULL, NULL, err);
+}
+
+static int symbol_piece(const tokenizer *t, uint32_t id, char *out, size_t cap, size_t *pos,
+                        tb_error *err)
+{
+    const struct symbol_state *st = t->state;
+    if (id < st->entries.n) {
+        const struct sentry *e = &st->entries.e[id];
+        tokenizer_append(out, cap, pos, st->entries.bytes + e->off, e->len);
+        return TB_OK;
+    }
+    uint32_t fid = id - (uint32_t)st->entries.n;
+    if (fid >= st->fb->vocab_size)
+        return tb_fail(err, TB_EINPUT, "id %u out of range (vocabulary size %zu)", id,
+                       t->vocab_size);
+    return st->fb->ops->piece(st->fb, fid, out, cap, pos, err);
+}
+
+static int symbol_is_fallback_id(const tokenizer *t, uint32_t id)
+{
+    const struct symbol_state *st = t->state;
+    return id >= st->entries.n;
+}
+
+static void symbol_free(tokenizer *t)
+{
+    struct symbol_state *st = t->state;
+    if (!st)
+        return;
+    sset_release(&st->entries);
+    tokenizer_free(st->fb);
+    scratch_free(st->shared);
+    pthread_mutex_destroy(&st->lock);
+    free(st);
+    t->state = NULL;
+}
+
+static const struct tokenizer_ops symbol_ops = {
+    .scheme = "symbol",
+    .encode = symbol_encode,
+    .piece = symbol_piece,
+    .is_fallback = symbol_is_fallback_id,
+    .free = symbol_free,
+};
+static const struct tokenizer_ops symbol_stem_ops = {
+    .scheme = "symbol-stem",
+    .encode = symbol_encode,
+    .piece = symbol_piece,
+    .is_fallback = symbol_is_fallback_id,
+    .free = symbol_free,
+};
+
+int symbol_is_symbol(const tokenizer *t)
+{
+    return t && (t->ops == &symbol_ops || t->ops == &symbol_stem_ops);
+}
+
+size_t symbol_n_entries(const tokenizer *t)
+{
+    return symbol_is_symbol(t) ? ((const struct symbol_state *)t->state)->entries.n : 0;
+}
+
+int symbol_oov_words(const tokenizer *t, const char *text, size_t len, size_t *n_words,
+                     size_t *n_oov, tb_error *err)
+{
+    *n_words = 0;
+    *n_oov = 0;
+    if (!symbol_is_symbol(t))
+        return tb_fail(err, TB_EUSAGE, "oov_words: tokenizer '%s' is not a symbol scheme",
+                       t ? t->name : "(null)");
+    if (len >= (size_t)1 << 32)
+        return tb_fail(err, TB_EINPUT, "text of %zu bytes is too long (limit 2^32 - 1)", len);
+    size_t bad;
+    if (!utf8_valid(text, len, &bad))
+        return tb_fail(err, TB_EINPUT, "invalid UTF-8 at byte %zu", bad + 1);
+    return symbol_walk(t, text, len, NULL, NULL, 0, NULL, n_words, n_oov, err);
+}
+
+int symbol_dict_write(const tokenizer *t, char *out, size_t cap, size_t *n_bytes, tb_error *err)
+{
+    *n_bytes = 0;
+    if (!symbol_is_symbol(t))
+        return tb_fail(err, TB_EUSAGE, "symbol dictionary: tokenizer '%s' is not a symbol scheme",
+                       t->name);
+    const struct symbol_state *st = t->state;
+    size_t pos = 0;
+    for (size_t k = 0; k < st->entries.n; k++) {
+        const struct sentry *e = &st->entries.e[k];
+        tokenizer_append(out, cap, &pos, st->entries.bytes + e->off, e->len);
+        tokenizer_append(out, cap, &pos, "\n", 1);
+    }
+    if (st->fb_graphemes) {
+        for (uint32_t id = 256; id < st->fb->vocab_size; id++) {
+            if (st->fb->ops->piece(st->fb, id, out, cap, &pos, err))
+                return TB_EINPUT;
+            tokenizer_append(out, cap, &pos, "\n", 1);
+        }
+    }
+    *n_bytes = pos;
+    return TB_OK;
+}
+
+int symbol_dict_bytes(const tokenizer *t, uint64_t *bytes, tb_error *err)
+{
+    size_t n;
+    int rc = symbol_dict_write(t, NULL, 0, &n, err);
+    *bytes = rc ? 0 : n;
+    return rc;
+}
+
+/* ---- training ----------------------------------------------------------- */
+
+struct count_ctx {
+    struct sset *set;
+};
+
+static int count_unit(void *ud, const char *text, size_t start, size_t end, long word,
+                      tb_error *err)
+{
+    struct count_ctx *c = ud;
+    return sset_add(c->set, text + start, end - start, 1, word >= 0, err);
+}
+
+/* Counts every unit of the train split; lang -1 means every language. */
+static int count_units(const corpus *c, int lang, int stem, struct sset *raw, tb_error *err)
+{
+    struct scratch *s;
+    if (scratch_new(stem, &s, err))
+        return TB_EINPUT;
+    size_t l0 = lang < 0 ? 0 : (size_t)lang;
+    size_t l1 = lang < 0 ? corpus_n_langs(c) : (size_t)lang + 1;
+    struct count_ctx cc = {raw};
+    int rc = TB_OK;
+    for (size_t seg = 0; seg < corpus_n_segments(c) && rc == TB_OK; seg++) {
+        if (!corpus_in_split(c, seg, CORPUS_TRAIN))
+            continue;
+        for (size_t li = l0; li < l1 && rc == TB_OK; li++) {
+            size_t len;
+            const char *txt = corpus_segment(c, li, seg, &len);
+            rc = for_each_unit(s, stem, txt, len, count_unit, &cc, NULL, err);
+        }
+    }
+    scratch_free(s);
+    return rc;
+}
+
+/* Ranked copy of every unit of raw (the cache content). */
+static int rank_all(const struct sset *raw, struct sset *out, tb_error *err)
+{
+    struct rank_item *it = tb_malloc((raw->n ? raw->n : 1) * sizeof *it, err);
+    if (!it)
+        return TB_EINPUT;
+    for (size_t k = 0; k < raw->n; k++)
+        it[k] = (struct rank_item){raw->e[k].count, raw->bytes + raw->e[k].off, raw->e[k].len,
+                                   raw->e[k].is_word};
+    qsort(it, raw->n, sizeof *it, rank_item_cmp);
+    int rc = sset_init(out, err);
+    for (size_t k = 0; k < raw->n && rc == TB_OK; k++)
+        rc = sset_add(out, it[k].b, it[k].len, it[k].count, it[k].is_word, err);
+    free(it);
+    if (rc)
+        sset_release(out);
+    return rc;
+}
+
+/* The entries from ranked units: the first v word units and every gap
+ * unit, in rank order (a subsequence of a ranked list stays ranked). */
+static int select_entries(const struct sset *ranked, uint64_t v, struct sset *out, tb_error *err)
+{
+    int rc = sset_init(out, err);
+    uint64_t words_kept = 0;
+    for (size_t k = 0; k < ranked->n && rc == TB_OK; k++) {
+        const struct sentry *e = &ranked->e[k];
+        if (e->is_word) {
+            if (words_kept >= v)
+                continue;
+            words_kept++;
+        }
+        rc = sset_add(out, ranked->bytes + e->off, e->len, e->count, e->is_word, err);
+    }
+    if (rc)
+        sset_release(out);
+    return rc;
+}
+
+static int parse_u64(const char **p, const char *end, char stop, uint64_t *v)
+{
+    const char *q = *p;
+    uint64_t x = 0;
+    if (q >= end || *q < '0' || *q > '9')
+        return -1;
+    while (q < end && *q >= '0' && *q <= '9') {
+        if (x > (UINT64_MAX - 9) / 10)
+            return -1;
+        x = x * 10 + (uint64_t)(*q - '0');
+        q++;
+    }
+    if (q >= end || *q != stop)
+        return -1;
+    *p = q + 1;
+    *v = x;
+    return 0;
+}
+
+static int cache_load(const char *path, struct sset *out)
+{
+    char *data;
+    size_t len;
+    tb_error ignore;
+    if (tb_read_file(path, &data, &len, &ignore))
+        return -1;
+    const char *p = data, *end = data + len;
+    size_t ml = sizeof SYMBOL_UNITS_MAGIC - 1;
+    uint64_t n = 0;
+    int ok = len >= ml && memcmp(p, SYMBOL_UNITS_MAGIC, ml) == 0;
+    if (ok) {
+        p += ml;
+        ok = (size_t)(end - p) >= 6 && memcmp(p, "units ", 6) == 0;
+        p += ok ? 6 : 0;
+    }
+    /* Every line takes at least 8 bytes ("1 w 1 x\n"). */
+    ok = ok && parse_u64(&p, end, '\n', &n) == 0 && n <= (uint64_t)(end - p) / 8 &&
+         sset_init(out, &ignore) == TB_OK;
+    if (!ok) {
+        free(data);
+        return -1;
+    }
+    for (uint64_t k = 0; k < n && ok; k++) {
+        uint64_t count, l;
+        ok = parse_u64(&p, end, ' ', &count) == 0 && count > 0 && end - p >= 2 &&
+             (p[0] == 'w' || p[0] == 'g') && p[1] == ' ';
+        if (!ok)
+            break;
+        int is_word = p[0] == 'w';
+        p += 2;
+        ok = parse_u64(&p, end, ' ', &l) == 0 && l > 0 && l <= SYMBOL_MAX_UNIT &&
+             l < (uint64_t)(end - p) && p[l] == '\n' && utf8_valid(p, l, NULL) &&
+             memchr(p, '\n', l) == NULL;
+        if (ok && out->n > 0) {
+            const struct sentry *pe = &out->e[out->n - 1];
+            ok = rank_cmp(pe->count, out->bytes + pe->off, pe->len, count, p, l) < 0;
+        }
+        /* A unit listed twice (with another count, so the order holds) would
+         * be merged by sset_add: a file rank_all never writes. */
+        ok = ok && sset_find(out, p, l, fnv1a64(p, l)) < 0 &&
+             sset_add(out, p, l, count, is_word, &ignore) == TB_OK;
+        p += l + 1;
+    }
+    ok = ok && p == end;
+    free(data);
+    if (!ok) {
+        sset_release(out);
+        return -1;
+    }
+    return 0;
+}
+
+static int cache_save(const char *dir, const char *path, const struct sset *v, tb_error *err)
+{
+    if (tb_mkdirs(dir, err))
+        return TB_EINPUT;
+    afile af;
+    if (afile_open(&af, path, err))
+        return TB_EINPUT;
+    fputs(SYMBOL_UNITS_MAGIC, af.fp);
+    fprintf(af.fp, "units %zu\n", v->n);
+    for (size_t k = 0; k < v->n; k++) {
+        const struct sentry *e = &v->e[k];
+        fprintf(af.fp, "%" PRIu64 " %c %" PRIu32 " ", e->count, e->is_word ? 'w' : 'g', e->len);
+        fwrite(v->bytes + e->off, 1, e->len, af.fp);
+        fputc('\n', af.fp);
+    }
+    return afile_commit(&af, err);
+}
+
+/* Parses "V[:FALLBACK]"; *v = UINT64_MAX for "all". */
+static int parse_arg(const char *scheme, const char *arg, uint64_t *v, int *graphemes,
+                     tb_error *err)
+{
+    const char *colon = strchr(arg, ':');
+    size_t vl = colon ? (size_t)(colon - arg) : strlen(arg);
+    *graphemes = 1;
+    if (colon) {
+        if (strcmp(colon + 1, "bytes") == 0)
+            *graphemes = 0;
+        else if (strcmp(colon + 1, "graphemes") != 0)
+            return tb_fail(err, TB_EINPUT,
+                           "tokenizer '%s:%s': unknown fallback '%s' (expected bytes or "
+                           "graphemes)",
+                           scheme, arg, colon + 1);
+    }
+    if (vl == 3 && memcmp(arg, "all", 3) == 0) {
+        *v = UINT64_MAX;
+        return TB_OK;
+    }
+    uint64_t x = 0;
+    size_t i = 0;
+    for (; i < vl && arg[i] >= '0' && arg[i] <= '9' && x <= SYMBOL_MAX_V; i++)
+        x = x * 10 + (uint64_t)(arg[i] - '0');
+    int digits = i > 0;
+    if (i < vl && i + 1 == vl && (arg[i] == 'k' || arg[i] == 'K'))
+        x *= 1000, i++;
+    else if (i < vl && i + 1 == vl && arg[i] == 'M')
+        x *= 1000000, i++;
+    if (!digits || i != vl || x < 1 || x > SYMBOL_MAX_V)
+        return tb_fail(err, TB_EINPUT,
+                       "tokenizer '%s:%s': vocabulary size must be 1..%llu word forms (digits "
+                       "with an optional k or M suffix) or 'all'",
+                       scheme, arg, SYMBOL_MAX_V);
+    *v = x;
+    return TB_OK;
+}
+
+static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, int stem,
+                             tb_error *err)
+{
+    const char *scheme = stem ? "symbol-stem" : "symbol";
+    uint64_t v = 0;
+    int graphemes;
+    if (parse_arg(scheme, arg, &v, &graphemes, err))
+        return TB_EINPUT;
+    const corpus *c = ctx ? ctx->corpus : NULL;
+    if (!c)
+        return tb_fail(err, TB_EINPUT, "tokenizer '%s:%s' needs a corpus (-c CORPUS -l LANG)",
+                       scheme, arg);
+    if (ctx->lang < -1 || (ctx->lang >= 0 && (size_t)ctx->lang >= corpus_n_langs(c)))
+        return tb_fail(err, TB_EINPUT,
+                       "tokenizer '%s:%s': language index %d out of range (corpus '%s' has %zu "
+                       "languages)",
+                       scheme, arg, ctx->lang, corpus_name(c), corpus_n_langs(c));
+    struct symbol_state *st = tb_calloc(1, sizeof *st, err);
+    if (!st)
+        return TB_EINPUT;
+    st->stem = stem;
+    st->fb_graphemes = graphemes;
+    pthread_mutex_init(&st->lock, NULL);
+    int rc = scratch_new(stem, &st->shared, err);
+    if (rc == TB_OK)
+        rc = tokenizer_new(graphemes ? "graphemes" : "bytes", ctx, &st->fb, err);
+
+    char dir[4096] = "", path[4096] = "";
+    if (ctx->cache_dir && ctx->cache_dir[0]) {
+        const char *lname = ctx->lang < 0 ? "joint" : corpus_lang(c, (size_t)ctx->lang);
+        int dl = snprintf(dir, sizeof dir, "%s/%s/%s", ctx->cache_dir, corpus_manifest_hash(c),
+                          lname);
+        int pl = snprintf(path, sizeof path, "%s/%s.units", dir, scheme);
+        if (dl < 0 || (size_t)dl >= sizeof dir || pl < 0 || (size_t)pl >= sizeof path)
+            path[0] = '\0';
+    }
+    struct sset ranked = {0};
+    int have_ranked = 0;
+    if (rc == TB_OK && path[0] && cache_load(path, &ranked) == 0)
+        have_ranked = 1;
+    if (rc == TB_OK && !have_ranked) {
+        struct sset raw;
+        rc = sset_init(&raw, err);
+        if (rc == TB_OK)
+            rc = count_units(c, ctx->lang, stem, &raw, err);
+        if (rc == TB_OK)
+            rc = rank_all(&raw, &ranked, err);
+        sset_release(&raw);
+        have_ranked = rc == TB_OK;
+        if (have_ranked && path[0]) {
+            tb_error ignore;
+            (void)cache_save(dir, path, &ranked, &ignore);
+        }
+    }
+    if (rc == TB_OK)
+        rc = select_entries(&ranked, v, &st->entries, err);
+    if (have_ranked)
+        sset_release(&ranked);
+    if (rc == TB_OK && (uint64_t)st->entries.n + st->fb->vocab_size >= UINT32_MAX)
+        rc = tb_fail(err, TB_EINPUT, "vocabulary too large for 32-bit ids");
+    if (rc != TB_OK) {
+        t->state = st;
+        symbol_free(t);
+        return tb_wrap(err, "tokenizer '%s:%s': ", scheme, arg);
+    }
+    t->ops = stem ? &symbol_stem_ops : &symbol_ops;
+    t->vocab_size = st->entries.n + st->fb->vocab_size;
+    t->state = st;
+    return TB_OK;
+}
+
+int symbol_scheme_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err)
+{
+    return symbol_new_common(t, arg, ctx, 0, err);
+}
+
+int symbol_stem_scheme_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx,
+                           tb_error *err)
+{
+    return symbol_new_common(t, arg, ctx, 1, err);
+}
