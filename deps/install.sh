@@ -25,6 +25,8 @@ DEB_PKGS=(
   nodejs npm        # npm registry client for data packages
   dpkg-dev          # dpkg-deb for unpacking corpus packages
   clang libclang-rt-14-dev  # libFuzzer targets (make fuzz)
+  python3           # independent modified Kneser-Ney reference in the n-gram tests
+  time              # /usr/bin/time peak-memory figures in make bench
 )
 
 missing=()

