@@ -16,6 +16,8 @@ TB_DECLARE_COMMAND(train_bpe);   /* tokbench train-bpe   (bench/cmd_train_bpe.c)
 TB_DECLARE_COMMAND(symbolize);   /* tokbench symbolize   (bench/cmd_symbolize.c) */
 TB_DECLARE_COMMAND(model);       /* tokbench model       (bench/cmd_model.c) */
 TB_DECLARE_COMMAND(ngram);       /* tokbench ngram       (bench/cmd_ngram.c) */
+TB_DECLARE_COMMAND(latency);     /* tokbench latency     (bench/cmd_latency.c) */
+TB_DECLARE_COMMAND(project);     /* tokbench project     (bench/cmd_project.c) */
 TB_DECLARE_COMMAND(check);       /* tokbench check       (bench/cmd_check.c) */
 TB_DECLARE_COMMAND(plot);        /* tokbench plot        (bench/cmd_plot.c) */
 

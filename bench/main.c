@@ -530,7 +530,12 @@ static const cli_opt run_opts[] = {
     {"out", 'o', "DIR", "write results.csv, manifest.json and REPORT.md here (default "
                         "reports/out)"},
     {"data", 'd', "DIR", "corpus folder root (default corpora/data)"},
-    {"no-timing", 0, NULL, "skip the timing rows (encode_mb_per_s)"},
+    {"no-timing", 0, NULL, "skip the timing rows (encode_mb_per_s, ngram_us_query, ...)"},
+    {"ngram", 'n', "N", "n-gram rows up to order N (1..6; 0 for none; suites default to 4)"},
+    {"model", 0, "PRESET", "transformer-cost rows with this model preset (tiny, small, base; "
+                           "none: no model rows; default: the suite's, else none)"},
+    {"jobs", 'j', "N", "tokenizer specs run in parallel (default: the CPUs online, at most 64; "
+                       "the rows are the same for any N, timings are quieter with 1)"},
     {"quiet", 'q', NULL, "do not print the summary table"},
     {0, 0, 0, 0},
 };
@@ -538,11 +543,19 @@ static const cli_command run_cmd = {
     "run", "run [--suite NAME] [-c CORPUS]... [-t SPEC]... [-l LANG]... [-o DIR]",
     "Run tokenizers over corpora; write tidy results, the run manifest and the report.",
     "For each corpus, language and tokenizer every segment is encoded alone, and the\n"
-    "metric rows are written for split 'all' and 'test' (DESIGN.md 'Metrics'): segments,\n"
-    "bytes, chars, words, tokens, bytes_per_token, chars_per_token, fertility, parity,\n"
-    "parity_median, continued_words, vocab_size, vocab_used, unk_rate, renyi_efficiency,\n"
-    "encode_mb_per_s. Without --suite, -c and -t are required. Outputs are written to\n"
-    "temporary files and renamed into place.\n",
+    "metric rows are written for splits 'all', 'train' and 'test' (DESIGN.md 'Metrics'):\n"
+    "segments, bytes, chars, words, tokens, bytes_per_token, chars_per_token, fertility,\n"
+    "parity, parity_median, continued_words, vocab_size, vocab_used, unk_rate,\n"
+    "renyi_efficiency, encode_mb_per_s; for symbol schemes oov_words and the compression\n"
+    "rows; with --ngram the n-gram rows (tokbench help ngram) and with --model the\n"
+    "transformer-cost rows (tokbench help model) of the test split, the roofline\n"
+    "projections (tokbench help project; profiles from model/hardware.tsv or\n"
+    "TOKBENCH_HARDWARE) and, with both, the selector latency rows (tokbench help\n"
+    "latency). Suites: 'default'\n"
+    "(udhr and libreoffice, every scheme, the BPE sweep bpe:1k..64k per language and\n"
+    "joint, the small model, 4-grams) and 'quick' (the same on udhr). Without --suite,\n"
+    "-c and -t are required. Outputs are written to temporary files and renamed into\n"
+    "place.\n",
     run_opts,
 };
 
@@ -630,6 +643,19 @@ static int cmd_run(int argc, char **argv)
         cfg.n_corpora = s->n_corpora;
         cfg.specs = s->tokenizers;
         cfg.n_specs = s->n_tokenizers;
+        cfg.ngram_order = s->ngram_order;
+        cfg.light = s->light;
+        cfg.n_light = s->n_light;
+    }
+    const char *ng = cli_get(&run_cmd, &a, "ngram", NULL);
+    if (ng) {
+        char *end;
+        long o = strtol(ng, &end, 10);
+        if (*end || o < 0 || o > 6) {
+            fprintf(stderr, "tokbench run: --ngram must be 0..6, not '%s'\n", ng);
+            return TB_EUSAGE;
+        }
+        cfg.ngram_order = (int)o;
     }
     int ic = cli_opt_index(&run_cmd, "corpus"), it = cli_opt_index(&run_cmd, "tokenizer"),
         il = cli_opt_index(&run_cmd, "lang");
@@ -649,7 +675,22 @@ static int cmd_run(int argc, char **argv)
                 run_cmd.synopsis);
         return TB_EUSAGE;
     }
+    cfg.hardware_path = env_or("TOKBENCH_HARDWARE", "model/hardware.tsv");
     cfg.timing = !cli_count(&run_cmd, &a, "no-timing");
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg.jobs = ncpu < 1 ? 1 : ncpu > RUN_MAX_JOBS ? RUN_MAX_JOBS : (int)ncpu;
+    const char *jobs = cli_get(&run_cmd, &a, "jobs", NULL);
+    if (jobs) {
+        char *end;
+        long j = strtol(jobs, &end, 10);
+        if (*end || end == jobs || j < 1 || j > RUN_MAX_JOBS) {
+            fprintf(stderr, "tokbench run: --jobs must be 1..%d, not '%s'\n", RUN_MAX_JOBS, jobs);
+            return TB_EUSAGE;
+        }
+        cfg.jobs = (int)j;
+    }
+    const char *model = cli_get(&run_cmd, &a, "model", sname ? suite_find(sname)->model_preset : "none");
+    cfg.model_preset = strcmp(model, "none") == 0 ? NULL : model;
     struct progress prog = {.tty = isatty(2)};
     if (prog.tty || getenv("CI")) {
         cfg.progress = progress_report;
@@ -751,6 +792,8 @@ static const struct {
     {&run_cmd, cmd_run},
     {&model_cmd, cmd_model},
     {&ngram_cmd, cmd_ngram},
+    {&latency_cmd, cmd_latency},
+    {&project_cmd, cmd_project},
     {&report_cmd, cmd_report},
     {&plot_cmd, cmd_plot},
     {&check_cmd, cmd_check},

@@ -369,3 +369,12 @@ int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum cor
     *mb_per_s = med > 0 ? (double)bytes / 1e6 / med : 0.0;
     return TB_OK;
 }
+
+int metrics_emit_s_train(const tokenizer *t, const corpus *c, size_t li, double s_train,
+                         results *r, tb_error *err)
+{
+    if (!(s_train > 0))
+        return TB_OK;
+    return results_add(r, corpus_name(c), corpus_split_name(CORPUS_TRAIN), corpus_lang(c, li),
+                       tokenizer_name(t), "s_train", s_train, "s", err);
+}

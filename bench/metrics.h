@@ -68,4 +68,12 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
 int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum corpus_split split,
                         double *mb_per_s, tb_error *err);
 
+/* The s_train row (DESIGN.md "Metrics"): seconds to train tokenizer t on the
+ * train split of language li, as reported through tokenizer_ctx.s_train when
+ * t was made; split "train", unit "s" (a timing unit: results_unit_is_timing).
+ * Nothing when s_train <= 0 (not trained here). A timing row: the caller
+ * leaves it out with --no-timing, as it does encode_mb_per_s. */
+int metrics_emit_s_train(const tokenizer *t, const corpus *c, size_t li, double s_train,
+                         results *r, tb_error *err);
+
 #endif

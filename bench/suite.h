@@ -12,6 +12,14 @@ typedef struct suite {
     size_t n_corpora;
     const char *const *tokenizers;  /* tokenizer specs */
     size_t n_tokenizers;
+    int ngram_order;                /* n-gram rows up to this order (0: none) */
+    const char *model_preset;       /* transformer-cost rows with this preset ("none") */
+    /* Sweep points: specs that get the token metrics, timings, model and
+     * projection rows but not the n-gram and latency stages (the sweep is
+     * there for the tokens-against-vocabulary charts; its representative,
+     * e.g. bpe:32k, gets every stage). */
+    const char *const *light;
+    size_t n_light;
 } suite;
 
 /* The suite called name, or NULL. */

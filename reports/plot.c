@@ -118,8 +118,9 @@ static int open_out(afile *af, const char *dir, const char *name, const char *ex
 /* Script preamble: PNG first; plot_body is emitted twice (PNG, then SVG). */
 static void gp_begin(FILE *f, const char *name, const char *title, int width, int height)
 {
-    fprintf(f, "set encoding utf8\nset termoption noenhanced\n");
-    fprintf(f, "set terminal pngcairo size %d,%d font 'DejaVu Sans,11'\n", width, height);
+    fprintf(f, "set encoding utf8\n");
+    fprintf(f, "set terminal pngcairo noenhanced size %d,%d font 'DejaVu Sans,11'\n", width,
+            height);
     fprintf(f, "set output '%s.png'\nset title ", name);
     gp_str(f, title);
     fprintf(f, "\nset grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
@@ -127,7 +128,7 @@ static void gp_begin(FILE *f, const char *name, const char *title, int width, in
 
 static void gp_svg(FILE *f, const char *name, int width, int height)
 {
-    fprintf(f, "set terminal svg size %d,%d font 'DejaVu Sans,11' background '#ffffff'\n"
+    fprintf(f, "set terminal svg noenhanced size %d,%d font 'DejaVu Sans,11' background '#ffffff'\n"
                "set output '%s.svg'\nreplot\n",
             width, height, name);
 }
@@ -232,28 +233,37 @@ static int chart_grouped(struct ctx *c, const char *metric, const char *ylabel,
     return rc;
 }
 
-/* Lines: tokenizers named <prefix><N>[<suffix>] give x = N; one line per
- * (language, series) where series is the name with N replaced by 'N'. */
+/* A tokenizer name that holds <prefix><digits>[k] (e.g. "bpe:8k",
+ * "joint:bpe:8000:o200k") gives the sweep parameter *x (k = 1000) and its
+ * series: the name with the number replaced by N. */
+static int sweep_param(const char *tk, const char *prefix, double *x, char *series, size_t cap)
+{
+    const char *p = strstr(tk, prefix);
+    size_t pl = strlen(prefix);
+    if (!p || p[pl] < '0' || p[pl] > '9')
+        return 0;
+    char *end;
+    *x = strtod(p + pl, &end);
+    if (*end == 'k' || *end == 'K') {
+        *x *= 1000;
+        end++;
+    }
+    snprintf(series, cap, "%.*sN%s", (int)(p + pl - tk), tk, end);
+    return 1;
+}
+
+/* Lines: one line per (language, series) of metric against the sweep
+ * parameter of tokenizers matching prefix. */
 static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
                        const char *ylabel, const char *title, const char *chart, tb_error *err)
 {
     const char *split = c->cfg->split;
     struct keys series = {0};
     static char series_buf[64][128];
-    size_t pl = strlen(prefix);
-    for (size_t t = 0; t < c->toks.n; t++) {
-        const char *tk = c->toks.v[t];
-        if (strncmp(tk, prefix, pl) != 0 || tk[pl] < '0' || tk[pl] > '9')
-            continue;
-        const char *rest = tk + pl;
-        while (*rest >= '0' && *rest <= '9')
-            rest++;
-        if (*rest == 'k' || *rest == 'K')
-            rest++;
-        if (series.n < 64) {
-            snprintf(series_buf[series.n], sizeof series_buf[0], "%sN%s", prefix, rest);
+    for (size_t t = 0; t < c->toks.n && series.n < 64; t++) {
+        double x;
+        if (sweep_param(c->toks.v[t], prefix, &x, series_buf[series.n], sizeof series_buf[0]))
             keys_add(&series, series_buf[series.n]);
-        }
     }
     if (series.n == 0) {
         c->rep->skipped++;
@@ -266,23 +276,16 @@ static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
         return TB_EINPUT;
     size_t blocks = 0;
     const char *block_lang[256];
-    const char *block_series[256];
+    size_t block_series[256];
     for (size_t s = 0; s < series.n; s++)
         for (size_t l = 0; l < c->langs.n && blocks < 256; l++) {
             int any = 0;
             for (size_t t = 0; t < c->toks.n; t++) {
-                const char *tk = c->toks.v[t];
-                if (strncmp(tk, prefix, pl) != 0 || tk[pl] < '0' || tk[pl] > '9')
-                    continue;
-                char *end;
-                double x = strtod(tk + pl, &end);
-                if (*end == 'k' || *end == 'K')
-                    x *= 1000, end++;
                 char key[128];
-                snprintf(key, sizeof key, "%sN%s", prefix, end);
-                double v;
-                if (strcmp(key, series.v[s]) != 0 ||
-                    !find(c->r, c->corpus, split, c->langs.v[l], tk, metric, &v))
+                double x, v;
+                if (!sweep_param(c->toks.v[t], prefix, &x, key, sizeof key) ||
+                    strcmp(key, series.v[s]) != 0 ||
+                    !find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], metric, &v))
                     continue;
                 if (!any)
                     fprintf(dat.fp, "# %s %s\n", c->langs.v[l], series.v[s]);
@@ -292,7 +295,7 @@ static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
             if (any) {
                 fputs("\n\n", dat.fp);
                 block_lang[blocks] = c->langs.v[l];
-                block_series[blocks] = series.v[s];
+                block_series[blocks] = s;
                 blocks++;
             }
         }
@@ -312,12 +315,13 @@ static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
     gp_str(gp.fp, ylabel);
     fprintf(gp.fp, "\nplot ");
     for (size_t b = 0; b < blocks; b++) {
+        /* one colour per language, one dash pattern per series */
         fprintf(gp.fp, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt 7 dt %zu "
                        "lc rgb '%s' title ",
-                b ? ", " : "", name, b, 1 + (size_t)(block_series[b] != series.v[0]),
+                b ? ", " : "", name, b, 1 + block_series[b] % 5,
                 lang_colour(&c->langs, block_lang[b]));
         char t[256];
-        snprintf(t, sizeof t, "%s %s", block_lang[b], block_series[b]);
+        snprintf(t, sizeof t, "%s %s", block_lang[b], series.v[block_series[b]]);
         gp_str(gp.fp, t);
     }
     fputc('\n', gp.fp);
@@ -332,9 +336,12 @@ static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
     return rc;
 }
 
-/* Stacked bars: one bar per (tokenizer, language), one layer per metric. */
-static int chart_stacked(struct ctx *c, const char *const *metrics, size_t nm,
-                         const char *ylabel, const char *title, const char *chart, tb_error *err)
+/* Stacked bars: one bar per (tokenizer, language), one layer per metric;
+ * with clustered, the metrics stand side by side instead (a log y axis when
+ * log_y). */
+static int chart_bars(struct ctx *c, const char *const *metrics, size_t nm, const char *ylabel,
+                      const char *title, const char *chart, int clustered, int log_y,
+                      tb_error *err)
 {
     const char *split = c->cfg->split;
     size_t rows = 0;
@@ -384,9 +391,11 @@ static int chart_stacked(struct ctx *c, const char *const *metrics, size_t nm,
     char full[512];
     snprintf(full, sizeof full, "%s: %s (split %s)", c->corpus, title, split);
     gp_begin(gp.fp, name, full, width, 600);
-    fprintf(gp.fp, "set style data histograms\nset style histogram rowstacked\n"
-                   "set style fill solid 0.85 border -1\nset boxwidth 0.75\n"
-                   "set xtics rotate by -35 left\nset key outside right\nset ylabel ");
+    fprintf(gp.fp, "set style data histograms\nset style histogram %s\n"
+                   "set style fill solid 0.85 border -1\nset boxwidth %s\n%s"
+                   "set xtics rotate by -35 left\nset key outside right\nset ylabel ",
+            clustered ? "clustered gap 1" : "rowstacked", clustered ? "0.9" : "0.75",
+            log_y ? "set logscale y\n" : "");
     gp_str(gp.fp, ylabel);
     fprintf(gp.fp, "\nplot ");
     for (size_t m = 0; m < nm; m++) {
@@ -396,6 +405,119 @@ static int chart_stacked(struct ctx *c, const char *const *metrics, size_t nm,
     }
     fputc('\n', gp.fp);
     gp_svg(gp.fp, name, width, 600);
+    if (afile_commit(&gp, err))
+        return TB_EINPUT;
+    char script[4200];
+    snprintf(script, sizeof script, "%s.gp", name);
+    int rc = run_gnuplot(c->cfg->gnuplot, script, c->cfg->out_dir, err);
+    if (rc == TB_OK)
+        note_drawn(c, name);
+    return rc;
+}
+
+static int chart_stacked(struct ctx *c, const char *const *metrics, size_t nm,
+                         const char *ylabel, const char *title, const char *chart, tb_error *err)
+{
+    return chart_bars(c, metrics, nm, ylabel, title, chart, 0, 0, err);
+}
+
+/* Measured prefill milliseconds against sequence length (rows ms_prefill_N),
+ * one line per tokenizer (its vocabulary sizes the LM head; the first
+ * language that has the rows, the body is the same for all), with the least
+ * squares quadratic a + b n + c n^2 through the points drawn beside them and
+ * the measured GEMM share in the legend. At most 8 tokenizers, in run order. */
+static int chart_prefill(struct ctx *c, tb_error *err)
+{
+    static const int lens[] = {1, 16, 64, 256, 512, 1024, 2048, 4096};
+    const char *split = c->cfg->split;
+    const char *sel_tok[8], *sel_lang[8];
+    size_t ns = 0;
+    for (size_t t = 0; t < c->toks.n && ns < 8; t++)
+        for (size_t l = 0; l < c->langs.n; l++) {
+            double v;
+            if (find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], "ms_prefill_16", &v)) {
+                sel_tok[ns] = c->toks.v[t];
+                sel_lang[ns] = c->langs.v[l];
+                ns++;
+                break;
+            }
+        }
+    if (ns == 0) {
+        c->rep->skipped++;
+        return TB_OK;
+    }
+    char name[256];
+    snprintf(name, sizeof name, "prefill_%s", c->corpus);
+    afile dat, gp;
+    if (open_out(&dat, c->cfg->out_dir, name, "dat", err))
+        return TB_EINPUT;
+    double fit[8][3] = {{0}};
+    for (size_t k = 0; k < ns; k++) {
+        /* normal equations of the quadratic fit, solved by Cramer's rule */
+        double S[5] = {0}, T[3] = {0};
+        size_t np = 0;
+        fprintf(dat.fp, "# %s %s\n", sel_tok[k], sel_lang[k]);
+        for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+            char m[64];
+            double v;
+            snprintf(m, sizeof m, "ms_prefill_%d", lens[i]);
+            if (!find(c->r, c->corpus, split, sel_lang[k], sel_tok[k], m, &v))
+                continue;
+            fprintf(dat.fp, "%d %.10g\n", lens[i], v);
+            double x = lens[i], p = 1;
+            for (int e = 0; e < 5; e++, p *= x)
+                S[e] += p;
+            T[0] += v;
+            T[1] += v * x;
+            T[2] += v * x * x;
+            np++;
+        }
+        fputs("\n\n", dat.fp);
+        double A[3][3] = {{S[0], S[1], S[2]}, {S[1], S[2], S[3]}, {S[2], S[3], S[4]}};
+        double det = A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) -
+                     A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) +
+                     A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]);
+        if (np >= 3 && det != 0) {
+            for (int j = 0; j < 3; j++) {
+                double B[3][3];
+                memcpy(B, A, sizeof B);
+                for (int i = 0; i < 3; i++)
+                    B[i][j] = T[i];
+                fit[k][j] = (B[0][0] * (B[1][1] * B[2][2] - B[1][2] * B[2][1]) -
+                             B[0][1] * (B[1][0] * B[2][2] - B[1][2] * B[2][0]) +
+                             B[0][2] * (B[1][0] * B[2][1] - B[1][1] * B[2][0])) /
+                            det;
+            }
+        }
+    }
+    if (afile_commit(&dat, err))
+        return TB_EINPUT;
+    if (open_out(&gp, c->cfg->out_dir, name, "gp", err))
+        return TB_EINPUT;
+    char full[512];
+    snprintf(full, sizeof full, "%s: prefill ms against length (lines: quadratic fit)",
+             c->corpus);
+    gp_begin(gp.fp, name, full, 1000, 600);
+    fprintf(gp.fp, "set key outside right\nset xlabel 'tokens in the sequence'\n"
+                   "set ylabel 'ms (one thread)'\nset xrange [0:*]\nset yrange [0:*]\n"
+                   "set samples 200\nplot ");
+    static const char *const colours[8] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                                           "#66a61e", "#e6ab02", "#a6761d", "#666666"};
+    for (size_t k = 0; k < ns; k++) {
+        double share;
+        char t[256];
+        if (find(c->r, c->corpus, split, sel_lang[k], sel_tok[k], "gemm_time_share", &share))
+            snprintf(t, sizeof t, "%s (GEMM %.0f%% of time)", sel_tok[k], 100 * share);
+        else
+            snprintf(t, sizeof t, "%s", sel_tok[k]);
+        fprintf(gp.fp, "%s'%s.dat' index %zu using 1:2 with points pt 7 ps 1.2 lc rgb '%s' title ",
+                k ? ", " : "", name, k, colours[k]);
+        gp_str(gp.fp, t);
+        fprintf(gp.fp, ", %.10g + %.10g*x + %.10g*x*x with lines lw 2 lc rgb '%s' notitle",
+                fit[k][0], fit[k][1], fit[k][2], colours[k]);
+    }
+    fputc('\n', gp.fp);
+    gp_svg(gp.fp, name, 1000, 600);
     if (afile_commit(&gp, err))
         return TB_EINPUT;
     char script[4200];
@@ -427,8 +549,17 @@ int plot_all(const results *r, const plot_config *cfg_in, plot_report *rep, tb_e
     int rc = TB_OK;
     static const char *const flops[] = {"flops_embed", "flops_qkvo", "flops_attn",
                                         "flops_mlp", "flops_lm_head", "flops_other"};
-    static const char *const memory[] = {"bytes_params_embed", "bytes_params_layers",
-                                         "bytes_kv_cache", "bytes_activations"};
+    static const char *const latency[] = {"latency_ms_per_en_byte_auto",
+                                          "latency_ms_per_en_byte_select",
+                                          "latency_ms_per_en_byte_hybrid"};
+    static const char *const memory_1k[] = {"bytes_params_embed", "bytes_params_layers",
+                                            "bytes_kv_cache_1k", "bytes_activations_1k"};
+    /* at 60k the training activations (attention probabilities, n^2) are
+     * hundreds of GB and would flatten the rest: this chart is the inference
+     * memory of the claim, weights plus KV cache; the report's table has the
+     * activations */
+    static const char *const memory_60k[] = {"bytes_params_embed", "bytes_params_layers",
+                                             "bytes_kv_cache_60k"};
     for (size_t k = 0; k < corpora.n && rc == TB_OK; k++) {
         struct ctx c = {.r = r, .cfg = &cfg, .rep = rep, .corpus = corpora.v[k]};
         for (size_t i = 0; i < results_count(r); i++) {
@@ -454,7 +585,23 @@ int plot_all(const results *r, const plot_config *cfg_in, plot_report *rep, tb_e
             rc = chart_stacked(&c, flops, 6, "FLOPs", "transformer FLOPs by component",
                                "flops", err);
         if (rc == TB_OK)
-            rc = chart_stacked(&c, memory, 4, "bytes", "memory by part", "memory", err);
+            rc = chart_stacked(&c, memory_1k, 4, "bytes",
+                               "memory at 1k tokens, fp32 (activations: training forward)",
+                               "memory_1k", err);
+        if (rc == TB_OK)
+            rc = chart_stacked(&c, memory_60k, 3, "bytes",
+                               "inference memory at 60k tokens, fp32 (weights + KV cache)",
+                               "memory_60k", err);
+        if (rc == TB_OK)
+            rc = chart_prefill(&c, err);
+        if (rc == TB_OK)
+            rc = chart_grouped(&c, "proj_train_gpu_hours_llama2-7b_h100-sxm",
+                               "H100-hours (projection)",
+                               "training Llama-2-7B on this content x1000 (projection)", 0, err);
+        if (rc == TB_OK)
+            rc = chart_bars(&c, latency, 3, "ms per English byte of content (log scale)",
+                            "time to produce the text: model alone, person picks every "
+                            "token, person picks at forks", "latency", 1, 1, err);
         if (rc == TB_OK)
             rc = chart_grouped(&c, "ngram_bits_per_en_byte", "bits per English byte",
                                "n-gram bits for the same content", 0, err);

@@ -58,17 +58,73 @@ static const struct group k_groups[] = {
       {"vocab_used", "Distinct ids used"},
       {"unk_rate", "Share of fallback/unknown tokens"},
       {"renyi_efficiency", "Renyi efficiency (alpha = 2.5)"}}},
+    {"n-gram model (interpolated modified Kneser-Ney, highest order)",
+     {{"ngram_bits_per_en_byte", "Bits per English byte of the same content"},
+      {"ngram_bits_per_token", "Bits per token (log2 perplexity)"},
+      {"ngram_hit_at_1", "Next-token suggestion right at rank 1"},
+      {"ngram_ksr", "Keystroke savings rate of completion by typing"},
+      {"ngram_us_query", "Microseconds per probability query"},
+      {"ngram_bytes_model", "Model size, bytes"}}},
+    {"Word coverage of closed vocabularies",
+     {{"oov_words", "Share of ICU words that fell back (out of vocabulary)"}}},
+    {"Compression: symbol text against archivers",
+     {{"text_bytes", "Original UTF-8 bytes (file form, one segment a line)"},
+      {"gzip9_bytes", "gzip -9 (zlib) of the original, bytes"},
+      {"xz9_bytes", "xz -9 (liblzma) of the original, bytes"},
+      {"zstd19_bytes", "zstd -19 (libzstd) of the original, bytes"},
+      {"symbol_text_bytes", "Symbol text, UTF-8 bytes (one code point per token)"},
+      {"symbol_text_dict_bytes", "Symbol text plus its dictionary, bytes"}}},
+    {"Transformer cost of the test split (2 FLOPs per multiply-add, attention dense)",
+     {{"flops_total", "Total FLOPs (each segment one sequence, logits at every position)"},
+      {"flops_total_vs_en", "Total FLOPs relative to English"},
+      {"flops_attn", "Attention FLOPs (QK^T and AV)"},
+      {"gemm_flops_share", "Share of FLOPs in matrix multiplication"},
+      {"ms_prefill", "Prefill ms (measured model, priced by the fitted length curve)"},
+      {"ms_prefill_vs_en", "Prefill time relative to English"}}},
+    {"Transformer memory at long context (fp32)",
+     {{"bytes_params_embed", "Embedding and LM head parameters"},
+      {"bytes_params_layers", "Other parameters"},
+      {"bytes_infer_1k", "Inference memory at 1k tokens (weights + KV cache)"},
+      {"bytes_infer_8k", "Inference memory at 8k tokens"},
+      {"bytes_infer_60k", "Inference memory at 60k tokens"},
+      {"bytes_activations_60k", "Training-forward activations at 60k tokens"}}},
+    {"Projections (roofline, not measured: model/hardware.tsv, prefill at 50% of peak, "
+     "training at 40% utilisation, content x1000)",
+     {{"proj_ms_prefill_llama2-7b_rtx4090", "Llama-2-7B on an RTX 4090: prefill of the split, ms"},
+      {"proj_ms_decode_token_llama2-7b_rtx4090", "Llama-2-7B on an RTX 4090: decode ms per token "
+                                                 "(roofline floor, cache 512)"},
+      {"proj_train_gpu_hours_llama2-7b_h100-sxm", "Llama-2-7B trained on this content x1000: "
+                                                  "H100-hours"},
+      {"proj_train_kwh_llama2-7b_h100-sxm", "The same training: kWh at board power"},
+      {"proj_err_prefill_small_this-machine", "Check: projected / measured - 1, small model "
+                                              "prefill on this machine"}}},
     {"Speed",
-     {{"encode_mb_per_s", "Encoding throughput, MB/s (one thread, median of passes)"}}},
+     {{"encode_mb_per_s", "Encoding throughput, MB/s (one thread, median of passes)"},
+      {"gemm_time_share", "Measured share of model time inside sgemm (prefill)"},
+      {"gflops_achieved", "Model GFLOP/s achieved (prefill)"},
+      {"ms_decode_token_512", "Decode ms per token at a 512-token cache"},
+      {"ngram_ms_suggest", "n-gram ms per top-5 suggestion"},
+      {"s_train", "Seconds to train the tokenizer here"}}},
 };
 
 static void fmt_cell(double v, const char *unit, char *buf, size_t cap)
 {
     if (strcmp(unit, "share") == 0)
         snprintf(buf, cap, "%.2f%%", 100.0 * v);
+    else if (strcmp(unit, "time_ratio") == 0)
+        snprintf(buf, cap, "%.3f", v);
+    else if (strcmp(unit, "FLOPs") == 0)
+        snprintf(buf, cap, "%.3g", v);
+    else if (strcmp(unit, "bytes") == 0 && v >= 1e9)
+        snprintf(buf, cap, "%.2f GB", v / 1e9);
+    else if (strcmp(unit, "bytes") == 0 && v >= 1e6)
+        snprintf(buf, cap, "%.2f MB", v / 1e6);
+    else if (strcmp(unit, "ms") == 0 || strcmp(unit, "s") == 0 || strcmp(unit, "GFLOP/s") == 0)
+        snprintf(buf, cap, "%.4g", v);
     else if (strcmp(unit, "MB/s") == 0)
         snprintf(buf, cap, "%.2f", v);
-    else if (strcmp(unit, "ratio") == 0 || strchr(unit, '/'))
+    else if (strcmp(unit, "ratio") == 0 || strcmp(unit, "ppl") == 0 || strcmp(unit, "us") == 0 ||
+             strchr(unit, '/'))
         snprintf(buf, cap, "%.3f", v);
     else
         results_format_value(v, buf, cap);
@@ -87,6 +143,15 @@ static int has_metric(const results *r, const char *corpus, const char *split,
     return 0;
 }
 
+static int group_has(const results *r, const char *corpus, const char *split,
+                     const struct group *g)
+{
+    for (int m = 0; m < 6 && g->metrics[m].metric; m++)
+        if (has_metric(r, corpus, split, g->metrics[m].metric))
+            return 1;
+    return 0;
+}
+
 static void table(const results *r, const char *corpus, const char *split, const char *metric,
                   const char *title, const struct keys *langs, const struct keys *toks, FILE *f)
 {
@@ -98,6 +163,11 @@ static void table(const results *r, const char *corpus, const char *split, const
         fputs("---:|", f);
     fputc('\n', f);
     for (size_t t = 0; t < toks->n; t++) {
+        int any = 0;
+        for (size_t l = 0; l < langs->n && !any; l++)
+            any = results_find(r, corpus, split, langs->v[l], toks->v[t], metric) >= 0;
+        if (!any)
+            continue; /* a tokenizer this metric does not apply to */
         fprintf(f, "| `%s` |", toks->v[t]);
         for (size_t l = 0; l < langs->n; l++) {
             long i = results_find(r, corpus, split, langs->v[l], toks->v[t], metric);
@@ -193,15 +263,21 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
             }
             fputc('\n', f);
             for (size_t g = 0; g < sizeof k_groups / sizeof k_groups[0]; g++) {
-                int any = 0;
-                for (int m = 0; m < 6 && k_groups[g].metrics[m].metric; m++)
-                    any |= has_metric(r, corpora.v[c], sp, k_groups[g].metrics[m].metric);
-                if (!any)
+                /* Groups measured on the test split only (n-gram, model)
+                 * belong in the main body, right after the "all" tables;
+                 * the collapsed test section repeats only the others. */
+                int in_all = group_has(r, corpora.v[c], "all", &k_groups[g]);
+                const char *gs = sp;
+                if (s == 0 && !in_all)
+                    gs = "test";
+                else if (s == 1 && !in_all)
                     continue;
-                fprintf(f, "### %s (split `%s`)\n\n", k_groups[g].title, sp);
+                if (!group_has(r, corpora.v[c], gs, &k_groups[g]))
+                    continue;
+                fprintf(f, "### %s (split `%s`)\n\n", k_groups[g].title, gs);
                 for (int m = 0; m < 6 && k_groups[g].metrics[m].metric; m++)
-                    if (has_metric(r, corpora.v[c], sp, k_groups[g].metrics[m].metric))
-                        table(r, corpora.v[c], sp, k_groups[g].metrics[m].metric,
+                    if (has_metric(r, corpora.v[c], gs, k_groups[g].metrics[m].metric))
+                        table(r, corpora.v[c], gs, k_groups[g].metrics[m].metric,
                               k_groups[g].metrics[m].title, &langs, &toks, f);
             }
             if (s == 1)

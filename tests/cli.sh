@@ -122,6 +122,17 @@ if diff <(grep -v '^- date' "$WORK/udhr/REPORT.md") <(grep -v '^- date' "$WORK/r
 expect_exit 0 "second udhr run" -- "$TB" run -c udhr --data "$DATA" -t bytes -t chars -t graphemes -o "$WORK/udhr2" -q
 awk -F, 'NR==1 || ($7!="ms" && $7!="us" && $7!="s" && $7!="MB/s")' "$WORK/udhr2/results.csv" >"$WORK/udhr_det2.csv"
 cmp -s "$WORK/udhr_det.csv" "$WORK/udhr_det2.csv" && ok "deterministic rows identical across runs" || notok "deterministic rows identical across runs"
+# parallel jobs change nothing but the wall time: same rows in the same order
+jobs_specs=(-t bytes -t graphemes -t tiktoken:cl100k_base -t symbol:2k -t bpe:1k)
+expect_exit 0 "run --jobs 1" -- "$TB" run -c udhr --data "$DATA" "${jobs_specs[@]}" --ngram 3 --model tiny --no-timing -j 1 -o "$WORK/j1" -q
+expect_exit 0 "run --jobs 3" -- "$TB" run -c udhr --data "$DATA" "${jobs_specs[@]}" --ngram 3 --model tiny --no-timing -j 3 -o "$WORK/j3" -q
+cmp -s "$WORK/j1/results.csv" "$WORK/j3/results.csv" && ok "--jobs 3 writes the rows of --jobs 1" || notok "--jobs 3 writes the rows of --jobs 1" "$(diff "$WORK/j1/results.csv" "$WORK/j3/results.csv" | head -5)"
+expect_exit 2 "run --jobs 0 is a usage error" -- "$TB" run -c udhr --data "$DATA" -t bytes -j 0 -o "$WORK/j0" -q
+expect_err "--jobs must be 1..64" "--jobs 0 says the range"
+# a failing spec fails the parallel run with its own message, and writes nothing
+expect_exit 3 "a bad spec among good ones fails the run" -- "$TB" run -c udhr --data "$DATA" -t bytes -t hf:/nonexistent/tokenizer.json -t chars -j 2 -o "$WORK/jbad" -q
+expect_err "/nonexistent/tokenizer.json" "the error names the bad spec's file"
+[[ ! -e "$WORK/jbad/results.csv" ]] && ok "no results.csv after a failed run" || notok "no results.csv after a failed run"
 # tokenize with a corpus-trained scheme round-trips the corpus itself
 "$TB" tokenize -t graphemes -c udhr -l zh --data "$DATA" "$DATA/udhr/zh.txt" >"$WORK/g.ids" 2>"$WORK/err"
 "$TB" detokenize -t graphemes -c udhr -l zh --data "$DATA" "$WORK/g.ids" >"$WORK/g.txt" 2>>"$WORK/err"
