@@ -3,6 +3,7 @@
 
 #include <csv.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +18,62 @@ struct row {
     double value;
 };
 
+/* rows in order, and an open-addressing index (linear probing, load <= 1/2)
+ * of the first row of each (corpus, split, lang, tokenizer, metric) key:
+ * results_find is O(1), which the report's pivot tables need at 40k rows */
 struct results {
     struct row *rows;
     size_t n, cap;
+    uint32_t *slot;     /* row index + 1, 0 empty */
+    size_t mask;
 };
+
+static uint64_t key_hash(const char *const key[5])
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int k = 0; k < 5; k++) {
+        for (const unsigned char *p = (const unsigned char *)key[k]; *p; p++)
+            h = (h ^ *p) * 1099511628211ull;
+        h = (h ^ 0xFF) * 1099511628211ull; /* field separator */
+    }
+    return h ^ (h >> 29);
+}
+
+static int row_is(const struct row *w, const char *const key[5])
+{
+    for (int k = 0; k < 5; k++)
+        if (strcmp(w->s[k], key[k]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Slot of key: its row's, or the empty one where it would go. */
+static size_t slot_of(const results *r, const char *const key[5])
+{
+    size_t i = (size_t)key_hash(key) & r->mask;
+    while (r->slot[i] && !row_is(&r->rows[r->slot[i] - 1], key))
+        i = (i + 1) & r->mask;
+    return i;
+}
+
+static int index_grow(results *r, tb_error *err)
+{
+    size_t cap = r->slot ? 2 * (r->mask + 1) : 1024;
+    uint32_t *ns = tb_calloc(cap, sizeof *ns, err);
+    if (!ns)
+        return TB_EINPUT;
+    free(r->slot);
+    r->slot = ns;
+    r->mask = cap - 1;
+    for (size_t x = 0; x < r->n; x++) {
+        const struct row *w = &r->rows[x];
+        const char *key[5] = {w->s[0], w->s[1], w->s[2], w->s[3], w->s[4]};
+        size_t i = slot_of(r, key);
+        if (!r->slot[i])
+            r->slot[i] = (uint32_t)(x + 1);
+    }
+    return TB_OK;
+}
 
 int results_new(results **out, tb_error *err)
 {
@@ -36,6 +89,7 @@ void results_free(results *r)
         for (int k = 0; k < 6; k++)
             free(r->rows[i].s[k]);
     free(r->rows);
+    free(r->slot);
     free(r);
 }
 
@@ -43,6 +97,10 @@ int results_add(results *r, const char *corpus, const char *split, const char *l
                 const char *tokenizer, const char *metric, double value, const char *unit,
                 tb_error *err)
 {
+    if (r->n >= UINT32_MAX - 1)
+        return tb_fail(err, TB_EINPUT, "results: too many rows");
+    if ((r->n + 1) * 2 > (r->slot ? r->mask + 1 : 0) && index_grow(r, err))
+        return TB_EINPUT;
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 256;
         struct row *nr = tb_realloc(r->rows, cap * sizeof *nr, err);
@@ -62,6 +120,10 @@ int results_add(results *r, const char *corpus, const char *split, const char *l
         }
     }
     w->value = value;
+    const char *key[5] = {w->s[0], w->s[1], w->s[2], w->s[3], w->s[4]};
+    size_t i = slot_of(r, key);
+    if (!r->slot[i])
+        r->slot[i] = (uint32_t)(r->n + 1);
     r->n++;
     return TB_OK;
 }
@@ -83,15 +145,11 @@ void results_get(const results *r, size_t i, result_row *row)
 long results_find(const results *r, const char *corpus, const char *split, const char *lang,
                   const char *tokenizer, const char *metric)
 {
+    if (!r->slot)
+        return -1;
     const char *key[5] = {corpus, split, lang, tokenizer, metric};
-    for (size_t i = 0; i < r->n; i++) {
-        int k = 0;
-        while (k < 5 && strcmp(r->rows[i].s[k], key[k]) == 0)
-            k++;
-        if (k == 5)
-            return (long)i;
-    }
-    return -1;
+    uint32_t x = r->slot[slot_of(r, key)];
+    return x ? (long)x - 1 : -1;
 }
 
 int results_unit_is_timing(const char *unit)
