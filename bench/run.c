@@ -429,6 +429,11 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
     if (rc == TB_OK && sm && cfg->hardware_path) {
         rc = roofline_new(cfg->hardware_path, &rf, err);
         rcfg.machine_model = "";
+        /* model sizes from the presets to the 7B-class configurations, for
+         * the decode-ms-against-size chart; every datasheet profile */
+        static const char *const models[] = {"small", "base", "7b", "llama2-7b", "qwen2-7b"};
+        rcfg.models = models;
+        rcfg.n_models = sizeof models / sizeof models[0];
         if (rc == TB_OK && cfg->timing) {
             progress(cfg, "measuring this machine for the roofline projections", 0, 0);
             tf_config tc;

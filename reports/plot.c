@@ -528,6 +528,131 @@ static int chart_prefill(struct ctx *c, tb_error *err)
     return rc;
 }
 
+/* Projected decode ms per token against model size (parameters), one line
+ * per hardware profile, from the proj_ms_decode_token_<model>_<hw> and
+ * proj_params_<model> rows of the first production tokenizer (else the
+ * first tokenizer) that has them, in its first language: the vocabulary
+ * sizes the LM head, so the tokenizer is named in the title. */
+static int chart_decode_size(struct ctx *c, tb_error *err)
+{
+    static const char pre[] = "proj_ms_decode_token_";
+    const char *split = c->cfg->split, *tok = NULL, *lang = NULL;
+    for (int pass = 0; pass < 2 && !tok; pass++)
+        for (size_t t = 0; t < c->toks.n && !tok; t++) {
+            if (pass == 0 && strncmp(c->toks.v[t], "tiktoken:", 9) != 0 &&
+                strncmp(c->toks.v[t], "hf:", 3) != 0)
+                continue;
+            for (size_t i = 0; i < results_count(c->r) && !tok; i++) {
+                result_row row;
+                results_get(c->r, i, &row);
+                if (strcmp(row.corpus, c->corpus) == 0 && strcmp(row.split, split) == 0 &&
+                    strcmp(row.tokenizer, c->toks.v[t]) == 0 &&
+                    strncmp(row.metric, pre, sizeof pre - 1) == 0) {
+                    tok = row.tokenizer;
+                    lang = row.lang;
+                }
+            }
+        }
+    if (!tok) {
+        c->rep->skipped++;
+        return TB_OK;
+    }
+    /* (model, hw, params, ms) points */
+    struct pt {
+        char model[64], hw[64];
+        double params, ms;
+    } pts[128];
+    size_t np = 0;
+    struct keys hws = {0};
+    static char hw_buf[32][64];
+    for (size_t i = 0; i < results_count(c->r) && np < 128; i++) {
+        result_row row;
+        results_get(c->r, i, &row);
+        if (strcmp(row.corpus, c->corpus) != 0 || strcmp(row.split, split) != 0 ||
+            strcmp(row.lang, lang) != 0 || strcmp(row.tokenizer, tok) != 0 ||
+            strncmp(row.metric, pre, sizeof pre - 1) != 0)
+            continue;
+        const char *mh = row.metric + sizeof pre - 1, *us = strrchr(mh, '_');
+        if (!us || (size_t)(us - mh) >= 64 || strlen(us + 1) >= 64)
+            continue;
+        struct pt *q = &pts[np];
+        snprintf(q->model, sizeof q->model, "%.*s", (int)(us - mh), mh);
+        snprintf(q->hw, sizeof q->hw, "%s", us + 1);
+        char pm[128];
+        snprintf(pm, sizeof pm, "proj_params_%s", q->model);
+        if (!find(c->r, c->corpus, split, lang, tok, pm, &q->params))
+            continue;
+        q->ms = row.value;
+        int known = 0;
+        for (size_t h = 0; h < hws.n; h++)
+            known |= strcmp(hws.v[h], q->hw) == 0;
+        if (!known && hws.n < 32) {
+            snprintf(hw_buf[hws.n], sizeof hw_buf[0], "%s", q->hw);
+            keys_add(&hws, hw_buf[hws.n]);
+        }
+        np++;
+    }
+    if (np == 0) {
+        c->rep->skipped++;
+        return TB_OK;
+    }
+    char name[256];
+    snprintf(name, sizeof name, "decode_size_%s", c->corpus);
+    afile dat, gp;
+    if (open_out(&dat, c->cfg->out_dir, name, "dat", err))
+        return TB_EINPUT;
+    for (size_t h = 0; h < hws.n; h++) {
+        fprintf(dat.fp, "# %s\n", hws.v[h]);
+        /* by parameters, ascending (selection sort: a handful of points) */
+        int used[128] = {0};
+        for (;;) {
+            long best = -1;
+            for (size_t k = 0; k < np; k++)
+                if (!used[k] && strcmp(pts[k].hw, hws.v[h]) == 0 &&
+                    (best < 0 || pts[k].params < pts[best].params))
+                    best = (long)k;
+            if (best < 0)
+                break;
+            used[best] = 1;
+            fprintf(dat.fp, "%.10g %.10g ", pts[best].params, pts[best].ms);
+            gp_str(dat.fp, pts[best].model);
+            fputc('\n', dat.fp);
+        }
+        fputs("\n\n", dat.fp);
+    }
+    if (afile_commit(&dat, err))
+        return TB_EINPUT;
+    if (open_out(&gp, c->cfg->out_dir, name, "gp", err))
+        return TB_EINPUT;
+    char full[512];
+    snprintf(full, sizeof full, "%s: projected decode ms per token against model size (%s)",
+             c->corpus, tok);
+    gp_begin(gp.fp, name, full, 1000, 600);
+    fprintf(gp.fp, "set logscale xy\nset key outside right\nset xlabel 'parameters'\n"
+                   "set ylabel 'ms per token (roofline projection)'\nplot ");
+    static const char *const colours[8] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                                           "#66a61e", "#e6ab02", "#a6761d", "#666666"};
+    for (size_t h = 0; h < hws.n; h++) {
+        fprintf(gp.fp, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt 7 lc rgb '%s' "
+                       "title ",
+                h ? ", " : "", name, h, colours[h % 8]);
+        gp_str(gp.fp, hws.v[h]);
+        fprintf(gp.fp, ", '%s.dat' index %zu using 1:2:3 with labels offset 0,1 font ',9' "
+                       "notitle",
+                name, h);
+    }
+    fputc('\n', gp.fp);
+    gp_svg(gp.fp, name, 1000, 600);
+    if (afile_commit(&gp, err))
+        return TB_EINPUT;
+    char script[4200];
+    snprintf(script, sizeof script, "%s.gp", name);
+    int rc = run_gnuplot(c->cfg->gnuplot, script, c->cfg->out_dir, err);
+    if (rc == TB_OK)
+        note_drawn(c, name);
+    return rc;
+}
+
 /* ---- all charts ------------------------------------------------------ */
 
 int plot_all(const results *r, const plot_config *cfg_in, plot_report *rep, tb_error *err)
@@ -594,6 +719,8 @@ int plot_all(const results *r, const plot_config *cfg_in, plot_report *rep, tb_e
                                "memory_60k", err);
         if (rc == TB_OK)
             rc = chart_prefill(&c, err);
+        if (rc == TB_OK)
+            rc = chart_decode_size(&c, err);
         if (rc == TB_OK)
             rc = chart_grouped(&c, "proj_train_gpu_hours_llama2-7b_h100-sxm",
                                "H100-hours (projection)",

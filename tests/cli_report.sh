@@ -29,7 +29,7 @@ expect_err "warning: charts skipped" "report without gnuplot warns"
 # ---- model charts from a real run (tiny model: seconds) ----------------------
 need_corpus udhr
 expect_exit 0 "run with --model tiny" -- "$TB" run -c udhr --data "$DATA" -t bytes -t tiktoken:cl100k_base -l en --model tiny --ngram 0 -o "$WORK/m" -q
-for c in flops_udhr memory_1k_udhr memory_60k_udhr prefill_udhr; do
+for c in flops_udhr memory_1k_udhr memory_60k_udhr prefill_udhr decode_size_udhr; do
   [[ -s "$WORK/m/charts/$c.png" && -s "$WORK/m/charts/$c.svg" ]] && ok "model chart $c drawn" || notok "model chart $c drawn" "$(ls "$WORK/m/charts" | tr '\n' ' ')"
 done
 # the prefill data: both tokenizers, lengths ascending, ms growing with length
@@ -37,6 +37,10 @@ awk 'BEGIN { b = 0 } /^#/ { b++; prev = -1; pl = 0; next } NF == 2 { if ($1 <= p
      END { exit !(b == 2 && n >= 6 && !bad) }' "$WORK/m/charts/prefill_udhr.dat" \
   && ok "prefill chart data: two tokenizers, ms grows with length" || notok "prefill chart data" "$(head -12 "$WORK/m/charts/prefill_udhr.dat")"
 grep -q "GEMM [0-9]*% of time" "$WORK/m/charts/prefill_udhr.gp" && ok "prefill legend gives the GEMM share" || notok "prefill legend gives the GEMM share"
+# decode against size: every datasheet profile, model sizes ascending, ms growing with size
+awk '/^#/ { b++; pp = 0; pm = 0; next } NF >= 3 { if ($1 <= pp || $2 < pm) bad = 1; pp = $1; pm = $2; n++ }
+     END { exit !(b >= 3 && n >= 15 && !bad) }' "$WORK/m/charts/decode_size_udhr.dat" \
+  && ok "decode-size chart data: profiles, sizes ascending, ms growing" || notok "decode-size chart data" "$(head -8 "$WORK/m/charts/decode_size_udhr.dat")"
 grep -q "Inference memory at 60k tokens" "$WORK/m/REPORT.md" && ok "report has the long-context memory table" || notok "report has the long-context memory table"
 
 finish cli_report
