@@ -67,7 +67,10 @@ struct corpus_run {
     results **out;          /* (n_specs) each job's rows */
     tb_error *errs;         /* (n_specs) */
     int *rcs;               /* (n_specs) */
-    size_t next;            /* next spec to take, under lock */
+    size_t next;            /* next position in order[] to take, under lock */
+    size_t *order;          /* (n_specs) the specs in the order jobs take them:
+                               full-stage specs first, sweep points (light) last,
+                               so the cheap ones fill the gaps at the end */
     size_t done;            /* (spec, language) units finished, for progress */
     int failed;             /* a job failed: take no more */
     pthread_mutex_t lock;   /* next, done, failed, progress */
@@ -219,10 +222,8 @@ static void *worker(void *arg)
     struct corpus_run *x = arg;
     for (;;) {
         pthread_mutex_lock(&x->lock);
-        size_t s = x->next;
-        int stop = x->failed || s >= x->cfg->n_specs;
-        if (!stop)
-            x->next++;
+        int stop = x->failed || x->next >= x->cfg->n_specs;
+        size_t s = stop ? 0 : x->order[x->next++];
         pthread_mutex_unlock(&x->lock);
         if (stop)
             return NULL;
@@ -333,8 +334,12 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
     x.out = rc == TB_OK ? tb_calloc(ns ? ns : 1, sizeof *x.out, err) : NULL;
     x.errs = x.out ? tb_calloc(ns ? ns : 1, sizeof *x.errs, err) : NULL;
     x.rcs = x.errs ? tb_calloc(ns ? ns : 1, sizeof *x.rcs, err) : NULL;
-    if (rc == TB_OK && !x.rcs)
+    x.order = x.rcs ? tb_calloc(ns ? ns : 1, sizeof *x.order, err) : NULL;
+    if (rc == TB_OK && !x.order)
         rc = err->status;
+    for (size_t s = 0, k = 0; x.order && k < ns; s++) /* two passes: full, then light */
+        if (s < ns ? !is_light(cfg, cfg->specs[s]) : is_light(cfg, cfg->specs[s - ns]))
+            x.order[k++] = s < ns ? s : s - ns;
     if (rc == TB_OK) {
         pthread_mutex_init(&x.lock, NULL);
         pthread_mutex_init(&x.model_lock, NULL);
@@ -368,6 +373,7 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
     free(x.out);
     free(x.errs);
     free(x.rcs);
+    free(x.order);
     /* The archivers' side of the compression table: once per corpus, split
      * and language, when a symbol scheme is in the run. */
     int any_symbol = 0;
