@@ -10,6 +10,7 @@
 
 #include "../common/afile.h"
 #include "../common/timer.h"
+#include "../common/strset.h"
 #include "../common/utf8.h"
 #include "../corpora/corpus.h"
 #include "bpe.h"
@@ -64,107 +65,7 @@ int bpe_split_pretok(const void *arg, const char *text, size_t len, bpe_emit_fn 
     return ps.rc ? ps.rc : rc;
 }
 
-/* ---- distinct pieces with counts --------------------------------------- */
-
-struct piece {
-    size_t off;         /* start in pset.bytes */
-    uint32_t len;       /* > 0 */
-    uint32_t hash;      /* low 32 bits of FNV-1a-64 */
-    uint64_t count;
-};
-
-/* Pieces in insertion order, their bytes in one arena, and an
- * open-addressing table (linear probing, load <= 1/2) of index + 1. */
-struct pset {
-    char *bytes;
-    size_t n_bytes, cap_bytes;
-    struct piece *e;
-    size_t n, cap;
-    uint32_t *slot;
-    size_t mask;
-};
-
-static uint64_t fnv1a64(const void *p, size_t n)
-{
-    const uint8_t *s = p;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-static void pset_release(struct pset *s)
-{
-    free(s->bytes);
-    free(s->e);
-    free(s->slot);
-    memset(s, 0, sizeof *s);
-}
-
-static int pset_grow_table(struct pset *s, tb_error *err)
-{
-    size_t nmask = s->mask ? s->mask * 2 + 1 : 4095;
-    uint32_t *ns = tb_calloc(nmask + 1, sizeof *ns, err);
-    if (!ns)
-        return TB_EINPUT;
-    for (size_t k = 0; k < s->n; k++) {
-        size_t i = s->e[k].hash & nmask;
-        while (ns[i])
-            i = (i + 1) & nmask;
-        ns[i] = (uint32_t)(k + 1);
-    }
-    free(s->slot);
-    s->slot = ns;
-    s->mask = nmask;
-    return TB_OK;
-}
-
-static int pset_add(struct pset *s, const char *b, size_t len, uint64_t count, tb_error *err)
-{
-    if ((s->n + 1) * 2 > s->mask + 1 && pset_grow_table(s, err))
-        return TB_EINPUT;
-    uint32_t h = (uint32_t)fnv1a64(b, len);
-    size_t i = h & s->mask;
-    for (;; i = (i + 1) & s->mask) {
-        uint32_t v = s->slot[i];
-        if (v == 0)
-            break;
-        struct piece *e = &s->e[v - 1];
-        if (e->hash == h && e->len == len && memcmp(s->bytes + e->off, b, len) == 0) {
-            e->count += count;
-            return TB_OK;
-        }
-    }
-    if (len > UINT32_MAX || s->n >= UINT32_MAX - 1)
-        return tb_fail(err, TB_EINPUT, "bpe train: piece set too large");
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 1024;
-        struct piece *ne = tb_realloc(s->e, nc * sizeof *ne, err);
-        if (!ne)
-            return TB_EINPUT;
-        s->e = ne;
-        s->cap = nc;
-    }
-    if (s->n_bytes + len > s->cap_bytes) {
-        size_t nc = s->cap_bytes ? s->cap_bytes * 2 : 65536;
-        while (nc < s->n_bytes + len)
-            nc *= 2;
-        char *nb = tb_realloc(s->bytes, nc, err);
-        if (!nb)
-            return TB_EINPUT;
-        s->bytes = nb;
-        s->cap_bytes = nc;
-    }
-    memcpy(s->bytes + s->n_bytes, b, len);
-    s->e[s->n] = (struct piece){.off = s->n_bytes, .len = (uint32_t)len, .hash = h,
-                                .count = count};
-    s->n_bytes += len;
-    s->slot[i] = (uint32_t)(s->n + 1);
-    s->n++;
-    return TB_OK;
-}
+/* Distinct pieces with counts: a strset (common/strset.h). */
 
 /* ---- the trainer ------------------------------------------------------- */
 
@@ -173,7 +74,7 @@ struct bpe_trainer {
     bpe_split_fn split;
     const void *split_arg;
     char pretok[64];
-    struct pset pieces;
+    strset pieces;              /* distinct pieces with counts */
     bpe_train_stats st;
     int trained;
     /* vocabulary: token k is tok_bytes[tok_off[k]..tok_off[k+1]); for k >=
@@ -225,6 +126,7 @@ int bpe_trainer_new(const bpe_train_config *cfg, bpe_trainer **out, tb_error *er
     t->split = cfg->split ? cfg->split : bpe_split_none;
     t->split_arg = cfg->split_arg;
     snprintf(t->pretok, sizeof t->pretok, "%s", pre);
+    strset_init(&t->pieces, "bpe train: piece");
     *out = t;
     return TB_OK;
 }
@@ -233,7 +135,7 @@ void bpe_trainer_free(bpe_trainer *t)
 {
     if (!t)
         return;
-    pset_release(&t->pieces);
+    strset_release(&t->pieces);
     free(t->tok_bytes);
     free(t->tok_off);
     free(t->tok_l);
@@ -248,7 +150,7 @@ static int count_piece(void *sink, const char *piece, size_t n, tb_error *err)
     if (n == 0)
         return TB_OK;
     t->st.pieces++;
-    return pset_add(&t->pieces, piece, n, 1, err);
+    return strset_add(&t->pieces, piece, n, 1, 0, err);
 }
 
 int bpe_trainer_add_text(bpe_trainer *t, const char *text, size_t len, tb_error *err)
@@ -271,7 +173,7 @@ int bpe_trainer_add_piece(bpe_trainer *t, const char *piece, size_t len, uint64_
     if (len == 0 || count == 0)
         return TB_OK;
     t->st.pieces += count;
-    return pset_add(&t->pieces, piece, len, count, err);
+    return strset_add(&t->pieces, piece, len, count, 0, err);
 }
 
 int bpe_trainer_add_corpus(bpe_trainer *t, const corpus *c, int lang, tb_error *err)
@@ -657,7 +559,7 @@ static int ck_add(bpe_trainer *t, double s, tb_error *err)
 }
 
 /* Builds the words and the initial pair table and heap from the pieces. */
-static int merger_init(struct merger *m, const struct pset *ps, tb_error *err)
+static int merger_init(struct merger *m, const strset *ps, tb_error *err)
 {
     memset(m, 0, sizeof *m);
     size_t nw = 0, nsym = 0;
@@ -676,7 +578,7 @@ static int merger_init(struct merger *m, const struct pset *ps, tb_error *err)
         return TB_EINPUT;
     size_t off = 0;
     for (size_t k = 0; k < ps->n; k++) {
-        const struct piece *e = &ps->e[k];
+        const strset_entry *e = &ps->e[k];
         if (e->len < 2)
             continue;
         const uint8_t *b = (const uint8_t *)ps->bytes + e->off;
@@ -732,7 +634,7 @@ int bpe_trainer_train(bpe_trainer *t, tb_error *err)
     int rc = merger_init(&m, &t->pieces, err);
     t->st.pairs = m.n_pairs;
     /* The pieces are copied into the words: their set is no longer needed. */
-    pset_release(&t->pieces);
+    strset_release(&t->pieces);
     uint32_t step = 0;
     while (rc == TB_OK && t->n_tok < t->target) {
         if (m.n_heap == 0) {

@@ -35,6 +35,7 @@
 #include <utf8proc.h>
 
 #include "../common/afile.h"
+#include "../common/strset.h"
 #include "../common/utf8.h"
 #include "../corpora/corpus.h"
 
@@ -43,126 +44,16 @@
  * real clusters are a few dozen bytes at most). */
 #define GRAPHEMES_MAX_CLUSTER (1u << 20)
 
-/* ---- a set of distinct byte strings with counts ---------------------- */
+/* ---- the cluster set (common/strset.h; count = occurrences) ---------- */
 
-struct centry {
-    size_t off;         /* start of the bytes in cset.bytes */
-    uint32_t len;       /* length in bytes, > 0 */
-    uint32_t hash;      /* low 32 bits of FNV-1a-64 of the bytes */
-    uint64_t count;     /* occurrences in the train split */
-};
+#define CLUSTERS "graphemes: cluster"
 
-/* Entries in insertion order, their bytes in one arena, and an
- * open-addressing table (linear probing, load <= 1/2) of entry index + 1
- * (0 = empty slot). */
-struct cset {
-    char *bytes;
-    size_t n_bytes, cap_bytes;
-    struct centry *e;
-    size_t n, cap;
-    uint32_t *slot;     /* mask + 1 slots, a power of two */
-    size_t mask;
-};
-
-static uint64_t fnv1a64(const void *p, size_t n)
+/* Adds count to the entry for cluster b[0..len) (never empty). */
+static int cset_add(strset *s, const char *b, size_t len, uint64_t count, tb_error *err)
 {
-    const uint8_t *s = p;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-static void cset_release(struct cset *s)
-{
-    free(s->bytes);
-    free(s->e);
-    free(s->slot);
-    memset(s, 0, sizeof *s);
-}
-
-static int cset_init(struct cset *s, tb_error *err)
-{
-    memset(s, 0, sizeof *s);
-    s->mask = 1023;
-    s->slot = tb_calloc(s->mask + 1, sizeof *s->slot, err);
-    return s->slot ? TB_OK : TB_EINPUT;
-}
-
-/* Index of the entry equal to b[0..len), or -1. */
-static long cset_find(const struct cset *s, const char *b, size_t len, uint64_t h)
-{
-    for (size_t i = (size_t)h & s->mask;; i = (i + 1) & s->mask) {
-        uint32_t v = s->slot[i];
-        if (v == 0)
-            return -1;
-        const struct centry *e = &s->e[v - 1];
-        if (e->hash == (uint32_t)h && e->len == len && memcmp(s->bytes + e->off, b, len) == 0)
-            return (long)(v - 1);
-    }
-}
-
-static int cset_grow_table(struct cset *s, tb_error *err)
-{
-    size_t nmask = s->mask * 2 + 1;
-    uint32_t *ns = tb_calloc(nmask + 1, sizeof *ns, err);
-    if (!ns)
-        return TB_EINPUT;
-    for (size_t k = 0; k < s->n; k++) {
-        size_t i = s->e[k].hash & nmask;
-        while (ns[i])
-            i = (i + 1) & nmask;
-        ns[i] = (uint32_t)(k + 1);
-    }
-    free(s->slot);
-    s->slot = ns;
-    s->mask = nmask;
-    return TB_OK;
-}
-
-/* Adds count to the entry for b[0..len), creating it when new. */
-static int cset_add(struct cset *s, const char *b, size_t len, uint64_t count, tb_error *err)
-{
-    uint64_t h = fnv1a64(b, len);
-    long k = cset_find(s, b, len, h);
-    if (k >= 0) {
-        s->e[k].count += count;
-        return TB_OK;
-    }
-    if (len == 0 || len > UINT32_MAX || s->n >= UINT32_MAX - 512)
-        return tb_fail(err, TB_EINPUT, "graphemes: cluster set too large");
-    if ((s->n + 1) * 2 > s->mask + 1 && cset_grow_table(s, err))
-        return TB_EINPUT;
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 256;
-        struct centry *ne = tb_realloc(s->e, nc * sizeof *ne, err);
-        if (!ne)
-            return TB_EINPUT;
-        s->e = ne;
-        s->cap = nc;
-    }
-    if (s->n_bytes + len > s->cap_bytes) {
-        size_t nc = s->cap_bytes ? s->cap_bytes * 2 : 4096;
-        while (nc < s->n_bytes + len)
-            nc *= 2;
-        char *nb = tb_realloc(s->bytes, nc, err);
-        if (!nb)
-            return TB_EINPUT;
-        s->bytes = nb;
-        s->cap_bytes = nc;
-    }
-    memcpy(s->bytes + s->n_bytes, b, len);
-    s->e[s->n] = (struct centry){.off = s->n_bytes, .len = (uint32_t)len, .hash = (uint32_t)h,
-                                 .count = count};
-    s->n_bytes += len;
-    size_t i = (size_t)h & s->mask;
-    while (s->slot[i])
-        i = (i + 1) & s->mask;
-    s->slot[i] = (uint32_t)(s->n + 1);
-    s->n++;
-    return TB_OK;
+    if (len == 0)
+        return tb_fail(err, TB_EINPUT, CLUSTERS " set too large");
+    return strset_add(s, b, len, count, 0, err);
 }
 
 /* ---- clusters ---------------------------------------------------------- */
@@ -212,7 +103,7 @@ static int sort_item_cmp(const void *pa, const void *pb)
 }
 
 /* Counts the clusters of the train split of language lang (-1: all). */
-static int count_clusters(const corpus *c, int lang, struct cset *raw, tb_error *err)
+static int count_clusters(const corpus *c, int lang, strset *raw, tb_error *err)
 {
     size_t l0 = lang < 0 ? 0 : (size_t)lang;
     size_t l1 = lang < 0 ? corpus_n_langs(c) : (size_t)lang + 1;
@@ -235,7 +126,7 @@ static int count_clusters(const corpus *c, int lang, struct cset *raw, tb_error 
 }
 
 /* Builds *out (entry k = id 256 + k) from the counted clusters in raw. */
-static int order_vocab(const struct cset *raw, struct cset *out, tb_error *err)
+static int order_vocab(const strset *raw, strset *out, tb_error *err)
 {
     struct sort_item *it = tb_malloc((raw->n ? raw->n : 1) * sizeof *it, err);
     if (!it)
@@ -243,12 +134,13 @@ static int order_vocab(const struct cset *raw, struct cset *out, tb_error *err)
     for (size_t k = 0; k < raw->n; k++)
         it[k] = (struct sort_item){raw->e[k].count, raw->bytes + raw->e[k].off, raw->e[k].len};
     qsort(it, raw->n, sizeof *it, sort_item_cmp);
-    int rc = cset_init(out, err);
+    strset_init(out, CLUSTERS);
+    int rc = TB_OK;
     for (size_t k = 0; k < raw->n && rc == TB_OK; k++)
         rc = cset_add(out, it[k].b, it[k].len, it[k].count, err);
     free(it);
     if (rc)
-        cset_release(out);
+        strset_release(out);
     return rc;
 }
 
@@ -276,7 +168,7 @@ static int parse_u64(const char **p, const char *end, char stop, uint64_t *v)
 
 /* Loads a cache file into *out. Any deviation from the format gives -1 (and
  * nothing allocated); the caller then rebuilds. */
-static int cache_load(const char *path, struct cset *out)
+static int cache_load(const char *path, strset *out)
 {
     char *data;
     size_t len;
@@ -295,7 +187,8 @@ static int cache_load(const char *path, struct cset *out)
     /* Every entry takes at least 6 bytes ("1 1 x\n"): bounds n before any
      * allocation. */
     ok = ok && parse_u64(&p, end, '\n', &n) == 0 && n < UINT32_MAX - 512 &&
-         n <= (uint64_t)(end - p) / 5 && cset_init(out, &ignore) == TB_OK;
+         n <= (uint64_t)(end - p) / 5;
+    strset_init(out, CLUSTERS);
     if (!ok) {
         free(data);
         return -1;
@@ -312,24 +205,24 @@ static int cache_load(const char *path, struct cset *out)
          * first, so a repeat with a lower count would pass it). */
         ok = utf8_valid(p, l, NULL) && cluster_end((const uint8_t *)p, l, 0) == l;
         if (ok && out->n > 0) {
-            const struct centry *pe = &out->e[out->n - 1];
+            const strset_entry *pe = &out->e[out->n - 1];
             ok = order_cmp(pe->count, out->bytes + pe->off, pe->len, count, p, l) < 0;
         }
-        ok = ok && cset_find(out, p, l, fnv1a64(p, l)) < 0;
+        ok = ok && strset_find(out, p, l) < 0;
         ok = ok && cset_add(out, p, l, count, &ignore) == TB_OK;
         p += l + 1;
     }
     ok = ok && p == end;
     free(data);
     if (!ok) {
-        cset_release(out);
+        strset_release(out);
         return -1;
     }
     return 0;
 }
 
 /* Writes the vocabulary; failures are returned but callers may ignore them. */
-static int cache_save(const char *dir, const char *path, const struct cset *v, tb_error *err)
+static int cache_save(const char *dir, const char *path, const strset *v, tb_error *err)
 {
     if (tb_mkdirs(dir, err))
         return TB_EINPUT;
@@ -339,7 +232,7 @@ static int cache_save(const char *dir, const char *path, const struct cset *v, t
     fputs(GRAPHEMES_VOCAB_MAGIC, af.fp);
     fprintf(af.fp, "clusters %zu\n", v->n);
     for (size_t k = 0; k < v->n; k++) {
-        const struct centry *e = &v->e[k];
+        const strset_entry *e = &v->e[k];
         fprintf(af.fp, "%" PRIu64 " %" PRIu32 " ", e->count, e->len);
         fwrite(v->bytes + e->off, 1, e->len, af.fp);
         fputc('\n', af.fp);
@@ -352,12 +245,12 @@ static int cache_save(const char *dir, const char *path, const struct cset *v, t
 static int graphemes_encode(const tokenizer *t, const char *text, size_t len, uint32_t *ids,
                             uint32_t *offs, size_t cap, size_t *n_tokens, tb_error *err)
 {
-    const struct cset *v = t->state;
+    const strset *v = t->state;
     const uint8_t *s = (const uint8_t *)text;
     size_t n = 0;
     for (size_t i = 0; i < len;) {
         size_t e = cluster_end(s, len, i);
-        long k = cset_find(v, text + i, e - i, fnv1a64(text + i, e - i));
+        long k = strset_find(v, text + i, e - i);
         if (k >= 0) {
             if (n < cap) {
                 ids[n] = 256 + (uint32_t)k;
@@ -383,7 +276,7 @@ static int graphemes_encode(const tokenizer *t, const char *text, size_t len, ui
 static int graphemes_piece(const tokenizer *t, uint32_t id, char *out, size_t cap, size_t *pos,
                            tb_error *err)
 {
-    const struct cset *v = t->state;
+    const strset *v = t->state;
     if (id < 256) {
         char b = (char)(uint8_t)id;
         tokenizer_append(out, cap, pos, &b, 1);
@@ -391,7 +284,7 @@ static int graphemes_piece(const tokenizer *t, uint32_t id, char *out, size_t ca
     }
     if (id - 256 >= v->n)
         return tb_fail(err, TB_EINPUT, "id %u out of range (vocabulary size %zu)", id, v->n + 256);
-    const struct centry *e = &v->e[id - 256];
+    const strset_entry *e = &v->e[id - 256];
     tokenizer_append(out, cap, pos, v->bytes + e->off, e->len);
     return TB_OK;
 }
@@ -403,9 +296,9 @@ static int graphemes_is_fallback(const tokenizer *t, uint32_t id)
 
 static void graphemes_free(tokenizer *t)
 {
-    struct cset *v = t->state;
+    strset *v = t->state;
     if (v) {
-        cset_release(v);
+        strset_release(v);
         free(v);
     }
     t->state = NULL;
@@ -430,7 +323,7 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
                        "tokenizer 'graphemes': language index %d out of range (corpus '%s' has "
                        "%zu languages)",
                        ctx->lang, corpus_name(c), corpus_n_langs(c));
-    struct cset *v = tb_calloc(1, sizeof *v, err);
+    strset *v = tb_calloc(1, sizeof *v, err);
     if (!v)
         return TB_EINPUT;
 
@@ -450,13 +343,12 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
         return TB_OK;
     }
 
-    struct cset raw;
-    int rc = cset_init(&raw, err);
-    if (rc == TB_OK)
-        rc = count_clusters(c, ctx->lang, &raw, err);
+    strset raw;
+    strset_init(&raw, CLUSTERS);
+    int rc = count_clusters(c, ctx->lang, &raw, err);
     if (rc == TB_OK)
         rc = order_vocab(&raw, v, err);
-    cset_release(&raw);
+    strset_release(&raw);
     if (rc != TB_OK) {
         free(v);
         return tb_wrap(err, "tokenizer 'graphemes': ");

@@ -11,6 +11,7 @@
 #include <utf8proc.h>
 
 #include "../common/afile.h"
+#include "../common/strset.h"
 #include "../common/utf8.h"
 #include "../corpora/corpus.h"
 #include "../corpora/words.h"
@@ -20,127 +21,19 @@
 #define SYMBOL_MAX_UNIT (1u << 24)   /* longest unit accepted from a cache file */
 #define SYMBOL_MAX_V 100000000ull
 
-/* ---- a set of distinct byte strings ---------------------------------- */
+/* ---- the unit set (common/strset.h) ---------------------------------- */
 
-struct sentry {
-    size_t off;         /* start of the bytes in sset.bytes */
-    uint32_t len;       /* > 0 */
-    uint32_t hash;      /* low 32 bits of FNV-1a-64 */
-    uint64_t count;     /* occurrences in the train split */
-    int is_word;        /* 1: seen as a word unit */
-};
+/* strset_entry.flags: the unit was seen as a word (else only as a gap) */
+#define UNIT_WORD 1u
+#define UNITS "unit"
 
-/* Entries in insertion order, their bytes in one arena, and an
- * open-addressing table (linear probing, load <= 1/2) of index + 1. */
-struct sset {
-    char *bytes;
-    size_t n_bytes, cap_bytes;
-    struct sentry *e;
-    size_t n, cap;
-    uint32_t *slot;
-    size_t mask;
-};
-
-static uint64_t fnv1a64(const void *p, size_t n)
-{
-    const uint8_t *s = p;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-static void sset_release(struct sset *s)
-{
-    free(s->bytes);
-    free(s->e);
-    free(s->slot);
-    memset(s, 0, sizeof *s);
-}
-
-static int sset_init(struct sset *s, tb_error *err)
-{
-    memset(s, 0, sizeof *s);
-    s->mask = 1023;
-    s->slot = tb_calloc(s->mask + 1, sizeof *s->slot, err);
-    return s->slot ? TB_OK : TB_EINPUT;
-}
-
-static long sset_find(const struct sset *s, const char *b, size_t len, uint64_t h)
-{
-    for (size_t i = (size_t)h & s->mask;; i = (i + 1) & s->mask) {
-        uint32_t v = s->slot[i];
-        if (v == 0)
-            return -1;
-        const struct sentry *e = &s->e[v - 1];
-        if (e->hash == (uint32_t)h && e->len == len && memcmp(s->bytes + e->off, b, len) == 0)
-            return (long)(v - 1);
-    }
-}
-
-static int sset_grow_table(struct sset *s, tb_error *err)
-{
-    size_t nmask = s->mask * 2 + 1;
-    uint32_t *ns = tb_calloc(nmask + 1, sizeof *ns, err);
-    if (!ns)
-        return TB_EINPUT;
-    for (size_t k = 0; k < s->n; k++) {
-        size_t i = s->e[k].hash & nmask;
-        while (ns[i])
-            i = (i + 1) & nmask;
-        ns[i] = (uint32_t)(k + 1);
-    }
-    free(s->slot);
-    s->slot = ns;
-    s->mask = nmask;
-    return TB_OK;
-}
-
-/* Adds count to the entry for b[0..len) (creating it), ORs in is_word. */
-static int sset_add(struct sset *s, const char *b, size_t len, uint64_t count, int is_word,
+/* Adds count to the entry for b[0..len) (never empty), ORs in is_word. */
+static int sset_add(strset *s, const char *b, size_t len, uint64_t count, int is_word,
                     tb_error *err)
 {
-    uint64_t h = fnv1a64(b, len);
-    long k = sset_find(s, b, len, h);
-    if (k >= 0) {
-        s->e[k].count += count;
-        s->e[k].is_word |= is_word;
-        return TB_OK;
-    }
-    if (len == 0 || len > UINT32_MAX || s->n >= UINT32_MAX / 2)
-        return tb_fail(err, TB_EINPUT, "unit set too large");
-    if ((s->n + 1) * 2 > s->mask + 1 && sset_grow_table(s, err))
-        return TB_EINPUT;
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 1024;
-        struct sentry *ne = tb_realloc(s->e, nc * sizeof *ne, err);
-        if (!ne)
-            return TB_EINPUT;
-        s->e = ne;
-        s->cap = nc;
-    }
-    if (s->n_bytes + len > s->cap_bytes) {
-        size_t nc = s->cap_bytes ? s->cap_bytes * 2 : 65536;
-        while (nc < s->n_bytes + len)
-            nc *= 2;
-        char *nb = tb_realloc(s->bytes, nc, err);
-        if (!nb)
-            return TB_EINPUT;
-        s->bytes = nb;
-        s->cap_bytes = nc;
-    }
-    memcpy(s->bytes + s->n_bytes, b, len);
-    s->e[s->n] = (struct sentry){.off = s->n_bytes, .len = (uint32_t)len,
-                                 .hash = (uint32_t)h, .count = count, .is_word = is_word};
-    s->n_bytes += len;
-    size_t i = (size_t)h & s->mask;
-    while (s->slot[i])
-        i = (i + 1) & s->mask;
-    s->slot[i] = (uint32_t)(s->n + 1);
-    s->n++;
-    return TB_OK;
+    if (len == 0)
+        return tb_fail(err, TB_EINPUT, UNITS " set too large");
+    return strset_add(s, b, len, count, is_word ? UNIT_WORD : 0, err);
 }
 
 /* Rank order: higher count first, then bytes (memcmp, a proper prefix
@@ -325,7 +218,7 @@ static int for_each_unit(struct scratch *s, int stem, const char *text, size_t l
 
 struct symbol_state {
     int stem;                   /* 1: symbol-stem */
-    struct sset entries;        /* id k = entry k, k < E */
+    strset entries;        /* id k = entry k, k < E */
     tokenizer *fb;              /* fallback scheme (bytes or graphemes) */
     int fb_graphemes;
     pthread_mutex_t lock;       /* guards shared */
@@ -368,7 +261,7 @@ static int enc_unit(void *ud, const char *text, size_t start, size_t end, long w
     struct enc_ctx *e = ud;
     const struct symbol_state *st = e->st;
     size_t len = end - start;
-    long k = sset_find(&st->entries, text + start, len, fnv1a64(text + start, len));
+    long k = strset_find(&st->entries, text + start, len);
     if (k >= 0) {
         if (e->n < e->cap) {
             e->ids[e->n] = (uint32_t)k;
@@ -432,7 +325,7 @@ static int symbol_piece(const tokenizer *t, uint32_t id, char *out, size_t cap, 
 {
     const struct symbol_state *st = t->state;
     if (id < st->entries.n) {
-        const struct sentry *e = &st->entries.e[id];
+        const strset_entry *e = &st->entries.e[id];
         tokenizer_append(out, cap, pos, st->entries.bytes + e->off, e->len);
         return TB_OK;
     }
@@ -454,7 +347,7 @@ static void symbol_free(tokenizer *t)
     struct symbol_state *st = t->state;
     if (!st)
         return;
-    sset_release(&st->entries);
+    strset_release(&st->entries);
     tokenizer_free(st->fb);
     scratch_free(st->shared);
     pthread_mutex_destroy(&st->lock);
@@ -512,7 +405,7 @@ int symbol_dict_write(const tokenizer *t, char *out, size_t cap, size_t *n_bytes
     const struct symbol_state *st = t->state;
     size_t pos = 0;
     for (size_t k = 0; k < st->entries.n; k++) {
-        const struct sentry *e = &st->entries.e[k];
+        const strset_entry *e = &st->entries.e[k];
         tokenizer_append(out, cap, &pos, st->entries.bytes + e->off, e->len);
         tokenizer_append(out, cap, &pos, "\n", 1);
     }
@@ -538,7 +431,7 @@ int symbol_dict_bytes(const tokenizer *t, uint64_t *bytes, tb_error *err)
 /* ---- training ----------------------------------------------------------- */
 
 struct count_ctx {
-    struct sset *set;
+    strset *set;
 };
 
 static int count_unit(void *ud, const char *text, size_t start, size_t end, long word,
@@ -549,7 +442,7 @@ static int count_unit(void *ud, const char *text, size_t start, size_t end, long
 }
 
 /* Counts every unit of the train split; lang -1 means every language. */
-static int count_units(const corpus *c, int lang, int stem, struct sset *raw, tb_error *err)
+static int count_units(const corpus *c, int lang, int stem, strset *raw, tb_error *err)
 {
     struct scratch *s;
     if (scratch_new(stem, &s, err))
@@ -572,41 +465,43 @@ static int count_units(const corpus *c, int lang, int stem, struct sset *raw, tb
 }
 
 /* Ranked copy of every unit of raw (the cache content). */
-static int rank_all(const struct sset *raw, struct sset *out, tb_error *err)
+static int rank_all(const strset *raw, strset *out, tb_error *err)
 {
     struct rank_item *it = tb_malloc((raw->n ? raw->n : 1) * sizeof *it, err);
     if (!it)
         return TB_EINPUT;
     for (size_t k = 0; k < raw->n; k++)
         it[k] = (struct rank_item){raw->e[k].count, raw->bytes + raw->e[k].off, raw->e[k].len,
-                                   raw->e[k].is_word};
+                                   (raw->e[k].flags & UNIT_WORD) != 0};
     qsort(it, raw->n, sizeof *it, rank_item_cmp);
-    int rc = sset_init(out, err);
+    strset_init(out, UNITS);
+    int rc = TB_OK;
     for (size_t k = 0; k < raw->n && rc == TB_OK; k++)
         rc = sset_add(out, it[k].b, it[k].len, it[k].count, it[k].is_word, err);
     free(it);
     if (rc)
-        sset_release(out);
+        strset_release(out);
     return rc;
 }
 
 /* The entries from ranked units: the first v word units and every gap
  * unit, in rank order (a subsequence of a ranked list stays ranked). */
-static int select_entries(const struct sset *ranked, uint64_t v, struct sset *out, tb_error *err)
+static int select_entries(const strset *ranked, uint64_t v, strset *out, tb_error *err)
 {
-    int rc = sset_init(out, err);
+    strset_init(out, UNITS);
+    int rc = TB_OK;
     uint64_t words_kept = 0;
     for (size_t k = 0; k < ranked->n && rc == TB_OK; k++) {
-        const struct sentry *e = &ranked->e[k];
-        if (e->is_word) {
+        const strset_entry *e = &ranked->e[k];
+        if (e->flags & UNIT_WORD) {
             if (words_kept >= v)
                 continue;
             words_kept++;
         }
-        rc = sset_add(out, ranked->bytes + e->off, e->len, e->count, e->is_word, err);
+        rc = sset_add(out, ranked->bytes + e->off, e->len, e->count, (e->flags & UNIT_WORD) != 0, err);
     }
     if (rc)
-        sset_release(out);
+        strset_release(out);
     return rc;
 }
 
@@ -629,7 +524,7 @@ static int parse_u64(const char **p, const char *end, char stop, uint64_t *v)
     return 0;
 }
 
-static int cache_load(const char *path, struct sset *out)
+static int cache_load(const char *path, strset *out)
 {
     char *data;
     size_t len;
@@ -646,8 +541,8 @@ static int cache_load(const char *path, struct sset *out)
         p += ok ? 6 : 0;
     }
     /* Every line takes at least 8 bytes ("1 w 1 x\n"). */
-    ok = ok && parse_u64(&p, end, '\n', &n) == 0 && n <= (uint64_t)(end - p) / 8 &&
-         sset_init(out, &ignore) == TB_OK;
+    ok = ok && parse_u64(&p, end, '\n', &n) == 0 && n <= (uint64_t)(end - p) / 8;
+    strset_init(out, UNITS);
     if (!ok) {
         free(data);
         return -1;
@@ -664,25 +559,25 @@ static int cache_load(const char *path, struct sset *out)
              l < (uint64_t)(end - p) && p[l] == '\n' && utf8_valid(p, l, NULL) &&
              memchr(p, '\n', l) == NULL;
         if (ok && out->n > 0) {
-            const struct sentry *pe = &out->e[out->n - 1];
+            const strset_entry *pe = &out->e[out->n - 1];
             ok = rank_cmp(pe->count, out->bytes + pe->off, pe->len, count, p, l) < 0;
         }
         /* A unit listed twice (with another count, so the order holds) would
          * be merged by sset_add: a file rank_all never writes. */
-        ok = ok && sset_find(out, p, l, fnv1a64(p, l)) < 0 &&
+        ok = ok && strset_find(out, p, l) < 0 &&
              sset_add(out, p, l, count, is_word, &ignore) == TB_OK;
         p += l + 1;
     }
     ok = ok && p == end;
     free(data);
     if (!ok) {
-        sset_release(out);
+        strset_release(out);
         return -1;
     }
     return 0;
 }
 
-static int cache_save(const char *dir, const char *path, const struct sset *v, tb_error *err)
+static int cache_save(const char *dir, const char *path, const strset *v, tb_error *err)
 {
     if (tb_mkdirs(dir, err))
         return TB_EINPUT;
@@ -692,8 +587,8 @@ static int cache_save(const char *dir, const char *path, const struct sset *v, t
     fputs(SYMBOL_UNITS_MAGIC, af.fp);
     fprintf(af.fp, "units %zu\n", v->n);
     for (size_t k = 0; k < v->n; k++) {
-        const struct sentry *e = &v->e[k];
-        fprintf(af.fp, "%" PRIu64 " %c %" PRIu32 " ", e->count, e->is_word ? 'w' : 'g', e->len);
+        const strset_entry *e = &v->e[k];
+        fprintf(af.fp, "%" PRIu64 " %c %" PRIu32 " ", e->count, e->flags & UNIT_WORD ? 'w' : 'g', e->len);
         fwrite(v->bytes + e->off, 1, e->len, af.fp);
         fputc('\n', af.fp);
     }
@@ -774,18 +669,17 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
         if (dl < 0 || (size_t)dl >= sizeof dir || pl < 0 || (size_t)pl >= sizeof path)
             path[0] = '\0';
     }
-    struct sset ranked = {0};
+    strset ranked = {0};
     int have_ranked = 0;
     if (rc == TB_OK && path[0] && cache_load(path, &ranked) == 0)
         have_ranked = 1;
     if (rc == TB_OK && !have_ranked) {
-        struct sset raw;
-        rc = sset_init(&raw, err);
-        if (rc == TB_OK)
-            rc = count_units(c, ctx->lang, stem, &raw, err);
+        strset raw;
+        strset_init(&raw, UNITS);
+        rc = count_units(c, ctx->lang, stem, &raw, err);
         if (rc == TB_OK)
             rc = rank_all(&raw, &ranked, err);
-        sset_release(&raw);
+        strset_release(&raw);
         have_ranked = rc == TB_OK;
         if (have_ranked && path[0]) {
             tb_error ignore;
@@ -795,7 +689,7 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
     if (rc == TB_OK)
         rc = select_entries(&ranked, v, &st->entries, err);
     if (have_ranked)
-        sset_release(&ranked);
+        strset_release(&ranked);
     if (rc == TB_OK && (uint64_t)st->entries.n + st->fb->vocab_size >= UINT32_MAX)
         rc = tb_fail(err, TB_EINPUT, "vocabulary too large for 32-bit ids");
     if (rc != TB_OK) {
