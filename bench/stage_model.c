@@ -10,6 +10,7 @@
 
 #include "../common/timer.h"
 #include "../model/cost.h"
+#include "../model/roofline.h"
 #include "../model/transformer.h"
 
 #define MAX_SWEEP 8
@@ -408,42 +409,6 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
 
 /* ---- benchmark -------------------------------------------------------------- */
 
-/* Streaming read bandwidth in GB/s: best of 3 passes over 256 MiB. */
-static int measure_bandwidth(double *gbs, tb_error *err)
-{
-    size_t n = (size_t)64 << 20; /* floats */
-    float *buf = tb_malloc(n * sizeof(float), err);
-    if (!buf)
-        return TB_EINPUT;
-    for (size_t i = 0; i < n; i++)
-        buf[i] = (float)(i & 1023);
-    double best = 0;
-    volatile float sink = 0;
-    for (int r = 0; r < 4; r++) {
-        double t0 = tb_now();
-        float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-        for (size_t i = 0; i < n; i += 8) {
-            a0 += buf[i];
-            a1 += buf[i + 1];
-            a2 += buf[i + 2];
-            a3 += buf[i + 3];
-            a4 += buf[i + 4];
-            a5 += buf[i + 5];
-            a6 += buf[i + 6];
-            a7 += buf[i + 7];
-        }
-        double dt = tb_now() - t0;
-        sink += a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
-        double g = (double)n * sizeof(float) / dt / 1e9;
-        if (r > 0 && g > best)
-            best = g;
-    }
-    (void)sink;
-    free(buf);
-    *gbs = best;
-    return TB_OK;
-}
-
 static void point_from_stats(const tf_stats *s, const tf_cost *c, double ms, stage_model_point *p)
 {
     double tot = s->total_s > 0 ? s->total_s : 1e-12, gs = 0;
@@ -604,7 +569,7 @@ int stage_model_bench(const stage_model_config *cfg, size_t vocab, size_t n_chec
         if (rc == TB_OK)
             rc = tf_prefill(m, ids, C, 0, lg, err);
         if (rc == TB_OK)
-            rc = measure_bandwidth(&out->bandwidth_gbs, err);
+            rc = roofline_read_bandwidth(&out->bandwidth_gbs, 0, err);
         size_t dp[3] = {128, 512, C - 1};
         tf_mem mem;
         tf_cost_memory(&c, 0, &mem);

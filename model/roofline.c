@@ -609,9 +609,7 @@ static float read_pass(const float *buf, size_t n)
     return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
 }
 
-/* Streaming read bandwidth, GB/s: best of 3 timed passes over 256 MiB after
- * one untimed pass (the loop of bench/stage_model.c's measurement). */
-static int measure_bandwidth(double *gbs, int cpu, tb_error *err)
+int roofline_read_bandwidth(double *gbs, int cpu, tb_error *err)
 {
     float *buf = tb_malloc(BW_FLOATS * sizeof(float), err);
     if (!buf)
@@ -651,7 +649,7 @@ int roofline_measure(roofline_machine *out, tb_error *err)
     }
     gemm_bufs_release(&g);
     if (rc == TB_OK)
-        rc = measure_bandwidth(&out->bandwidth_gbs, out->cpu_clock, err);
+        rc = roofline_read_bandwidth(&out->bandwidth_gbs, out->cpu_clock, err);
     return rc;
 }
 
@@ -1039,7 +1037,7 @@ int roofline_check_run(const char *preset, size_t vocab, size_t n, size_t cache,
     free(lg);
     lg = NULL;
     if (rc == TB_OK)
-        rc = measure_bandwidth(&out->machine.bandwidth_gbs, cpu, err);
+        rc = roofline_read_bandwidth(&out->machine.bandwidth_gbs, cpu, err);
     if (rc == TB_OK) {
         /* the cache holds n >= cache positions: steps at position cache */
         float *one = tb_malloc(vocab * sizeof *one, err);

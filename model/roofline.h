@@ -194,6 +194,13 @@ typedef struct roofline_machine {
  * stayed within 5%); with more threads, by the wall clock.
  * About half a second: one warm-up and 3 timed sgemm calls, then the read. */
 int roofline_measure(roofline_machine *out, tb_error *err);
+
+/* Streaming read bandwidth, GB/s (1e9 bytes/s): best of 3 timed passes over
+ * 256 MiB after one untimed pass; timed by the thread's CPU clock when
+ * cpu_clock, else the wall clock (tb_now). The read loop is left
+ * uninstrumented in sanitized builds. Also the bound of `tokbench model
+ * --bench` (bench/stage_model.c). */
+int roofline_read_bandwidth(double *gbs, int cpu_clock, tb_error *err);
 /* Fills the "this-machine" profile from m (peak = sgemm, bandwidth = read):
  * the file's record when it has one (keeping its WBYTES, MEM_GB, WATTS),
  * else a new profile with WBYTES 4 (the reference model runs fp32). */
