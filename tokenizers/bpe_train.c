@@ -1059,17 +1059,6 @@ static int from_trainer(tokenizer *t, const bpe_trainer *tr, tb_error *err)
     return rc;
 }
 
-/* <cache_dir>/<manifest hash>/<lang|joint> into dir; -1 without a cache or
- * when the path does not fit. */
-static int cache_folder(const char *cache_dir, const corpus *c, int lang, char *dir, size_t cap)
-{
-    if (!cache_dir || !cache_dir[0])
-        return -1;
-    const char *lname = lang < 0 ? "joint" : corpus_lang(c, (size_t)lang);
-    int dl = snprintf(dir, cap, "%s/%s/%s", cache_dir, corpus_manifest_hash(c), lname);
-    return dl < 0 || (size_t)dl >= cap ? -1 : 0;
-}
-
 /* <dir>/bpe-<m>-<preset><ext> into path; -1 when it does not fit. */
 static int cache_path(const char *dir, size_t m, const char *preset, const char *ext, char *path,
                       size_t cap)
@@ -1317,7 +1306,7 @@ int bpe_train_tokenizer_new(tokenizer *t, const char *arg, const tokenizer_ctx *
     if (rc)
         return rc;
     char dir[4096];
-    int cached = cache_folder(ctx->cache_dir, c, lang, dir, sizeof dir) == 0;
+    int cached = tokenizer_cache_folder(ctx->cache_dir, c, lang, dir, sizeof dir) == 0;
     bpe_model_data md;
     size_t n_use;
     double s_train = 0;
@@ -1347,7 +1336,7 @@ int bpe_train_warm_cache(const corpus *c, int lang, const char *cache_dir, size_
     snprintf(spec, sizeof spec, "bpe:%zu:%.64s", n, preset);
     int rc = check_request(spec, n, preset, c, lang, err);
     char dir[4096];
-    if (rc || cache_folder(cache_dir, c, lang, dir, sizeof dir))
+    if (rc || tokenizer_cache_folder(cache_dir, c, lang, dir, sizeof dir))
         return rc;
     bpe_model_data md;
     size_t n_use;

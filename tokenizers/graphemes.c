@@ -328,12 +328,9 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
         return TB_EINPUT;
 
     char dir[4096] = "", path[4096] = "";
-    if (ctx->cache_dir && ctx->cache_dir[0]) {
-        const char *lname = ctx->lang < 0 ? "joint" : corpus_lang(c, (size_t)ctx->lang);
-        int dl = snprintf(dir, sizeof dir, "%s/%s/%s", ctx->cache_dir, corpus_manifest_hash(c),
-                          lname);
+    if (tokenizer_cache_folder(ctx->cache_dir, c, ctx->lang, dir, sizeof dir) == 0) {
         int pl = snprintf(path, sizeof path, "%s/graphemes.vocab", dir);
-        if (dl < 0 || (size_t)dl >= sizeof dir || pl < 0 || (size_t)pl >= sizeof path)
+        if (pl < 0 || (size_t)pl >= sizeof path)
             path[0] = '\0'; /* too long to cache: build every time */
     }
     if (path[0] && cache_load(path, v) == 0) {

@@ -3,10 +3,12 @@
  * see valid UTF-8 and in-range ids. */
 #include "tokenizer_impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/utf8.h"
+#include "../corpora/corpus.h"
 #include "bpe.h"
 #include "bpe_train.h"
 #include "symbol.h"
@@ -214,4 +216,13 @@ int tokenizer_piece(const tokenizer *t, uint32_t id, char *out, size_t cap, size
     if (rc == TB_OK)
         *n_bytes = pos;
     return rc;
+}
+
+int tokenizer_cache_folder(const char *cache_dir, const corpus *c, int lang, char *dir, size_t cap)
+{
+    if (!cache_dir || !cache_dir[0])
+        return -1;
+    const char *lname = lang < 0 ? "joint" : corpus_lang(c, (size_t)lang);
+    int dl = snprintf(dir, cap, "%s/%s/%s", cache_dir, corpus_manifest_hash(c), lname);
+    return dl < 0 || (size_t)dl >= cap ? -1 : 0;
 }

@@ -32,6 +32,14 @@ struct tokenizer {
  * buffer still learns the full length. */
 void tokenizer_append(char *out, size_t cap, size_t *pos, const void *bytes, size_t n);
 
+/* The cache folder of a scheme trained on corpus c, language lang (-1:
+ * joint): <cache_dir>/<manifest hash>/<lang|joint> into dir. -1 without a
+ * cache (cache_dir NULL or "") or when the path does not fit: the scheme
+ * then trains every time. */
+struct corpus;
+int tokenizer_cache_folder(const char *cache_dir, const struct corpus *c, int lang, char *dir,
+                           size_t cap);
+
 /* Scheme constructors (called by the factory in tokenizer.c). */
 int bytes_tokenizer_new(tokenizer *t, tb_error *err);
 int chars_tokenizer_new(tokenizer *t, tb_error *err);
