@@ -150,6 +150,22 @@ static void note_drawn(struct ctx *c, const char *name)
     c->rep->drawn++;
 }
 
+/* Ends a chart script: the SVG pass, the atomic commit of <name>.gp, the
+ * gnuplot run, and the chart's name in the report list. */
+static int gp_finish(struct ctx *c, afile *gp, const char *name, int width, int height,
+                     tb_error *err)
+{
+    gp_svg(gp->fp, name, width, height);
+    if (afile_commit(gp, err))
+        return TB_EINPUT;
+    char script[4200];
+    snprintf(script, sizeof script, "%s.gp", name);
+    int rc = run_gnuplot(c->cfg->gnuplot, script, c->cfg->out_dir, err);
+    if (rc == TB_OK)
+        note_drawn(c, name);
+    return rc;
+}
+
 /* Grouped bars: x = tokenizer, one bar per language; with parity labels
  * above each bar when label_parity. */
 static int chart_grouped(struct ctx *c, const char *metric, const char *ylabel,
@@ -222,15 +238,7 @@ static int chart_grouped(struct ctx *c, const char *metric, const char *ylabel,
                     "with labels offset 0,0.7 font ',8' notitle",
                     name, l, (double)(nl - 1) / 2.0, nl + 1, 2 + 2 * l, 3 + 2 * l);
     fputc('\n', gp.fp);
-    gp_svg(gp.fp, name, width, 560);
-    if (afile_commit(&gp, err))
-        return TB_EINPUT;
-    char script[4200];
-    snprintf(script, sizeof script, "%s.gp", name);
-    int rc = run_gnuplot(c->cfg->gnuplot, script, c->cfg->out_dir, err);
-    if (rc == TB_OK)
-        note_drawn(c, name);
-    return rc;
+    return gp_finish(c, &gp, name, width, 560, err);
 }
 
 /* A tokenizer name that holds <prefix><digits>[k] (e.g. "bpe:8k",
@@ -325,15 +333,7 @@ static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
         gp_str(gp.fp, t);
     }
     fputc('\n', gp.fp);
-    gp_svg(gp.fp, name, 900, 560);
-    if (afile_commit(&gp, err))
-        return TB_EINPUT;
-    char script[4200];
-    snprintf(script, sizeof script, "%s.gp", name);
-    int rc = run_gnuplot(c->cfg->gnuplot, script, c->cfg->out_dir, err);
-    if (rc == TB_OK)
-        note_drawn(c, name);
-    return rc;
+    return gp_finish(c, &gp, name, 900, 560, err);
 }
 
 /* Stacked bars: one bar per (tokenizer, language), one layer per metric;
@@ -404,15 +404,7 @@ static int chart_bars(struct ctx *c, const char *const *metrics, size_t nm, cons
         gp_str(gp.fp, metrics[m]);
     }
     fputc('\n', gp.fp);
-    gp_svg(gp.fp, name, width, 600);
-    if (afile_commit(&gp, err))
-        return TB_EINPUT;
-    char script[4200];
-    snprintf(script, sizeof script, "%s.gp", name);
-    int rc = run_gnuplot(c->cfg->gnuplot, script, c->cfg->out_dir, err);
-    if (rc == TB_OK)
-        note_drawn(c, name);
-    return rc;
+    return gp_finish(c, &gp, name, width, 600, err);
 }
 
 static int chart_stacked(struct ctx *c, const char *const *metrics, size_t nm,
@@ -517,15 +509,7 @@ static int chart_prefill(struct ctx *c, tb_error *err)
                 fit[k][0], fit[k][1], fit[k][2], colours[k]);
     }
     fputc('\n', gp.fp);
-    gp_svg(gp.fp, name, 1000, 600);
-    if (afile_commit(&gp, err))
-        return TB_EINPUT;
-    char script[4200];
-    snprintf(script, sizeof script, "%s.gp", name);
-    int rc = run_gnuplot(c->cfg->gnuplot, script, c->cfg->out_dir, err);
-    if (rc == TB_OK)
-        note_drawn(c, name);
-    return rc;
+    return gp_finish(c, &gp, name, 1000, 600, err);
 }
 
 /* Projected decode ms per token against model size (parameters), one line
@@ -642,15 +626,7 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
                 name, h);
     }
     fputc('\n', gp.fp);
-    gp_svg(gp.fp, name, 1000, 600);
-    if (afile_commit(&gp, err))
-        return TB_EINPUT;
-    char script[4200];
-    snprintf(script, sizeof script, "%s.gp", name);
-    int rc = run_gnuplot(c->cfg->gnuplot, script, c->cfg->out_dir, err);
-    if (rc == TB_OK)
-        note_drawn(c, name);
-    return rc;
+    return gp_finish(c, &gp, name, 1000, 600, err);
 }
 
 /* ---- all charts ------------------------------------------------------ */
