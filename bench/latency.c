@@ -10,6 +10,7 @@
 #include "../common/timer.h"
 #include "../ngram/complete.h"
 #include "../ngram/entropy.h"
+#include "stage_ngram.h"
 
 void latency_config_init(latency_config *cfg)
 {
@@ -336,6 +337,36 @@ int latency_emit(const latency_profile *p, const latency_times *t, const latency
     return e.rc;
 }
 
+int latency_rows_model(const ngram_model *m, const ngram_data *test, double en_bytes,
+                       size_t n_words, const latency_model_ms *mm, const latency_config *cfg,
+                       const char *corpus_label, const char *lang, const char *tok_name,
+                       results *r, tb_error *err)
+{
+    if (latency_config_check(cfg, err))
+        return err->status;
+    if (mm && (!mm->n_prefill || !mm->n_decode))
+        return tb_fail(err, TB_EUSAGE, "latency: no measured model ms for '%s' %s %s",
+                       corpus_label, lang, tok_name);
+    size_t n_test = 0;
+    for (size_t s = 0; s < test->n_segments; s++)
+        n_test += !test->use || test->use[s];
+    if (n_test == 0)
+        return TB_OK;
+    latency_profile prof = {0};
+    int rc = latency_profile_measure(m, test, cfg, &prof, err);
+    if (rc == TB_OK) {
+        latency_times t;
+        if (mm)
+            latency_compute(&prof, mm, cfg, &t);
+        rc = latency_emit(&prof, mm ? &t : NULL, cfg, (double)n_words, en_bytes, corpus_label,
+                          lang, tok_name, r, err);
+    }
+    if (rc)
+        tb_wrap(err, "latency '%s' %s %s: ", corpus_label, lang, tok_name);
+    latency_profile_release(&prof);
+    return rc;
+}
+
 int latency_rows(const corpus *c, size_t li, const char *tok_name, const token_streams *ts,
                  size_t n_words, const latency_model_ms *mm, const latency_config *cfg,
                  results *r, tb_error *err)
@@ -346,48 +377,19 @@ int latency_rows(const corpus *c, size_t li, const char *tok_name, const token_s
                        corpus_n_segments(c), corpus_name(c));
     if (latency_config_check(cfg, err))
         return err->status;
-    if (mm && (!mm->n_prefill || !mm->n_decode))
-        return tb_fail(err, TB_EUSAGE, "latency: no measured model ms for '%s' %s %s",
-                       corpus_name(c), corpus_lang(c, li), tok_name);
-    unsigned char *use_train = tb_malloc(n ? n : 1, err);
-    unsigned char *use_test = use_train ? tb_malloc(n ? n : 1, err) : NULL;
-    if (!use_test) {
-        free(use_train);
+    unsigned char *use_train, *use_test;
+    double en_bytes;
+    if (stage_ngram_split(c, &use_train, &use_test, &en_bytes, err))
         return err->status;
-    }
-    int en = corpus_find_lang(c, "en");
-    double en_bytes = 0;
-    size_t n_test = 0;
-    for (size_t s = 0; s < n; s++) {
-        use_train[s] = (unsigned char)corpus_in_split(c, s, CORPUS_TRAIN);
-        use_test[s] = (unsigned char)corpus_in_split(c, s, CORPUS_TEST);
-        n_test += use_test[s];
-        if (use_test[s] && en >= 0) {
-            size_t len;
-            corpus_segment(c, (size_t)en, s, &len);
-            en_bytes += (double)len;
-        }
-    }
-    int rc = TB_OK;
+    ngram_data train = {n, ts->ids, ts->first, use_train};
+    ngram_data test = {n, ts->ids, ts->first, use_test};
     ngram_model *m = NULL;
-    latency_profile prof = {0};
-    if (n_test) {
-        ngram_data train = {n, ts->ids, ts->first, use_train};
-        ngram_data test = {n, ts->ids, ts->first, use_test};
-        rc = ngram_build(&train, cfg->order, &m, err);
-        if (rc == TB_OK)
-            rc = latency_profile_measure(m, &test, cfg, &prof, err);
-        if (rc == TB_OK) {
-            latency_times t;
-            if (mm)
-                latency_compute(&prof, mm, cfg, &t);
-            rc = latency_emit(&prof, mm ? &t : NULL, cfg, (double)n_words, en_bytes,
-                              corpus_name(c), corpus_lang(c, li), tok_name, r, err);
-        }
-        if (rc)
-            tb_wrap(err, "latency '%s' %s %s: ", corpus_name(c), corpus_lang(c, li), tok_name);
-    }
-    latency_profile_release(&prof);
+    int rc = ngram_build(&train, cfg->order, &m, err);
+    if (rc)
+        tb_wrap(err, "latency '%s' %s %s: ", corpus_name(c), corpus_lang(c, li), tok_name);
+    else
+        rc = latency_rows_model(m, &test, en_bytes, n_words, mm, cfg, corpus_name(c),
+                                corpus_lang(c, li), tok_name, r, err);
     ngram_free(m);
     free(use_train);
     free(use_test);

@@ -191,6 +191,14 @@ int latency_rows(const corpus *c, size_t li, const char *tok_name, const token_s
                  size_t n_words, const latency_model_ms *mm, const latency_config *cfg,
                  results *r, tb_error *err);
 
+/* The same with a model already trained (the n-gram stage's order-N model,
+ * stage_ngram_config.on_model): profiles the used segments of test and
+ * appends the rows; no rows when test has no used segment. */
+int latency_rows_model(const ngram_model *m, const ngram_data *test, double en_bytes,
+                       size_t n_words, const latency_model_ms *mm, const latency_config *cfg,
+                       const char *corpus_label, const char *lang, const char *tok_name,
+                       results *r, tb_error *err);
+
 /* The row suffix of a threshold: "t2", "t1p5". */
 void latency_threshold_tag(double bits, char *buf, size_t cap);
 

@@ -99,6 +99,34 @@ static int is_light(const run_config *cfg, const char *spec)
     return 0;
 }
 
+/* The selector latency (bench/latency.h) on the n-gram stage's order-N
+ * model, priced with the model stage's measured ms when the run times. */
+struct latency_hook {
+    const run_config *cfg;
+    const corpus *c;
+    size_t lang;
+    const char *tok;
+    size_t n_words;
+    results *res;
+    latency_config lc;
+};
+
+static int latency_hook_run(void *ud, const ngram_model *m, const ngram_data *test,
+                            double en_bytes, tb_error *err)
+{
+    struct latency_hook *h = ud;
+    const char *cn = corpus_name(h->c), *ln = corpus_lang(h->c, h->lang);
+    latency_model_ms mm;
+    const latency_model_ms *pm = NULL;
+    if (h->cfg->timing && results_find(h->res, cn, "test", ln, h->tok, "ms_prefill") >= 0) {
+        if (latency_model_from_results(h->res, cn, ln, h->tok, &mm, err))
+            return err->status;
+        pm = &mm;
+    }
+    return latency_rows_model(m, test, en_bytes, h->n_words, pm, &h->lc, cn, ln, h->tok, h->res,
+                              err);
+}
+
 /* Every row of tokenizer spec s. */
 static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
 {
@@ -147,35 +175,27 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
                                      "encode_mb_per_s", mbps, "MB/s", err);
             }
         }
-        if (rc == TB_OK && ngram_order > 0) {
-            snprintf(phase, sizeof phase, "%s: %s %s: %d-gram", corpus_name(c), cfg->specs[s],
-                     corpus_lang(c, l), cfg->ngram_order);
-            job_progress(x, phase);
-            stage_ngram_config nc;
-            stage_ngram_config_init(&nc);
-            nc.order = ngram_order;
-            nc.timing = cfg->timing;
-            token_streams ts;
-            metrics_tok_streams(mt[l], &ts);
-            rc = stage_ngram_rows(c, l, tk[l], &ts, &nc, res, err);
-        }
     }
     /* transformer cost of the test split, after every language is encoded so
-     * the English streams are there for the _vs_en rows */
-    for (size_t l = 0; l < nl && rc == TB_OK && x->sm; l++) {
+     * the English streams are there for the _vs_en rows; then the n-gram
+     * stage, whose order-N model also gives the selector latency (with the
+     * model's measured ms) */
+    for (size_t l = 0; l < nl && rc == TB_OK && (x->sm || ngram_order > 0); l++) {
         if (!mt[l] || !lang_selected(cfg, corpus_lang(c, l)))
             continue;
-        snprintf(phase, sizeof phase, "%s: %s %s: model", corpus_name(c), cfg->specs[s],
-                 corpus_lang(c, l));
-        job_progress(x, phase);
         token_streams ts, ens;
         metrics_tok_streams(mt[l], &ts);
-        if (en >= 0 && mt[en])
-            metrics_tok_streams(mt[en], &ens);
-        pthread_mutex_lock(&x->model_lock);
-        rc = stage_model_rows(x->sm, c, l, tokenizer_name(tk[l]), &ts,
-                              en >= 0 && mt[en] ? &ens : NULL, res, err);
-        pthread_mutex_unlock(&x->model_lock);
+        if (x->sm) {
+            snprintf(phase, sizeof phase, "%s: %s %s: model", corpus_name(c), cfg->specs[s],
+                     corpus_lang(c, l));
+            job_progress(x, phase);
+            if (en >= 0 && mt[en])
+                metrics_tok_streams(mt[en], &ens);
+            pthread_mutex_lock(&x->model_lock);
+            rc = stage_model_rows(x->sm, c, l, tokenizer_name(tk[l]), &ts,
+                                  en >= 0 && mt[en] ? &ens : NULL, res, err);
+            pthread_mutex_unlock(&x->model_lock);
+        }
         /* roofline projections of the same sequences (proj_* rows) */
         if (rc == TB_OK && x->rf) {
             size_t *lens = tb_malloc((ts.n_segments ? ts.n_segments : 1) * sizeof *lens, err);
@@ -190,22 +210,24 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
                                    "test", corpus_lang(c, l), tokenizer_name(tk[l]), err);
             free(lens);
         }
-        /* the human-selector latency model (bench/latency.h): the n-gram's
-         * forks and suggestion times with this model's measured ms */
         if (rc == TB_OK && ngram_order > 0) {
-            latency_config lc;
-            latency_config_init(&lc);
-            lc.order = ngram_order;
-            latency_model_ms mm;
-            const latency_model_ms *pm = NULL;
-            const char *cn = corpus_name(c), *ln = corpus_lang(c, l), *tn = tokenizer_name(tk[l]);
-            if (cfg->timing && results_find(res, cn, "test", ln, tn, "ms_prefill") >= 0) {
-                rc = latency_model_from_results(res, cn, ln, tn, &mm, err);
-                pm = &mm;
+            snprintf(phase, sizeof phase, "%s: %s %s: %d-gram", corpus_name(c), cfg->specs[s],
+                     corpus_lang(c, l), ngram_order);
+            job_progress(x, phase);
+            struct latency_hook h = {.cfg = cfg, .c = c, .lang = l, .tok = tokenizer_name(tk[l]),
+                                     .n_words = metrics_words_count(x->mw[l], c, CORPUS_TEST),
+                                     .res = res};
+            latency_config_init(&h.lc);
+            h.lc.order = ngram_order;
+            stage_ngram_config nc;
+            stage_ngram_config_init(&nc);
+            nc.order = ngram_order;
+            nc.timing = cfg->timing;
+            if (x->sm) { /* the selector latency needs the model's ms */
+                nc.on_model = latency_hook_run;
+                nc.on_model_ud = &h;
             }
-            if (rc == TB_OK)
-                rc = latency_rows(c, l, tn, &ts, metrics_words_count(x->mw[l], c, CORPUS_TEST),
-                                  pm, &lc, res, err);
+            rc = stage_ngram_rows(c, l, tk[l], &ts, &nc, res, err);
         }
     }
     for (size_t l = 0; l < nl; l++) {

@@ -258,9 +258,36 @@ static int eval(const ngram_data *train, const ngram_data *test, double en_bytes
         }
         if (rc == TB_OK && k == N && cfg->arpa_path)
             rc = ngram_arpa_save(m, cfg->arpa_path, err);
+        if (rc == TB_OK && k == N && cfg->on_model)
+            rc = cfg->on_model(cfg->on_model_ud, m, test, en_bytes, err);
         ngram_free(m);
         if (rc)
             return rc;
+    }
+    return TB_OK;
+}
+
+int stage_ngram_split(const corpus *c, unsigned char **use_train, unsigned char **use_test,
+                      double *en_bytes, tb_error *err)
+{
+    size_t n = corpus_n_segments(c);
+    *use_train = tb_malloc(n ? n : 1, err);
+    *use_test = *use_train ? tb_malloc(n ? n : 1, err) : NULL;
+    if (!*use_test) {
+        free(*use_train);
+        *use_train = NULL;
+        return err->status;
+    }
+    int en = corpus_find_lang(c, "en");
+    *en_bytes = 0;
+    for (size_t s = 0; s < n; s++) {
+        (*use_train)[s] = (unsigned char)corpus_in_split(c, s, CORPUS_TRAIN);
+        (*use_test)[s] = (unsigned char)corpus_in_split(c, s, CORPUS_TEST);
+        if ((*use_test)[s] && en >= 0) {
+            size_t len;
+            corpus_segment(c, (size_t)en, s, &len);
+            *en_bytes += (double)len;
+        }
     }
     return TB_OK;
 }
@@ -272,27 +299,14 @@ int stage_ngram_rows(const corpus *c, size_t li, const tokenizer *tk, const toke
     if (n != corpus_n_segments(c))
         return tb_fail(err, TB_EUSAGE, "n-gram stage: %zu token streams for %zu segments of '%s'",
                        n, corpus_n_segments(c), corpus_name(c));
-    unsigned char *use_train = tb_malloc(n ? n : 1, err);
-    unsigned char *use_test = use_train ? tb_malloc(n ? n : 1, err) : NULL;
-    if (!use_test) {
-        free(use_train);
+    unsigned char *use_train, *use_test;
+    double en_bytes;
+    if (stage_ngram_split(c, &use_train, &use_test, &en_bytes, err))
         return err->status;
-    }
-    int en = corpus_find_lang(c, "en");
-    double en_bytes = 0;
-    for (size_t s = 0; s < n; s++) {
-        use_train[s] = (unsigned char)corpus_in_split(c, s, CORPUS_TRAIN);
-        use_test[s] = (unsigned char)corpus_in_split(c, s, CORPUS_TEST);
-        if (use_test[s] && en >= 0) {
-            size_t len;
-            corpus_segment(c, (size_t)en, s, &len);
-            en_bytes += (double)len;
-        }
-    }
     ngram_data train = {n, ts->ids, ts->first, use_train};
     ngram_data test = {n, ts->ids, ts->first, use_test};
     labels l = {corpus_name(c), corpus_lang(c, li), tokenizer_name(tk), r};
-    int rc = eval(&train, &test, en >= 0 ? en_bytes : 0, tk, cfg, &l, err);
+    int rc = eval(&train, &test, en_bytes, tk, cfg, &l, err);
     if (rc)
         tb_wrap(err, "n-gram '%s' %s %s: ", corpus_name(c), corpus_lang(c, li), tokenizer_name(tk));
     free(use_train);

@@ -47,9 +47,23 @@ typedef struct stage_ngram_config {
     int timing;             /* 1: add the s / us / ms rows */
     int suggest;            /* 1: hit@1, hit@5 (and ms_suggest with timing) */
     const char *arpa_path;  /* write the order-N model as ARPA here, or NULL */
+    /* Called with the order-N model and the test data before the model is
+     * freed, so later stages (the selector latency) score the same model
+     * instead of building it again; NULL: none. A non-zero return stops the
+     * stage with that status. */
+    int (*on_model)(void *ud, const ngram_model *m, const ngram_data *test, double en_bytes,
+                    tb_error *err);
+    void *on_model_ud;
 } stage_ngram_config;
 
-/* Sets the defaults: order 4, min_order 2, timing 1, suggest 1, no ARPA. */
+/* The train and test masks of the segments of c (malloc'd, n_segments
+ * entries each; free both) and the UTF-8 bytes of the English test segments
+ * (0 without English): what the n-gram and latency stages train and score on. */
+int stage_ngram_split(const corpus *c, unsigned char **use_train, unsigned char **use_test,
+                      double *en_bytes, tb_error *err);
+
+/* Sets the defaults: order 4, min_order 2, timing 1, suggest 1, no ARPA, no
+ * on_model. */
 void stage_ngram_config_init(stage_ngram_config *cfg);
 
 /* Rows for language li of corpus c from its token streams ts (every segment
