@@ -1,6 +1,7 @@
 /* cli.c - option parsing from the declarative tables. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,4 +110,33 @@ void cli_print_help(const cli_command *cmd, FILE *f)
             fprintf(f, "  %-28s %s\n", lhs, o->help);
         }
     }
+}
+
+int cli_selects(const cli_command *cmd, const cli_args *a, const char *name, const char *value)
+{
+    size_t n = cli_count(cmd, a, name);
+    if (n == 0)
+        return 1;
+    int i = cli_opt_index(cmd, name);
+    for (size_t j = 0; j < n; j++)
+        if (strcmp(a->v[i][j], value) == 0)
+            return 1;
+    return 0;
+}
+
+int cli_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *e;
+    errno = 0;
+    long v = strtol(s, &e, 10);
+    if (e == s || *e || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+const char *cli_env_or(const char *var, const char *dflt)
+{
+    const char *v = getenv(var);
+    return v && *v ? v : dflt;
 }

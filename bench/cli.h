@@ -42,6 +42,13 @@ int cli_opt_index(const cli_command *cmd, const char *name);
 const char *cli_get(const cli_command *cmd, const cli_args *a, const char *name,
                     const char *dflt);
 size_t cli_count(const cli_command *cmd, const cli_args *a, const char *name);
+/* 1 when the repeatable option name was not given or one of its values is
+ * value (e.g. -l LANG: no -l means every language). */
+int cli_selects(const cli_command *cmd, const cli_args *a, const char *name, const char *value);
+/* A decimal integer in lo..hi, the whole string: 0, else -1. */
+int cli_parse_long(const char *s, long lo, long hi, long *out);
+/* The environment variable var when set and not empty, else dflt. */
+const char *cli_env_or(const char *var, const char *dflt);
 void cli_print_help(const cli_command *cmd, FILE *f);
 
 #endif

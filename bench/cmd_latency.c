@@ -68,11 +68,6 @@ const cli_command latency_cmd = {
     latency_opts,
 };
 
-static const char *env_or(const char *var, const char *dflt)
-{
-    const char *v = getenv(var);
-    return v && *v ? v : dflt;
-}
 
 static int parse_ms(const char *s, double *out)
 {
@@ -82,29 +77,6 @@ static int parse_ms(const char *s, double *out)
     if (e == s || *e || errno || !isfinite(v) || v < 0)
         return -1;
     *out = v;
-    return 0;
-}
-
-static int parse_size(const char *s, long lo, long hi, long *out)
-{
-    char *e;
-    errno = 0;
-    long v = strtol(s, &e, 10);
-    if (e == s || *e || errno || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int lang_wanted(const cli_args *a, const char *lang)
-{
-    size_t n = cli_count(&latency_cmd, a, "lang");
-    if (n == 0)
-        return 1;
-    int i = cli_opt_index(&latency_cmd, "lang");
-    for (size_t j = 0; j < n; j++)
-        if (strcmp(a->v[i][j], lang) == 0)
-            return 1;
     return 0;
 }
 
@@ -191,7 +163,7 @@ static int run(const cli_args *a, const latency_config *cfg, const char *preset,
                corpus **cout, entries *table, tb_error *err)
 {
     char path[4096];
-    run_corpus_path(cli_get(&latency_cmd, a, "data", env_or("TOKBENCH_DATA", "corpora/data")),
+    run_corpus_path(cli_get(&latency_cmd, a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data")),
                     cli_get(&latency_cmd, a, "corpus", NULL), path, sizeof path);
     corpus *c = NULL;
     if (corpus_open(path, &c, err))
@@ -212,13 +184,13 @@ static int run(const cli_args *a, const latency_config *cfg, const char *preset,
     int it = cli_opt_index(&latency_cmd, "tokenizer");
     for (size_t s = 0; s < cli_count(&latency_cmd, a, "tokenizer") && rc == TB_OK; s++) {
         for (size_t l = 0; l < corpus_n_langs(c) && rc == TB_OK; l++) {
-            if (!lang_wanted(a, corpus_lang(c, l)))
+            if (!cli_selects(&latency_cmd, a, "lang", corpus_lang(c, l)))
                 continue;
             tokenizer *t = NULL;
             metrics_tok *mt = NULL;
             results *scratch = NULL;
             tokenizer_ctx ctx = {.corpus = c, .lang = (int)l,
-                                 .cache_dir = env_or("TOKBENCH_CACHE", "build/cache")};
+                                 .cache_dir = cli_env_or("TOKBENCH_CACHE", "build/cache")};
             rc = tokenizer_new(a->v[it][s], &ctx, &t, err);
             if (rc == TB_OK && !mw[l])
                 rc = metrics_words_new(c, l, w, &mw[l], err);
@@ -278,14 +250,14 @@ int cmd_latency(int argc, char **argv)
     const char *s;
     long v;
     if ((s = cli_get(&latency_cmd, &a, "k", NULL))) {
-        if (parse_size(s, 1, LATENCY_MAX_K, &v)) {
+        if (cli_parse_long(s, 1, LATENCY_MAX_K, &v)) {
             fprintf(stderr, "tokbench latency: -k must be 1..%d, got '%s'\n", LATENCY_MAX_K, s);
             return TB_EUSAGE;
         }
         cfg.k = (size_t)v;
     }
     if ((s = cli_get(&latency_cmd, &a, "order", NULL))) {
-        if (parse_size(s, 1, NGRAM_MAX_ORDER, &v)) {
+        if (cli_parse_long(s, 1, NGRAM_MAX_ORDER, &v)) {
             fprintf(stderr, "tokbench latency: -n must be an order 1..%d, got '%s'\n",
                     NGRAM_MAX_ORDER, s);
             return TB_EUSAGE;

@@ -57,11 +57,6 @@ const cli_command model_cmd = {
     model_opts,
 };
 
-static const char *env_or(const char *var, const char *dflt)
-{
-    const char *v = getenv(var);
-    return v && *v ? v : dflt;
-}
 
 static int failure(const tb_error *err)
 {
@@ -236,9 +231,9 @@ int cmd_model(int argc, char **argv)
         return failure(&err);
     const char *cname = cli_get(&model_cmd, &a, "corpus", NULL);
     const char *spec = cli_get(&model_cmd, &a, "tokenizer", NULL);
-    const char *data = cli_get(&model_cmd, &a, "data", env_or("TOKBENCH_DATA", "corpora/data"));
+    const char *data = cli_get(&model_cmd, &a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data"));
     tokenizer_ctx ctx = {.corpus = NULL, .lang = -1,
-                         .cache_dir = env_or("TOKBENCH_CACHE", "build/cache")};
+                         .cache_dir = cli_env_or("TOKBENCH_CACHE", "build/cache")};
     corpus *c = NULL;
     if (cname) {
         char path[4096];

@@ -64,32 +64,14 @@ const cli_command ngram_cmd = {
     ngram_opts,
 };
 
-static const char *env_or(const char *var, const char *dflt)
-{
-    const char *v = getenv(var);
-    return v && *v ? v : dflt;
-}
 
+/* A decimal integer in lo..hi into *out: 0, else -1. */
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
-    char *e;
-    errno = 0;
-    long v = strtol(s, &e, 10);
-    if (e == s || *e || errno || v < lo || v > hi)
+    long v;
+    if (cli_parse_long(s, lo, hi, &v))
         return -1;
     *out = (int)v;
-    return 0;
-}
-
-static int lang_wanted(const cli_args *a, const char *lang)
-{
-    size_t n = cli_count(&ngram_cmd, a, "lang");
-    if (n == 0)
-        return 1;
-    int i = cli_opt_index(&ngram_cmd, "lang");
-    for (size_t j = 0; j < n; j++)
-        if (strcmp(a->v[i][j], lang) == 0)
-            return 1;
     return 0;
 }
 
@@ -100,7 +82,7 @@ static int run_corpus_mode(const cli_args *a, const stage_ngram_config *cfg, res
     if (!spec)
         return tb_fail(err, TB_EUSAGE, "-c needs -t SPEC (known schemes: %s)", tokenizer_schemes());
     char path[4096];
-    run_corpus_path(cli_get(&ngram_cmd, a, "data", env_or("TOKBENCH_DATA", "corpora/data")),
+    run_corpus_path(cli_get(&ngram_cmd, a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data")),
                     cli_get(&ngram_cmd, a, "corpus", NULL), path, sizeof path);
     corpus *c = NULL;
     words *w = NULL;
@@ -116,19 +98,19 @@ static int run_corpus_mode(const cli_args *a, const stage_ngram_config *cfg, res
             break;
         }
     for (size_t l = 0; l < corpus_n_langs(c); l++)
-        picked += lang_wanted(a, corpus_lang(c, l));
+        picked += cli_selects(&ngram_cmd, a, "lang", corpus_lang(c, l));
     if (rc == TB_OK && cfg->arpa_path && picked != 1)
         rc = tb_fail(err, TB_EUSAGE, "--arpa writes one model: choose one language with -l");
     if (rc == TB_OK)
         rc = words_new(&w, err);
     for (size_t l = 0; l < corpus_n_langs(c) && rc == TB_OK; l++) {
-        if (!lang_wanted(a, corpus_lang(c, l)))
+        if (!cli_selects(&ngram_cmd, a, "lang", corpus_lang(c, l)))
             continue;
         tokenizer *t = NULL;
         metrics_words *mw = NULL;
         metrics_tok *mt = NULL;
         tokenizer_ctx ctx = {.corpus = c, .lang = (int)l,
-                             .cache_dir = env_or("TOKBENCH_CACHE", "build/cache")};
+                             .cache_dir = cli_env_or("TOKBENCH_CACHE", "build/cache")};
         rc = tokenizer_new(spec, &ctx, &t, err);
         if (rc == TB_OK)
             rc = metrics_words_new(c, l, w, &mw, err);

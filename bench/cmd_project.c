@@ -81,11 +81,6 @@ const cli_command project_cmd = {
     project_opts,
 };
 
-static const char *env_or(const char *var, const char *dflt)
-{
-    const char *v = getenv(var);
-    return v && *v ? v : dflt;
-}
 
 static int failure(const tb_error *err)
 {
@@ -294,7 +289,7 @@ int cmd_project(int argc, char **argv)
     tb_error err = {0};
     roofline *rf = NULL;
     const char *hwfile = cli_get(&project_cmd, &a, "hardware",
-                                 env_or("TOKBENCH_HARDWARE", "model/hardware.tsv"));
+                                 cli_env_or("TOKBENCH_HARDWARE", "model/hardware.tsv"));
     if (roofline_new(hwfile, &rf, &err))
         return failure(&err);
     if (roofline_config_check(rf, &cfg, &err)) {
@@ -310,7 +305,7 @@ int cmd_project(int argc, char **argv)
 
     corpus *c = NULL;
     char path[4096];
-    run_corpus_path(cli_get(&project_cmd, &a, "data", env_or("TOKBENCH_DATA", "corpora/data")),
+    run_corpus_path(cli_get(&project_cmd, &a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data")),
                     cname, path, sizeof path);
     if (corpus_open(path, &c, &err)) {
         roofline_free(rf);
@@ -329,7 +324,7 @@ int cmd_project(int argc, char **argv)
     lang_run lr[CORPUS_MAX_LANGS];
     memset(lr, 0, sizeof lr);
     tokenizer_ctx ctx = {.corpus = c, .lang = -1,
-                         .cache_dir = env_or("TOKBENCH_CACHE", "build/cache")};
+                         .cache_dir = cli_env_or("TOKBENCH_CACHE", "build/cache")};
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
         lr[l].want = a.n[il] == 0;
         for (size_t i = 0; i < a.n[il]; i++)

@@ -47,11 +47,6 @@ const cli_command symbolize_cmd = {
     symbolize_opts,
 };
 
-static const char *env_or(const char *var, const char *dflt)
-{
-    const char *v = getenv(var);
-    return v && *v ? v : dflt;
-}
 
 static int fail(const tb_error *err)
 {
@@ -195,7 +190,7 @@ int cmd_symbolize(int argc, char **argv)
         return TB_EUSAGE;
     }
     char path[4096];
-    run_corpus_path(cli_get(&symbolize_cmd, &a, "data", env_or("TOKBENCH_DATA", "corpora/data")),
+    run_corpus_path(cli_get(&symbolize_cmd, &a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data")),
                     cname, path, sizeof path);
     corpus *c = NULL;
     tokenizer *t = NULL;
@@ -203,7 +198,7 @@ int cmd_symbolize(int argc, char **argv)
     const char *fname = "<stdin>";
     rc = corpus_open(path, &c, &err);
     tokenizer_ctx ctx = {.corpus = c, .lang = -1,
-                         .cache_dir = env_or("TOKBENCH_CACHE", "build/cache")};
+                         .cache_dir = cli_env_or("TOKBENCH_CACHE", "build/cache")};
     if (rc == TB_OK && strcmp(lname, "joint") != 0) {
         ctx.lang = corpus_find_lang(c, lname);
         if (ctx.lang < 0)

@@ -49,11 +49,6 @@ static int fail_msg(const tb_error *err)
     return err->status ? err->status : TB_EINPUT;
 }
 
-static const char *env_or(const char *var, const char *dflt)
-{
-    const char *v = getenv(var);
-    return v && *v ? v : dflt;
-}
 
 int cmd_train_bpe(int argc, char **argv)
 {
@@ -115,7 +110,7 @@ int cmd_train_bpe(int argc, char **argv)
     char whatbuf[4200];
     if (cname) {
         char path[4096];
-        run_corpus_path(cli_get(cmd, &a, "data", env_or("TOKBENCH_DATA", "corpora/data")),
+        run_corpus_path(cli_get(cmd, &a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data")),
                         cname, path, sizeof path);
         if (corpus_open(path, &c, &err)) {
             rc = fail_msg(&err);

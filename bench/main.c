@@ -33,11 +33,6 @@
 #define DEFAULT_NPM "deps/npm"
 #define DEFAULT_OUT "reports/out"
 
-static const char *env_or(const char *var, const char *dflt)
-{
-    const char *v = getenv(var);
-    return v && *v ? v : dflt;
-}
 
 static int fail(const char *cmd, const tb_error *err)
 {
@@ -179,8 +174,8 @@ static int cmd_corpus(int argc, char **argv)
     int rc = cli_parse(&corpus_cmd, argc, argv, &a, stderr);
     if (rc)
         return rc < 0 ? 0 : rc;
-    const char *data = cli_get(&corpus_cmd, &a, "data", env_or("TOKBENCH_DATA", DEFAULT_DATA));
-    const char *npm = cli_get(&corpus_cmd, &a, "npm", env_or("TOKBENCH_NPM", DEFAULT_NPM));
+    const char *data = cli_get(&corpus_cmd, &a, "data", cli_env_or("TOKBENCH_DATA", DEFAULT_DATA));
+    const char *npm = cli_get(&corpus_cmd, &a, "npm", cli_env_or("TOKBENCH_NPM", DEFAULT_NPM));
     if (a.npos != 2) {
         fprintf(stderr, "usage: tokbench %s\n", corpus_cmd.synopsis);
         return TB_EUSAGE;
@@ -290,10 +285,10 @@ static int setup_tokenizer(const cli_command *cmd, const cli_args *a, struct tok
     const char *cname = cli_get(cmd, a, "corpus", NULL);
     const char *lang = cli_get(cmd, a, "lang", NULL);
     tokenizer_ctx ctx = {.corpus = NULL, .lang = -1,
-                         .cache_dir = env_or("TOKBENCH_CACHE", DEFAULT_CACHE)};
+                         .cache_dir = cli_env_or("TOKBENCH_CACHE", DEFAULT_CACHE)};
     if (cname) {
         char path[4096];
-        run_corpus_path(cli_get(cmd, a, "data", env_or("TOKBENCH_DATA", DEFAULT_DATA)), cname,
+        run_corpus_path(cli_get(cmd, a, "data", cli_env_or("TOKBENCH_DATA", DEFAULT_DATA)), cname,
                         path, sizeof path);
         if (corpus_open(path, &ts->c, err))
             return TB_EINPUT;
@@ -629,8 +624,8 @@ static int cmd_run(int argc, char **argv)
         return TB_EUSAGE;
     }
     run_config cfg = {0};
-    cfg.data_dir = cli_get(&run_cmd, &a, "data", env_or("TOKBENCH_DATA", DEFAULT_DATA));
-    cfg.cache_dir = env_or("TOKBENCH_CACHE", DEFAULT_CACHE);
+    cfg.data_dir = cli_get(&run_cmd, &a, "data", cli_env_or("TOKBENCH_DATA", DEFAULT_DATA));
+    cfg.cache_dir = cli_env_or("TOKBENCH_CACHE", DEFAULT_CACHE);
     const char *sname = cli_get(&run_cmd, &a, "suite", NULL);
     if (sname) {
         const suite *s = suite_find(sname);
@@ -648,10 +643,9 @@ static int cmd_run(int argc, char **argv)
         cfg.n_light = s->n_light;
     }
     const char *ng = cli_get(&run_cmd, &a, "ngram", NULL);
+    long o;
     if (ng) {
-        char *end;
-        long o = strtol(ng, &end, 10);
-        if (*end || o < 0 || o > 6) {
+        if (cli_parse_long(ng, 0, 6, &o)) {
             fprintf(stderr, "tokbench run: --ngram must be 0..6, not '%s'\n", ng);
             return TB_EUSAGE;
         }
@@ -675,15 +669,14 @@ static int cmd_run(int argc, char **argv)
                 run_cmd.synopsis);
         return TB_EUSAGE;
     }
-    cfg.hardware_path = env_or("TOKBENCH_HARDWARE", "model/hardware.tsv");
+    cfg.hardware_path = cli_env_or("TOKBENCH_HARDWARE", "model/hardware.tsv");
     cfg.timing = !cli_count(&run_cmd, &a, "no-timing");
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     cfg.jobs = ncpu < 1 ? 1 : ncpu > RUN_MAX_JOBS ? RUN_MAX_JOBS : (int)ncpu;
     const char *jobs = cli_get(&run_cmd, &a, "jobs", NULL);
+    long j;
     if (jobs) {
-        char *end;
-        long j = strtol(jobs, &end, 10);
-        if (*end || end == jobs || j < 1 || j > RUN_MAX_JOBS) {
+        if (cli_parse_long(jobs, 1, RUN_MAX_JOBS, &j)) {
             fprintf(stderr, "tokbench run: --jobs must be 1..%d, not '%s'\n", RUN_MAX_JOBS, jobs);
             return TB_EUSAGE;
         }
