@@ -41,8 +41,8 @@ CFLAGS ?=
 override CFLAGS := $(CFLAGS_BASE) $(CFLAGS)
 LDLIBS += $(PC_LDLIBS) -lcsv -lstemmer -lpthread -lm
 
-LIB_DIRS := common corpora tokenizers ngram model bench reports
-CLI_SRC := bench/main.c bench/cli.c $(wildcard bench/cmd_*.c)
+LIB_DIRS := common results corpora tokenizers ngram model bench reports
+CLI_SRC := $(wildcard cli/*.c)
 LIB_SRC := $(filter-out $(CLI_SRC),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # Each tests/test_*.c is one cmocka program; tests/run.sh runs them all.
@@ -116,12 +116,12 @@ run: deps
 test: deps
 	@bash tests/run.sh
 
-# Benchmarks: every bench/bench_*.sh, each comparing tokbench with a peer
+# Benchmarks: every perf/*.sh, each comparing tokbench with a peer
 # side by side in one run and printing the ratio (see the README's
 # Performance section). A script exits 1 when its bar is missed; all run.
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@status=0; for s in bench/bench_*.sh; do \
+	@status=0; for s in perf/*.sh; do \
 		echo "== $$s"; bash "$$s" || status=1; \
 	done; exit $$status
 

@@ -21,7 +21,7 @@
 #include <stddef.h>
 
 #include "../common/tb.h"
-#include "results.h"
+#include "../results/results.h"
 
 #define CHECK_MAX_TOLS 64
 

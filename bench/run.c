@@ -9,13 +9,14 @@
 #include "../corpora/corpus.h"
 #include "../corpora/words.h"
 #include "../model/roofline.h"
+#include "stage_roofline.h"
 #include "../model/transformer.h"
 #include "../tokenizers/bpe_train.h"
 #include "../tokenizers/symbol.h"
 #include "../tokenizers/tokenizer.h"
-#include "compress.h"
-#include "latency.h"
-#include "metrics.h"
+#include "stage_compress.h"
+#include "stage_latency.h"
+#include "stage_metrics.h"
 #include "stage_model.h"
 #include "stage_ngram.h"
 
@@ -206,7 +207,7 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
                 if (corpus_in_split(c, q, CORPUS_TEST))
                     lens[k++] = ts.first[q + 1] - ts.first[q];
             if (rc == TB_OK)
-                rc = roofline_rows(x->rf, x->rcfg, lens, k, ts.vocab_size, res, corpus_name(c),
+                rc = stage_roofline_rows(x->rf, x->rcfg, lens, k, ts.vocab_size, res, corpus_name(c),
                                    "test", corpus_lang(c, l), tokenizer_name(tk[l]), err);
             free(lens);
         }
@@ -347,7 +348,7 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
      * model), once per corpus under the pseudo-tokenizer "roofline-check" */
     for (size_t l = 0; chk && l < nl && rc == TB_OK; l++)
         if (mw[l] && lang_selected(cfg, corpus_lang(c, l))) {
-            rc = roofline_check_rows(chk, res, corpus_name(c), "test", corpus_lang(c, l),
+            rc = stage_roofline_check_rows(chk, res, corpus_name(c), "test", corpus_lang(c, l),
                                      "roofline-check", err);
             break;
         }

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "../common/tb.h"
-#include "results.h"
+#include "../results/results.h"
 
 /* Progress report: phase text, units done and total (0 when unknown). The
  * runner never prints; the CLI decides what a user sees. */

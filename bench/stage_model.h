@@ -32,8 +32,8 @@
 
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
-#include "metrics.h"
-#include "results.h"
+#include "stage_metrics.h"
+#include "../results/results.h"
 
 typedef struct stage_model_config {
     const char *preset;             /* model preset (tiny, small, base); NULL: "small" */

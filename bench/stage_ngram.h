@@ -38,8 +38,8 @@
 #include "../ngram/ngram.h"
 #include "../corpora/corpus.h"
 #include "../tokenizers/tokenizer.h"
-#include "metrics.h"
-#include "results.h"
+#include "stage_metrics.h"
+#include "../results/results.h"
 
 typedef struct stage_ngram_config {
     int order;              /* highest order N, 1..6 (DESIGN default 4) */

@@ -75,7 +75,7 @@
  * (TB_EINPUT) name the file and line: "hardware file 'F': line 7: hw
  * 'rtx4090': PEAK_TFLOPS 'x' is not a number in 1e-6..1e7 or 'measured'".
  *
- * Result rows (roofline_rows; split, corpus, lang, tokenizer from the
+ * Result rows (stage_roofline_rows in bench/; split, corpus, lang, tokenizer from the
  * caller; <m> a model name, <hw> a profile name, neither contains '_'):
  *   proj_ms_prefill_<m>_<hw>        [ms]  the given sequences (the split)
  *   proj_ms_prompt_<m>_<hw>         [ms]  one prompt of cfg.prompt_tokens
@@ -94,7 +94,7 @@
  * of these dims. Rows on datasheet profiles are deterministic; rows on the
  * measured profile carry timing units (ms) and vary by run.
  *
- * Check rows (roofline_check_rows): proj_machine_sgemm_gflops [GFLOP/s],
+ * Check rows (stage_roofline_check_rows): proj_machine_sgemm_gflops [GFLOP/s],
  * proj_machine_bandwidth_mb_per_s [MB/s], proj_check_ms_prefill_measured,
  * proj_check_ms_prefill_projected, proj_check_ms_decode_measured,
  * proj_check_ms_decode_projected [ms], proj_err_prefill_<preset>_this-machine
@@ -108,7 +108,6 @@
 
 #include <stddef.h>
 
-#include "../bench/results.h"
 #include "../common/tb.h"
 
 #define ROOFLINE_NAME_MAX 32        /* names are 1..31 bytes */
@@ -284,12 +283,16 @@ int roofline_project(const roofline_dims *m, size_t vocab, const roofline_hw *hw
                      const roofline_config *cfg, const size_t *lens, size_t n_seqs,
                      roofline_proj *out, tb_error *err);
 
-/* Appends the rows above for the pairs of cfg, for the sequences
- * lens[0..n_seqs) of one (corpus, split, lang, tokenizer) whose vocabulary is
- * vocab. Nothing when the sequences hold no token. */
-int roofline_rows(const roofline *rf, const roofline_config *cfg, const size_t *lens,
-                  size_t n_seqs, size_t vocab, results *r, const char *corpus, const char *split,
-                  const char *lang, const char *tokenizer, tb_error *err);
+/* The parameters a projection uses: cfg's values, defaults where cfg leaves
+ * 0 (the proj_train_budget ... proj_prompt_tokens rows state them). */
+typedef struct roofline_settings {
+    double eff;             /* prefill efficiency, fraction of peak */
+    double util;            /* training utilisation, fraction of peak */
+    double budget;          /* training tokens per projected token (ratio) */
+    size_t cache;           /* decode cache, tokens */
+    size_t prompt;          /* prompt, tokens */
+} roofline_settings;
+void roofline_resolve(const roofline_config *cfg, roofline_settings *out);
 
 /* ---- validation on this machine ---------------------------------------------- */
 
@@ -319,8 +322,4 @@ typedef struct roofline_check {
  * takes about 5 s on one core. out->machine can go to roofline_set_machine. */
 int roofline_check_run(const char *preset, size_t vocab, size_t n, size_t cache, int repeats,
                        roofline_check *out, tb_error *err);
-int roofline_check_rows(const roofline_check *chk, results *r, const char *corpus,
-                        const char *split, const char *lang, const char *tokenizer,
-                        tb_error *err);
-
 #endif

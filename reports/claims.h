@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "../bench/results.h"
+#include "../results/results.h"
 
 /* Writes "## Claims" and one subsection per claim. Uses split "test" (held
  * out from everything trained) for every corpus in the results. */

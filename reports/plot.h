@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "../bench/results.h"
+#include "../results/results.h"
 #include "../common/tb.h"
 
 typedef struct plot_config {

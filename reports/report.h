@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "../bench/results.h"
+#include "../results/results.h"
 #include "../common/tb.h"
 
 /* What goes into a report besides the rows. */

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/latency.h"
-#include "../bench/results.h"
+#include "../bench/stage_latency.h"
+#include "../results/results.h"
 #include "../ngram/arpa.h"
 #include "../ngram/entropy.h"
 #include "../ngram/ngram.h"

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/metrics.h"
-#include "../bench/results.h"
+#include "../bench/stage_metrics.h"
+#include "../results/results.h"
 #include "../bench/run.h"
 
 struct fx {

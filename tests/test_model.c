@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/results.h"
+#include "../results/results.h"
 #include "../bench/stage_model.h"
 #include "../model/cost.h"
 #include "../model/transformer.h"

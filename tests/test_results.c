@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bench/results.h"
+#include "../results/results.h"
 #include "../reports/claims.h"
 #include "../reports/report.h"
 

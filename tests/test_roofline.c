@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/results.h"
+#include "../results/results.h"
 #include "../model/cost.h"
 #include "../model/roofline.h"
+#include "../bench/stage_roofline.h"
 #include "../model/transformer.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -333,7 +334,7 @@ static void test_project_and_rows(void **state)
     /* rows: default pairs are m4 x {gpu-a, gpu-b}; the tokenizer's vocab 20 */
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(roofline_rows(rf, &cfg, lens, 3, 20, r, "c", "test", "en", "tok", &err),
+    assert_int_equal(stage_roofline_rows(rf, &cfg, lens, 3, 20, r, "c", "test", "en", "tok", &err),
                      TB_OK);
     size_t n0 = results_count(r);
     /* 6 parameter rows, 2 per model, per pair prefill/prompt/decode/hours + kWh
@@ -356,7 +357,7 @@ static void test_project_and_rows(void **state)
     assert_true(row.value == pb.train_flops);
     /* no tokens, no rows */
     size_t zero[] = {0, 0};
-    assert_int_equal(roofline_rows(rf, &cfg, zero, 2, 20, r, "c", "test", "ru", "tok", &err),
+    assert_int_equal(stage_roofline_rows(rf, &cfg, zero, 2, 20, r, "c", "test", "ru", "tok", &err),
                      TB_OK);
     assert_int_equal(results_count(r), n0);
 
@@ -366,7 +367,7 @@ static void test_project_and_rows(void **state)
     const roofline_hw *me = roofline_find_hw(rf, ROOFLINE_MACHINE);
     assert_non_null(me);
     assert_true(me->peak_flops == 50e9 && me->bw_bytes == 10e9 && me->wbytes == 4);
-    assert_int_equal(roofline_rows(rf, &cfg, lens, 3, 20, r, "c", "test", "zh", "tok", &err),
+    assert_int_equal(stage_roofline_rows(rf, &cfg, lens, 3, 20, r, "c", "test", "zh", "tok", &err),
                      TB_OK);
     assert_true(results_find(r, "c", "test", "zh", "tok", "proj_ms_prefill_small_this-machine") >=
                 0);
@@ -385,7 +386,7 @@ static void test_project_and_rows(void **state)
     roofline_config c2 = cfg;
     c2.hw = bad_hw;
     c2.n_hw = 1;
-    assert_int_equal(roofline_rows(rf, &c2, lens, 3, 20, r, "c", "test", "en", "t2", &err),
+    assert_int_equal(stage_roofline_rows(rf, &c2, lens, 3, 20, r, "c", "test", "en", "t2", &err),
                      TB_EUSAGE);
     assert_non_null(strstr(err.msg, "unknown hardware profile 'tpu' (known: gpu-a, gpu-b"));
     const char *bad_price[] = {"gpu-a=cheap"};

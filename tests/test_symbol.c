@@ -25,8 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../bench/compress.h"
-#include "../bench/results.h"
+#include "../bench/stage_compress.h"
+#include "../results/results.h"
 #include "../common/utf8.h"
 #include "../corpora/corpus.h"
 #include "../tokenizers/symbol.h"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench_symbol.sh - speed of the symbol scheme next to peers, measured side by
+# perf/symbol.sh - speed of the symbol scheme next to peers, measured side by
 # side in one run on the same input (DESIGN.md "Performance"): ratios only.
 #   1. vocabulary build: `tokbench tokenize -t symbol:all` with an empty cache
 #      (ICU words of the train split, counting, ranking, cache write; plus the
@@ -9,7 +9,7 @@
 #   2. writing symbol text: `tokbench symbolize` of the whole file (cache warm)
 #      vs `gzip -9` of the same file.
 # Each timing is the median of RUNS wall-clock runs (default 3).
-# Usage: bash bench/bench_symbol.sh [CORPUS]   (default libreoffice)
+# Usage: bash perf/symbol.sh [CORPUS]   (default libreoffice)
 set -u
 cd "$(dirname "$0")/.."
 TB=${TOKBENCH:-build/opt/tokbench}

@@ -83,8 +83,8 @@
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
 #include "../ngram/ngram.h"
-#include "metrics.h"
-#include "results.h"
+#include "stage_metrics.h"
+#include "../results/results.h"
 
 #define LATENCY_MAX_POINTS 16
 #define LATENCY_MAX_THRESHOLDS 8

@@ -13,11 +13,11 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
-#include "latency.h"
-#include "metrics.h"
-#include "results.h"
-#include "run.h"
-#include "stage_model.h"
+#include "../bench/stage_latency.h"
+#include "../bench/stage_metrics.h"
+#include "../results/results.h"
+#include "../bench/run.h"
+#include "../bench/stage_model.h"
 
 /* Declared here too until bench/commands.h lists the command
  * (TB_DECLARE_COMMAND(latency)); the two declarations agree. */

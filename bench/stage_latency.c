@@ -1,5 +1,5 @@
 /* latency.c - the selector model (latency.h). */
-#include "latency.h"
+#include "stage_latency.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -12,9 +12,9 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
-#include "compress.h"
-#include "results.h"
-#include "run.h"
+#include "../bench/stage_compress.h"
+#include "../results/results.h"
+#include "../bench/run.h"
 
 static const cli_opt symbolize_opts[] = {
     {"tokenizer", 't', "SPEC", "tokenizer spec (symbol:V, symbol-stem:V, or any scheme whose "

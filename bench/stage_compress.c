@@ -1,5 +1,5 @@
 /* compress.c - archiver sizes and the compression table rows (compress.h). */
-#include "compress.h"
+#include "stage_compress.h"
 
 #include <stdlib.h>
 #include <string.h>

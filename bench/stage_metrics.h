@@ -29,7 +29,7 @@
 #include "../corpora/corpus.h"
 #include "../corpora/words.h"
 #include "../tokenizers/tokenizer.h"
-#include "results.h"
+#include "../results/results.h"
 
 typedef struct metrics_words metrics_words;
 typedef struct metrics_tok metrics_tok;

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "../bench/check.h"
 #include "cli.h"
 #include "commands.h"
-#include "results.h"
+#include "../results/results.h"
 
 static const cli_opt check_opts[] = {
     {"baseline", 'b', "FILE", "the baseline results file (required)"},

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/bench_bpe_train.sh - BPE training speed and memory: tokbench
+# perf/bpe_train.sh - BPE training speed and memory: tokbench
 # train-bpe vs SentencePiece (Debian `spm_train --model_type=bpe`) on the
 # same text, side by side in one run, per libreoffice language, for 16k and
 # 32k vocabularies. Prints wall seconds and peak RSS (GNU time) of both and
@@ -20,7 +20,7 @@
 # Neither reaches every requested size on small languages: each prints the
 # vocabulary it reached (spm: lines of its .vocab file).
 #
-# Usage: bench/bench_bpe_train.sh [CORPUS [LANG...]]   (default libreoffice en ru zh)
+# Usage: perf/bpe_train.sh [CORPUS [LANG...]]   (default libreoffice en ru zh)
 # Env: TOKBENCH (binary, default build/opt/tokbench), TOKBENCH_DATA, VOCABS
 # (default "16000 32000"), REPS (tokbench runs per cell, median reported;
 # default 3), SPM_REPS (spm_train runs per cell; default 1: a zh 32k run takes

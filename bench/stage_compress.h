@@ -13,7 +13,7 @@
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
 #include "../tokenizers/tokenizer.h"
-#include "results.h"
+#include "../results/results.h"
 
 /* Compressed sizes of data[0..n) in bytes, each in one call, in memory:
  *   gzip9   zlib deflate, level 9, gzip wrapper (windowBits 31, memLevel 8,

@@ -12,11 +12,12 @@
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
 #include "../model/roofline.h"
+#include "../bench/stage_roofline.h"
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
-#include "results.h"
-#include "run.h"
+#include "../results/results.h"
+#include "../bench/run.h"
 
 /* the validation run on this machine (roofline_check_run) */
 #define CHECK_PRESET "small"
@@ -360,10 +361,10 @@ int cmd_project(int argc, char **argv)
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
         if (!lr[l].want)
             continue;
-        rc = roofline_rows(rf, &cfg, lr[l].lens, lr[l].n_seqs, lr[l].vocab, r, cn, "test",
+        rc = stage_roofline_rows(rf, &cfg, lr[l].lens, lr[l].n_seqs, lr[l].vocab, r, cn, "test",
                            corpus_lang(c, l), lr[l].tok, &err);
         if (rc == TB_OK && have_chk && lr[l].tokens)
-            rc = roofline_check_rows(&chk, r, cn, "test", corpus_lang(c, l), lr[l].tok, &err);
+            rc = stage_roofline_check_rows(&chk, r, cn, "test", corpus_lang(c, l), lr[l].tok, &err);
     }
     if (rc == TB_OK) {
         print_header(rf, &cfg, cn, spec, have_chk ? &chk : NULL);

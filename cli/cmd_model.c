@@ -12,10 +12,10 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
-#include "metrics.h"
-#include "results.h"
-#include "run.h"
-#include "stage_model.h"
+#include "../bench/stage_metrics.h"
+#include "../results/results.h"
+#include "../bench/run.h"
+#include "../bench/stage_model.h"
 
 static const cli_opt model_opts[] = {
     {"corpus", 'c', "CORPUS", "corpus whose test split is priced (name under DATA or a folder)"},

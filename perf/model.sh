@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/bench_model.sh - the reference-transformer benchmark (issue 5), for
+# perf/model.sh - the reference-transformer benchmark (issue 5), for
 # `make bench`. Runs `tokbench model --bench` on the small preset (d 512, 8
 # layers, vocabulary 50257 unless --set vocab=N or -t SPEC is passed through)
 # and prints, measured side by side in one process:

@@ -11,7 +11,7 @@
 #include "../tokenizers/bpe_train.h"
 #include "../tokenizers/pretok.h"
 #include "commands.h"
-#include "run.h"
+#include "../bench/run.h"
 
 static const cli_opt train_bpe_opts[] = {
     {"corpus", 'c', "CORPUS", "corpus whose train split is the training text"},

@@ -21,10 +21,10 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
-#include "manifest.h"
-#include "results.h"
-#include "run.h"
-#include "suite.h"
+#include "../bench/manifest.h"
+#include "../results/results.h"
+#include "../bench/run.h"
+#include "../bench/suite.h"
 
 /* Default folders, relative to the working directory (the repository root);
  * each can be overridden by an option or an environment variable. */

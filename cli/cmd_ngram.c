@@ -13,10 +13,10 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
-#include "metrics.h"
-#include "results.h"
-#include "run.h"
-#include "stage_ngram.h"
+#include "../bench/stage_metrics.h"
+#include "../results/results.h"
+#include "../bench/run.h"
+#include "../bench/stage_ngram.h"
 
 static const cli_opt ngram_opts[] = {
     {"corpus", 'c', "CORPUS", "corpus name under --data, or a folder path"},

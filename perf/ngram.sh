@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench_ngram.sh - n-gram build and query speed, model size and peak memory
+# perf/ngram.sh - n-gram build and query speed, model size and peak memory
 # on the libreoffice train split (scored on its test split), orders 3..5,
 # for bytes, chars, graphemes and one BPE tokenizer when the bpe scheme is
 # built in. One process per (tokenizer, language), run one after the other
@@ -10,7 +10,7 @@
 # nor an npm package, so the script prints absolute figures and the aim check
 # instead of peer ratios.
 #
-# Usage: bench/bench_ngram.sh [LANG...]   (default: en zh)
+# Usage: perf/ngram.sh [LANG...]   (default: en zh)
 set -u
 cd "$(dirname "$0")/.."
 TB=${TOKBENCH:-build/opt/tokbench}

@@ -1,5 +1,5 @@
 /* metrics.c - token metrics from per-segment encodings. */
-#include "metrics.h"
+#include "stage_metrics.h"
 
 #include <math.h>
 #include <stdlib.h>

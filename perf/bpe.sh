@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench_bpe.sh - BPE encoding throughput, tokbench vs the reference
+# perf/bpe.sh - BPE encoding throughput, tokbench vs the reference
 # implementations, one thread, measured side by side in one run on the same
 # input: every segment of the libreoffice corpus (each language), each line
 # encoded alone without special tokens.
@@ -17,7 +17,7 @@
 #     warm-up pass, then one timed pass).
 # Also checks that both sides produce identical ids. Prints one table row
 # per (spec, language) and exits non-zero when ids or byte counts differ.
-#   usage: bench/bench_bpe.sh [-c CORPUS] [SPEC...]
+#   usage: perf/bpe.sh [-c CORPUS] [SPEC...]
 set -u
 # one thread everywhere (the library links OpenBLAS, whose idle pool would spin)
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1

@@ -1,0 +1,27 @@
+/* stage_roofline.h - the roofline stage of a run: projection rows
+ * (proj_ms_*, proj_train_*, proj_params_*) and the this-machine check rows
+ * (proj_machine_*, proj_check_*, proj_err_*). Formulas and profiles live in
+ * model/roofline.h, which knows nothing of rows; this file only emits them. */
+#ifndef STAGE_ROOFLINE_H
+#define STAGE_ROOFLINE_H
+
+#include <stddef.h>
+
+#include "../common/tb.h"
+#include "../model/roofline.h"
+#include "../results/results.h"
+
+/* Appends the projection rows for the pairs of cfg, for the sequences
+ * lens[0..n_seqs) (tokens each) of one (corpus, split, lang, tokenizer) whose
+ * vocabulary is vocab. Nothing when the sequences hold no token. */
+int stage_roofline_rows(const roofline *rf, const roofline_config *cfg, const size_t *lens,
+                        size_t n_seqs, size_t vocab, results *r, const char *corpus,
+                        const char *split, const char *lang, const char *tokenizer,
+                        tb_error *err);
+
+/* Appends the check rows of chk (roofline_check_run) under the given key. */
+int stage_roofline_check_rows(const roofline_check *chk, results *r, const char *corpus,
+                              const char *split, const char *lang, const char *tokenizer,
+                              tb_error *err);
+
+#endif
