@@ -6,6 +6,7 @@
 #include "../bench/check.h"
 #include "cli.h"
 #include "commands.h"
+#include "setup.h"
 #include "../results/results.h"
 
 static const cli_opt check_opts[] = {
@@ -35,18 +36,12 @@ const cli_command check_cmd = {
     check_opts,
 };
 
-static int fail_msg(const tb_error *err)
-{
-    fprintf(stderr, "tokbench check: %s\n", err->msg);
-    return err->status ? err->status : TB_EINPUT;
-}
-
 static int update_baseline(const results *cur, const char *path, int keep_timings)
 {
     tb_error err = {0};
     results *out = NULL;
     if (results_new(&out, &err))
-        return fail_msg(&err);
+        return cli_fail("check", &err);
     size_t dropped = 0;
     for (size_t i = 0; i < results_count(cur); i++) {
         result_row r;
@@ -58,7 +53,7 @@ static int update_baseline(const results *cur, const char *path, int keep_timing
         if (results_add(out, r.corpus, r.split, r.lang, r.tokenizer, r.metric, r.value, r.unit,
                         &err)) {
             results_free(out);
-            return fail_msg(&err);
+            return cli_fail("check", &err);
         }
     }
     int rc = results_save_csv(out, path, &err);
@@ -66,7 +61,7 @@ static int update_baseline(const results *cur, const char *path, int keep_timing
         printf("check: baseline %s updated: %zu rows (%zu timing rows left out)\n", path,
                results_count(out), dropped);
     results_free(out);
-    return rc ? fail_msg(&err) : 0;
+    return rc ? cli_fail("check", &err) : 0;
 }
 
 static void print_row(const results *base, const results *cur, const check_item *it)
@@ -109,7 +104,7 @@ int cmd_check(int argc, char **argv)
     }
     for (size_t i = 0; i < a.n[it]; i++)
         if (check_parse_tol(a.v[it][i], &cfg.tols[cfg.n_tols++], &err))
-            return fail_msg(&err);
+            return cli_fail("check", &err);
     const char *mr = cli_get(&check_cmd, &a, "max-rows", "50");
     char *end;
     long max_rows = strtol(mr, &end, 10);
@@ -119,7 +114,7 @@ int cmd_check(int argc, char **argv)
     }
     results *cur = NULL, *base = NULL;
     if (results_load_csv(a.pos[0], &cur, &err))
-        return fail_msg(&err);
+        return cli_fail("check", &err);
     if (cli_count(&check_cmd, &a, "update")) {
         rc = update_baseline(cur, base_path, cli_count(&check_cmd, &a, "keep-timings") > 0);
         results_free(cur);
@@ -127,13 +122,13 @@ int cmd_check(int argc, char **argv)
     }
     if (results_load_csv(base_path, &base, &err)) {
         results_free(cur);
-        return fail_msg(&err);
+        return cli_fail("check", &err);
     }
     check_report rep;
     if (check_compare(base, cur, &cfg, &rep, &err)) {
         results_free(cur);
         results_free(base);
-        return fail_msg(&err);
+        return cli_fail("check", &err);
     }
     printf("check: %s against baseline %s: %zu rows compared, %zu timing rows skipped\n",
            a.pos[0], base_path, rep.compared, rep.skipped_timing);

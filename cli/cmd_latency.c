@@ -13,6 +13,7 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
+#include "setup.h"
 #include "../bench/stage_latency.h"
 #include "../bench/stage_metrics.h"
 #include "../results/results.h"
@@ -162,11 +163,8 @@ static void print_table(const results *r, const corpus *c, const entries *e,
 static int run(const cli_args *a, const latency_config *cfg, const char *preset, results *r,
                corpus **cout, entries *table, tb_error *err)
 {
-    char path[4096];
-    run_corpus_path(cli_get(&latency_cmd, a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data")),
-                    cli_get(&latency_cmd, a, "corpus", NULL), path, sizeof path);
     corpus *c = NULL;
-    if (corpus_open(path, &c, err))
+    if (cli_open_corpus(&latency_cmd, a, cli_get(&latency_cmd, a, "corpus", NULL), &c, err))
         return err->status;
     *cout = c;
     int li_n = cli_opt_index(&latency_cmd, "lang");
@@ -189,8 +187,7 @@ static int run(const cli_args *a, const latency_config *cfg, const char *preset,
             tokenizer *t = NULL;
             metrics_tok *mt = NULL;
             results *scratch = NULL;
-            tokenizer_ctx ctx = {.corpus = c, .lang = (int)l,
-                                 .cache_dir = cli_env_or("TOKBENCH_CACHE", "build/cache")};
+            tokenizer_ctx ctx = cli_tokenizer_ctx(c, (int)l);
             rc = tokenizer_new(a->v[it][s], &ctx, &t, err);
             if (rc == TB_OK && !mw[l])
                 rc = metrics_words_new(c, l, w, &mw[l], err);
@@ -311,8 +308,7 @@ int cmd_latency(int argc, char **argv)
     results_free(r);
     corpus_free(c);
     if (rc) {
-        fprintf(stderr, "tokbench latency: %s\n", err.msg);
-        return err.status ? err.status : TB_EINPUT;
+        return cli_fail("latency", &err);
     }
     return TB_OK;
 }

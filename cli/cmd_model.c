@@ -12,6 +12,7 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
+#include "setup.h"
 #include "../bench/stage_metrics.h"
 #include "../results/results.h"
 #include "../bench/run.h"
@@ -57,12 +58,6 @@ const cli_command model_cmd = {
     model_opts,
 };
 
-
-static int failure(const tb_error *err)
-{
-    fprintf(stderr, "tokbench model: %s\n", err->msg);
-    return err->status ? err->status : TB_EINPUT;
-}
 
 /* Encodes the test segments of language li (others stay empty). */
 typedef struct streams {
@@ -153,7 +148,7 @@ static int run_bench(const stage_model_config *cfg, size_t vocab, size_t n_check
     tb_error err = {0};
     stage_model_bench_result b;
     if (stage_model_bench(cfg, vocab, n_check, &b, &err))
-        return failure(&err);
+        return cli_fail("model", &err);
     printf("model bench: preset %s, vocab %zu, %zu parameters (%.1f MB fp32), OpenBLAS threads "
            "%d, median of %d runs after a warm-up\n",
            cfg->preset ? cfg->preset : "small", b.vocab, b.params, 4.0 * b.params / 1e6,
@@ -228,19 +223,15 @@ int cmd_model(int argc, char **argv)
     tb_error err = {0};
     stage_model *sm = NULL;
     if (stage_model_new(&cfg, &sm, &err))
-        return failure(&err);
+        return cli_fail("model", &err);
     const char *cname = cli_get(&model_cmd, &a, "corpus", NULL);
     const char *spec = cli_get(&model_cmd, &a, "tokenizer", NULL);
-    const char *data = cli_get(&model_cmd, &a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data"));
-    tokenizer_ctx ctx = {.corpus = NULL, .lang = -1,
-                         .cache_dir = cli_env_or("TOKBENCH_CACHE", "build/cache")};
+    tokenizer_ctx ctx = cli_tokenizer_ctx(NULL, -1);
     corpus *c = NULL;
     if (cname) {
-        char path[4096];
-        run_corpus_path(data, cname, path, sizeof path);
-        if (corpus_open(path, &c, &err)) {
+        if (cli_open_corpus(&model_cmd, &a, cname, &c, &err)) {
             stage_model_free(sm);
-            return failure(&err);
+            return cli_fail("model", &err);
         }
     }
     if (cli_count(&model_cmd, &a, "bench")) {
@@ -258,7 +249,7 @@ int cmd_model(int argc, char **argv)
             ctx.corpus = c;
             ctx.lang = c ? corpus_find_lang(c, lang) : -1;
             if (tokenizer_new(spec, &ctx, &t, &err))
-                rc = failure(&err);
+                rc = cli_fail("model", &err);
             else
                 vocab = tokenizer_vocab_size(t);
             tokenizer_free(t);
@@ -341,7 +332,7 @@ int cmd_model(int argc, char **argv)
             rc = results_save_csv(r, out, &err);
     }
     if (rc)
-        rc = failure(&err);
+        rc = cli_fail("model", &err);
     for (size_t l = 0; l < nl; l++)
         streams_release(&st[l]);
     results_free(r);

@@ -13,6 +13,7 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
+#include "setup.h"
 #include "../bench/stage_metrics.h"
 #include "../results/results.h"
 #include "../bench/run.h"
@@ -81,12 +82,9 @@ static int run_corpus_mode(const cli_args *a, const stage_ngram_config *cfg, res
     const char *spec = cli_get(&ngram_cmd, a, "tokenizer", NULL);
     if (!spec)
         return tb_fail(err, TB_EUSAGE, "-c needs -t SPEC (known schemes: %s)", tokenizer_schemes());
-    char path[4096];
-    run_corpus_path(cli_get(&ngram_cmd, a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data")),
-                    cli_get(&ngram_cmd, a, "corpus", NULL), path, sizeof path);
     corpus *c = NULL;
     words *w = NULL;
-    if (corpus_open(path, &c, err))
+    if (cli_open_corpus(&ngram_cmd, a, cli_get(&ngram_cmd, a, "corpus", NULL), &c, err))
         return err->status;
     int rc = TB_OK;
     size_t picked = 0;
@@ -109,8 +107,7 @@ static int run_corpus_mode(const cli_args *a, const stage_ngram_config *cfg, res
         tokenizer *t = NULL;
         metrics_words *mw = NULL;
         metrics_tok *mt = NULL;
-        tokenizer_ctx ctx = {.corpus = c, .lang = (int)l,
-                             .cache_dir = cli_env_or("TOKBENCH_CACHE", "build/cache")};
+        tokenizer_ctx ctx = cli_tokenizer_ctx(c, (int)l);
         rc = tokenizer_new(spec, &ctx, &t, err);
         if (rc == TB_OK)
             rc = metrics_words_new(c, l, w, &mw, err);
@@ -208,8 +205,7 @@ int cmd_ngram(int argc, char **argv)
     }
     results_free(r);
     if (rc) {
-        fprintf(stderr, "tokbench ngram: %s\n", err.msg);
-        return err.status ? err.status : TB_EINPUT;
+        return cli_fail("ngram", &err);
     }
     return TB_OK;
 }

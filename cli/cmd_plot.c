@@ -7,6 +7,7 @@
 #include "../reports/plot.h"
 #include "cli.h"
 #include "commands.h"
+#include "setup.h"
 
 static const cli_opt plot_opts[] = {
     {"out", 'o', "DIR", "charts folder (default: charts/ beside RESULTS)"},
@@ -47,8 +48,7 @@ int cmd_plot(int argc, char **argv)
     tb_error err = {0};
     results *r = NULL;
     if (results_load_csv(a.pos[0], &r, &err)) {
-        fprintf(stderr, "tokbench plot: %s\n", err.msg);
-        return err.status;
+        return cli_fail("plot", &err);
     }
     plot_config cfg = {.out_dir = cli_get(&plot_cmd, &a, "out", dflt),
                        .gnuplot = getenv("TOKBENCH_GNUPLOT"), .split = split};

@@ -16,6 +16,7 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
+#include "setup.h"
 #include "../results/results.h"
 #include "../bench/run.h"
 
@@ -82,12 +83,6 @@ const cli_command project_cmd = {
     project_opts,
 };
 
-
-static int failure(const tb_error *err)
-{
-    fprintf(stderr, "tokbench project: %s\n", err->msg);
-    return err->status ? err->status : TB_EINPUT;
-}
 
 static int usage(const char *fmt, const char *value)
 {
@@ -289,10 +284,9 @@ int cmd_project(int argc, char **argv)
 
     tb_error err = {0};
     roofline *rf = NULL;
-    const char *hwfile = cli_get(&project_cmd, &a, "hardware",
-                                 cli_env_or("TOKBENCH_HARDWARE", "model/hardware.tsv"));
+    const char *hwfile = cli_hardware_path(&project_cmd, &a);
     if (roofline_new(hwfile, &rf, &err))
-        return failure(&err);
+        return cli_fail("project", &err);
     if (roofline_config_check(rf, &cfg, &err)) {
         roofline_free(rf);
         fprintf(stderr, "tokbench project: %s\n", err.msg);
@@ -305,12 +299,9 @@ int cmd_project(int argc, char **argv)
                     ROOFLINE_MACHINE);
 
     corpus *c = NULL;
-    char path[4096];
-    run_corpus_path(cli_get(&project_cmd, &a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data")),
-                    cname, path, sizeof path);
-    if (corpus_open(path, &c, &err)) {
+    if (cli_open_corpus(&project_cmd, &a, cname, &c, &err)) {
         roofline_free(rf);
-        return failure(&err);
+        return cli_fail("project", &err);
     }
     for (size_t i = 0; i < a.n[il]; i++)
         if (corpus_find_lang(c, a.v[il][i]) < 0) {
@@ -324,8 +315,7 @@ int cmd_project(int argc, char **argv)
     size_t nl = corpus_n_langs(c);
     lang_run lr[CORPUS_MAX_LANGS];
     memset(lr, 0, sizeof lr);
-    tokenizer_ctx ctx = {.corpus = c, .lang = -1,
-                         .cache_dir = cli_env_or("TOKBENCH_CACHE", "build/cache")};
+    tokenizer_ctx ctx = cli_tokenizer_ctx(c, -1);
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
         lr[l].want = a.n[il] == 0;
         for (size_t i = 0; i < a.n[il]; i++)
@@ -404,7 +394,7 @@ int cmd_project(int argc, char **argv)
             rc = results_save_csv(r, out, &err);
     }
     if (rc)
-        rc = failure(&err);
+        rc = cli_fail("project", &err);
     for (size_t l = 0; l < nl; l++)
         free(lr[l].lens);
     results_free(r);

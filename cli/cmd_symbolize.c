@@ -12,6 +12,7 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
+#include "setup.h"
 #include "../bench/stage_compress.h"
 #include "../results/results.h"
 #include "../bench/run.h"
@@ -47,12 +48,6 @@ const cli_command symbolize_cmd = {
     symbolize_opts,
 };
 
-
-static int fail(const tb_error *err)
-{
-    fprintf(stderr, "tokbench symbolize: %s\n", err->msg);
-    return err->status ? err->status : TB_EINPUT;
-}
 
 static int sizes(const corpus *c, int lang, const tokenizer *t, const char *split_name,
                  tb_error *err)
@@ -189,16 +184,12 @@ int cmd_symbolize(int argc, char **argv)
         fprintf(stderr, "tokbench symbolize: at most one FILE\n");
         return TB_EUSAGE;
     }
-    char path[4096];
-    run_corpus_path(cli_get(&symbolize_cmd, &a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data")),
-                    cname, path, sizeof path);
     corpus *c = NULL;
     tokenizer *t = NULL;
     FILE *in = NULL;
     const char *fname = "<stdin>";
-    rc = corpus_open(path, &c, &err);
-    tokenizer_ctx ctx = {.corpus = c, .lang = -1,
-                         .cache_dir = cli_env_or("TOKBENCH_CACHE", "build/cache")};
+    rc = cli_open_corpus(&symbolize_cmd, &a, cname, &c, &err);
+    tokenizer_ctx ctx = cli_tokenizer_ctx(c, -1);
     if (rc == TB_OK && strcmp(lname, "joint") != 0) {
         ctx.lang = corpus_find_lang(c, lname);
         if (ctx.lang < 0)
@@ -226,5 +217,5 @@ int cmd_symbolize(int argc, char **argv)
     corpus_free(c);
     if (fflush(stdout) != 0 && rc == TB_OK)
         rc = tb_fail(&err, TB_EINPUT, "cannot write output: %s", strerror(errno));
-    return rc ? fail(&err) : 0;
+    return rc ? cli_fail("symbolize", &err) : 0;
 }

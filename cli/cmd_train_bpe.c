@@ -11,6 +11,7 @@
 #include "../tokenizers/bpe_train.h"
 #include "../tokenizers/pretok.h"
 #include "commands.h"
+#include "setup.h"
 #include "../bench/run.h"
 
 static const cli_opt train_bpe_opts[] = {
@@ -42,12 +43,6 @@ const cli_command train_bpe_cmd = {
     "Prints the vocabulary reached, pieces counted and seconds on stdout.",
     train_bpe_opts,
 };
-
-static int fail_msg(const tb_error *err)
-{
-    fprintf(stderr, "tokbench train-bpe: %s\n", err->msg);
-    return err->status ? err->status : TB_EINPUT;
-}
 
 
 int cmd_train_bpe(int argc, char **argv)
@@ -88,7 +83,7 @@ int cmd_train_bpe(int argc, char **argv)
     if (vl == 0 || vl > 12 || strspn(vs, "0123456789") != vl) {
         tb_fail(&err, TB_EINPUT, "vocabulary size '%s' is not a number in %d..%d", vs,
                 BPE_TRAIN_MIN_VOCAB, BPE_TRAIN_MAX_VOCAB);
-        return fail_msg(&err);
+        return cli_fail("train-bpe", &err);
     }
     vocab = (size_t)strtoull(vs, NULL, 10);
 
@@ -97,23 +92,20 @@ int cmd_train_bpe(int argc, char **argv)
     bpe_trainer *tr = NULL;
     double t0 = tb_now();
     if (pretok_new_preset(preset, &pt, &err)) {
-        rc = fail_msg(&err);
+        rc = cli_fail("train-bpe", &err);
         goto out;
     }
     bpe_train_config cfg = {.vocab_size = vocab, .split = bpe_split_pretok, .split_arg = pt,
                             .pretok = preset};
     if (bpe_trainer_new(&cfg, &tr, &err)) {
-        rc = fail_msg(&err);
+        rc = cli_fail("train-bpe", &err);
         goto out;
     }
     const char *what;
     char whatbuf[4200];
     if (cname) {
-        char path[4096];
-        run_corpus_path(cli_get(cmd, &a, "data", cli_env_or("TOKBENCH_DATA", "corpora/data")),
-                        cname, path, sizeof path);
-        if (corpus_open(path, &c, &err)) {
-            rc = fail_msg(&err);
+        if (cli_open_corpus(cmd, &a, cname, &c, &err)) {
+            rc = cli_fail("train-bpe", &err);
             goto out;
         }
         int li = -1;
@@ -135,7 +127,7 @@ int cmd_train_bpe(int argc, char **argv)
     if (rc == TB_OK)
         rc = bpe_trainer_save(tr, outp, &err);
     if (rc) {
-        rc = fail_msg(&err);
+        rc = cli_fail("train-bpe", &err);
         goto out;
     }
     bpe_train_stats st;

@@ -1,24 +1,57 @@
-/* commands.h - the commands that live in their own bench/cmd_<name>.c file.
- * Each file defines `const cli_command <name>_cmd` and `int cmd_<name>(int
- * argc, char **argv)` (argv[0] is the command name; returns the exit
- * status). The declarations are weak so bench/main.c lists every command
- * once, and a command whose file is not in the build is simply absent. */
-#ifndef COMMANDS_H
-#define COMMANDS_H
+/* commands.h - every command of tokbench: each lives in cli/cmd_<name>.c,
+ * which defines `const cli_command <name>_cmd` (its option table and help)
+ * and `int cmd_<name>(int argc, char **argv)` (argv[0] is the command name;
+ * returns the exit status). cli/commands.c lists them once, in the order
+ * `tokbench help` shows them; a command missing from the build fails to
+ * link. */
+#ifndef CLI_COMMANDS_H
+#define CLI_COMMANDS_H
 
+#include <stdio.h>
+
+#include "../bench/manifest.h"
+#include "../common/tb.h"
+#include "../results/results.h"
 #include "cli.h"
 
 #define TB_DECLARE_COMMAND(name)                                                  \
-    extern const cli_command name##_cmd __attribute__((weak));                    \
-    int cmd_##name(int argc, char **argv) __attribute__((weak))
+    extern const cli_command name##_cmd;                                          \
+    int cmd_##name(int argc, char **argv)
 
-TB_DECLARE_COMMAND(train_bpe);   /* tokbench train-bpe   (bench/cmd_train_bpe.c) */
-TB_DECLARE_COMMAND(symbolize);   /* tokbench symbolize   (bench/cmd_symbolize.c) */
-TB_DECLARE_COMMAND(model);       /* tokbench model       (bench/cmd_model.c) */
-TB_DECLARE_COMMAND(ngram);       /* tokbench ngram       (bench/cmd_ngram.c) */
-TB_DECLARE_COMMAND(latency);     /* tokbench latency     (bench/cmd_latency.c) */
-TB_DECLARE_COMMAND(project);     /* tokbench project     (bench/cmd_project.c) */
-TB_DECLARE_COMMAND(check);       /* tokbench check       (bench/cmd_check.c) */
-TB_DECLARE_COMMAND(plot);        /* tokbench plot        (bench/cmd_plot.c) */
+TB_DECLARE_COMMAND(corpus);      /* cli/cmd_corpus.c */
+TB_DECLARE_COMMAND(tokenize);    /* cli/cmd_tokenize.c */
+TB_DECLARE_COMMAND(detokenize);  /* cli/cmd_tokenize.c */
+TB_DECLARE_COMMAND(train_bpe);   /* cli/cmd_train_bpe.c */
+TB_DECLARE_COMMAND(symbolize);   /* cli/cmd_symbolize.c */
+TB_DECLARE_COMMAND(run);         /* cli/cmd_run.c */
+TB_DECLARE_COMMAND(model);       /* cli/cmd_model.c */
+TB_DECLARE_COMMAND(ngram);       /* cli/cmd_ngram.c */
+TB_DECLARE_COMMAND(latency);     /* cli/cmd_latency.c */
+TB_DECLARE_COMMAND(project);     /* cli/cmd_project.c */
+TB_DECLARE_COMMAND(report);      /* cli/cmd_report.c */
+TB_DECLARE_COMMAND(plot);        /* cli/cmd_plot.c */
+TB_DECLARE_COMMAND(check);       /* cli/cmd_check.c */
+TB_DECLARE_COMMAND(help);        /* cli/cmd_help.c */
+TB_DECLARE_COMMAND(version);     /* cli/cmd_help.c */
+
+typedef struct cli_entry {
+    const cli_command *cmd;
+    int (*fn)(int argc, char **argv);
+} cli_entry;
+
+/* The command called name, or NULL. */
+const cli_entry *commands_find(const char *name);
+/* The usage text with the list of commands. */
+void commands_print_usage(FILE *f);
+
+/* Charts into out_dir/charts (a warning on stderr, not a failure, when
+ * gnuplot cannot run: the tables are still worth having), then
+ * out_dir/REPORT.md (cli/cmd_report.c). */
+int cli_write_report(const results *res, const char *manifest_md, const char *out_dir,
+                     int charts, tb_error *err);
+/* A run's output folder: results.csv, manifest.json (m may be NULL), REPORT.md
+ * and charts (cli/cmd_report.c). */
+int cli_write_outputs(const results *res, const manifest *m, const char *out_dir,
+                      tb_error *err);
 
 #endif

@@ -6,7 +6,7 @@ source tests/lib.sh
 
 if ! "$TB" help latency >/dev/null 2>&1; then
   notok "latency command registered" \
-    "add TB_DECLARE_COMMAND(latency) to bench/commands.h and {&latency_cmd, cmd_latency} to k_commands in bench/main.c"
+    "list {&latency_cmd, cmd_latency} in cli/commands.c"
   finish cli_latency
   exit
 fi

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 expect_exit 0 "help project" -- "$TB" help project
 if ! grep -q "PROJECTIONS, not measurements" "$WORK/out"; then
   notok "project command registered" "'tokbench help project' does not show the command:" \
-    "register it in bench/commands.h (TB_DECLARE_COMMAND(project)) and bench/main.c"
+    "list {&project_cmd, cmd_project} in cli/commands.c"
   finish cli_project
   exit 1
 fi

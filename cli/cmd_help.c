@@ -1,0 +1,36 @@
+/* cmd_help.c - tokbench help and tokbench version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../bench/manifest.h"
+#include "commands.h"
+
+const cli_command help_cmd = {"help", "help [COMMAND]",
+                              "Show the commands, or one command's usage and options.", NULL,
+                              NULL};
+const cli_command version_cmd = {"version", "version",
+                                 "Print the version and the commit it was built from.", NULL,
+                                 NULL};
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("tokbench %s\n", manifest_tokbench_version());
+    return 0;
+}
+
+int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        commands_print_usage(stdout);
+        return 0;
+    }
+    const cli_entry *e = commands_find(argv[1]);
+    if (e) {
+        cli_print_help(e->cmd, stdout);
+        return 0;
+    }
+    fprintf(stderr, "tokbench help: unknown command '%s'\n", argv[1]);
+    return TB_EUSAGE;
+}

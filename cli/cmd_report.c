@@ -1,0 +1,115 @@
+/* cmd_report.c - tokbench report: REPORT.md and charts from a results file;
+ * also the writer of a run's output folder. */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../bench/manifest.h"
+#include "../common/afile.h"
+#include "../common/tb.h"
+#include "../reports/plot.h"
+#include "../reports/report.h"
+#include "../results/results.h"
+#include "commands.h"
+#include "setup.h"
+
+static const cli_opt report_opts[] = {
+    {"out", 'o', "DIR", "write REPORT.md (and charts/) here (default: the folder of RESULTS)"},
+    {"no-charts", 0, NULL, "tables only, no gnuplot charts"},
+    {0, 0, 0, 0},
+};
+const cli_command report_cmd = {
+    "report", "report RESULTS.csv [-o DIR]",
+    "Regenerate REPORT.md from a results file (and manifest.json beside it, if present).",
+    NULL, report_opts,
+};
+
+/* Charts into out_dir/charts (a warning, not a failure, when gnuplot cannot
+ * run: the tables are still worth having), then out_dir/REPORT.md. */
+int cli_write_report(const results *res, const char *manifest_md, const char *out_dir,
+                        int charts, tb_error *err)
+{
+    char path[4200];
+    plot_report pr = {0};
+    if (charts) {
+        snprintf(path, sizeof path, "%s/charts", out_dir);
+        plot_config pc = {.out_dir = path, .gnuplot = getenv("TOKBENCH_GNUPLOT")};
+        tb_error perr = {0};
+        if (plot_all(res, &pc, &pr, &perr)) {
+            fprintf(stderr, "tokbench: warning: charts skipped: %s\n", perr.msg);
+            pr.drawn = 0;
+        }
+    }
+    const char *names[32];
+    size_t nn = pr.drawn < 32 ? pr.drawn : 32;
+    for (size_t i = 0; i < nn; i++)
+        names[i] = pr.names[i];
+    report_extras ex = {.manifest_md = manifest_md, .chart_dir = "charts", .charts = names,
+                        .n_charts = nn};
+    snprintf(path, sizeof path, "%s/REPORT.md", out_dir);
+    return report_save_markdown(res, &ex, path, err);
+}
+
+int cli_write_outputs(const results *res, const manifest *m, const char *out_dir,
+                         tb_error *err)
+{
+    char path[4096];
+    if (tb_mkdirs(out_dir, err))
+        return TB_EINPUT;
+    snprintf(path, sizeof path, "%s/results.csv", out_dir);
+    if (results_save_csv(res, path, err))
+        return TB_EINPUT;
+    char *md = NULL;
+    if (m) {
+        snprintf(path, sizeof path, "%s/manifest.json", out_dir);
+        if (manifest_save(m, path, err))
+            return TB_EINPUT;
+        md = manifest_markdown(m);
+    }
+    int rc = cli_write_report(res, md, out_dir, 1, err);
+    free(md);
+    return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    cli_args a;
+    int rc = cli_parse(&report_cmd, argc, argv, &a, stderr);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (a.npos != 1) {
+        fprintf(stderr, "usage: tokbench %s\n", report_cmd.synopsis);
+        return TB_EUSAGE;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", a.pos[0]);
+    const char *out_dir = cli_get(&report_cmd, &a, "out", dirname(dir));
+    tb_error err = {0};
+    results *res = NULL;
+    if (results_load_csv(a.pos[0], &res, &err))
+        return cli_fail("report", &err);
+    char path[4096], src[4096];
+    snprintf(src, sizeof src, "%s", a.pos[0]);
+    snprintf(path, sizeof path, "%s/manifest.json", dirname(src));
+    manifest *m = NULL;
+    char *md = NULL;
+    if (access(path, F_OK) == 0) {
+        if (manifest_load(path, &m, &err)) {
+            results_free(res);
+            return cli_fail("report", &err);
+        }
+        md = manifest_markdown(m);
+    }
+    snprintf(path, sizeof path, "%s/REPORT.md", out_dir);
+    rc = tb_mkdirs(out_dir, &err);
+    if (rc == TB_OK)
+        rc = cli_write_report(res, md, out_dir, !cli_count(&report_cmd, &a, "no-charts"), &err);
+    if (rc == TB_OK)
+        printf("wrote %s (%zu rows)\n", path, results_count(res));
+    free(md);
+    manifest_free(m);
+    results_free(res);
+    return rc ? cli_fail("report", &err) : 0;
+}

@@ -1,0 +1,153 @@
+/* cmd_run.c - tokbench run: the whole suite into results.csv, manifest.json,
+ * REPORT.md and charts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../bench/manifest.h"
+#include "../bench/run.h"
+#include "../bench/suite.h"
+#include "../common/tb.h"
+#include "../reports/report.h"
+#include "../results/results.h"
+#include "commands.h"
+#include "progress.h"
+#include "setup.h"
+
+static const cli_opt run_opts[] = {
+    {"suite", 's', "NAME", "a predefined suite (default, quick); -c and -t replace its parts"},
+    {"corpus", 'c', "CORPUS", "corpus name under DATA or a folder path (repeatable)"},
+    {"tokenizer", 't', "SPEC", "tokenizer spec (repeatable)"},
+    {"lang", 'l', "LANG", "only this language (repeatable; default all)"},
+    {"out", 'o', "DIR", "write results.csv, manifest.json and REPORT.md here (default "
+                        "reports/out)"},
+    {"data", 'd', "DIR", "corpus folder root (default corpora/data)"},
+    {"no-timing", 0, NULL, "skip the timing rows (encode_mb_per_s, ngram_us_query, ...)"},
+    {"ngram", 'n', "N", "n-gram rows up to order N (1..6; 0 for none; suites default to 4)"},
+    {"model", 0, "PRESET", "transformer-cost rows with this model preset (tiny, small, base; "
+                           "none: no model rows; default: the suite's, else none)"},
+    {"jobs", 'j', "N", "tokenizer specs run in parallel (default: the CPUs online, at most 64; "
+                       "the rows are the same for any N, timings are quieter with 1)"},
+    {"quiet", 'q', NULL, "do not print the summary table"},
+    {0, 0, 0, 0},
+};
+const cli_command run_cmd = {
+    "run", "run [--suite NAME] [-c CORPUS]... [-t SPEC]... [-l LANG]... [-o DIR]",
+    "Run tokenizers over corpora; write tidy results, the run manifest and the report.",
+    "For each corpus, language and tokenizer every segment is encoded alone, and the\n"
+    "metric rows are written for splits 'all', 'train' and 'test' (DESIGN.md 'Metrics'):\n"
+    "segments, bytes, chars, words, tokens, bytes_per_token, chars_per_token, fertility,\n"
+    "parity, parity_median, continued_words, vocab_size, vocab_used, unk_rate,\n"
+    "renyi_efficiency, encode_mb_per_s; for symbol schemes oov_words and the compression\n"
+    "rows; with --ngram the n-gram rows (tokbench help ngram) and with --model the\n"
+    "transformer-cost rows (tokbench help model) of the test split, the roofline\n"
+    "projections (tokbench help project; profiles from model/hardware.tsv or\n"
+    "TOKBENCH_HARDWARE) and, with both, the selector latency rows (tokbench help\n"
+    "latency). Suites: 'default'\n"
+    "(udhr and libreoffice, every scheme, the BPE sweep bpe:1k..64k per language and\n"
+    "joint, the small model, 4-grams) and 'quick' (the same on udhr). Without --suite,\n"
+    "-c and -t are required. Outputs are written to temporary files and renamed into\n"
+    "place.\n",
+    run_opts,
+};
+
+int cmd_run(int argc, char **argv)
+{
+    cli_args a;
+    int rc = cli_parse(&run_cmd, argc, argv, &a, stderr);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (a.npos) {
+        fprintf(stderr, "tokbench run: unexpected argument '%s'\nusage: tokbench %s\n", a.pos[0],
+                run_cmd.synopsis);
+        return TB_EUSAGE;
+    }
+    run_config cfg = {0};
+    cfg.data_dir = cli_data_dir(&run_cmd, &a);
+    cfg.cache_dir = cli_cache_dir();
+    const char *sname = cli_get(&run_cmd, &a, "suite", NULL);
+    if (sname) {
+        const suite *s = suite_find(sname);
+        if (!s) {
+            fprintf(stderr, "tokbench run: unknown suite '%s' (known: %s)\n", sname,
+                    suite_names());
+            return TB_EUSAGE;
+        }
+        cfg.corpora = s->corpora;
+        cfg.n_corpora = s->n_corpora;
+        cfg.specs = s->tokenizers;
+        cfg.n_specs = s->n_tokenizers;
+        cfg.ngram_order = s->ngram_order;
+        cfg.light = s->light;
+        cfg.n_light = s->n_light;
+    }
+    const char *ng = cli_get(&run_cmd, &a, "ngram", NULL);
+    long o;
+    if (ng) {
+        if (cli_parse_long(ng, 0, 6, &o)) {
+            fprintf(stderr, "tokbench run: --ngram must be 0..6, not '%s'\n", ng);
+            return TB_EUSAGE;
+        }
+        cfg.ngram_order = (int)o;
+    }
+    int ic = cli_opt_index(&run_cmd, "corpus"), it = cli_opt_index(&run_cmd, "tokenizer"),
+        il = cli_opt_index(&run_cmd, "lang");
+    if (a.n[ic]) {
+        cfg.corpora = a.v[ic];
+        cfg.n_corpora = a.n[ic];
+    }
+    if (a.n[it]) {
+        cfg.specs = a.v[it];
+        cfg.n_specs = a.n[it];
+    }
+    cfg.langs = a.n[il] ? a.v[il] : NULL;
+    cfg.n_langs = a.n[il];
+    if (!cfg.n_corpora || !cfg.n_specs) {
+        fprintf(stderr, "tokbench run: give --suite NAME, or -c CORPUS and -t SPEC\nusage: "
+                        "tokbench %s\n",
+                run_cmd.synopsis);
+        return TB_EUSAGE;
+    }
+    cfg.hardware_path = cli_hardware_path(&run_cmd, &a);
+    cfg.timing = !cli_count(&run_cmd, &a, "no-timing");
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg.jobs = ncpu < 1 ? 1 : ncpu > RUN_MAX_JOBS ? RUN_MAX_JOBS : (int)ncpu;
+    const char *jobs = cli_get(&run_cmd, &a, "jobs", NULL);
+    long j;
+    if (jobs) {
+        if (cli_parse_long(jobs, 1, RUN_MAX_JOBS, &j)) {
+            fprintf(stderr, "tokbench run: --jobs must be 1..%d, not '%s'\n", RUN_MAX_JOBS, jobs);
+            return TB_EUSAGE;
+        }
+        cfg.jobs = (int)j;
+    }
+    const char *model = cli_get(&run_cmd, &a, "model", sname ? suite_find(sname)->model_preset : "none");
+    cfg.model_preset = strcmp(model, "none") == 0 ? NULL : model;
+    cli_progress prog = {.tty = isatty(2)};
+    if (prog.tty || getenv("CI")) {
+        cfg.progress = cli_progress_report;
+        cfg.progress_ud = &prog;
+    }
+    const char *out_dir = cli_get(&run_cmd, &a, "out", CLI_DEFAULT_OUT);
+
+    tb_error err = {0};
+    results *res = NULL;
+    manifest *m = NULL;
+    rc = results_new(&res, &err);
+    if (rc == TB_OK)
+        rc = manifest_new(&cfg, argc + 1, argv - 1, &m, &err);
+    if (rc == TB_OK)
+        rc = run_suite(&cfg, res, &err);
+    cli_progress_end(&prog);
+    if (rc == TB_OK)
+        rc = cli_write_outputs(res, m, out_dir, &err);
+    if (rc == TB_OK && !cli_count(&run_cmd, &a, "quiet")) {
+        report_print_summary(res, stdout);
+        printf("wrote %s/results.csv (%zu rows), %s/REPORT.md, %s/manifest.json\n", out_dir,
+               results_count(res), out_dir, out_dir);
+    }
+    results_free(res);
+    manifest_free(m);
+    return rc ? cli_fail("run", &err) : 0;
+}

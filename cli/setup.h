@@ -1,0 +1,61 @@
+/* setup.h - what every command shares: the default folders (each with its
+ * option and environment variable), opening the corpus and the tokenizers a
+ * command names, reading an input file or stdin, and the one way a command
+ * reports a failure. Only cli/ prints or exits; these helpers print nothing
+ * but cli_fail's one line. */
+#ifndef CLI_SETUP_H
+#define CLI_SETUP_H
+
+#include <stdio.h>
+
+#include "../common/tb.h"
+#include "../corpora/corpus.h"
+#include "../tokenizers/tokenizer.h"
+#include "cli.h"
+
+/* Default folders, relative to the working directory (the repository root). */
+#define CLI_DEFAULT_DATA "corpora/data"         /* env TOKBENCH_DATA, option --data */
+#define CLI_DEFAULT_CACHE "build/cache"         /* env TOKBENCH_CACHE */
+#define CLI_DEFAULT_NPM "deps/npm"              /* env TOKBENCH_NPM, option --npm */
+#define CLI_DEFAULT_OUT "reports/out"           /* option --out of run */
+#define CLI_DEFAULT_HARDWARE "model/hardware.tsv" /* env TOKBENCH_HARDWARE, option --hardware */
+
+/* The corpus root: cmd's --data when it has that option and it was given,
+ * else TOKBENCH_DATA, else CLI_DEFAULT_DATA. */
+const char *cli_data_dir(const cli_command *cmd, const cli_args *a);
+/* The trained-tokenizer cache: TOKBENCH_CACHE, else CLI_DEFAULT_CACHE. */
+const char *cli_cache_dir(void);
+/* The npm folder: --npm when cmd has it and it was given, else TOKBENCH_NPM,
+ * else CLI_DEFAULT_NPM. */
+const char *cli_npm_dir(const cli_command *cmd, const cli_args *a);
+/* The hardware profiles: --hardware when cmd has it and it was given, else
+ * TOKBENCH_HARDWARE, else CLI_DEFAULT_HARDWARE. */
+const char *cli_hardware_path(const cli_command *cmd, const cli_args *a);
+
+/* Opens corpus `name` (a name under the data root, or a folder path). */
+int cli_open_corpus(const cli_command *cmd, const cli_args *a, const char *name, corpus **out,
+                    tb_error *err);
+/* TB_EUSAGE naming the first -l value that is not a language of c. */
+int cli_check_langs(const cli_command *cmd, const cli_args *a, const corpus *c, tb_error *err);
+/* The context a tokenizer spec is opened in: language lang of c (c NULL and
+ * lang -1 for none), the cache folder of cli_cache_dir. */
+tokenizer_ctx cli_tokenizer_ctx(const corpus *c, int lang);
+
+/* -t SPEC with an optional -c CORPUS -l LANG|joint to train it on (the
+ * options tokenize, detokenize and train-bpe share). */
+typedef struct cli_tok {
+    corpus *c;          /* owned; NULL without -c */
+    tokenizer *t;       /* owned */
+} cli_tok;
+int cli_tok_open(const cli_command *cmd, const cli_args *a, cli_tok *out, tb_error *err);
+void cli_tok_release(cli_tok *t);
+
+/* The first positional argument as a file, or stdin when there is none or
+ * it is "-"; *name is what messages call it. NULL with err set on failure. */
+FILE *cli_open_input(const cli_args *a, const char **name, tb_error *err);
+
+/* Prints "tokbench CMD: MESSAGE" on stderr; returns err's exit status
+ * (TB_EINPUT when it has none). */
+int cli_fail(const char *cmd, const tb_error *err);
+
+#endif
