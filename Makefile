@@ -1,8 +1,8 @@
 # tokbench - build, test and run. Switches, not forks (STYLE.md rule 12):
 #   make SANITIZE=address,undefined   build into build/san with sanitizers
-#   make DEBUG=1                      -O0, no NDEBUG
+#   make DEBUG=1                      -O0 into build/debug (build/san-debug with SANITIZE)
 #   CI=true make ...                  adds -Werror
-# Targets: deps all test run bench clean corpora help
+# Targets: deps all tests test run bench fuzz layout corpora clean help
 
 SHELL := /bin/bash
 CC ?= cc
@@ -12,8 +12,16 @@ endif
 
 SANITIZE ?=
 DEBUG ?=
+# Each combination of switches has its own tree, so objects built with one
+# set of flags are never linked with another's.
 ifneq ($(SANITIZE),)
+ifneq ($(DEBUG),)
+BUILD ?= build/san-debug
+else
 BUILD ?= build/san
+endif
+else ifneq ($(DEBUG),)
+BUILD ?= build/debug
 else
 BUILD ?= build/opt
 endif
@@ -31,7 +39,10 @@ else
 CFLAGS_BASE += -O2
 endif
 ifneq ($(SANITIZE),)
-CFLAGS_BASE += -O1 -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ifeq ($(DEBUG),)
+CFLAGS_BASE += -O1
+endif
+CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 ifneq ($(CI),)
@@ -54,12 +65,20 @@ DEPFILES := $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_SRC:%.c=$(BUILD)/obj/%.d)
 LIB := $(BUILD)/libtokbench.a
 BIN := $(BUILD)/tokbench
 
-.PHONY: all lib deps test run bench fuzz clean corpora help check-deps
+.PHONY: all lib tests deps test run bench fuzz layout clean corpora help check-deps check-deps-test
 .DEFAULT_GOAL := all
+# Test objects are kept (not deleted as intermediates), so a rebuild after a
+# change recompiles only what changed.
+.SECONDARY: $(TEST_OBJ)
 
-# ./tokbench is the optimised program; other trees (SANITIZE=, BUILD=) leave it.
-all: check-deps $(BIN) $(TEST_BIN)
+# ./tokbench is the optimised program; other trees (SANITIZE=, DEBUG=, BUILD=)
+# leave it. `make` needs only the build libraries; the test, fuzz and bench
+# tools are checked by the targets that use them.
+all: check-deps $(BIN)
 	@if [ "$(BUILD)" = build/opt ]; then ln -sfn $(BIN) tokbench; fi
+
+# The cmocka unit programs, one per tests/test_*.c.
+tests: check-deps-test $(TEST_BIN)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -96,9 +115,16 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIB)
 deps:
 	@bash deps/install.sh
 
-# Fails early, naming the missing Debian package, when headers are absent.
+# Fail early, naming the missing Debian packages and the command that
+# installs them.
 check-deps:
-	@bash deps/install.sh --check
+	@bash deps/install.sh --check build
+check-deps-test:
+	@bash deps/install.sh --check build test
+
+# Every quoted #include against the folder table of docs/DESIGN.md.
+layout:
+	@tools/layout-check
 
 # Fetches and imports both default corpora into corpora/data/.
 corpora: all

@@ -3,35 +3,55 @@
 # packages (npm ci into deps/npm/node_modules). Idempotent: installs only what
 # is missing and says what it installs.
 #   deps/install.sh           install what is missing
-#   deps/install.sh --check   only report missing Debian packages (exit 3)
+#   deps/install.sh --check [GROUP...]   only report the missing Debian packages
+#                                        of these groups (default all; exit 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the libraries and tools of DESIGN.md that are in use.
+# Debian packages, each with the group that needs it: "build" the libraries
+# `make` compiles and links against; "test" what `make test` adds (cmocka,
+# the Python and node references, spm); "fuzz" the libFuzzer toolchain;
+# "bench" the peers and meters of `make bench`; "run" what fetching corpora
+# and drawing charts need.
 DEB_PKGS=(
-  build-essential pkg-config
-  libutf8proc-dev   # Unicode: NFC, grapheme clusters
-  libicu-dev        # word boundaries
-  libxml2-dev       # LibreOffice help importer
-  libjansson-dev    # JSON (run manifest)
-  libcsv-dev        # tidy CSV results
-  libcmocka-dev     # unit tests
-  libopenblas-dev   # GEMM for the reference transformer
-  libpcre2-dev      # pre-tokenization regexes of production tokenizers
-  libstemmer-dev    # Snowball stems for symbol-stem
-  zlib1g-dev liblzma-dev libzstd-dev  # gzip / xz / zstd baselines for the symbol scheme
-  sentencepiece     # spm_train / spm_encode peers for BPE training and cmd: tests
-  gnuplot-nox       # charts
-  nodejs npm        # npm registry client for data packages
-  dpkg-dev          # dpkg-deb for unpacking corpus packages
-  clang libclang-rt-14-dev  # libFuzzer targets (make fuzz)
-  python3           # independent modified Kneser-Ney reference in the n-gram tests
-  time              # /usr/bin/time peak-memory figures in make bench
+  "build build-essential" "build pkg-config"
+  "build libutf8proc-dev"   # Unicode: NFC, grapheme clusters
+  "build libicu-dev"        # word boundaries
+  "build libxml2-dev"       # LibreOffice help importer
+  "build libjansson-dev"    # JSON (run manifest, tokenizer.json)
+  "build libcsv-dev"        # tidy CSV results
+  "build libopenblas-dev"   # GEMM for the reference transformer
+  "build libpcre2-dev"      # pre-tokenization regexes of production tokenizers
+  "build libstemmer-dev"    # Snowball stems for symbol-stem
+  "build zlib1g-dev" "build liblzma-dev" "build libzstd-dev"  # gzip / xz / zstd baselines
+  "test libcmocka-dev"      # unit tests
+  "test sentencepiece"      # spm_train / spm_encode peers for BPE training and cmd: tests
+  "test python3"            # independent modified Kneser-Ney reference in the n-gram tests
+  "run gnuplot-nox"         # charts
+  "run nodejs" "run npm"    # npm registry client for data packages
+  "run dpkg-dev"            # dpkg-deb for unpacking corpus packages
+  "fuzz clang" "fuzz libclang-rt-14-dev"  # libFuzzer targets (make fuzz, make test)
+  "bench time"              # /usr/bin/time peak-memory figures in make bench
 )
 
+check_only=0 groups=()
+if [[ "${1:-}" == --check ]]; then
+  check_only=1
+  shift
+  groups=("$@")
+  ((${#groups[@]})) || groups=(build test fuzz bench run)
+fi
+wanted() {
+  ((check_only == 0)) && return 0
+  local g
+  for g in "${groups[@]}"; do [[ $g == "$1" ]] && return 0; done
+  return 1
+}
+
 missing=()
-for p in "${DEB_PKGS[@]}"; do
-  [[ "$p" == \#* ]] && continue
+for entry in "${DEB_PKGS[@]}"; do
+  group=${entry%% *} p=${entry#* }
+  wanted "$group" || continue
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     # node/npm may come from elsewhere (e.g. NodeSource); accept a working binary
     if [[ "$p" == nodejs ]] && command -v node >/dev/null; then continue; fi
@@ -40,9 +60,9 @@ for p in "${DEB_PKGS[@]}"; do
   fi
 done
 
-if [[ "${1:-}" == --check ]]; then
+if ((check_only)); then
   if ((${#missing[@]})); then
-    echo "tokbench: missing Debian packages: ${missing[*]}" >&2
+    echo "tokbench: missing Debian packages (${groups[*]}): ${missing[*]}" >&2
     echo "tokbench: run 'make deps' (or: apt-get install -y ${missing[*]})" >&2
     exit 3
   fi

@@ -32,10 +32,11 @@ expect_exit 0 "run with --model tiny" -- "$TB" run -c udhr --data "$DATA" -t byt
 for c in flops_udhr memory_1k_udhr memory_60k_udhr prefill_udhr decode_size_udhr; do
   [[ -s "$WORK/m/charts/$c.png" && -s "$WORK/m/charts/$c.svg" ]] && ok "model chart $c drawn" || notok "model chart $c drawn" "$(ls "$WORK/m/charts" | tr '\n' ' ')"
 done
-# the prefill data: both tokenizers, lengths ascending, ms growing with length
-awk 'BEGIN { b = 0 } /^#/ { b++; prev = -1; pl = 0; next } NF == 2 { if ($1 <= pl || $2 < prev) bad = 1; pl = $1; prev = $2; n++ }
+# the prefill data: both tokenizers, lengths ascending, every ms a positive
+# number (whether ms grows with length is a timing: perf/model.sh)
+awk 'BEGIN { b = 0 } /^#/ { b++; pl = 0; next } NF == 2 { if ($1 <= pl || !($2 > 0)) bad = 1; pl = $1; n++ }
      END { exit !(b == 2 && n >= 6 && !bad) }' "$WORK/m/charts/prefill_udhr.dat" \
-  && ok "prefill chart data: two tokenizers, ms grows with length" || notok "prefill chart data" "$(head -12 "$WORK/m/charts/prefill_udhr.dat")"
+  && ok "prefill chart data: two tokenizers, lengths ascending, ms > 0" || notok "prefill chart data" "$(head -12 "$WORK/m/charts/prefill_udhr.dat")"
 grep -q "GEMM [0-9]*% of time" "$WORK/m/charts/prefill_udhr.gp" && ok "prefill legend gives the GEMM share" || notok "prefill legend gives the GEMM share"
 # decode against size: every datasheet profile, model sizes ascending, ms growing with size
 awk '/^#/ { b++; pp = 0; pm = 0; next } NF >= 3 { if ($1 <= pp || $2 < pm) bad = 1; pp = $1; pm = $2; n++ }

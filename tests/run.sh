@@ -16,7 +16,7 @@ count() { grep -oE "$1" <<<"$2" | awk '{ s += $NF } END { print s + 0 }'; }
 
 build() {
   note "== build $1"
-  if ! make --no-print-directory -j"$JOBS" "${@:2}" all >"build/make-$1.log" 2>&1; then
+  if ! make --no-print-directory -j"$JOBS" "${@:2}" all tests >"build/make-$1.log" 2>&1; then
     tail -40 "build/make-$1.log"
     note "tests: build '$1' failed"
     exit 1

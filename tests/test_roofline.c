@@ -412,48 +412,33 @@ static void test_project_and_rows(void **state)
 }
 
 /* The projection for this machine against the reference transformer, both
- * measured in this process, interleaved (roofline_check_run): the small
- * preset, a prefill of 512 tokens, vocabulary 8192, median of 3.
- *
- * Clock: the thread's CPU clock (one OpenBLAS thread), so time the scheduler
- * gives other processes on this shared 2-core machine counts against
- * neither side; with the wall clock the sgemm rate swung 16-31 GFLOP/s
- * between consecutive calls and the ratio reached 1.8 under load.
- *
- * Tolerance: measured / projected in [1/1.5, 1.6] in the optimised build,
- * [1/1.5, 2.5] under sanitizers. Rationale: the projection's peak is a
- * square 1024^3 sgemm, about the fastest shape OpenBLAS runs, so the model
- * can only be slower: its non-GEMM work (softmax, LayerNorm, GELU: under 10%
- * in the model bench, bar nongemm_share <= 0.10), its smaller attention GEMMs
- * (k = 64, strided per head; bar gemm_ratio >= 0.85) and the elementwise
- * FLOPs the projection leaves out put the expected ratio at 1.0-1.3; measured
- * here 1.02-1.12 over repeated runs (1.33 under sanitizers, which instrument
- * the elementwise loops but not OpenBLAS). The sides alternate (sgemm,
- * prefill, sgemm, ...) and the medians of 3 absorb a single disturbed
- * sample; the lower bound 1/1.5 allows for an unlucky slow sgemm median, the
- * upper bound 1.6 leaves about 40% above the highest ratio seen. It still
- * fails for a factor-2 error in the FLOP count (a multiply-add counted as one
- * FLOP, or the MLP - half the FLOPs of this prefill - forgotten), which would
- * put the ratio at 2.0 or more. */
-static void test_machine_projection_matches_measured(void **state)
+ * measured in this process (roofline_check_run: the small preset, a prefill
+ * of 512 tokens, vocabulary 8192, median of 3). Only what cannot move with
+ * machine load is asserted here: every measurement is a positive finite
+ * number, the error rows are exactly projected / measured - 1, and the
+ * projection prices exactly the analytic FLOPs of the preset. How close the
+ * projection comes to the measurement is a speed figure: perf/roofline.sh
+ * (make bench) checks it against its bands, measured/projected in
+ * [1/1.5, 1.6] for prefill and [1/1.5, 3.0] for decode. */
+static void test_machine_projection_is_consistent(void **state)
 {
     (void)state;
     roofline_check chk;
     tb_error err = {0};
     openblas_set_num_threads(1);
     assert_int_equal(roofline_check_run("small", 8192, 512, 512, 3, &chk, &err), TB_OK);
-    double ratio = chk.prefill_ms_measured / chk.prefill_ms_projected;
-    double hi = SANITIZED ? 2.5 : 1.6;
-    fprintf(stderr,
-            "roofline check: sgemm %.1f GFLOP/s, read %.2f GB/s; small prefill 512 (V 8192): "
-            "measured %.1f ms, projected %.1f ms, error %+.1f%% (measured/projected %.3f, "
-            "band [0.667, %.1f]); decode at 512: measured %.2f ms, projected %.2f ms, error "
-            "%+.1f%%\n",
-            chk.machine.sgemm_gflops, chk.machine.bandwidth_gbs, chk.prefill_ms_measured,
-            chk.prefill_ms_projected, 100 * chk.prefill_err, ratio, hi, chk.decode_ms_measured,
-            chk.decode_ms_projected, 100 * chk.decode_err);
-    assert_true(ratio >= 1 / 1.5 && ratio <= hi);
-    assert_true(near(chk.prefill_err, 1 / ratio - 1, 1e-9));
+    const double measured[] = {chk.machine.sgemm_gflops, chk.machine.bandwidth_gbs,
+                               chk.prefill_ms_measured,  chk.prefill_ms_projected,
+                               chk.decode_ms_measured,   chk.decode_ms_projected};
+    for (size_t i = 0; i < sizeof measured / sizeof measured[0]; i++)
+        assert_true(isfinite(measured[i]) && measured[i] > 0);
+    assert_true(near(chk.prefill_err, chk.prefill_ms_projected / chk.prefill_ms_measured - 1,
+                     1e-12));
+    assert_true(near(chk.decode_err, chk.decode_ms_projected / chk.decode_ms_measured - 1,
+                     1e-12));
+    assert_int_equal(chk.n, 512);
+    assert_int_equal(chk.cache, 512);
+    assert_int_equal(chk.repeats, 3);
     /* the projection prices exactly the analytic FLOPs of the small preset */
     roofline *rf = load_real();
     roofline_dims sm = *roofline_find_model(rf, "small");
@@ -461,11 +446,6 @@ static void test_machine_projection_matches_measured(void **state)
     double f = roofline_flops(&sm, 512, 0, 1);
     roofline_free(rf);
     assert_true(f == chk.prefill_flops);
-    /* decode: a bandwidth bound vs a real step (sgemv reads the weights at about
-     * the streaming rate; the step adds strided KV reads and per-layer work:
-     * 1.3-1.7x in the model bench, 1.15-1.25 here), so a looser band */
-    double dratio = chk.decode_ms_measured / chk.decode_ms_projected;
-    assert_true(dratio >= 1 / 1.5 && dratio <= 3.0);
 }
 
 int main(void)
@@ -478,7 +458,7 @@ int main(void)
         cmocka_unit_test(test_data_file),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_project_and_rows),
-        cmocka_unit_test(test_machine_projection_matches_measured),
+        cmocka_unit_test(test_machine_projection_is_consistent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
