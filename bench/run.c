@@ -167,14 +167,8 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
             }
             if (rc == TB_OK && cfg->timing && splits[k] == CORPUS_TRAIN)
                 rc = metrics_emit_s_train(tk[l], c, l, s_train[l], res, err);
-            if (rc == TB_OK && cfg->timing && splits[k] != CORPUS_TRAIN) {
-                double mbps;
-                rc = metrics_time_encode(tk[l], c, l, splits[k], &mbps, err);
-                if (rc == TB_OK)
-                    rc = results_add(res, corpus_name(c), corpus_split_name(splits[k]),
-                                     corpus_lang(c, l), tokenizer_name(tk[l]),
-                                     "encode_mb_per_s", mbps, "MB/s", err);
-            }
+            if (rc == TB_OK && cfg->timing && splits[k] != CORPUS_TRAIN)
+                rc = metrics_emit_encode_speed(tk[l], c, l, splits[k], res, err);
         }
     }
     /* transformer cost of the test split, after every language is encoded so

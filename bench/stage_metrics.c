@@ -370,6 +370,16 @@ int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum cor
     return TB_OK;
 }
 
+int metrics_emit_encode_speed(const tokenizer *t, const corpus *c, size_t li,
+                              enum corpus_split split, results *r, tb_error *err)
+{
+    double mbps;
+    int rc = metrics_time_encode(t, c, li, split, &mbps, err);
+    return rc ? rc
+              : results_add(r, corpus_name(c), corpus_split_name(split), corpus_lang(c, li),
+                            tokenizer_name(t), "encode_mb_per_s", mbps, "MB/s", err);
+}
+
 int metrics_emit_s_train(const tokenizer *t, const corpus *c, size_t li, double s_train,
                          results *r, tb_error *err)
 {

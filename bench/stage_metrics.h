@@ -67,6 +67,10 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
 /* Times encoding of the split's segments: fills *mb_per_s. */
 int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum corpus_split split,
                         double *mb_per_s, tb_error *err);
+/* The encode_mb_per_s row of the split (metrics_time_encode; unit MB/s, a
+ * timing unit: the caller leaves it out with --no-timing). */
+int metrics_emit_encode_speed(const tokenizer *t, const corpus *c, size_t li,
+                              enum corpus_split split, results *r, tb_error *err);
 
 /* The s_train row (DESIGN.md "Metrics"): seconds to train tokenizer t on the
  * train split of language li, as reported through tokenizer_ctx.s_train when

@@ -36,7 +36,7 @@ const cli_command run_cmd = {
     "run", "run [--suite NAME] [-c CORPUS]... [-t SPEC]... [-l LANG]... [-o DIR]",
     "Run tokenizers over corpora; write tidy results, the run manifest and the report.",
     "For each corpus, language and tokenizer every segment is encoded alone, and the\n"
-    "metric rows are written for splits 'all', 'train' and 'test' (DESIGN.md 'Metrics'):\n"
+    "metric rows are written for splits 'all', 'train' and 'test' (docs/DESIGN.md 'Metrics'):\n"
     "segments, bytes, chars, words, tokens, bytes_per_token, chars_per_token, fertility,\n"
     "parity, parity_median, continued_words, vocab_size, vocab_used, unk_rate,\n"
     "renyi_efficiency, encode_mb_per_s; for symbol schemes oov_words and the compression\n"
