@@ -88,6 +88,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out, FILE
     }
     out->npos = argc - optind;
     out->pos = argv + optind;
+    out->argc = argc + 1;
+    out->argv = argv - 1;
     return 0;
 }
 

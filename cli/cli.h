@@ -23,6 +23,8 @@ typedef struct cli_args {
     const char *v[CLI_MAX_OPTS][CLI_MAX_VALUES]; /* its values, in order */
     int npos;
     char **pos;                                 /* positional arguments */
+    int argc;                                   /* the whole command line, from */
+    char **argv;                                /* "tokbench" on (for the manifest) */
 } cli_args;
 
 typedef struct cli_command {

@@ -84,28 +84,25 @@ static void print_row(const results *base, const results *cur, const check_item 
            k->metric, bv, cv, ch);
 }
 
-int cmd_check(int argc, char **argv)
+int cmd_check(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&check_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    const char *base_path = cli_get(&check_cmd, &a, "baseline", NULL);
-    if (!base_path || a.npos != 1) {
+    int rc = 0;
+    const char *base_path = cli_get(&check_cmd, a, "baseline", NULL);
+    if (!base_path || a->npos != 1) {
         fprintf(stderr, "usage: tokbench %s\n", check_cmd.synopsis);
         return TB_EUSAGE;
     }
     tb_error err = {0};
     check_config cfg = {0};
     int it = cli_opt_index(&check_cmd, "tol");
-    if (a.n[it] > CHECK_MAX_TOLS) {
+    if (a->n[it] > CHECK_MAX_TOLS) {
         fprintf(stderr, "tokbench check: at most %d --tol options\n", CHECK_MAX_TOLS);
         return TB_EUSAGE;
     }
-    for (size_t i = 0; i < a.n[it]; i++)
-        if (check_parse_tol(a.v[it][i], &cfg.tols[cfg.n_tols++], &err))
+    for (size_t i = 0; i < a->n[it]; i++)
+        if (check_parse_tol(a->v[it][i], &cfg.tols[cfg.n_tols++], &err))
             return cli_fail("check", &err);
-    const char *mr = cli_get(&check_cmd, &a, "max-rows", "50");
+    const char *mr = cli_get(&check_cmd, a, "max-rows", "50");
     char *end;
     long max_rows = strtol(mr, &end, 10);
     if (*end || max_rows < 0) {
@@ -113,10 +110,10 @@ int cmd_check(int argc, char **argv)
         return TB_EUSAGE;
     }
     results *cur = NULL, *base = NULL;
-    if (results_load_csv(a.pos[0], &cur, &err))
+    if (results_load_csv(a->pos[0], &cur, &err))
         return cli_fail("check", &err);
-    if (cli_count(&check_cmd, &a, "update")) {
-        rc = update_baseline(cur, base_path, cli_count(&check_cmd, &a, "keep-timings") > 0);
+    if (cli_count(&check_cmd, a, "update")) {
+        rc = update_baseline(cur, base_path, cli_count(&check_cmd, a, "keep-timings") > 0);
         results_free(cur);
         return rc;
     }
@@ -131,7 +128,7 @@ int cmd_check(int argc, char **argv)
         return cli_fail("check", &err);
     }
     printf("check: %s against baseline %s: %zu rows compared, %zu timing rows skipped\n",
-           a.pos[0], base_path, rep.compared, rep.skipped_timing);
+           a->pos[0], base_path, rep.compared, rep.skipped_timing);
     size_t shown = 0;
     /* failures first, then improvements, then new rows */
     static const enum check_verdict order[] = {CHECK_REGRESSED, CHECK_CHANGED, CHECK_MISSING,

@@ -14,7 +14,7 @@
 #include "setup.h"
 
 static const cli_opt corpus_opts[] = {
-    {"data", 'd', "DIR", "corpus folder root (default corpora/data, env TOKBENCH_DATA)"},
+    CLI_OPT_DATA,
     {"npm", 0, "DIR", "folder with node_modules of the data packages (default deps/npm)"},
     {"name", 'n', "NAME", "corpus name for 'import' (default: the folder's name)"},
     {0, 0, 0, 0},
@@ -92,21 +92,18 @@ static int corpus_stats(const cli_args *a, const char *name)
     return rc ? cli_fail("corpus stats", &err) : 0;
 }
 
-int cmd_corpus(int argc, char **argv)
+int cmd_corpus(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&corpus_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    const char *data = cli_data_dir(&corpus_cmd, &a);
-    const char *npm = cli_npm_dir(&corpus_cmd, &a);
-    if (a.npos != 2) {
+    int rc = 0;
+    const char *data = cli_data_dir(&corpus_cmd, a);
+    const char *npm = cli_npm_dir(&corpus_cmd, a);
+    if (a->npos != 2) {
         fprintf(stderr, "usage: tokbench %s\n", corpus_cmd.synopsis);
         return TB_EUSAGE;
     }
-    const char *sub = a.pos[0], *what = a.pos[1];
+    const char *sub = a->pos[0], *what = a->pos[1];
     if (strcmp(sub, "stats") == 0)
-        return corpus_stats(&a, what);
+        return corpus_stats(a, what);
     tb_error err = {0};
     char out[4096], cache[4096];
     snprintf(cache, sizeof cache, "%s/cache", data);
@@ -143,7 +140,7 @@ int cmd_corpus(int argc, char **argv)
         size_t tl = strlen(tmp);
         while (tl > 1 && tmp[tl - 1] == '/')
             tmp[--tl] = '\0';
-        const char *name = cli_get(&corpus_cmd, &a, "name", basename(tmp));
+        const char *name = cli_get(&corpus_cmd, a, "name", basename(tmp));
         if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
             fprintf(stderr, "tokbench corpus import: bad corpus name '%s' (use --name)\n", name);
             return TB_EUSAGE;

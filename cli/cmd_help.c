@@ -12,25 +12,24 @@ const cli_command version_cmd = {"version", "version",
                                  "Print the version and the commit it was built from.", NULL,
                                  NULL};
 
-int cmd_version(int argc, char **argv)
+int cmd_version(const cli_args *a)
 {
-    (void)argc;
-    (void)argv;
+    (void)a;
     printf("tokbench %s\n", manifest_tokbench_version());
     return 0;
 }
 
-int cmd_help(int argc, char **argv)
+int cmd_help(const cli_args *a)
 {
-    if (argc < 2) {
+    if (a->npos < 1) {
         commands_print_usage(stdout);
         return 0;
     }
-    const cli_entry *e = commands_find(argv[1]);
+    const cli_entry *e = commands_find(a->pos[0]);
     if (e) {
         cli_print_help(e->cmd, stdout);
         return 0;
     }
-    fprintf(stderr, "tokbench help: unknown command '%s'\n", argv[1]);
+    fprintf(stderr, "tokbench help: unknown command '%s'\n", a->pos[0]);
     return TB_EUSAGE;
 }

@@ -23,7 +23,6 @@
 /* Declared here too until bench/commands.h lists the command
  * (TB_DECLARE_COMMAND(latency)); the two declarations agree. */
 extern const cli_command latency_cmd;
-int cmd_latency(int argc, char **argv);
 
 static const cli_opt latency_opts[] = {
     {"corpus", 'c', "CORPUS", "corpus name under --data, or a folder path"},
@@ -37,7 +36,7 @@ static const cli_opt latency_opts[] = {
                              "the rest the sweep; default 2, sweep 1 4 8)"},
     {"order", 'n', "N", "n-gram order, 1..6 (default 4)"},
     {"output", 'o', "FILE", "write the rows as results CSV to FILE ('-': CSV on stdout, no table)"},
-    {"data", 'd', "DIR", "corpus folder root (default corpora/data, env TOKBENCH_DATA)"},
+    CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
 
@@ -226,17 +225,14 @@ static int run(const cli_args *a, const latency_config *cfg, const char *preset,
     return rc;
 }
 
-int cmd_latency(int argc, char **argv)
+int cmd_latency(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&latency_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (a.npos > 0) {
-        fprintf(stderr, "tokbench latency: unexpected argument '%s'\n", a.pos[0]);
+    int rc = 0;
+    if (a->npos > 0) {
+        fprintf(stderr, "tokbench latency: unexpected argument '%s'\n", a->pos[0]);
         return TB_EUSAGE;
     }
-    if (!cli_get(&latency_cmd, &a, "corpus", NULL) || !cli_count(&latency_cmd, &a, "tokenizer")) {
+    if (!cli_get(&latency_cmd, a, "corpus", NULL) || !cli_count(&latency_cmd, a, "tokenizer")) {
         fprintf(stderr, "tokbench latency: needs -c CORPUS and -t SPEC (known schemes: %s)\n"
                         "usage: tokbench %s\n",
                 tokenizer_schemes(), latency_cmd.synopsis);
@@ -246,14 +242,14 @@ int cmd_latency(int argc, char **argv)
     latency_config_init(&cfg);
     const char *s;
     long v;
-    if ((s = cli_get(&latency_cmd, &a, "k", NULL))) {
+    if ((s = cli_get(&latency_cmd, a, "k", NULL))) {
         if (cli_parse_long(s, 1, LATENCY_MAX_K, &v)) {
             fprintf(stderr, "tokbench latency: -k must be 1..%d, got '%s'\n", LATENCY_MAX_K, s);
             return TB_EUSAGE;
         }
         cfg.k = (size_t)v;
     }
-    if ((s = cli_get(&latency_cmd, &a, "order", NULL))) {
+    if ((s = cli_get(&latency_cmd, a, "order", NULL))) {
         if (cli_parse_long(s, 1, NGRAM_MAX_ORDER, &v)) {
             fprintf(stderr, "tokbench latency: -n must be an order 1..%d, got '%s'\n",
                     NGRAM_MAX_ORDER, s);
@@ -261,15 +257,15 @@ int cmd_latency(int argc, char **argv)
         }
         cfg.order = (int)v;
     }
-    if ((s = cli_get(&latency_cmd, &a, "hick-a", NULL)) && parse_ms(s, &cfg.hick_a_ms)) {
+    if ((s = cli_get(&latency_cmd, a, "hick-a", NULL)) && parse_ms(s, &cfg.hick_a_ms)) {
         fprintf(stderr, "tokbench latency: --hick-a must be ms >= 0, got '%s'\n", s);
         return TB_EUSAGE;
     }
-    if ((s = cli_get(&latency_cmd, &a, "hick-b", NULL)) && parse_ms(s, &cfg.hick_b_ms)) {
+    if ((s = cli_get(&latency_cmd, a, "hick-b", NULL)) && parse_ms(s, &cfg.hick_b_ms)) {
         fprintf(stderr, "tokbench latency: --hick-b must be ms per bit >= 0, got '%s'\n", s);
         return TB_EUSAGE;
     }
-    size_t nt = cli_count(&latency_cmd, &a, "threshold");
+    size_t nt = cli_count(&latency_cmd, a, "threshold");
     if (nt > LATENCY_MAX_THRESHOLDS) {
         fprintf(stderr, "tokbench latency: at most %d --threshold values\n",
                 LATENCY_MAX_THRESHOLDS);
@@ -279,21 +275,21 @@ int cmd_latency(int argc, char **argv)
         int ix = cli_opt_index(&latency_cmd, "threshold");
         cfg.n_thresholds = nt;
         for (size_t i = 0; i < nt; i++)
-            if (parse_ms(a.v[ix][i], &cfg.thresholds[i])) {
+            if (parse_ms(a->v[ix][i], &cfg.thresholds[i])) {
                 fprintf(stderr, "tokbench latency: --threshold must be bits >= 0, got '%s'\n",
-                        a.v[ix][i]);
+                        a->v[ix][i]);
                 return TB_EUSAGE;
             }
     }
-    const char *preset = cli_get(&latency_cmd, &a, "preset", "small");
-    const char *out = cli_get(&latency_cmd, &a, "output", NULL);
+    const char *preset = cli_get(&latency_cmd, a, "preset", "small");
+    const char *out = cli_get(&latency_cmd, a, "output", NULL);
     tb_error err = {0};
     results *r = NULL;
     corpus *c = NULL;
     entries table = {0};
     rc = results_new(&r, &err);
     if (rc == TB_OK)
-        rc = run(&a, &cfg, preset, r, &c, &table, &err);
+        rc = run(a, &cfg, preset, r, &c, &table, &err);
     if (rc == TB_OK && results_count(r) == 0)
         rc = tb_fail(&err, TB_EINPUT, "corpus '%s': no test segments with tokens",
                      corpus_name(c));

@@ -31,7 +31,7 @@ static const cli_opt model_opts[] = {
     {"bench", 0, NULL, "benchmark: prefill vs raw sgemm, breakdown, decode vs bandwidth"},
     {"n", 'n', "TOKENS", "--bench: prefill length of the sgemm check (default 512)"},
     {"output", 'o', "FILE", "also write the rows as results CSV to FILE"},
-    {"data", 'd', "DIR", "corpus folder root (default corpora/data, env TOKBENCH_DATA)"},
+    CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
 
@@ -191,31 +191,28 @@ static int run_bench(const stage_model_config *cfg, size_t vocab, size_t n_check
     return 0;
 }
 
-int cmd_model(int argc, char **argv)
+int cmd_model(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&model_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (a.npos) {
+    int rc = 0;
+    if (a->npos) {
         fprintf(stderr, "tokbench model: unexpected argument '%s'\nusage: tokbench %s\n",
-                a.pos[0], model_cmd.synopsis);
+                a->pos[0], model_cmd.synopsis);
         return TB_EUSAGE;
     }
     stage_model_config cfg = {0};
-    cfg.preset = cli_get(&model_cmd, &a, "preset", "small");
+    cfg.preset = cli_get(&model_cmd, a, "preset", "small");
     int io = cli_opt_index(&model_cmd, "set");
-    cfg.overrides = a.v[io];
-    cfg.n_overrides = a.n[io];
-    cfg.timing = !cli_count(&model_cmd, &a, "no-timing");
+    cfg.overrides = a->v[io];
+    cfg.n_overrides = a->n[io];
+    cfg.timing = !cli_count(&model_cmd, a, "no-timing");
     size_t v;
     const char *s;
-    if ((s = cli_get(&model_cmd, &a, "threads", NULL))) {
+    if ((s = cli_get(&model_cmd, a, "threads", NULL))) {
         if (parse_size(s, "--threads", &v))
             return TB_EUSAGE;
         cfg.threads = (int)v;
     }
-    if ((s = cli_get(&model_cmd, &a, "repeats", NULL))) {
+    if ((s = cli_get(&model_cmd, a, "repeats", NULL))) {
         if (parse_size(s, "--repeats", &v))
             return TB_EUSAGE;
         cfg.repeats = v > 64 ? 64 : (int)v;
@@ -224,27 +221,27 @@ int cmd_model(int argc, char **argv)
     stage_model *sm = NULL;
     if (stage_model_new(&cfg, &sm, &err))
         return cli_fail("model", &err);
-    const char *cname = cli_get(&model_cmd, &a, "corpus", NULL);
-    const char *spec = cli_get(&model_cmd, &a, "tokenizer", NULL);
+    const char *cname = cli_get(&model_cmd, a, "corpus", NULL);
+    const char *spec = cli_get(&model_cmd, a, "tokenizer", NULL);
     tokenizer_ctx ctx = cli_tokenizer_ctx(NULL, -1);
     corpus *c = NULL;
     if (cname) {
-        if (cli_open_corpus(&model_cmd, &a, cname, &c, &err)) {
+        if (cli_open_corpus(&model_cmd, a, cname, &c, &err)) {
             stage_model_free(sm);
             return cli_fail("model", &err);
         }
     }
-    if (cli_count(&model_cmd, &a, "bench")) {
+    if (cli_count(&model_cmd, a, "bench")) {
         /* vocabulary: the tokenizer's, else --set vocab=N, else GPT-2's 50257 */
         tf_config probe;
         tf_preset(cfg.preset, &probe, &err);
         for (size_t i = 0; i < cfg.n_overrides; i++)
             tf_config_set(&probe, cfg.overrides[i], &err);
         size_t vocab = probe.vocab ? probe.vocab : 50257, n_check = 512;
-        if ((s = cli_get(&model_cmd, &a, "n", NULL)) && parse_size(s, "-n", &n_check))
+        if ((s = cli_get(&model_cmd, a, "n", NULL)) && parse_size(s, "-n", &n_check))
             rc = TB_EUSAGE;
         if (rc == TB_OK && spec) {
-            const char *lang = cli_get(&model_cmd, &a, "lang", "en");
+            const char *lang = cli_get(&model_cmd, a, "lang", "en");
             tokenizer *t = NULL;
             ctx.corpus = c;
             ctx.lang = c ? corpus_find_lang(c, lang) : -1;
@@ -269,10 +266,10 @@ int cmd_model(int argc, char **argv)
         return TB_EUSAGE;
     }
     int il = cli_opt_index(&model_cmd, "lang");
-    for (size_t i = 0; i < a.n[il]; i++)
-        if (corpus_find_lang(c, a.v[il][i]) < 0) {
+    for (size_t i = 0; i < a->n[il]; i++)
+        if (corpus_find_lang(c, a->v[il][i]) < 0) {
             fprintf(stderr, "tokbench model: corpus '%s' has no language '%s'\n", corpus_name(c),
-                    a.v[il][i]);
+                    a->v[il][i]);
             stage_model_free(sm);
             corpus_free(c);
             return TB_EUSAGE;
@@ -286,9 +283,9 @@ int cmd_model(int argc, char **argv)
     int want[CORPUS_MAX_LANGS] = {0};
     rc = results_new(&r, &err);
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
-        want[l] = a.n[il] == 0;
-        for (size_t i = 0; i < a.n[il]; i++)
-            want[l] |= strcmp(a.v[il][i], corpus_lang(c, l)) == 0;
+        want[l] = a->n[il] == 0;
+        for (size_t i = 0; i < a->n[il]; i++)
+            want[l] |= strcmp(a->v[il][i], corpus_lang(c, l)) == 0;
         if (!want[l] && (int)l != en)
             continue;
         tokenizer *t = NULL;
@@ -327,7 +324,7 @@ int cmd_model(int argc, char **argv)
                    cell(b[5], 32, "%.1f", val(r, cn, lg, tn, "bytes_kv_cache_60k"), 1e-6),
                    cell(b[6], 32, "%.2f", val(r, cn, lg, tn, "flops_total_7b_analytic"), 1e-12));
         }
-        const char *out = cli_get(&model_cmd, &a, "output", NULL);
+        const char *out = cli_get(&model_cmd, a, "output", NULL);
         if (out)
             rc = results_save_csv(r, out, &err);
     }

@@ -32,7 +32,7 @@ static const cli_opt ngram_opts[] = {
     {"output", 'o', "FILE", "write the rows as CSV to FILE (default stdout)"},
     {"no-timing", 0, NULL, "leave out the timing rows (deterministic output)"},
     {"no-suggest", 0, NULL, "leave out the autocomplete rows"},
-    {"data", 'd', "DIR", "corpus folder root (default corpora/data)"},
+    CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
 
@@ -162,33 +162,30 @@ static int run_file_mode(const cli_args *a, const stage_ngram_config *cfg, resul
     return rc;
 }
 
-int cmd_ngram(int argc, char **argv)
+int cmd_ngram(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&ngram_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (a.npos > 0) {
-        fprintf(stderr, "tokbench ngram: unexpected argument '%s'\n", a.pos[0]);
+    int rc = 0;
+    if (a->npos > 0) {
+        fprintf(stderr, "tokbench ngram: unexpected argument '%s'\n", a->pos[0]);
         return TB_EUSAGE;
     }
     stage_ngram_config cfg;
     stage_ngram_config_init(&cfg);
     const char *s;
-    if ((s = cli_get(&ngram_cmd, &a, "order", NULL)) && parse_int(s, 1, 6, &cfg.order)) {
+    if ((s = cli_get(&ngram_cmd, a, "order", NULL)) && parse_int(s, 1, 6, &cfg.order)) {
         fprintf(stderr, "tokbench ngram: -n must be an order 1..6, got '%s'\n", s);
         return TB_EUSAGE;
     }
-    if ((s = cli_get(&ngram_cmd, &a, "min-order", NULL)) && parse_int(s, 1, 6, &cfg.min_order)) {
+    if ((s = cli_get(&ngram_cmd, a, "min-order", NULL)) && parse_int(s, 1, 6, &cfg.min_order)) {
         fprintf(stderr, "tokbench ngram: --min-order must be 1..6, got '%s'\n", s);
         return TB_EUSAGE;
     }
-    cfg.arpa_path = cli_get(&ngram_cmd, &a, "arpa", NULL);
-    cfg.timing = cli_count(&ngram_cmd, &a, "no-timing") == 0;
-    cfg.suggest = cli_count(&ngram_cmd, &a, "no-suggest") == 0;
-    int have_c = cli_get(&ngram_cmd, &a, "corpus", NULL) != NULL;
-    int have_f = cli_get(&ngram_cmd, &a, "train", NULL) || cli_get(&ngram_cmd, &a, "test", NULL) ||
-                 cli_get(&ngram_cmd, &a, "load", NULL);
+    cfg.arpa_path = cli_get(&ngram_cmd, a, "arpa", NULL);
+    cfg.timing = cli_count(&ngram_cmd, a, "no-timing") == 0;
+    cfg.suggest = cli_count(&ngram_cmd, a, "no-suggest") == 0;
+    int have_c = cli_get(&ngram_cmd, a, "corpus", NULL) != NULL;
+    int have_f = cli_get(&ngram_cmd, a, "train", NULL) || cli_get(&ngram_cmd, a, "test", NULL) ||
+                 cli_get(&ngram_cmd, a, "load", NULL);
     if (have_c == have_f) {
         fprintf(stderr, "tokbench ngram: give either -c CORPUS -t SPEC, or --test FILE with "
                         "--train FILE or --load ARPA\n");
@@ -198,9 +195,9 @@ int cmd_ngram(int argc, char **argv)
     results *r = NULL;
     rc = results_new(&r, &err);
     if (rc == TB_OK)
-        rc = have_c ? run_corpus_mode(&a, &cfg, r, &err) : run_file_mode(&a, &cfg, r, &err);
+        rc = have_c ? run_corpus_mode(a, &cfg, r, &err) : run_file_mode(a, &cfg, r, &err);
     if (rc == TB_OK) {
-        const char *out = cli_get(&ngram_cmd, &a, "output", NULL);
+        const char *out = cli_get(&ngram_cmd, a, "output", NULL);
         rc = out ? results_save_csv(r, out, &err) : results_write_csv(r, stdout, &err);
     }
     results_free(r);

@@ -27,30 +27,27 @@ const cli_command plot_cmd = {
     plot_opts,
 };
 
-int cmd_plot(int argc, char **argv)
+int cmd_plot(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&plot_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (a.npos != 1) {
+    int rc = 0;
+    if (a->npos != 1) {
         fprintf(stderr, "usage: tokbench %s\n", plot_cmd.synopsis);
         return TB_EUSAGE;
     }
     char dflt[4200], tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", a.pos[0]);
+    snprintf(tmp, sizeof tmp, "%s", a->pos[0]);
     snprintf(dflt, sizeof dflt, "%s/charts", dirname(tmp));
-    const char *split = cli_get(&plot_cmd, &a, "split", "test");
+    const char *split = cli_get(&plot_cmd, a, "split", "test");
     if (strcmp(split, "test") && strcmp(split, "all") && strcmp(split, "train")) {
         fprintf(stderr, "tokbench plot: --split must be test, all or train, not '%s'\n", split);
         return TB_EUSAGE;
     }
     tb_error err = {0};
     results *r = NULL;
-    if (results_load_csv(a.pos[0], &r, &err)) {
+    if (results_load_csv(a->pos[0], &r, &err)) {
         return cli_fail("plot", &err);
     }
-    plot_config cfg = {.out_dir = cli_get(&plot_cmd, &a, "out", dflt),
+    plot_config cfg = {.out_dir = cli_get(&plot_cmd, a, "out", dflt),
                        .gnuplot = getenv("TOKBENCH_GNUPLOT"), .split = split};
     plot_report rep;
     rc = plot_all(r, &cfg, &rep, &err);

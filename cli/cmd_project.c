@@ -26,7 +26,6 @@
 #define CHECK_VOCAB 8192
 #define CHECK_REPEATS 3
 
-int cmd_project(int argc, char **argv);
 
 static const cli_opt project_opts[] = {
     {"corpus", 'c', "CORPUS", "corpus whose test split is projected (name under DATA or a folder)"},
@@ -46,7 +45,7 @@ static const cli_opt project_opts[] = {
                             "TOKBENCH_HARDWARE)"},
     {"no-timing", 0, NULL, "no measurement: no this-machine profile, no check"},
     {"output", 'o', "FILE", "also write the rows as results CSV to FILE"},
-    {"data", 'd', "DIR", "corpus folder root (default corpora/data, env TOKBENCH_DATA)"},
+    CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
 
@@ -231,27 +230,24 @@ static void print_header(const roofline *rf, const roofline_config *cfg, const c
     printf("\n");
 }
 
-int cmd_project(int argc, char **argv)
+int cmd_project(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&project_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (a.npos)
-        return usage("unexpected argument '%s'", a.pos[0]);
+    int rc = 0;
+    if (a->npos)
+        return usage("unexpected argument '%s'", a->pos[0]);
     roofline_config cfg = {0};
     const char *s;
-    if ((s = cli_get(&project_cmd, &a, "budget", NULL)) && !parse_real(s, 1e15, &cfg.budget))
+    if ((s = cli_get(&project_cmd, a, "budget", NULL)) && !parse_real(s, 1e15, &cfg.budget))
         return usage("--budget must be a number in (0, 1e15], got '%s'", s);
-    if ((s = cli_get(&project_cmd, &a, "utilisation", NULL)) &&
+    if ((s = cli_get(&project_cmd, a, "utilisation", NULL)) &&
         !parse_real(s, 1, &cfg.utilisation))
         return usage("--utilisation must be a number in (0, 1], got '%s'", s);
-    if ((s = cli_get(&project_cmd, &a, "efficiency", NULL)) &&
+    if ((s = cli_get(&project_cmd, a, "efficiency", NULL)) &&
         !parse_real(s, 1, &cfg.prefill_efficiency))
         return usage("--efficiency must be a number in (0, 1], got '%s'", s);
-    if ((s = cli_get(&project_cmd, &a, "cache", NULL)) && !parse_count(s, &cfg.decode_cache))
+    if ((s = cli_get(&project_cmd, a, "cache", NULL)) && !parse_count(s, &cfg.decode_cache))
         return usage("--cache must be an integer in 1..16777216, got '%s'", s);
-    if ((s = cli_get(&project_cmd, &a, "prompt", NULL)) && !parse_count(s, &cfg.prompt_tokens))
+    if ((s = cli_get(&project_cmd, a, "prompt", NULL)) && !parse_count(s, &cfg.prompt_tokens))
         return usage("--prompt must be an integer in 1..16777216, got '%s'", s);
     /* the defaults, stated in the output */
     if (cfg.budget <= 0)
@@ -266,16 +262,16 @@ int cmd_project(int argc, char **argv)
         cfg.prompt_tokens = 2048;
     int ih = cli_opt_index(&project_cmd, "hw"), im = cli_opt_index(&project_cmd, "model-dims"),
         ip = cli_opt_index(&project_cmd, "price-per-hour"), il = cli_opt_index(&project_cmd, "lang");
-    cfg.hw = a.v[ih];
-    cfg.n_hw = a.n[ih];
-    cfg.models = a.v[im];
-    cfg.n_models = a.n[im];
-    cfg.prices = a.v[ip];
-    cfg.n_prices = a.n[ip];
+    cfg.hw = a->v[ih];
+    cfg.n_hw = a->n[ih];
+    cfg.models = a->v[im];
+    cfg.n_models = a->n[im];
+    cfg.prices = a->v[ip];
+    cfg.n_prices = a->n[ip];
     cfg.machine_model = CHECK_PRESET;
-    int timing = !cli_count(&project_cmd, &a, "no-timing");
-    const char *cname = cli_get(&project_cmd, &a, "corpus", NULL);
-    const char *spec = cli_get(&project_cmd, &a, "tokenizer", NULL);
+    int timing = !cli_count(&project_cmd, a, "no-timing");
+    const char *cname = cli_get(&project_cmd, a, "corpus", NULL);
+    const char *spec = cli_get(&project_cmd, a, "tokenizer", NULL);
     if (!cname || !spec) {
         fprintf(stderr, "tokbench project: needs -c CORPUS and -t SPEC\nusage: tokbench %s\n",
                 project_cmd.synopsis);
@@ -284,7 +280,7 @@ int cmd_project(int argc, char **argv)
 
     tb_error err = {0};
     roofline *rf = NULL;
-    const char *hwfile = cli_hardware_path(&project_cmd, &a);
+    const char *hwfile = cli_hardware_path(&project_cmd, a);
     if (roofline_new(hwfile, &rf, &err))
         return cli_fail("project", &err);
     if (roofline_config_check(rf, &cfg, &err)) {
@@ -299,14 +295,14 @@ int cmd_project(int argc, char **argv)
                     ROOFLINE_MACHINE);
 
     corpus *c = NULL;
-    if (cli_open_corpus(&project_cmd, &a, cname, &c, &err)) {
+    if (cli_open_corpus(&project_cmd, a, cname, &c, &err)) {
         roofline_free(rf);
         return cli_fail("project", &err);
     }
-    for (size_t i = 0; i < a.n[il]; i++)
-        if (corpus_find_lang(c, a.v[il][i]) < 0) {
+    for (size_t i = 0; i < a->n[il]; i++)
+        if (corpus_find_lang(c, a->v[il][i]) < 0) {
             fprintf(stderr, "tokbench project: corpus '%s' has no language '%s'\n",
-                    corpus_name(c), a.v[il][i]);
+                    corpus_name(c), a->v[il][i]);
             corpus_free(c);
             roofline_free(rf);
             return TB_EUSAGE;
@@ -317,9 +313,9 @@ int cmd_project(int argc, char **argv)
     memset(lr, 0, sizeof lr);
     tokenizer_ctx ctx = cli_tokenizer_ctx(c, -1);
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
-        lr[l].want = a.n[il] == 0;
-        for (size_t i = 0; i < a.n[il]; i++)
-            lr[l].want |= strcmp(a.v[il][i], corpus_lang(c, l)) == 0;
+        lr[l].want = a->n[il] == 0;
+        for (size_t i = 0; i < a->n[il]; i++)
+            lr[l].want |= strcmp(a->v[il][i], corpus_lang(c, l)) == 0;
         if (!lr[l].want)
             continue;
         tokenizer *t = NULL;
@@ -389,7 +385,7 @@ int cmd_project(int argc, char **argv)
         free(ph);
         printf("\n'fits': the weights (parameters x bytes per element) within the device memory; "
                "accel-h: accelerator-hours\n");
-        const char *out = cli_get(&project_cmd, &a, "output", NULL);
+        const char *out = cli_get(&project_cmd, a, "output", NULL);
         if (rc == TB_OK && out)
             rc = results_save_csv(r, out, &err);
     }

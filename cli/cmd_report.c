@@ -73,25 +73,22 @@ int cli_write_outputs(const results *res, const manifest *m, const char *out_dir
     return rc;
 }
 
-int cmd_report(int argc, char **argv)
+int cmd_report(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&report_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (a.npos != 1) {
+    int rc = 0;
+    if (a->npos != 1) {
         fprintf(stderr, "usage: tokbench %s\n", report_cmd.synopsis);
         return TB_EUSAGE;
     }
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", a.pos[0]);
-    const char *out_dir = cli_get(&report_cmd, &a, "out", dirname(dir));
+    snprintf(dir, sizeof dir, "%s", a->pos[0]);
+    const char *out_dir = cli_get(&report_cmd, a, "out", dirname(dir));
     tb_error err = {0};
     results *res = NULL;
-    if (results_load_csv(a.pos[0], &res, &err))
+    if (results_load_csv(a->pos[0], &res, &err))
         return cli_fail("report", &err);
     char path[4096], src[4096];
-    snprintf(src, sizeof src, "%s", a.pos[0]);
+    snprintf(src, sizeof src, "%s", a->pos[0]);
     snprintf(path, sizeof path, "%s/manifest.json", dirname(src));
     manifest *m = NULL;
     char *md = NULL;
@@ -105,7 +102,7 @@ int cmd_report(int argc, char **argv)
     snprintf(path, sizeof path, "%s/REPORT.md", out_dir);
     rc = tb_mkdirs(out_dir, &err);
     if (rc == TB_OK)
-        rc = cli_write_report(res, md, out_dir, !cli_count(&report_cmd, &a, "no-charts"), &err);
+        rc = cli_write_report(res, md, out_dir, !cli_count(&report_cmd, a, "no-charts"), &err);
     if (rc == TB_OK)
         printf("wrote %s (%zu rows)\n", path, results_count(res));
     free(md);

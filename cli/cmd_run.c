@@ -22,7 +22,7 @@ static const cli_opt run_opts[] = {
     {"lang", 'l', "LANG", "only this language (repeatable; default all)"},
     {"out", 'o', "DIR", "write results.csv, manifest.json and REPORT.md here (default "
                         "reports/out)"},
-    {"data", 'd', "DIR", "corpus folder root (default corpora/data)"},
+    CLI_OPT_DATA,
     {"no-timing", 0, NULL, "skip the timing rows (encode_mb_per_s, ngram_us_query, ...)"},
     {"ngram", 'n', "N", "n-gram rows up to order N (1..6; 0 for none; suites default to 4)"},
     {"model", 0, "PRESET", "transformer-cost rows with this model preset (tiny, small, base; "
@@ -52,21 +52,18 @@ const cli_command run_cmd = {
     run_opts,
 };
 
-int cmd_run(int argc, char **argv)
+int cmd_run(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&run_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (a.npos) {
-        fprintf(stderr, "tokbench run: unexpected argument '%s'\nusage: tokbench %s\n", a.pos[0],
+    int rc = 0;
+    if (a->npos) {
+        fprintf(stderr, "tokbench run: unexpected argument '%s'\nusage: tokbench %s\n", a->pos[0],
                 run_cmd.synopsis);
         return TB_EUSAGE;
     }
     run_config cfg = {0};
-    cfg.data_dir = cli_data_dir(&run_cmd, &a);
+    cfg.data_dir = cli_data_dir(&run_cmd, a);
     cfg.cache_dir = cli_cache_dir();
-    const char *sname = cli_get(&run_cmd, &a, "suite", NULL);
+    const char *sname = cli_get(&run_cmd, a, "suite", NULL);
     if (sname) {
         const suite *s = suite_find(sname);
         if (!s) {
@@ -82,7 +79,7 @@ int cmd_run(int argc, char **argv)
         cfg.light = s->light;
         cfg.n_light = s->n_light;
     }
-    const char *ng = cli_get(&run_cmd, &a, "ngram", NULL);
+    const char *ng = cli_get(&run_cmd, a, "ngram", NULL);
     long o;
     if (ng) {
         if (cli_parse_long(ng, 0, 6, &o)) {
@@ -93,27 +90,27 @@ int cmd_run(int argc, char **argv)
     }
     int ic = cli_opt_index(&run_cmd, "corpus"), it = cli_opt_index(&run_cmd, "tokenizer"),
         il = cli_opt_index(&run_cmd, "lang");
-    if (a.n[ic]) {
-        cfg.corpora = a.v[ic];
-        cfg.n_corpora = a.n[ic];
+    if (a->n[ic]) {
+        cfg.corpora = a->v[ic];
+        cfg.n_corpora = a->n[ic];
     }
-    if (a.n[it]) {
-        cfg.specs = a.v[it];
-        cfg.n_specs = a.n[it];
+    if (a->n[it]) {
+        cfg.specs = a->v[it];
+        cfg.n_specs = a->n[it];
     }
-    cfg.langs = a.n[il] ? a.v[il] : NULL;
-    cfg.n_langs = a.n[il];
+    cfg.langs = a->n[il] ? a->v[il] : NULL;
+    cfg.n_langs = a->n[il];
     if (!cfg.n_corpora || !cfg.n_specs) {
         fprintf(stderr, "tokbench run: give --suite NAME, or -c CORPUS and -t SPEC\nusage: "
                         "tokbench %s\n",
                 run_cmd.synopsis);
         return TB_EUSAGE;
     }
-    cfg.hardware_path = cli_hardware_path(&run_cmd, &a);
-    cfg.timing = !cli_count(&run_cmd, &a, "no-timing");
+    cfg.hardware_path = cli_hardware_path(&run_cmd, a);
+    cfg.timing = !cli_count(&run_cmd, a, "no-timing");
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     cfg.jobs = ncpu < 1 ? 1 : ncpu > RUN_MAX_JOBS ? RUN_MAX_JOBS : (int)ncpu;
-    const char *jobs = cli_get(&run_cmd, &a, "jobs", NULL);
+    const char *jobs = cli_get(&run_cmd, a, "jobs", NULL);
     long j;
     if (jobs) {
         if (cli_parse_long(jobs, 1, RUN_MAX_JOBS, &j)) {
@@ -122,27 +119,27 @@ int cmd_run(int argc, char **argv)
         }
         cfg.jobs = (int)j;
     }
-    const char *model = cli_get(&run_cmd, &a, "model", sname ? suite_find(sname)->model_preset : "none");
+    const char *model = cli_get(&run_cmd, a, "model", sname ? suite_find(sname)->model_preset : "none");
     cfg.model_preset = strcmp(model, "none") == 0 ? NULL : model;
     cli_progress prog = {.tty = isatty(2)};
     if (prog.tty || getenv("CI")) {
         cfg.progress = cli_progress_report;
         cfg.progress_ud = &prog;
     }
-    const char *out_dir = cli_get(&run_cmd, &a, "out", CLI_DEFAULT_OUT);
+    const char *out_dir = cli_get(&run_cmd, a, "out", CLI_DEFAULT_OUT);
 
     tb_error err = {0};
     results *res = NULL;
     manifest *m = NULL;
     rc = results_new(&res, &err);
     if (rc == TB_OK)
-        rc = manifest_new(&cfg, argc + 1, argv - 1, &m, &err);
+        rc = manifest_new(&cfg, a->argc, a->argv, &m, &err);
     if (rc == TB_OK)
         rc = run_suite(&cfg, res, &err);
     cli_progress_end(&prog);
     if (rc == TB_OK)
         rc = cli_write_outputs(res, m, out_dir, &err);
-    if (rc == TB_OK && !cli_count(&run_cmd, &a, "quiet")) {
+    if (rc == TB_OK && !cli_count(&run_cmd, a, "quiet")) {
         report_print_summary(res, stdout);
         printf("wrote %s/results.csv (%zu rows), %s/REPORT.md, %s/manifest.json\n", out_dir,
                results_count(res), out_dir, out_dir);

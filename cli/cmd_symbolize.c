@@ -25,7 +25,7 @@ static const cli_opt symbolize_opts[] = {
     {"decode", 0, NULL, "read symbol text, write the original text"},
     {"sizes", 0, "SPLIT", "instead of converting, print the compression table rows of the "
                           "corpus language (all, train or test) as CSV"},
-    {"data", 'd', "DIR", "corpus folder root (default corpora/data, env TOKBENCH_DATA)"},
+    CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
 
@@ -161,26 +161,23 @@ static int convert(const tokenizer *t, FILE *in, const char *fname, int decode, 
     return rc;
 }
 
-int cmd_symbolize(int argc, char **argv)
+int cmd_symbolize(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&symbolize_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
+    int rc = 0;
     tb_error err = {0};
-    const char *spec = cli_get(&symbolize_cmd, &a, "tokenizer", NULL);
-    const char *cname = cli_get(&symbolize_cmd, &a, "corpus", NULL);
-    const char *lname = cli_get(&symbolize_cmd, &a, "lang", NULL);
-    const char *split = cli_get(&symbolize_cmd, &a, "sizes", NULL);
+    const char *spec = cli_get(&symbolize_cmd, a, "tokenizer", NULL);
+    const char *cname = cli_get(&symbolize_cmd, a, "corpus", NULL);
+    const char *lname = cli_get(&symbolize_cmd, a, "lang", NULL);
+    const char *split = cli_get(&symbolize_cmd, a, "sizes", NULL);
     if (!spec || !cname || !lname) {
         fprintf(stderr, "tokbench symbolize: needs -c CORPUS -l LANG -t SPEC\n");
         return TB_EUSAGE;
     }
-    if (split && (a.npos > 0 || cli_count(&symbolize_cmd, &a, "decode"))) {
+    if (split && (a->npos > 0 || cli_count(&symbolize_cmd, a, "decode"))) {
         fprintf(stderr, "tokbench symbolize: --sizes takes no FILE and no --decode\n");
         return TB_EUSAGE;
     }
-    if (a.npos > 1) {
+    if (a->npos > 1) {
         fprintf(stderr, "tokbench symbolize: at most one FILE\n");
         return TB_EUSAGE;
     }
@@ -188,7 +185,7 @@ int cmd_symbolize(int argc, char **argv)
     tokenizer *t = NULL;
     FILE *in = NULL;
     const char *fname = "<stdin>";
-    rc = cli_open_corpus(&symbolize_cmd, &a, cname, &c, &err);
+    rc = cli_open_corpus(&symbolize_cmd, a, cname, &c, &err);
     tokenizer_ctx ctx = cli_tokenizer_ctx(c, -1);
     if (rc == TB_OK && strcmp(lname, "joint") != 0) {
         ctx.lang = corpus_find_lang(c, lname);
@@ -202,14 +199,14 @@ int cmd_symbolize(int argc, char **argv)
         rc = sizes(c, ctx.lang, t, split, &err);
     } else if (rc == TB_OK) {
         in = stdin;
-        if (a.npos > 0 && strcmp(a.pos[0], "-") != 0) {
-            fname = a.pos[0];
+        if (a->npos > 0 && strcmp(a->pos[0], "-") != 0) {
+            fname = a->pos[0];
             in = fopen(fname, "rb");
             if (!in)
                 rc = tb_fail(&err, TB_EINPUT, "cannot open '%s': %s", fname, strerror(errno));
         }
         if (rc == TB_OK)
-            rc = convert(t, in, fname, cli_count(&symbolize_cmd, &a, "decode") > 0, &err);
+            rc = convert(t, in, fname, cli_count(&symbolize_cmd, a, "decode") > 0, &err);
         if (in && in != stdin)
             fclose(in);
     }

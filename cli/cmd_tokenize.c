@@ -20,7 +20,7 @@ static const cli_opt tokenize_opts[] = {
     {"pieces", 0, NULL, "print the pieces; bytes that are not printable UTF-8, space and "
                         "backslash as \\xHH"},
     {"count", 0, NULL, "print the number of tokens"},
-    {"data", 'd', "DIR", "corpus folder root (default corpora/data)"},
+    CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
 const cli_command tokenize_cmd = {
@@ -35,7 +35,7 @@ static const cli_opt detokenize_opts[] = {
     {"tokenizer", 't', "SPEC", "tokenizer spec"},
     {"corpus", 'c', "CORPUS", "corpus the tokenizer was trained on, if it learns"},
     {"lang", 'l', "LANG", "language of that corpus"},
-    {"data", 'd', "DIR", "corpus folder root (default corpora/data)"},
+    CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
 const cli_command detokenize_cmd = {
@@ -60,26 +60,23 @@ static void print_piece(const char *p, size_t n)
     }
 }
 
-int cmd_tokenize(int argc, char **argv)
+int cmd_tokenize(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&tokenize_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    int mode = cli_count(&tokenize_cmd, &a, "pieces") ? 1 : cli_count(&tokenize_cmd, &a, "count") ? 2 : 0;
-    if (cli_count(&tokenize_cmd, &a, "pieces") + cli_count(&tokenize_cmd, &a, "count") +
-            cli_count(&tokenize_cmd, &a, "ids") > 1) {
+    int rc = 0;
+    int mode = cli_count(&tokenize_cmd, a, "pieces") ? 1 : cli_count(&tokenize_cmd, a, "count") ? 2 : 0;
+    if (cli_count(&tokenize_cmd, a, "pieces") + cli_count(&tokenize_cmd, a, "count") +
+            cli_count(&tokenize_cmd, a, "ids") > 1) {
         fprintf(stderr, "tokbench tokenize: choose one of --ids, --pieces, --count\n");
         return TB_EUSAGE;
     }
     tb_error err = {0};
     cli_tok ts;
-    if (cli_tok_open(&tokenize_cmd, &a, &ts, &err)) {
+    if (cli_tok_open(&tokenize_cmd, a, &ts, &err)) {
         cli_tok_release(&ts);
         return cli_fail("tokenize", &err);
     }
     const char *fname;
-    FILE *in = cli_open_input(&a, &fname, &err);
+    FILE *in = cli_open_input(a, &fname, &err);
     if (!in) {
         cli_tok_release(&ts);
         return cli_fail("tokenize", &err);
@@ -142,20 +139,17 @@ int cmd_tokenize(int argc, char **argv)
     return rc ? cli_fail("tokenize", &err) : 0;
 }
 
-int cmd_detokenize(int argc, char **argv)
+int cmd_detokenize(const cli_args *a)
 {
-    cli_args a;
-    int rc = cli_parse(&detokenize_cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
+    int rc = 0;
     tb_error err = {0};
     cli_tok ts;
-    if (cli_tok_open(&detokenize_cmd, &a, &ts, &err)) {
+    if (cli_tok_open(&detokenize_cmd, a, &ts, &err)) {
         cli_tok_release(&ts);
         return cli_fail("detokenize", &err);
     }
     const char *fname;
-    FILE *in = cli_open_input(&a, &fname, &err);
+    FILE *in = cli_open_input(a, &fname, &err);
     if (!in) {
         cli_tok_release(&ts);
         return cli_fail("detokenize", &err);

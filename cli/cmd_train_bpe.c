@@ -21,7 +21,7 @@ static const cli_opt train_bpe_opts[] = {
     {"vocab", 'v', "N", "vocabulary size including the 256 bytes, 257..1000000"},
     {"pretok", 'p', "PRESET", "pre-tokenizer preset (default gpt2; none = no splitting)"},
     {"output", 'o', "MODEL", "model file to write (atomically)"},
-    {"data", 'd', "DIR", "corpus folder root (default corpora/data, env TOKBENCH_DATA)"},
+    CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
 
@@ -45,21 +45,18 @@ const cli_command train_bpe_cmd = {
 };
 
 
-int cmd_train_bpe(int argc, char **argv)
+int cmd_train_bpe(const cli_args *a)
 {
     const cli_command *cmd = &train_bpe_cmd;
-    cli_args a;
-    int rc = cli_parse(cmd, argc, argv, &a, stderr);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    const char *cname = cli_get(cmd, &a, "corpus", NULL);
-    const char *lang = cli_get(cmd, &a, "lang", NULL);
-    const char *input = cli_get(cmd, &a, "input", NULL);
-    const char *vs = cli_get(cmd, &a, "vocab", NULL);
-    const char *preset = cli_get(cmd, &a, "pretok", "gpt2");
-    const char *outp = cli_get(cmd, &a, "output", NULL);
+    int rc = 0;
+    const char *cname = cli_get(cmd, a, "corpus", NULL);
+    const char *lang = cli_get(cmd, a, "lang", NULL);
+    const char *input = cli_get(cmd, a, "input", NULL);
+    const char *vs = cli_get(cmd, a, "vocab", NULL);
+    const char *preset = cli_get(cmd, a, "pretok", "gpt2");
+    const char *outp = cli_get(cmd, a, "output", NULL);
     const char *why = NULL;
-    if (a.npos > 0)
+    if (a->npos > 0)
         why = "unexpected argument";
     else if (!!cname == !!input)
         why = "give either -c CORPUS -l LANG or --input FILE";
@@ -104,7 +101,7 @@ int cmd_train_bpe(int argc, char **argv)
     const char *what;
     char whatbuf[4200];
     if (cname) {
-        if (cli_open_corpus(cmd, &a, cname, &c, &err)) {
+        if (cli_open_corpus(cmd, a, cname, &c, &err)) {
             rc = cli_fail("train-bpe", &err);
             goto out;
         }

@@ -24,6 +24,15 @@ const cli_entry *commands_find(const char *name)
     return NULL;
 }
 
+int commands_dispatch(const cli_entry *e, int argc, char **argv)
+{
+    cli_args a;
+    int rc = cli_parse(e->cmd, argc, argv, &a, stderr);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    return e->fn(&a);
+}
+
 void commands_print_usage(FILE *f)
 {
     fputs("usage: tokbench <command> [options]\n\n"

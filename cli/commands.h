@@ -1,7 +1,7 @@
 /* commands.h - every command of tokbench: each lives in cli/cmd_<name>.c,
  * which defines `const cli_command <name>_cmd` (its option table and help)
- * and `int cmd_<name>(int argc, char **argv)` (argv[0] is the command name;
- * returns the exit status). cli/commands.c lists them once, in the order
+ * and `int cmd_<name>(const cli_args *a)`: the arguments as parsed against
+ * that table by commands_dispatch; returns the exit status. cli/commands.c lists them once, in the order
  * `tokbench help` shows them; a command missing from the build fails to
  * link. */
 #ifndef CLI_COMMANDS_H
@@ -16,7 +16,7 @@
 
 #define TB_DECLARE_COMMAND(name)                                                  \
     extern const cli_command name##_cmd;                                          \
-    int cmd_##name(int argc, char **argv)
+    int cmd_##name(const cli_args *a)
 
 TB_DECLARE_COMMAND(corpus);      /* cli/cmd_corpus.c */
 TB_DECLARE_COMMAND(tokenize);    /* cli/cmd_tokenize.c */
@@ -36,11 +36,14 @@ TB_DECLARE_COMMAND(version);     /* cli/cmd_help.c */
 
 typedef struct cli_entry {
     const cli_command *cmd;
-    int (*fn)(int argc, char **argv);
+    int (*fn)(const cli_args *a);
 } cli_entry;
 
 /* The command called name, or NULL. */
 const cli_entry *commands_find(const char *name);
+/* Parses argv (argv[0] the command name) against e's option table and runs
+ * it: its exit status, 0 after --help, 2 on a usage error. */
+int commands_dispatch(const cli_entry *e, int argc, char **argv);
 /* The usage text with the list of commands. */
 void commands_print_usage(FILE *f);
 

@@ -13,13 +13,14 @@ int main(int argc, char **argv)
         commands_print_usage(stderr);
         return TB_EUSAGE;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-        return cmd_help(1, argv);
-    if (strcmp(argv[1], "--version") == 0)
-        return cmd_version(0, NULL);
-    const cli_entry *e = commands_find(argv[1]);
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+        name = "help";
+    else if (strcmp(name, "--version") == 0)
+        name = "version";
+    const cli_entry *e = commands_find(name);
     if (e)
-        return e->fn(argc - 1, argv + 1);
+        return commands_dispatch(e, name == argv[1] ? argc - 1 : 1, argv + 1);
     fprintf(stderr, "tokbench: unknown command '%s' (see 'tokbench help')\n", argv[1]);
     return TB_EUSAGE;
 }

@@ -20,6 +20,11 @@
 #define CLI_DEFAULT_OUT "reports/out"           /* option --out of run */
 #define CLI_DEFAULT_HARDWARE "model/hardware.tsv" /* env TOKBENCH_HARDWARE, option --hardware */
 
+/* The --data option row every command that opens a corpus shares. */
+#define CLI_OPT_DATA                                                              \
+    {"data", 'd', "DIR",                                                          \
+     "corpus folder root (default " CLI_DEFAULT_DATA ", env TOKBENCH_DATA)"}
+
 /* The corpus root: cmd's --data when it has that option and it was given,
  * else TOKBENCH_DATA, else CLI_DEFAULT_DATA. */
 const char *cli_data_dir(const cli_command *cmd, const cli_args *a);
