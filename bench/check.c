@@ -93,77 +93,6 @@ static double tol_for(const check_config *cfg, const char *metric)
     return t;
 }
 
-/* Open-addressing index of the current rows by their 5 key strings. */
-struct index {
-    long *slot;         /* row index or -1 */
-    size_t cap;         /* power of two */
-};
-
-static uint64_t key_hash(const result_row *r)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    const char *parts[5] = {r->corpus, r->split, r->lang, r->tokenizer, r->metric};
-    for (int k = 0; k < 5; k++) {
-        for (const unsigned char *p = (const unsigned char *)parts[k]; *p; p++) {
-            h ^= *p;
-            h *= 0x100000001b3ULL;
-        }
-        h ^= 0x1f;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-static int same_key(const result_row *a, const result_row *b)
-{
-    return strcmp(a->corpus, b->corpus) == 0 && strcmp(a->split, b->split) == 0 &&
-           strcmp(a->lang, b->lang) == 0 && strcmp(a->tokenizer, b->tokenizer) == 0 &&
-           strcmp(a->metric, b->metric) == 0;
-}
-
-static int index_build(struct index *ix, const results *r, tb_error *err)
-{
-    size_t n = results_count(r);
-    ix->cap = 16;
-    while (ix->cap < 2 * n + 1)
-        ix->cap *= 2;
-    ix->slot = tb_malloc(ix->cap * sizeof *ix->slot, err);
-    if (!ix->slot)
-        return TB_EINPUT;
-    for (size_t i = 0; i < ix->cap; i++)
-        ix->slot[i] = -1;
-    for (size_t i = 0; i < n; i++) {
-        result_row row, other;
-        results_get(r, i, &row);
-        size_t h = (size_t)key_hash(&row) & (ix->cap - 1);
-        int dup = 0;
-        while (ix->slot[h] >= 0) {
-            results_get(r, (size_t)ix->slot[h], &other);
-            if (same_key(&row, &other)) {
-                dup = 1;
-                break;
-            }
-            h = (h + 1) & (ix->cap - 1);
-        }
-        if (!dup)
-            ix->slot[h] = (long)i; /* the first of duplicate rows wins */
-    }
-    return TB_OK;
-}
-
-static long index_find(const struct index *ix, const results *r, const result_row *key)
-{
-    size_t h = (size_t)key_hash(key) & (ix->cap - 1);
-    while (ix->slot[h] >= 0) {
-        result_row row;
-        results_get(r, (size_t)ix->slot[h], &row);
-        if (same_key(&row, key))
-            return ix->slot[h];
-        h = (h + 1) & (ix->cap - 1);
-    }
-    return -1;
-}
-
 static int push(check_report *rep, size_t *cap, check_item it, tb_error *err)
 {
     if (rep->n_items == *cap) {
@@ -189,13 +118,6 @@ int check_compare(const results *base, const results *cur, const check_config *c
                   check_report *out, tb_error *err)
 {
     memset(out, 0, sizeof *out);
-    struct index ib, ic;
-    if (index_build(&ic, cur, err))
-        return TB_EINPUT;
-    if (index_build(&ib, base, err)) {
-        free(ic.slot);
-        return TB_EINPUT;
-    }
     size_t cap = 0;
     int rc = TB_OK;
     char *seen = tb_calloc(results_count(cur) + 1, 1, err);
@@ -204,7 +126,7 @@ int check_compare(const results *base, const results *cur, const check_config *c
     for (size_t i = 0; i < results_count(base) && rc == TB_OK; i++) {
         result_row b, c;
         results_get(base, i, &b);
-        long j = index_find(&ic, cur, &b);
+        long j = results_find_row(cur, &b);
         if (j < 0) {
             rc = push(out, &cap, (check_item){(long)i, -1, CHECK_MISSING, 0}, err);
             continue;
@@ -232,12 +154,11 @@ int check_compare(const results *base, const results *cur, const check_config *c
     for (size_t j = 0; j < results_count(cur) && rc == TB_OK; j++) {
         result_row c;
         results_get(cur, j, &c);
-        if (!seen[j] && index_find(&ic, cur, &c) == (long)j && index_find(&ib, base, &c) < 0)
+        /* the first of duplicate rows stands for its key */
+        if (!seen[j] && results_find_row(cur, &c) == (long)j && results_find_row(base, &c) < 0)
             rc = push(out, &cap, (check_item){-1, (long)j, CHECK_NEW, 0}, err);
     }
     free(seen);
-    free(ib.slot);
-    free(ic.slot);
     if (rc)
         check_report_release(out);
     return rc;

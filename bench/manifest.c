@@ -70,6 +70,19 @@ static json_t *corpus_sources(const char *dir)
     return o;
 }
 
+/* A manifest handle that owns root; on failure root is released. */
+static int manifest_wrap(json_t *root, manifest **out, tb_error *err)
+{
+    manifest *m = tb_calloc(1, sizeof *m, err);
+    if (!m) {
+        json_decref(root);
+        return TB_EINPUT;
+    }
+    m->root = root;
+    *out = m;
+    return TB_OK;
+}
+
 int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, tb_error *err)
 {
     *out = NULL;
@@ -130,14 +143,7 @@ int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, t
         json_array_append_new(specs, json_string(cfg->specs[i]));
     json_object_set_new(root, "tokenizers", specs);
 
-    manifest *m = tb_calloc(1, sizeof *m, err);
-    if (!m) {
-        json_decref(root);
-        return TB_EINPUT;
-    }
-    m->root = root;
-    *out = m;
-    return TB_OK;
+    return manifest_wrap(root, out, err);
 }
 
 void manifest_free(manifest *m)
@@ -173,14 +179,7 @@ int manifest_load(const char *path, manifest **out, tb_error *err)
         json_decref(root);
         return tb_fail(err, TB_EINPUT, "manifest '%s': expected a JSON object", path);
     }
-    manifest *m = tb_calloc(1, sizeof *m, err);
-    if (!m) {
-        json_decref(root);
-        return TB_EINPUT;
-    }
-    m->root = root;
-    *out = m;
-    return TB_OK;
+    return manifest_wrap(root, out, err);
 }
 
 static const char *str_or(json_t *o, const char *key, const char *dflt)

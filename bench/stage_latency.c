@@ -15,7 +15,7 @@
 void latency_config_init(latency_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->order = 4;
+    cfg->order = NGRAM_DEFAULT_ORDER;
     cfg->k = 5;
     cfg->hick_a_ms = 0;
     cfg->hick_b_ms = 150;

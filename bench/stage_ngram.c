@@ -15,7 +15,7 @@
 void stage_ngram_config_init(stage_ngram_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->order = 4;
+    cfg->order = NGRAM_DEFAULT_ORDER;
     cfg->min_order = 2;
     cfg->timing = 1;
     cfg->suggest = 1;

@@ -403,14 +403,7 @@ static int parse(reader *r, ngram_model **out, tb_error *err)
         else if (strcmp(r->buf, "\\end\\") != 0)
             rc = bad(r, err, "expected \\end\\ (more n-grams than the header's count?)");
     }
-    if (rc == TB_OK)
-        rc = ngram_finish(m, err);
-    if (rc) {
-        ngram_free(m);
-        return rc;
-    }
-    *out = m;
-    return TB_OK;
+    return ngram_model_done(m, rc, out, err);
 }
 
 int ngram_arpa_parse(const char *text, size_t len, const char *name, ngram_model **out,

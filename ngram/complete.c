@@ -85,30 +85,6 @@ static void prefix_range(const ngram_pieces *p, size_t nw, const char *prefix, s
     *hi = a;
 }
 
-static void offer(const ngram_model *m, uint32_t w, double lp, uint32_t *words, double *lps,
-                  size_t k, size_t *n)
-{
-    uint32_t tok = m->tok[w];
-    /* below the k-th: the common case, decided before the duplicate scan */
-    if (*n == k && (lps[k - 1] > lp || (lps[k - 1] == lp && m->tok[words[k - 1]] < tok)))
-        return;
-    for (size_t i = 0; i < *n; i++)
-        if (words[i] == w)
-            return;
-    size_t pos = *n;
-    while (pos > 0 && (lps[pos - 1] < lp || (lps[pos - 1] == lp && m->tok[words[pos - 1]] > tok)))
-        pos--;
-    if (pos >= k)
-        return;
-    size_t end = *n < k ? *n : k - 1;
-    memmove(words + pos + 1, words + pos, (end - pos) * sizeof *words);
-    memmove(lps + pos + 1, lps + pos, (end - pos) * sizeof *lps);
-    words[pos] = w;
-    lps[pos] = lp;
-    if (*n < k)
-        (*n)++;
-}
-
 /* Fast path of ngram_suggest_prefix. A child y of context c_j (the j
  * history words) is the n-gram "c_j w" of order j+1; when c_j is the longest
  * context w extends, ngram_score finds exactly that n-gram and adds the
@@ -149,7 +125,7 @@ static size_t suggest_marked(const ngram_model *m, const ngram_state *s, const n
                 continue;
             p->mark[w] = ep;
             if (matches(p, w, prefix, plen))
-                offer(m, w, score_at(s, up->lp[y], j + 1), words, lps, k, &n);
+                ngram_topk_offer(m, w, score_at(s, up->lp[y], j + 1), words, lps, k, &n);
         }
     }
     size_t nw = m->nv - NGRAM_FIRST_WORD, found = 0;
@@ -163,7 +139,7 @@ static size_t suggest_marked(const ngram_model *m, const ngram_state *s, const n
             for (size_t i = lo; i < hi; i++) {
                 uint32_t w = p->by_text[i];
                 if (p->mark[w] != ep)
-                    offer(m, w, score_at(s, m->lp1[w], 1), words, lps, k, &n);
+                    ngram_topk_offer(m, w, score_at(s, m->lp1[w], 1), words, lps, k, &n);
             }
             return n;
         }
@@ -174,7 +150,7 @@ static size_t suggest_marked(const ngram_model *m, const ngram_state *s, const n
             continue;
         found++;
         if (p->mark[w] != ep)
-            offer(m, w, score_at(s, m->lp1[w], 1), words, lps, k, &n);
+            ngram_topk_offer(m, w, score_at(s, m->lp1[w], 1), words, lps, k, &n);
     }
     return n;
 }
@@ -199,7 +175,7 @@ size_t ngram_suggest_prefix(const ngram_model *m, const ngram_state *s, const ng
         for (uint32_t i = off[c]; i < off[c + 1]; i++) {
             uint32_t w = m->tab[j + 1].last[m->child[j][i]];
             if (matches(p, w, prefix, plen))
-                offer(m, w, ngram_score(m, s, w, NULL), words, lps, k, &n);
+                ngram_topk_offer(m, w, ngram_score(m, s, w, NULL), words, lps, k, &n);
         }
     }
     size_t nw = m->nv - NGRAM_FIRST_WORD, found = 0;
@@ -208,7 +184,7 @@ size_t ngram_suggest_prefix(const ngram_model *m, const ngram_state *s, const ng
         if (!matches(p, w, prefix, plen))
             continue;
         found++;
-        offer(m, w, ngram_score(m, s, w, NULL), words, lps, k, &n);
+        ngram_topk_offer(m, w, ngram_score(m, s, w, NULL), words, lps, k, &n);
     }
     return n;
 }

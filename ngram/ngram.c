@@ -33,6 +33,18 @@ uint32_t ngram_word_token(const ngram_model *m, uint32_t w)
     return w < m->nv ? m->tok[w] : 0;
 }
 
+int ngram_model_done(ngram_model *m, int rc, ngram_model **out, tb_error *err)
+{
+    if (rc == TB_OK)
+        rc = ngram_finish(m, err);
+    if (rc) {
+        ngram_free(m);
+        return rc;
+    }
+    *out = m;
+    return TB_OK;
+}
+
 int ngram_model_alloc(int order, const uint32_t *toks, size_t nv_tokens, ngram_model **out,
                       tb_error *err)
 {
@@ -550,14 +562,7 @@ int ngram_build(const ngram_data *d, int order, ngram_model **out, tb_error *err
         rc = estimate(m, kn, err);
     for (int k = 0; k <= NGRAM_MAX_ORDER; k++)
         kn_release(&kn[k]);
-    if (rc == TB_OK)
-        rc = ngram_finish(m, err);
-    if (rc) {
-        ngram_free(m);
-        return rc;
-    }
-    *out = m;
-    return TB_OK;
+    return ngram_model_done(m, rc, out, err);
 }
 
 /* ---- scoring ------------------------------------------------------------- */

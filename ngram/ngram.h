@@ -48,6 +48,8 @@
 #include "../common/tb.h"
 
 #define NGRAM_MAX_ORDER 6
+/* The order the benchmark stages use unless told otherwise (DESIGN.md: 4). */
+#define NGRAM_DEFAULT_ORDER 4
 
 /* Dense word ids of a model. Words >= NGRAM_FIRST_WORD are token ids seen in
  * training, in increasing order of the token id. */

@@ -1,8 +1,10 @@
 /* ngram_impl.h - the layout of an ngram_model, shared by ngram.c (building,
- * scoring), arpa.c (ARPA export and import) and suggest.c. Not a public
+ * scoring), arpa.c (ARPA export and import), suggest.c and complete.c. Not a public
  * interface: callers outside ngram/ use ngram.h and arpa.h. */
 #ifndef NGRAM_IMPL_H
 #define NGRAM_IMPL_H
+
+#include <string.h>
 
 #include "ngram.h"
 
@@ -55,5 +57,40 @@ int ngram_tab_insert(ngram_tab *t, int has_lbo, uint32_t suffix, uint32_t first,
 void ngram_tab_shrink(ngram_tab *t);
 /* Shrinks every order's arrays and builds the suggestion index (child lists, unigram ranking). */
 int ngram_finish(ngram_model *m, tb_error *err);
+/* The last step of every constructor (ngram_build, the ARPA reader): with rc
+ * TB_OK, finishes m and hands it to *out; when rc or finishing fails, frees m
+ * and leaves *out alone. Returns the status. */
+int ngram_model_done(ngram_model *m, int rc, ngram_model **out, tb_error *err);
+
+/* The top-k list of every suggester: offers word w with score lp to
+ * words/lps, which hold the best *n <= k words so far, lp descending, ties by
+ * token id ascending (the order ngram_suggest documents). The specials
+ * (w < NGRAM_FIRST_WORD) and words already listed are never added. Inline:
+ * it runs once per candidate in the completion simulation's inner loop. */
+static inline void ngram_topk_offer(const ngram_model *m, uint32_t w, double lp, uint32_t *words,
+                                    double *lps, size_t k, size_t *n)
+{
+    if (w < NGRAM_FIRST_WORD)
+        return;
+    uint32_t tok = m->tok[w];
+    /* below the k-th: the common case, decided before the duplicate scan */
+    if (*n == k && (lps[k - 1] > lp || (lps[k - 1] == lp && m->tok[words[k - 1]] < tok)))
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (words[i] == w)
+            return;
+    size_t pos = *n;
+    while (pos > 0 && (lps[pos - 1] < lp || (lps[pos - 1] == lp && m->tok[words[pos - 1]] > tok)))
+        pos--;
+    if (pos >= k)
+        return;
+    size_t end = *n < k ? *n : k - 1;
+    memmove(words + pos + 1, words + pos, (end - pos) * sizeof *words);
+    memmove(lps + pos + 1, lps + pos, (end - pos) * sizeof *lps);
+    words[pos] = w;
+    lps[pos] = lp;
+    if (*n < k)
+        (*n)++;
+}
 
 #endif

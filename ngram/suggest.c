@@ -74,30 +74,6 @@ int ngram_finish(ngram_model *m, tb_error *err)
     return TB_OK;
 }
 
-/* Keeps the best k (lp descending, token id ascending) in words/lps. */
-static void offer(const ngram_model *m, uint32_t w, double lp, uint32_t *words, double *lps,
-                  size_t k, size_t *n)
-{
-    if (w < NGRAM_FIRST_WORD)
-        return;
-    for (size_t i = 0; i < *n; i++)
-        if (words[i] == w)
-            return;
-    uint32_t tok = m->tok[w];
-    size_t pos = *n;
-    while (pos > 0 && (lps[pos - 1] < lp || (lps[pos - 1] == lp && m->tok[words[pos - 1]] > tok)))
-        pos--;
-    if (pos >= k)
-        return;
-    size_t end = *n < k ? *n : k - 1;
-    memmove(words + pos + 1, words + pos, (end - pos) * sizeof *words);
-    memmove(lps + pos + 1, lps + pos, (end - pos) * sizeof *lps);
-    words[pos] = w;
-    lps[pos] = lp;
-    if (*n < k)
-        (*n)++;
-}
-
 size_t ngram_suggest(const ngram_model *m, const ngram_state *s, size_t k, uint32_t *words,
                      double *lp)
 {
@@ -127,13 +103,13 @@ size_t ngram_suggest(const ngram_model *m, const ngram_state *s, size_t k, uint3
         const uint32_t *off = m->child_off[j];
         for (uint32_t i = off[c]; i < off[c + 1]; i++) {
             uint32_t w = m->tab[j + 1].last[m->child[j][i]];
-            offer(m, w, ngram_score(m, s, w, NULL), words, lps, k, &n);
+            ngram_topk_offer(m, w, ngram_score(m, s, w, NULL), words, lps, k, &n);
         }
     }
     size_t nw = m->nv - NGRAM_FIRST_WORD;
     for (size_t i = 0; i < nw && i < k; i++) {
         uint32_t w = m->uni_rank[i];
-        offer(m, w, ngram_score(m, s, w, NULL), words, lps, k, &n);
+        ngram_topk_offer(m, w, ngram_score(m, s, w, NULL), words, lps, k, &n);
     }
     free(heap);
     return n;

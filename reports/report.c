@@ -204,16 +204,23 @@ static void corpus_keys(const results *r, const char *corpus, struct keys *langs
     }
 }
 
-int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb_error *err)
+/* The corpora of r in order of first appearance; 1 when out of memory. */
+static int all_corpora(const results *r, struct keys *corpora)
 {
-    const char *manifest_md = ex ? ex->manifest_md : NULL;
-    struct keys corpora = {0};
     int oom = 0;
     for (size_t i = 0; i < results_count(r); i++) {
         result_row row;
         results_get(r, i, &row);
-        oom |= keys_add(&corpora, row.corpus) != 0;
+        oom |= keys_add(corpora, row.corpus) != 0;
     }
+    return oom;
+}
+
+int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb_error *err)
+{
+    const char *manifest_md = ex ? ex->manifest_md : NULL;
+    struct keys corpora = {0};
+    int oom = all_corpora(r, &corpora);
     fputs("# tokbench report\n\n", f);
     fputs("What the same content costs in each language, per tokenizer. Every number below "
           "was measured by tokbench in this run; `results.csv` beside this file holds every "
@@ -329,12 +336,7 @@ static double value_or(const results *r, const char *c, const char *l, const cha
 void report_print_summary(const results *r, FILE *f)
 {
     struct keys corpora = {0};
-    int oom = 0;
-    for (size_t i = 0; i < results_count(r); i++) {
-        result_row row;
-        results_get(r, i, &row);
-        oom |= keys_add(&corpora, row.corpus) != 0;
-    }
+    int oom = all_corpora(r, &corpora);
     for (size_t c = 0; c < corpora.n && !oom; c++) {
         struct keys langs = {0}, toks = {0};
         corpus_keys(r, corpora.v[c], &langs, &toks, &oom);

@@ -152,6 +152,11 @@ long results_find(const results *r, const char *corpus, const char *split, const
     return x ? (long)x - 1 : -1;
 }
 
+long results_find_row(const results *r, const result_row *key)
+{
+    return results_find(r, key->corpus, key->split, key->lang, key->tokenizer, key->metric);
+}
+
 int results_unit_is_timing(const char *unit)
 {
     return strcmp(unit, "ms") == 0 || strcmp(unit, "us") == 0 || strcmp(unit, "s") == 0 ||

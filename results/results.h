@@ -36,6 +36,10 @@ void results_get(const results *r, size_t i, result_row *row);
 /* Index of the first row matching all keys, or -1. */
 long results_find(const results *r, const char *corpus, const char *split, const char *lang,
                   const char *tokenizer, const char *metric);
+/* Index of the first row of r with key's corpus, split, lang, tokenizer and
+ * metric (key's value and unit are ignored), or -1: matches a row of one
+ * table to another. */
+long results_find_row(const results *r, const result_row *key);
 
 /* 1 for units whose values are timings (ms, us, s, MB/s): never compared
  * exactly and left out of golden files. */

@@ -71,6 +71,15 @@ static void test_roundtrip_with_quoting(void **state)
     assert_string_equal(row.unit, "ratio");
     assert_int_equal(results_find(back, "udhr", "test", "zh", "say \"hi\"", "parity"), 1);
     assert_int_equal(results_find(back, "udhr", "test", "zh", "say \"hi\"", "tokens"), -1);
+    /* a row of one table finds its key in another: the first row of the key
+     * (a duplicate added later does not displace it), value and unit ignored */
+    assert_int_equal(results_add(back, "udhr", "all", "en", "cmd:./tok --a,b", "tokens", 7,
+                                 "tokens", &err), TB_OK);
+    result_row key = {"udhr", "all", "en", "cmd:./tok --a,b", "tokens", -1, "other"};
+    assert_int_equal(results_find_row(back, &key), 0);
+    assert_int_equal(results_find_row(r, &key), 0);
+    key.split = "test";
+    assert_int_equal(results_find_row(back, &key), -1);
     /* the file itself: plain fields unquoted, special ones quoted */
     char *text = NULL;
     size_t len;
