@@ -101,17 +101,8 @@ struct index {
 
 static uint64_t key_hash(const result_row *r)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
     const char *parts[5] = {r->corpus, r->split, r->lang, r->tokenizer, r->metric};
-    for (int k = 0; k < 5; k++) {
-        for (const unsigned char *p = (const unsigned char *)parts[k]; *p; p++) {
-            h ^= *p;
-            h *= 0x100000001b3ULL;
-        }
-        h ^= 0x1f;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return tb_fnv1a64_fields(TB_FNV1A64_INIT, parts, 5, 0x1f);
 }
 
 static int same_key(const result_row *a, const result_row *b)

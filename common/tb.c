@@ -114,3 +114,29 @@ int tb_read_file(const char *path, char **out, size_t *len, tb_error *err)
     *len = n;
     return TB_OK;
 }
+
+#define FNV1A64_PRIME 0x100000001b3ULL
+
+uint64_t tb_fnv1a64_update(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *s = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= FNV1A64_PRIME;
+    }
+    return h;
+}
+
+uint64_t tb_fnv1a64(const void *p, size_t n)
+{
+    return tb_fnv1a64_update(TB_FNV1A64_INIT, p, n);
+}
+
+uint64_t tb_fnv1a64_fields(uint64_t h, const char *const *s, size_t n, unsigned char sep)
+{
+    for (size_t i = 0; i < n; i++) {
+        h = tb_fnv1a64_update(h, s[i], strlen(s[i]));
+        h = tb_fnv1a64_update(h, &sep, 1);
+    }
+    return h;
+}

@@ -45,12 +45,8 @@ struct cmd_state {
 
 static uint64_t text_hash(const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h ? h : 1;
+    uint64_t h = tb_fnv1a64(s, n);
+    return h ? h : 1; /* 0 marks an empty slot */
 }
 
 /* The last line of the program's stderr, for messages. */
