@@ -115,6 +115,24 @@ int tb_read_file(const char *path, char **out, size_t *len, tb_error *err)
     return TB_OK;
 }
 
+int tb_pathf(tb_error *err, char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= cap)
+        return tb_fail(err, TB_EINPUT, "path too long: '%.80s...'", out);
+    return TB_OK;
+}
+
+void tb_copy_str(char *out, size_t cap, const char *s)
+{
+    size_t n = strnlen(s, cap - 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
 #define FNV1A64_PRIME 0x100000001b3ULL
 
 uint64_t tb_fnv1a64_update(uint64_t h, const void *p, size_t n)

@@ -41,6 +41,14 @@ void *tb_realloc(void *p, size_t n, tb_error *err);
  * by the caller. Errors name the file. */
 int tb_read_file(const char *path, char **out, size_t *len, tb_error *err);
 
+/* snprintf into out[cap] that fails (TB_EINPUT, "path too long: '<first 80
+ * bytes>...'") instead of truncating. */
+int tb_pathf(tb_error *err, char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Copies s into out[cap] (cap >= 1), cut at cap - 1 bytes. */
+void tb_copy_str(char *out, size_t cap, const char *s);
+
 /* ---- FNV-1a, 64 bits ------------------------------------------------- *
  * The hash behind the train/test split, segment and results indexes: its
  * values are part of every result and must never change. */

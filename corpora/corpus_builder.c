@@ -293,6 +293,16 @@ int corpus_builder_meta(corpus_builder *b, const char *key, const char *value, t
     return TB_OK;
 }
 
+int corpus_builder_metas(corpus_builder *b, const char *const (*kv)[2], size_t n, tb_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = kv[i][1] ? corpus_builder_meta(b, kv[i][0], kv[i][1], err) : TB_OK;
+        if (rc != TB_OK)
+            return rc;
+    }
+    return TB_OK;
+}
+
 /* ---- writing ---------------------------------------------------------- */
 
 struct file_stat {

@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,29 +29,6 @@
 extern char **environ;
 
 #define PATH_CAP 4400
-
-/* snprintf into out[cap] that fails (TB_EINPUT, naming the start of the
- * path) instead of truncating. */
-static int pathf(tb_error *err, char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int pathf(tb_error *err, char *out, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= cap)
-        return tb_fail(err, TB_EINPUT, "path too long: '%.80s...'", out);
-    return TB_OK;
-}
-
-/* Copies s into out[cap], cut at cap - 1 bytes. */
-static void copy_str(char *out, size_t cap, const char *s)
-{
-    size_t n = strnlen(s, cap - 1);
-    memcpy(out, s, n);
-    out[n] = '\0';
-}
 
 /* Runs argv (PATH lookup) with stdin from /dev/null, stdout to out_path
  * (or /dev/null), stderr to err_path, in folder cwd (NULL: ours). Paths
@@ -104,7 +80,7 @@ static void log_line(const char *log_path, char *out, size_t cap)
             continue;
         int is_e = strncmp(line, "E: ", 3) == 0;
         if (is_e || !have_e)
-            copy_str(out, cap, line);
+            tb_copy_str(out, cap, line);
         have_e |= is_e;
     }
     fclose(f);
@@ -168,7 +144,7 @@ static int download(const char *debs, const char *pkg, const char *log, char *de
                     tb_error *err)
 {
     char get[PATH_CAP], from[PATH_CAP + 300], to[PATH_CAP + 300];
-    if (pathf(err, get, sizeof get, "%s/.get.%ld", debs, (long)getpid()) || tb_mkdirs(get, err))
+    if (tb_pathf(err, get, sizeof get, "%s/.get.%ld", debs, (long)getpid()) || tb_mkdirs(get, err))
         return TB_EINPUT;
     char *argv[] = {"apt-get", "download", "-q", (char *)pkg, NULL};
     int status = 0;

@@ -1,12 +1,14 @@
 /* test_tb.c - the shared helpers of common/tb.h: FNV-1a-64 (published test
  * vectors, and equality with the loops each module used to write by hand,
- * whose values feed the train/test split and the indexes). */
+ * whose values feed the train/test split and the indexes), tb_pathf and
+ * tb_copy_str. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../common/tb.h"
@@ -87,11 +89,27 @@ static void test_fnv_same_as_before(void **state)
                 tb_fnv1a64_fields(TB_FNV1A64_INIT, a_bc, 2, 0x1f));
 }
 
+static void test_pathf_copy_str(void **state)
+{
+    (void)state;
+    char out[8];
+    tb_error err = {0};
+    assert_int_equal(tb_pathf(&err, out, sizeof out, "%s/%s", "ab", "cd"), TB_OK);
+    assert_string_equal(out, "ab/cd");
+    assert_int_equal(tb_pathf(&err, out, sizeof out, "%s/%s", "abcd", "efgh"), TB_EINPUT);
+    assert_string_equal(err.msg, "path too long: 'abcd/ef...'");
+    tb_copy_str(out, sizeof out, "0123456789");
+    assert_string_equal(out, "0123456");
+    tb_copy_str(out, 1, "x");
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fnv_vectors),
         cmocka_unit_test(test_fnv_same_as_before),
+        cmocka_unit_test(test_pathf_copy_str),
     };
     return cmocka_run_group_tests_name("tb", tests, NULL, NULL);
 }
