@@ -62,9 +62,10 @@ static int start(const tb_spawn_config *cfg, pid_t *pid)
     }
     if (!e) {
         char *const *argv = (char *const *)cfg->argv;
+        const char *prog = cfg->path ? cfg->path : argv[0];
         e = cfg->path_lookup
-                ? posix_spawnp(pid, argv[0], &fa, have_attr ? &attr : NULL, argv, environ)
-                : posix_spawn(pid, argv[0], &fa, have_attr ? &attr : NULL, argv, environ);
+                ? posix_spawnp(pid, prog, &fa, have_attr ? &attr : NULL, argv, environ)
+                : posix_spawn(pid, prog, &fa, have_attr ? &attr : NULL, argv, environ);
     }
     if (have_attr)
         posix_spawnattr_destroy(&attr);
@@ -185,7 +186,7 @@ int tb_spawn_run(const tb_spawn_config *cfg, tb_spawn_result *res, tb_error *err
     res->exit_status = -1;
     if (!cfg->argv || !cfg->argv[0] || !cfg->argv[0][0])
         return tb_fail(err, TB_EUSAGE, "spawn: no program to run");
-    const char *prog = cfg->argv[0];
+    const char *prog = cfg->path ? cfg->path : cfg->argv[0];
     double t0 = now_s();
     pid_t pid = 0;
     int e = start(cfg, &pid);

@@ -16,8 +16,10 @@
 #include "tb.h"
 
 typedef struct tb_spawn_config {
-    const char *const *argv;   /* program and arguments, NULL-terminated; argv[0] is run */
-    int path_lookup;           /* 1: argv[0] without '/' is searched in PATH */
+    const char *const *argv;   /* program and arguments, NULL-terminated */
+    const char *path;          /* program file to run; NULL: argv[0] (argv[0] is then only
+                                * the name it sees, e.g. path "/bin/sh", argv[0] "sh") */
+    int path_lookup;           /* 1: a program name without '/' is searched in PATH */
     const char *cwd;           /* child's working folder; NULL: ours */
     const char *stdin_path;    /* read from this file; NULL: /dev/null */
     const char *stdout_path;   /* created or truncated; NULL: /dev/null */
@@ -43,7 +45,7 @@ typedef struct tb_spawn_result {
 
 /* Runs cfg->argv and waits for it (or for the timeout). Always fills *res.
  * Returns TB_OK when the program exited with status 0; otherwise TB_EINPUT
- * with a message naming argv[0]:
+ * with a message naming the program (path, else argv[0]):
  *   "cannot run 'prog': No such file or directory"
  *   "'prog' exited with status 7; stderr: <last line>"
  *   "'prog' crashed (signal 11; stderr: <last line>)"

@@ -75,6 +75,14 @@ static void test_success_and_redirections(void **state)
     free(out);
     assert_string_equal(res.tail, "out\nerr\n");
 
+    /* a program file apart from the name it sees as argv[0] */
+    const char *named[] = {"tb-name", "-c", "echo $0", NULL};
+    tb_spawn_config n = {.argv = named, .path = "/bin/sh", .stdout_path = tmp("name")};
+    assert_int_equal(tb_spawn_run(&n, &res, &err), TB_OK);
+    out = slurp(tmp("name"));
+    assert_string_equal(out, "tb-name\n");
+    free(out);
+
     /* PATH lookup */
     const char *argv[] = {"true", NULL};
     tb_spawn_config p = {.argv = argv, .path_lookup = 1};
