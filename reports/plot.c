@@ -1,18 +1,13 @@
 /* plot.c - gnuplot charts from results rows. */
 #include "plot.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/afile.h"
-
-extern char **environ;
+#include "../common/spawn.h"
 
 /* ---- distinct keys ---------------------------------------------------- */
 
@@ -73,38 +68,26 @@ static int run_gnuplot(const char *gnuplot, const char *script, const char *dir,
 {
     char log[4200];
     snprintf(log, sizeof log, "%s/gnuplot.log", dir);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
     /* gnuplot runs in the chart folder: scripts name their files relatively */
-    posix_spawn_file_actions_addchdir_np(&fa, dir);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "gnuplot.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    char *argv[] = {(char *)gnuplot, (char *)script, NULL};
-    pid_t pid;
-    int e = posix_spawnp(&pid, gnuplot, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (e != 0)
+    const char *argv[] = {gnuplot, script, NULL};
+    tb_spawn_config cfg = {.argv = argv, .path_lookup = 1, .cwd = dir, .stdout_path = log,
+                           .stderr_to_stdout = 1};
+    tb_spawn_result res;
+    tb_error why = {0};
+    if (tb_spawn_run(&cfg, &res, &why) == TB_OK) {
+        unlink(log);
+        return TB_OK;
+    }
+    if (res.start_errno)
         return tb_fail(err, TB_EINPUT,
                        "cannot run '%s' (%s): charts need gnuplot; install it with 'make deps' "
                        "(apt-get install gnuplot-nox)",
-                       gnuplot, strerror(e));
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        char line[512] = "", last[512] = "";
-        FILE *f = fopen(log, "r");
-        while (f && fgets(line, sizeof line, f))
-            if (line[0] != '\n')
-                snprintf(last, sizeof last, "%s", line);
-        if (f)
-            fclose(f);
-        last[strcspn(last, "\n")] = '\0';
-        return tb_fail(err, TB_EINPUT, "gnuplot failed on '%s': %s", script, last);
-    }
-    unlink(log);
-    return TB_OK;
+                       gnuplot, strerror(res.start_errno));
+    if (!res.exited && !res.signal) /* it ran, but could not be waited for */
+        return tb_fail(err, TB_EINPUT, "gnuplot failed on '%s': %s", script, why.msg);
+    char last[512];
+    tb_spawn_last_line(res.tail, last, sizeof last);
+    return tb_fail(err, TB_EINPUT, "gnuplot failed on '%s': %s", script, last);
 }
 
 /* Opens <dir>/<name>.<ext> for an atomic write. */
