@@ -7,9 +7,11 @@
  * Redirect paths are opened in the child before it changes folder, so they
  * are relative to the caller's working folder (as is the stderr file the
  * tail is read from). With a timeout the child runs in a process group of
- * its own, and on expiry the whole group (the child and whatever it started)
- * gets SIGKILL and the child is reaped; without one it stays in ours, so a
- * terminal's Ctrl-C still reaches it. */
+ * its own, and on expiry the whole group (the child and whatever it started,
+ * unless that left the group with setsid/setpgid) gets SIGKILL and the child
+ * is reaped; without one it stays in ours, so a terminal's Ctrl-C still
+ * reaches it. The wait polls (1 ms doubling to 50 ms) only with a timeout;
+ * no signal handler is installed. Safe to call from several threads. */
 #ifndef TB_SPAWN_H
 #define TB_SPAWN_H
 
