@@ -4,17 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t tb_fnv1a64(const void *p, size_t n)
-{
-    const uint8_t *s = p;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 void strset_init(strset *s, const char *what)
 {
     memset(s, 0, sizeof *s);

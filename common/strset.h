@@ -1,7 +1,7 @@
 /* strset.h - a counted set of distinct byte strings: entries in insertion
  * order, their bytes in one arena, and an open-addressing index (linear
  * probing, load <= 1/2) of entry index + 1. Used for grapheme clusters,
- * symbol units and BPE training pieces. Hash: FNV-1a-64. */
+ * symbol units and BPE training pieces. Hash: FNV-1a-64 (tb_fnv1a64). */
 #ifndef TB_STRSET_H
 #define TB_STRSET_H
 
@@ -27,8 +27,6 @@ typedef struct strset {
     size_t mask;
     const char *what;   /* names the set in the "too large" error */
 } strset;
-
-uint64_t tb_fnv1a64(const void *p, size_t n);
 
 /* An empty set (allocates nothing); what names it in errors ("unit"). */
 void strset_init(strset *s, const char *what);

@@ -114,3 +114,47 @@ int tb_read_file(const char *path, char **out, size_t *len, tb_error *err)
     *len = n;
     return TB_OK;
 }
+
+int tb_pathf(tb_error *err, char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= cap)
+        return tb_fail(err, TB_EINPUT, "path too long: '%.80s...'", out);
+    return TB_OK;
+}
+
+void tb_copy_str(char *out, size_t cap, const char *s)
+{
+    size_t n = strnlen(s, cap - 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+#define FNV1A64_PRIME 0x100000001b3ULL
+
+uint64_t tb_fnv1a64_update(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *s = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= FNV1A64_PRIME;
+    }
+    return h;
+}
+
+uint64_t tb_fnv1a64(const void *p, size_t n)
+{
+    return tb_fnv1a64_update(TB_FNV1A64_INIT, p, n);
+}
+
+uint64_t tb_fnv1a64_fields(uint64_t h, const char *const *s, size_t n, unsigned char sep)
+{
+    for (size_t i = 0; i < n; i++) {
+        h = tb_fnv1a64_update(h, s[i], strlen(s[i]));
+        h = tb_fnv1a64_update(h, &sep, 1);
+    }
+    return h;
+}

@@ -41,4 +41,27 @@ void *tb_realloc(void *p, size_t n, tb_error *err);
  * by the caller. Errors name the file. */
 int tb_read_file(const char *path, char **out, size_t *len, tb_error *err);
 
+/* snprintf into out[cap] that fails (TB_EINPUT, "path too long: '<first 80
+ * bytes>...'") instead of truncating. */
+int tb_pathf(tb_error *err, char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Copies s into out[cap] (cap >= 1), cut at cap - 1 bytes. */
+void tb_copy_str(char *out, size_t cap, const char *s);
+
+/* ---- FNV-1a, 64 bits ------------------------------------------------- *
+ * The hash behind the train/test split, segment and results indexes: its
+ * values are part of every result and must never change. */
+
+#define TB_FNV1A64_INIT 0xcbf29ce484222325ULL  /* offset basis */
+
+/* FNV-1a-64 of p[0..n). */
+uint64_t tb_fnv1a64(const void *p, size_t n);
+/* Continues hash h (TB_FNV1A64_INIT to start) over p[0..n): hashing a then b
+ * this way equals hashing their concatenation. */
+uint64_t tb_fnv1a64_update(uint64_t h, const void *p, size_t n);
+/* Continues hash h over the n NUL-terminated strings s[i], each followed
+ * by the byte sep (a field separator, so ("ab","c") and ("a","bc") differ). */
+uint64_t tb_fnv1a64_fields(uint64_t h, const char *const *s, size_t n, unsigned char sep);
+
 #endif

@@ -72,6 +72,9 @@ size_t corpus_builder_dropped_duplicates(const corpus_builder *b);
 void corpus_builder_keep_duplicates(corpus_builder *b, int keep);
 /* Appends a "key: value" line to the MANIFEST (source, version, licence...). */
 int corpus_builder_meta(corpus_builder *b, const char *key, const char *value, tb_error *err);
+/* corpus_builder_meta for each of the n {key, value} pairs in order; a pair
+ * whose value is NULL is left out. Stops at the first error. */
+int corpus_builder_metas(corpus_builder *b, const char *const (*kv)[2], size_t n, tb_error *err);
 /* Writes dir/<lang>.txt, dir/ids.txt and dir/MANIFEST (with sha256, segment,
  * byte and code point counts of each file). Files are written to a sibling
  * temporary folder that replaces dir only when everything was written. The

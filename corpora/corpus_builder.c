@@ -164,16 +164,6 @@ size_t corpus_builder_count(const corpus_builder *b) { return b->n_segs; }
 size_t corpus_builder_dropped_duplicates(const corpus_builder *b) { return b->dropped; }
 void corpus_builder_keep_duplicates(corpus_builder *b, int keep) { b->keep_dups = keep != 0; }
 
-static uint64_t fnv1a(const char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (uint8_t)p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 /* Slot of the segment whose key equals (key, len, h), or of the empty slot
  * where it belongs. */
 static size_t table_slot(const corpus_builder *b, const char *key, size_t len, uint64_t h)
@@ -247,7 +237,7 @@ int corpus_builder_add(corpus_builder *b, const char *id, const char *const *tex
         o += tl;
     }
     struct seg s = {block, idl + 1, total - (idl + 1), 0};
-    s.hash = fnv1a(block + s.key_off, s.key_len);
+    s.hash = tb_fnv1a64(block + s.key_off, s.key_len);
     size_t slot = 0;
     if (!b->keep_dups) {
         if ((b->n_segs + 1) * 2 > b->table_cap && table_grow(b, err)) {
@@ -300,6 +290,16 @@ int corpus_builder_meta(corpus_builder *b, const char *key, const char *value, t
         return TB_EINPUT;
     snprintf(line, n, "%s: %s", key, value);
     b->meta[b->n_meta++] = line;
+    return TB_OK;
+}
+
+int corpus_builder_metas(corpus_builder *b, const char *const (*kv)[2], size_t n, tb_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = kv[i][1] ? corpus_builder_meta(b, kv[i][0], kv[i][1], err) : TB_OK;
+        if (rc != TB_OK)
+            return rc;
+    }
     return TB_OK;
 }
 

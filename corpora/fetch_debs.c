@@ -9,106 +9,77 @@
  *   root/                             every package unpacked (dpkg-deb -x)
  *   root/.<pkg>.unpacked              stamp: the .deb file name unpacked
  * A package is skipped when its stamp names a .deb that is in debs/. The
- * commands run with posix_spawnp (no shell); their stderr goes to the log
- * so an error can quote it. */
+ * commands run with tb_spawn_run (no shell, PATH lookup); their stderr goes
+ * to the log so an error can quote it. */
 #include "import.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/afile.h"
-
-extern char **environ;
+#include "../common/spawn.h"
 
 #define PATH_CAP 4400
 
-/* snprintf into out[cap] that fails (TB_EINPUT, naming the start of the
- * path) instead of truncating. */
-static int pathf(tb_error *err, char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int pathf(tb_error *err, char *out, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= cap)
-        return tb_fail(err, TB_EINPUT, "path too long: '%.80s...'", out);
-    return TB_OK;
-}
-
-/* Copies s into out[cap], cut at cap - 1 bytes. */
-static void copy_str(char *out, size_t cap, const char *s)
-{
-    size_t n = strnlen(s, cap - 1);
-    memcpy(out, s, n);
-    out[n] = '\0';
-}
-
-/* Runs argv (PATH lookup) with stdin from /dev/null, stdout to out_path
- * (or /dev/null), stderr to err_path, in folder cwd (NULL: ours). Paths
- * are taken relative to our folder. Returns 0 and the exit status in
- * *status (-1 when killed by a signal), or an errno value when it could
- * not be started. */
-static int run(char *const argv[], const char *cwd, const char *out_path, const char *err_path,
-               int *status)
-{
-    posix_spawn_file_actions_t fa;
-    int e = posix_spawn_file_actions_init(&fa);
-    if (e)
-        return e;
-    e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (!e)
-        e = posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null",
-                                             O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (!e)
-        e = posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (!e && cwd)
-        e = posix_spawn_file_actions_addchdir_np(&fa, cwd);
-    pid_t pid;
-    if (!e)
-        e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (e)
-        return e;
-    int ws;
-    while (waitpid(pid, &ws, 0) < 0)
-        if (errno != EINTR)
-            return errno;
-    *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-    return 0;
-}
-
-/* The line of a command's stderr log worth quoting: the last "E: " line
- * (apt's errors; warnings may follow it), else the last non-empty line. */
-static void log_line(const char *log_path, char *out, size_t cap)
+/* The line of a command's stderr worth quoting (tail: the end of its log):
+ * the last "E: " line (apt's errors; warnings may follow it), else the last
+ * non-empty line. */
+static void log_line(const char *tail, char *out, size_t cap)
 {
     snprintf(out, cap, "no error message");
-    FILE *f = fopen(log_path, "r");
-    if (!f)
-        return;
-    char line[1024];
     int have_e = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        if (!line[0])
-            continue;
-        int is_e = strncmp(line, "E: ", 3) == 0;
-        if (is_e || !have_e)
-            copy_str(out, cap, line);
-        have_e |= is_e;
+    for (const char *p = tail; *p;) {
+        size_t n = strcspn(p, "\r\n");
+        if (n) {
+            int is_e = strncmp(p, "E: ", 3) == 0;
+            if (is_e || !have_e) {
+                size_t k = n < cap - 1 ? n : cap - 1;
+                memcpy(out, p, k);
+                out[k] = '\0';
+            }
+            have_e |= is_e;
+        }
+        p += n;
+        p += strspn(p, "\r\n");
     }
-    fclose(f);
 }
+
+/* How a command that fails is reported. */
+struct step {
+    const char *what;      /* the subject: "cannot download 'pkg'" */
+    const char *install;   /* where the program comes from, when it cannot be run */
+    const char *advice;    /* appended when it fails: "; run 'apt-get update' and retry" */
+};
+
+/* Runs argv (PATH lookup) with stdin from /dev/null, stdout to out_path
+ * (or /dev/null), stderr to log, in folder cwd (NULL: ours); paths are
+ * relative to our folder. On failure: "<what>: cannot run <prog>: <errno>
+ * (<install>)" or "<what>: <log line><advice>". */
+static int run(char *const argv[], const char *cwd, const char *out_path, const char *log,
+               const struct step *st, tb_error *err)
+{
+    tb_spawn_config cfg = {.argv = (const char *const *)argv, .path_lookup = 1, .cwd = cwd,
+                           .stdout_path = out_path, .stderr_path = log};
+    tb_spawn_result res;
+    tb_error why = {0};
+    if (tb_spawn_run(&cfg, &res, &why) == TB_OK)
+        return TB_OK;
+    if (res.start_errno)
+        return tb_fail(err, TB_EINPUT, "%s: cannot run %s: %s (%s)", st->what, argv[0],
+                       strerror(res.start_errno), st->install);
+    if (!res.exited && !res.signal) /* it ran, but could not be waited for */
+        return tb_fail(err, TB_EINPUT, "%s: %s", st->what, why.msg);
+    char line[512];
+    log_line(res.tail, line, sizeof line);
+    return tb_fail(err, TB_EINPUT, "%s: %s%s", st->what, line, st->advice);
+}
+
+static const char k_dpkg_install[] = "install 'dpkg-dev' or run 'make deps'";
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -168,27 +139,19 @@ static int download(const char *debs, const char *pkg, const char *log, char *de
                     tb_error *err)
 {
     char get[PATH_CAP], from[PATH_CAP + 300], to[PATH_CAP + 300];
-    if (pathf(err, get, sizeof get, "%s/.get.%ld", debs, (long)getpid()) || tb_mkdirs(get, err))
+    if (tb_pathf(err, get, sizeof get, "%s/.get.%ld", debs, (long)getpid()) || tb_mkdirs(get, err))
         return TB_EINPUT;
     char *argv[] = {"apt-get", "download", "-q", (char *)pkg, NULL};
-    int status = 0;
-    int e = run(argv, get, NULL, log, &status);
-    int rc = TB_OK;
-    if (e) {
-        rc = tb_fail(err, TB_EINPUT,
-                     "cannot download '%s': cannot run apt-get: %s (on Debian and Ubuntu it is "
-                     "in the 'apt' package)",
-                     pkg, strerror(e));
-    } else if (status != 0) {
-        char line[512];
-        log_line(log, line, sizeof line);
-        rc = tb_fail(err, TB_EINPUT, "cannot download '%s': %s; run 'apt-get update' and retry",
-                     pkg, line);
-    } else if (!find_deb(get, pkg, deb, cap)) {
+    char what[300];
+    snprintf(what, sizeof what, "cannot download '%s'", pkg);
+    const struct step st = {what, "on Debian and Ubuntu it is in the 'apt' package",
+                            "; run 'apt-get update' and retry"};
+    int rc = run(argv, get, NULL, log, &st, err);
+    if (rc == TB_OK && !find_deb(get, pkg, deb, cap)) {
         rc = tb_fail(err, TB_EINPUT,
                      "cannot download '%s': apt-get download left no '%s_*.deb' in '%s'", pkg,
                      pkg, get);
-    } else {
+    } else if (rc == TB_OK) {
         snprintf(from, sizeof from, "%s/%s", get, deb);
         snprintf(to, sizeof to, "%s/%s", debs, deb);
         if (rename(from, to) != 0)
@@ -218,18 +181,12 @@ static int deb_version(const char *deb_path, const char *pkg, const char *debs, 
     char out[PATH_CAP + 300];
     snprintf(out, sizeof out, "%s/.%s.version", debs, pkg);
     char *argv[] = {"dpkg-deb", "-f", (char *)deb_path, "Version", NULL};
-    int status = 0;
-    int e = run(argv, NULL, out, log, &status);
-    if (e)
-        return tb_fail(err, TB_EINPUT,
-                       "cannot read the version of '%s': cannot run dpkg-deb: %s (install "
-                       "'dpkg-dev' or run 'make deps')",
-                       deb_path, strerror(e));
-    if (status != 0) {
-        char line[512];
-        log_line(log, line, sizeof line);
+    char what[PATH_CAP + 400];
+    snprintf(what, sizeof what, "cannot read the version of '%s'", deb_path);
+    const struct step st = {what, k_dpkg_install, ""};
+    if (run(argv, NULL, out, log, &st, err)) {
         unlink(out);
-        return tb_fail(err, TB_EINPUT, "cannot read the version of '%s': %s", deb_path, line);
+        return TB_EINPUT;
     }
     FILE *f = fopen(out, "r");
     int ok = f && fgets(version, (int)cap, f) != NULL;
@@ -261,20 +218,11 @@ static int fetch_one(const char *debs, const char *root, const char *pkg, char *
             return TB_EINPUT;
         snprintf(deb_path, sizeof deb_path, "%s/%s", debs, deb);
         char *argv[] = {"dpkg-deb", "-x", deb_path, (char *)root, NULL};
-        int status = 0;
-        int e = run(argv, NULL, NULL, log, &status);
-        if (e)
-            return tb_fail(err, TB_EINPUT,
-                           "cannot unpack '%s': cannot run dpkg-deb: %s (install 'dpkg-dev' or "
-                           "run 'make deps')",
-                           deb_path, strerror(e));
-        if (status != 0) {
-            char line[512];
-            log_line(log, line, sizeof line);
-            return tb_fail(err, TB_EINPUT,
-                           "cannot unpack '%s': %s (delete it to download it again)", deb_path,
-                           line);
-        }
+        char what[PATH_CAP + 400];
+        snprintf(what, sizeof what, "cannot unpack '%s'", deb_path);
+        const struct step st = {what, k_dpkg_install, " (delete it to download it again)"};
+        if (run(argv, NULL, NULL, log, &st, err))
+            return TB_EINPUT;
         afile af;
         if (afile_open(&af, stamp, err))
             return TB_EINPUT;

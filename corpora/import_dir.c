@@ -252,17 +252,14 @@ int import_dir(const char *src_dir, const import_config *cfg, import_report *rep
         char source[512];
         snprintf(source, sizeof source, "folder '%.*s' (tokbench corpus import dir:)",
                  (int)(bend - base), base);
-        rc = corpus_builder_meta(b, "source", source, err);
-        if (rc == TB_OK)
-            rc = corpus_builder_meta(b, "files", files, err);
-        if (rc == TB_OK)
-            rc = corpus_builder_meta(b, "ids", have_ids ? "from ids.txt" : "line numbers", err);
-        if (rc == TB_OK)
-            rc = corpus_builder_meta(b, "cleaning",
-                                     "white space and control runs to one space, trimmed, NFC; "
-                                     "CR LF line ends and a leading BOM accepted; duplicates "
-                                     "kept",
-                                     err);
+        const char *const meta[][2] = {
+            {"source", source},
+            {"files", files},
+            {"ids", have_ids ? "from ids.txt" : "line numbers"},
+            {"cleaning", "white space and control runs to one space, trimmed, NFC; CR LF line "
+                         "ends and a leading BOM accepted; duplicates kept"},
+        };
+        rc = corpus_builder_metas(b, meta, sizeof meta / sizeof meta[0], err);
     }
     if (rc == TB_OK)
         rc = corpus_builder_write(b, cfg->out_dir, err);

@@ -24,7 +24,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,29 +37,6 @@
 
 #define N_LANG 3
 #define PATH_CAP 4400
-
-/* snprintf into out[cap] that fails (TB_EINPUT, naming the start of the
- * path) instead of truncating. */
-static int pathf(tb_error *err, char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int pathf(tb_error *err, char *out, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= cap)
-        return tb_fail(err, TB_EINPUT, "path too long: '%.80s...'", out);
-    return TB_OK;
-}
-
-/* Copies s into out[cap], cut at cap - 1 bytes. */
-static void copy_str(char *out, size_t cap, const char *s)
-{
-    size_t n = strnlen(s, cap - 1);
-    memcpy(out, s, n);
-    out[n] = '\0';
-}
 
 static const struct {
     const char *pkg;         /* Debian package */
@@ -230,7 +206,7 @@ static int read_page(htmlParserCtxtPtr ctxt, const char *folder, const char *bas
                      const char *rel, struct plist *out, struct found *f, tb_error *err)
 {
     char path[PATH_CAP];
-    if (pathf(err, path, sizeof path, "%s/%s", base, rel))
+    if (tb_pathf(err, path, sizeof path, "%s/%s", base, rel))
         return tb_wrap(err, "corpus 'libreoffice': ");
     htmlDocPtr doc = htmlCtxtReadFile(ctxt, path, "UTF-8",
                                       HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
@@ -290,7 +266,7 @@ static int read_lang(const char *help, size_t l, struct plist *out, size_t *n_pa
                      tb_error *err)
 {
     char base[PATH_CAP];
-    if (pathf(err, base, sizeof base, "%s/%s", help, LANGS[l].folder))
+    if (tb_pathf(err, base, sizeof base, "%s/%s", help, LANGS[l].folder))
         return tb_wrap(err, "corpus 'libreoffice': ");
     struct strv pages = {0};
     int rc = list_pages(base, "", &pages, err);
@@ -390,7 +366,7 @@ static void deb_licence(const char *path, char *out, size_t cap)
             while (*v == ' ' || *v == '\t')
                 v++;
             if (*v)
-                copy_str(out, cap, v);
+                tb_copy_str(out, cap, v);
             break;
         }
     }
@@ -451,7 +427,7 @@ static int add_meta(corpus_builder *b, const char *root, char (*versions)[128], 
         size_t u = strlen(pk);
         snprintf(pk + u, sizeof pk - u, "%s%s=%s", l ? " " : "", LANGS[l].pkg, versions[l]);
         char path[PATH_CAP];
-        if (pathf(err, path, sizeof path, "%s/usr/share/doc/%s/copyright", root, LANGS[l].pkg))
+        if (tb_pathf(err, path, sizeof path, "%s/usr/share/doc/%s/copyright", root, LANGS[l].pkg))
             return tb_wrap(err, "corpus 'libreoffice': ");
         deb_licence(path, lic[l], sizeof lic[l]);
     }
@@ -467,31 +443,21 @@ static int add_meta(corpus_builder *b, const char *root, char (*versions)[128], 
                      l ? "; " : "", lic[l], LANGS[l].pkg);
         }
     }
-    int rc = corpus_builder_meta(b, "source",
-                                 "Debian packages libreoffice-help-en-us, libreoffice-help-ru, "
-                                 "libreoffice-help-zh-cn (apt-get download, dpkg-deb -x)",
-                                 err);
-    if (rc == TB_OK)
-        rc = corpus_builder_meta(b, "packages", pk, err);
-    if (rc == TB_OK)
-        rc = corpus_builder_meta(b, "licence", licence, err);
-    if (rc == TB_OK)
-        rc = corpus_builder_meta(
-            b, "alignment",
-            "usr/share/libreoffice/help/{en-US,ru,zh-CN}/**/*.html; outermost elements with an "
-            "id starting par_id or hd_id; key = page path + '#' + id (+ '#k' for the k-th repeat "
-            "of an id on a page); keys present in all three languages, in strcmp order",
-            err);
-    if (rc == TB_OK)
-        rc = corpus_builder_meta(
-            b, "filter",
-            "keep when ru has Cyrillic (U+0400-U+04FF), zh has Han (U+3400-U+4DBF, "
-            "U+4E00-U+9FFF, U+F900-U+FAFF, U+20000-U+2FFFF) and en has at least 3 runs of "
-            "ASCII letters; exact duplicate triples dropped",
-            err);
-    if (rc == TB_OK)
-        rc = corpus_builder_meta(b, "cleaning",
-                                 "white space and control runs to one space, trimmed, NFC", err);
+    const char *const meta[][2] = {
+        {"source", "Debian packages libreoffice-help-en-us, libreoffice-help-ru, "
+                   "libreoffice-help-zh-cn (apt-get download, dpkg-deb -x)"},
+        {"packages", pk},
+        {"licence", licence},
+        {"alignment",
+         "usr/share/libreoffice/help/{en-US,ru,zh-CN}/**/*.html; outermost elements with an "
+         "id starting par_id or hd_id; key = page path + '#' + id (+ '#k' for the k-th repeat "
+         "of an id on a page); keys present in all three languages, in strcmp order"},
+        {"filter", "keep when ru has Cyrillic (U+0400-U+04FF), zh has Han (U+3400-U+4DBF, "
+                   "U+4E00-U+9FFF, U+F900-U+FAFF, U+20000-U+2FFFF) and en has at least 3 runs of "
+                   "ASCII letters; exact duplicate triples dropped"},
+        {"cleaning", "white space and control runs to one space, trimmed, NFC"},
+    };
+    int rc = corpus_builder_metas(b, meta, sizeof meta / sizeof meta[0], err);
     return rc;
 }
 
@@ -508,8 +474,8 @@ int import_libreoffice(const import_config *cfg, import_report *rep, tb_error *e
     if (corpus_fetch_debs(cfg->cache_dir, N_LANG, pkgs, versions, err))
         return tb_wrap(err, "corpus 'libreoffice': ");
     char root[PATH_CAP], help[PATH_CAP];
-    if (pathf(err, root, sizeof root, "%s/root", cfg->cache_dir) ||
-        pathf(err, help, sizeof help, "%s/usr/share/libreoffice/help", root))
+    if (tb_pathf(err, root, sizeof root, "%s/root", cfg->cache_dir) ||
+        tb_pathf(err, help, sizeof help, "%s/usr/share/libreoffice/help", root))
         return tb_wrap(err, "corpus 'libreoffice': ");
 
     /* One thread per language; libxml2 is thread-safe once initialised.

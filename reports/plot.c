@@ -1,18 +1,14 @@
 /* plot.c - gnuplot charts from results rows. */
 #include "plot.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/afile.h"
-
-extern char **environ;
+#include "../common/spawn.h"
 
 /* ---- distinct keys ---------------------------------------------------- */
 
@@ -73,38 +69,26 @@ static int run_gnuplot(const char *gnuplot, const char *script, const char *dir,
 {
     char log[4200];
     snprintf(log, sizeof log, "%s/gnuplot.log", dir);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
     /* gnuplot runs in the chart folder: scripts name their files relatively */
-    posix_spawn_file_actions_addchdir_np(&fa, dir);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "gnuplot.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    char *argv[] = {(char *)gnuplot, (char *)script, NULL};
-    pid_t pid;
-    int e = posix_spawnp(&pid, gnuplot, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (e != 0)
+    const char *argv[] = {gnuplot, script, NULL};
+    tb_spawn_config cfg = {.argv = argv, .path_lookup = 1, .cwd = dir, .stdout_path = log,
+                           .stderr_to_stdout = 1};
+    tb_spawn_result res;
+    tb_error why = {0};
+    if (tb_spawn_run(&cfg, &res, &why) == TB_OK) {
+        unlink(log);
+        return TB_OK;
+    }
+    if (res.start_errno)
         return tb_fail(err, TB_EINPUT,
                        "cannot run '%s' (%s): charts need gnuplot; install it with 'make deps' "
                        "(apt-get install gnuplot-nox)",
-                       gnuplot, strerror(e));
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        char line[512] = "", last[512] = "";
-        FILE *f = fopen(log, "r");
-        while (f && fgets(line, sizeof line, f))
-            if (line[0] != '\n')
-                snprintf(last, sizeof last, "%s", line);
-        if (f)
-            fclose(f);
-        last[strcspn(last, "\n")] = '\0';
-        return tb_fail(err, TB_EINPUT, "gnuplot failed on '%s': %s", script, last);
-    }
-    unlink(log);
-    return TB_OK;
+                       gnuplot, strerror(res.start_errno));
+    if (!res.exited && !res.signal) /* it ran, but could not be waited for */
+        return tb_fail(err, TB_EINPUT, "gnuplot failed on '%s': %s", script, why.msg);
+    char last[512];
+    tb_spawn_last_line(res.tail, last, sizeof last);
+    return tb_fail(err, TB_EINPUT, "gnuplot failed on '%s': %s", script, last);
 }
 
 /* Opens <dir>/<name>.<ext> for an atomic write. */
@@ -135,6 +119,11 @@ static void gp_svg(FILE *f, const char *name, int width, int height)
 
 /* ---- chart kinds ----------------------------------------------------- */
 
+/* Line colours of the charts whose lines are not languages (prefill,
+ * decode_size). */
+static const char *const k_line_colours[8] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                                              "#66a61e", "#e6ab02", "#a6761d", "#666666"};
+
 struct ctx {
     const results *r;
     const plot_config *cfg;
@@ -148,6 +137,42 @@ static void note_drawn(struct ctx *c, const char *name)
     if (c->rep->drawn < 32)
         snprintf(c->rep->names[c->rep->drawn], sizeof c->rep->names[0], "%s", name);
     c->rep->drawn++;
+}
+
+/* A chart without rows: counted, not drawn. */
+static int skip(struct ctx *c)
+{
+    c->rep->skipped++;
+    return TB_OK;
+}
+
+#define NAME_CAP 256 /* bytes of a chart name, "<chart>_<corpus>" */
+
+/* Names the chart "<chart>_<corpus>" in name[NAME_CAP] and opens its .dat. */
+static int dat_open(struct ctx *c, const char *chart, char *name, afile *dat, tb_error *err)
+{
+    snprintf(name, NAME_CAP, "%s_%s", chart, c->corpus);
+    return open_out(dat, c->cfg->out_dir, name, "dat", err);
+}
+
+/* Opens <name>.gp and writes the preamble, titled "<corpus>: " + fmt. */
+static int gp_open(struct ctx *c, afile *gp, const char *name, int width, int height,
+                   tb_error *err, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static int gp_open(struct ctx *c, afile *gp, const char *name, int width, int height,
+                   tb_error *err, const char *fmt, ...)
+{
+    if (open_out(gp, c->cfg->out_dir, name, "gp", err))
+        return TB_EINPUT;
+    char full[512];
+    int n = snprintf(full, sizeof full, "%s: ", c->corpus);
+    if (n < 0 || (size_t)n >= sizeof full)
+        n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(full + n, sizeof full - (size_t)n, fmt, ap);
+    va_end(ap);
+    gp_begin(gp->fp, name, full, width, height);
+    return TB_OK;
 }
 
 /* Ends a chart script: the SVG pass, the atomic commit of <name>.gp, the
@@ -181,14 +206,11 @@ static int chart_grouped(struct ctx *c, const char *metric, const char *ylabel,
                 break;
             }
         }
-    if (toks.n == 0) {
-        c->rep->skipped++;
-        return TB_OK;
-    }
-    char name[256];
-    snprintf(name, sizeof name, "%s_%s", metric, c->corpus);
+    if (toks.n == 0)
+        return skip(c);
+    char name[NAME_CAP];
     afile dat, gp;
-    if (open_out(&dat, c->cfg->out_dir, name, "dat", err))
+    if (dat_open(c, metric, name, &dat, err))
         return TB_EINPUT;
     fprintf(dat.fp, "# tokenizer");
     for (size_t l = 0; l < c->langs.n; l++)
@@ -209,16 +231,12 @@ static int chart_grouped(struct ctx *c, const char *metric, const char *ylabel,
         }
         fputc('\n', dat.fp);
     }
-    if (afile_commit(&dat, err))
-        return TB_EINPUT;
-    if (open_out(&gp, c->cfg->out_dir, name, "gp", err))
-        return TB_EINPUT;
     int width = 260 + 110 * (int)toks.n;
     if (width < 800)
         width = 800;
-    char full[512];
-    snprintf(full, sizeof full, "%s: %s (split %s)", c->corpus, title, split);
-    gp_begin(gp.fp, name, full, width, 560);
+    if (afile_commit(&dat, err) ||
+        gp_open(c, &gp, name, width, 560, err, "%s (split %s)", title, split))
+        return TB_EINPUT;
     fprintf(gp.fp, "set style data histograms\nset style histogram clustered gap 1\n"
                    "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
                    "set xtics rotate by -25 left\nset key top left\nset yrange [0:*]\n"
@@ -267,20 +285,17 @@ static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
 {
     const char *split = c->cfg->split;
     struct keys series = {0};
-    static char series_buf[64][128];
+    char series_buf[64][128]; /* the series names series.v points into */
     for (size_t t = 0; t < c->toks.n && series.n < 64; t++) {
         double x;
         if (sweep_param(c->toks.v[t], prefix, &x, series_buf[series.n], sizeof series_buf[0]))
             keys_add(&series, series_buf[series.n]);
     }
-    if (series.n == 0) {
-        c->rep->skipped++;
-        return TB_OK;
-    }
-    char name[256];
-    snprintf(name, sizeof name, "%s_%s", chart, c->corpus);
+    if (series.n == 0)
+        return skip(c);
+    char name[NAME_CAP];
     afile dat, gp;
-    if (open_out(&dat, c->cfg->out_dir, name, "dat", err))
+    if (dat_open(c, chart, name, &dat, err))
         return TB_EINPUT;
     size_t blocks = 0;
     const char *block_lang[256];
@@ -309,15 +324,10 @@ static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
         }
     if (afile_commit(&dat, err))
         return TB_EINPUT;
-    if (blocks == 0) {
-        c->rep->skipped++;
-        return TB_OK;
-    }
-    if (open_out(&gp, c->cfg->out_dir, name, "gp", err))
+    if (blocks == 0)
+        return skip(c);
+    if (gp_open(c, &gp, name, 900, 560, err, "%s (split %s)", title, split))
         return TB_EINPUT;
-    char full[512];
-    snprintf(full, sizeof full, "%s: %s (split %s)", c->corpus, title, split);
-    gp_begin(gp.fp, name, full, 900, 560);
     fprintf(gp.fp, "set logscale x 2\nset key outside right\nset xlabel 'vocabulary size'\n"
                    "set ylabel ");
     gp_str(gp.fp, ylabel);
@@ -354,14 +364,11 @@ static int chart_bars(struct ctx *c, const char *const *metrics, size_t nm, cons
                     break;
                 }
         }
-    if (rows == 0) {
-        c->rep->skipped++;
-        return TB_OK;
-    }
-    char name[256];
-    snprintf(name, sizeof name, "%s_%s", chart, c->corpus);
+    if (rows == 0)
+        return skip(c);
+    char name[NAME_CAP];
     afile dat, gp;
-    if (open_out(&dat, c->cfg->out_dir, name, "dat", err))
+    if (dat_open(c, chart, name, &dat, err))
         return TB_EINPUT;
     for (size_t t = 0; t < c->toks.n; t++)
         for (size_t l = 0; l < c->langs.n; l++) {
@@ -381,16 +388,12 @@ static int chart_bars(struct ctx *c, const char *const *metrics, size_t nm, cons
                             : 0.0);
             fputc('\n', dat.fp);
         }
-    if (afile_commit(&dat, err))
-        return TB_EINPUT;
-    if (open_out(&gp, c->cfg->out_dir, name, "gp", err))
-        return TB_EINPUT;
     int width = 300 + 45 * (int)rows;
     if (width < 800)
         width = 800;
-    char full[512];
-    snprintf(full, sizeof full, "%s: %s (split %s)", c->corpus, title, split);
-    gp_begin(gp.fp, name, full, width, 600);
+    if (afile_commit(&dat, err) ||
+        gp_open(c, &gp, name, width, 600, err, "%s (split %s)", title, split))
+        return TB_EINPUT;
     fprintf(gp.fp, "set style data histograms\nset style histogram %s\n"
                    "set style fill solid 0.85 border -1\nset boxwidth %s\n%s"
                    "set xtics rotate by -35 left\nset key outside right\nset ylabel ",
@@ -434,14 +437,11 @@ static int chart_prefill(struct ctx *c, tb_error *err)
                 break;
             }
         }
-    if (ns == 0) {
-        c->rep->skipped++;
-        return TB_OK;
-    }
-    char name[256];
-    snprintf(name, sizeof name, "prefill_%s", c->corpus);
+    if (ns == 0)
+        return skip(c);
+    char name[NAME_CAP];
     afile dat, gp;
-    if (open_out(&dat, c->cfg->out_dir, name, "dat", err))
+    if (dat_open(c, "prefill", name, &dat, err))
         return TB_EINPUT;
     double fit[8][3] = {{0}};
     for (size_t k = 0; k < ns; k++) {
@@ -482,19 +482,12 @@ static int chart_prefill(struct ctx *c, tb_error *err)
             }
         }
     }
-    if (afile_commit(&dat, err))
+    if (afile_commit(&dat, err) ||
+        gp_open(c, &gp, name, 1000, 600, err, "prefill ms against length (lines: quadratic fit)"))
         return TB_EINPUT;
-    if (open_out(&gp, c->cfg->out_dir, name, "gp", err))
-        return TB_EINPUT;
-    char full[512];
-    snprintf(full, sizeof full, "%s: prefill ms against length (lines: quadratic fit)",
-             c->corpus);
-    gp_begin(gp.fp, name, full, 1000, 600);
     fprintf(gp.fp, "set key outside right\nset xlabel 'tokens in the sequence'\n"
                    "set ylabel 'ms (one thread)'\nset xrange [0:*]\nset yrange [0:*]\n"
                    "set samples 200\nplot ");
-    static const char *const colours[8] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
-                                           "#66a61e", "#e6ab02", "#a6761d", "#666666"};
     for (size_t k = 0; k < ns; k++) {
         double share;
         char t[256];
@@ -503,10 +496,10 @@ static int chart_prefill(struct ctx *c, tb_error *err)
         else
             snprintf(t, sizeof t, "%s", sel_tok[k]);
         fprintf(gp.fp, "%s'%s.dat' index %zu using 1:2 with points pt 7 ps 1.2 lc rgb '%s' title ",
-                k ? ", " : "", name, k, colours[k]);
+                k ? ", " : "", name, k, k_line_colours[k]);
         gp_str(gp.fp, t);
         fprintf(gp.fp, ", %.10g + %.10g*x + %.10g*x*x with lines lw 2 lc rgb '%s' notitle",
-                fit[k][0], fit[k][1], fit[k][2], colours[k]);
+                fit[k][0], fit[k][1], fit[k][2], k_line_colours[k]);
     }
     fputc('\n', gp.fp);
     return gp_finish(c, &gp, name, 1000, 600, err);
@@ -537,10 +530,8 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
                 }
             }
         }
-    if (!tok) {
-        c->rep->skipped++;
-        return TB_OK;
-    }
+    if (!tok)
+        return skip(c);
     /* (model, hw, params, ms) points */
     struct pt {
         char model[64], hw[64];
@@ -548,7 +539,7 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
     } pts[128];
     size_t np = 0;
     struct keys hws = {0};
-    static char hw_buf[32][64];
+    char hw_buf[32][64]; /* the profile names hws.v points into */
     for (size_t i = 0; i < results_count(c->r) && np < 128; i++) {
         result_row row;
         results_get(c->r, i, &row);
@@ -576,14 +567,11 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
         }
         np++;
     }
-    if (np == 0) {
-        c->rep->skipped++;
-        return TB_OK;
-    }
-    char name[256];
-    snprintf(name, sizeof name, "decode_size_%s", c->corpus);
+    if (np == 0)
+        return skip(c);
+    char name[NAME_CAP];
     afile dat, gp;
-    if (open_out(&dat, c->cfg->out_dir, name, "dat", err))
+    if (dat_open(c, "decode_size", name, &dat, err))
         return TB_EINPUT;
     for (size_t h = 0; h < hws.n; h++) {
         fprintf(dat.fp, "# %s\n", hws.v[h]);
@@ -604,22 +592,16 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
         }
         fputs("\n\n", dat.fp);
     }
-    if (afile_commit(&dat, err))
+    if (afile_commit(&dat, err) ||
+        gp_open(c, &gp, name, 1000, 600, err,
+                "projected decode ms per token against model size (%s)", tok))
         return TB_EINPUT;
-    if (open_out(&gp, c->cfg->out_dir, name, "gp", err))
-        return TB_EINPUT;
-    char full[512];
-    snprintf(full, sizeof full, "%s: projected decode ms per token against model size (%s)",
-             c->corpus, tok);
-    gp_begin(gp.fp, name, full, 1000, 600);
     fprintf(gp.fp, "set logscale xy\nset key outside right\nset xlabel 'parameters'\n"
                    "set ylabel 'ms per token (roofline projection)'\nplot ");
-    static const char *const colours[8] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
-                                           "#66a61e", "#e6ab02", "#a6761d", "#666666"};
     for (size_t h = 0; h < hws.n; h++) {
         fprintf(gp.fp, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt 7 lc rgb '%s' "
                        "title ",
-                h ? ", " : "", name, h, colours[h % 8]);
+                h ? ", " : "", name, h, k_line_colours[h % 8]);
         gp_str(gp.fp, hws.v[h]);
         fprintf(gp.fp, ", '%s.dat' index %zu using 1:2:3 with labels offset 0,1 font ',9' "
                        "notitle",

@@ -14,20 +14,14 @@
  * the table is encoded by a run of its own. The vocabulary size is the
  * largest id seen at construction + 1 (at least 1). */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "../common/spawn.h"
 #include "../corpora/corpus.h"
 #include "tokenizer_impl.h"
-
-extern char **environ;
 
 struct entry {
     uint64_t hash;
@@ -45,28 +39,8 @@ struct cmd_state {
 
 static uint64_t text_hash(const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h ? h : 1;
-}
-
-/* The last line of the program's stderr, for messages. */
-static void stderr_tail(const char *path, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0])
-            snprintf(buf, cap, "%s", line);
-    }
-    fclose(f);
+    uint64_t h = tb_fnv1a64(s, n);
+    return h ? h : 1; /* 0 marks an empty slot */
 }
 
 /* Runs the command on n lines; on success *out holds its whole stdout. */
@@ -91,32 +65,29 @@ static int run_command(const char *command, const char *const *lines, const size
     }
     if (f && fclose(f) != 0 && rc == TB_OK)
         rc = tb_fail(err, TB_EINPUT, "cmd: cannot write '%s'", in_path);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, in_path, O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = 0;
     if (rc == TB_OK) {
-        char *argv[] = {"sh", "-c", (char *)command, NULL};
-        int e = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
-        if (e != 0)
-            rc = tb_fail(err, TB_EINPUT, "cmd '%s': cannot start /bin/sh: %s", command,
-                         strerror(e));
-    }
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc == TB_OK) {
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        char tail[512];
-        stderr_tail(err_path, tail, sizeof tail);
-        if (WIFSIGNALED(status))
-            rc = tb_fail(err, TB_EINPUT, "cmd '%s' crashed (signal %d%s%s)", command,
-                         WTERMSIG(status), tail[0] ? "; stderr: " : "", tail);
-        else if (WEXITSTATUS(status) != 0)
-            rc = tb_fail(err, TB_EINPUT, "cmd '%s' exited with status %d%s%s", command,
-                         WEXITSTATUS(status), tail[0] ? "; stderr: " : "", tail);
+        const char *argv[] = {"sh", "-c", command, NULL};
+        tb_spawn_config cfg = {.argv = argv, .path = "/bin/sh", .stdin_path = in_path,
+                               .stdout_path = out_path, .stderr_path = err_path,
+                               .file_mode = 0600};
+        tb_spawn_result res;
+        tb_error why = {0};
+        if (tb_spawn_run(&cfg, &res, &why) != TB_OK) {
+            char tail[512];
+            tb_spawn_last_line(res.tail, tail, sizeof tail);
+            const char *sep = tail[0] ? "; stderr: " : "";
+            if (res.start_errno)
+                rc = tb_fail(err, TB_EINPUT, "cmd '%s': cannot start /bin/sh: %s", command,
+                             strerror(res.start_errno));
+            else if (res.signal)
+                rc = tb_fail(err, TB_EINPUT, "cmd '%s' crashed (signal %d%s%s)", command,
+                             res.signal, sep, tail);
+            else if (res.exited)
+                rc = tb_fail(err, TB_EINPUT, "cmd '%s' exited with status %d%s%s", command,
+                             res.exit_status, sep, tail);
+            else /* it ran, but could not be waited for */
+                rc = tb_fail(err, TB_EINPUT, "cmd '%s': %s", command, why.msg);
+        }
     }
     if (rc == TB_OK)
         rc = tb_read_file(out_path, out, out_len, err);
