@@ -84,12 +84,9 @@ static int parse_ms(const char *s, double *out)
 static double get(const results *r, const char *cname, const char *lang, const char *tok,
                   const char *metric)
 {
-    long i = results_find(r, cname, "test", lang, tok, metric);
-    if (i < 0)
-        return NAN;
-    result_row row;
-    results_get(r, (size_t)i, &row);
-    return row.value;
+    double v = NAN;
+    results_value(r, cname, "test", lang, tok, metric, &v);
+    return v;
 }
 
 /* One table line: a tokenizer name as its rows carry it, and a language. */

@@ -112,12 +112,9 @@ static void streams_release(streams *s)
 static double val(const results *r, const char *cn, const char *lang, const char *tok,
                   const char *metric)
 {
-    long i = results_find(r, cn, "test", lang, tok, metric);
-    if (i < 0)
-        return -1;
-    result_row row;
-    results_get(r, (size_t)i, &row);
-    return row.value;
+    double v = -1;
+    results_value(r, cn, "test", lang, tok, metric, &v);
+    return v;
 }
 
 /* A table cell: the value with fmt, or "-" when the row is absent. */

@@ -16,30 +16,10 @@
 #define MAX_VERDICTS 2  /* verdicts a part tallies */
 #define MAX_PARTS 2     /* tables a claim has */
 
-struct names {
-    const char *v[256];
-    size_t n;
-};
-
-static void add_name(struct names *k, const char *s)
-{
-    for (size_t i = 0; i < k->n; i++)
-        if (strcmp(k->v[i], s) == 0)
-            return;
-    if (k->n < 256)
-        k->v[k->n++] = s;
-}
-
 static int get(const results *r, const char *c, const char *lang, const char *tok,
                const char *metric, double *v)
 {
-    long i = results_find(r, c, SPLIT, lang, tok, metric);
-    if (i < 0)
-        return 0;
-    result_row row;
-    results_get(r, (size_t)i, &row);
-    *v = row.value;
-    return 1;
+    return results_value(r, c, SPLIT, lang, tok, metric, v);
 }
 
 /* Tally of per-row checks, turned into a verdict. above and below count the
@@ -443,14 +423,15 @@ static int row_lookup(const results *r, const struct claim_part *p, struct claim
 }
 
 /* The stand-in for a loop that a part does not have (no languages, no pairs). */
-static const struct names k_once = {.v = {NULL}, .n = 1};
+static const char *k_once_v[1] = {NULL};
+static const results_names k_once = {.v = k_once_v, .n = 1};
 
-static void part_write(const results *r, const struct claim_part *p, const struct names *corpora,
-                       const struct names *toks, const struct names *langs, FILE *f)
+static void part_write(const results *r, const struct claim_part *p, const results_names *corpora,
+                       const results_names *toks, const results_names *langs, FILE *f)
 {
     struct part_run run = {.part = p, .f = f};
-    const struct names *ls = p->langs == LANG_NONE ? &k_once : langs;
-    const struct names *t2s = p->tok2_ok ? toks : &k_once;
+    const results_names *ls = p->langs == LANG_NONE ? &k_once : langs;
+    const results_names *t2s = p->tok2_ok ? toks : &k_once;
     for (size_t c = 0; c < corpora->n; c++)
         for (size_t t = 0; t < toks->n; t++) {
             if (p->tok_ok && !p->tok_ok(toks->v[t]))
@@ -482,13 +463,13 @@ static void part_write(const results *r, const struct claim_part *p, const struc
 
 void claims_write_markdown(const results *r, FILE *f)
 {
-    struct names corpora = {0}, toks = {0}, langs = {0};
+    results_names corpora = {0}, toks = {0}, langs = {0};
     for (size_t i = 0; i < results_count(r); i++) {
         result_row row;
         results_get(r, i, &row);
-        add_name(&corpora, row.corpus);
-        add_name(&toks, row.tokenizer);
-        add_name(&langs, row.lang);
+        results_names_add(&corpora, row.corpus);
+        results_names_add(&toks, row.tokenizer);
+        results_names_add(&langs, row.lang);
     }
     fputs("## Claims\n\nEach popular claim, the measured rows that test it (split `test`), "
           "and a verdict. A claim whose rows this run did not produce says so.\n\n",
@@ -499,4 +480,7 @@ void claims_write_markdown(const results *r, FILE *f)
         for (size_t p = 0; p < MAX_PARTS && c->parts[p].head; p++)
             part_write(r, &c->parts[p], &corpora, &toks, &langs, f);
     }
+    results_names_release(&corpora);
+    results_names_release(&toks);
+    results_names_release(&langs);
 }

@@ -10,23 +10,7 @@
 #include "../common/afile.h"
 #include "../common/spawn.h"
 
-/* ---- distinct keys ---------------------------------------------------- */
-
-struct keys {
-    const char *v[256];
-    size_t n;
-};
-
-static void keys_add(struct keys *k, const char *s)
-{
-    for (size_t i = 0; i < k->n; i++)
-        if (strcmp(k->v[i], s) == 0)
-            return;
-    if (k->n < sizeof k->v / sizeof k->v[0])
-        k->v[k->n++] = s;
-}
-
-static const char *lang_colour(const struct keys *langs, const char *lang)
+static const char *lang_colour(const results_names *langs, const char *lang)
 {
     if (strcmp(lang, "en") == 0) return "#1f77b4";
     if (strcmp(lang, "ru") == 0) return "#d62728";
@@ -42,13 +26,7 @@ static const char *lang_colour(const struct keys *langs, const char *lang)
 static int find(const results *r, const char *corpus, const char *split, const char *lang,
                 const char *tok, const char *metric, double *v)
 {
-    long i = results_find(r, corpus, split, lang, tok, metric);
-    if (i < 0)
-        return 0;
-    result_row row;
-    results_get(r, (size_t)i, &row);
-    *v = row.value;
-    return 1;
+    return results_value(r, corpus, split, lang, tok, metric, v);
 }
 
 /* A string safe inside a gnuplot double-quoted string and a data file. */
@@ -129,7 +107,7 @@ struct ctx {
     const plot_config *cfg;
     plot_report *rep;
     const char *corpus;
-    struct keys langs, toks;
+    results_names langs, toks;
 };
 
 static void note_drawn(struct ctx *c, const char *name)
@@ -193,20 +171,20 @@ static int gp_finish(struct ctx *c, afile *gp, const char *name, int width, int 
 
 /* Grouped bars: x = tokenizer, one bar per language; with parity labels
  * above each bar when label_parity. */
-static int chart_grouped(struct ctx *c, const char *metric, const char *ylabel,
-                         const char *title, int label_parity, tb_error *err)
+static int chart_grouped_in(struct ctx *c, const char *metric, const char *ylabel,
+                            const char *title, int label_parity, results_names *toks,
+                            tb_error *err)
 {
     const char *split = c->cfg->split;
-    struct keys toks = {0};
     for (size_t t = 0; t < c->toks.n; t++)
         for (size_t l = 0; l < c->langs.n; l++) {
             double v;
             if (find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], metric, &v)) {
-                keys_add(&toks, c->toks.v[t]);
+                results_names_add(toks, c->toks.v[t]);
                 break;
             }
         }
-    if (toks.n == 0)
+    if (toks->n == 0)
         return skip(c);
     char name[NAME_CAP];
     afile dat, gp;
@@ -216,22 +194,22 @@ static int chart_grouped(struct ctx *c, const char *metric, const char *ylabel,
     for (size_t l = 0; l < c->langs.n; l++)
         fprintf(dat.fp, " %s %s_parity", c->langs.v[l], c->langs.v[l]);
     fputc('\n', dat.fp);
-    for (size_t t = 0; t < toks.n; t++) {
-        gp_str(dat.fp, toks.v[t]);
+    for (size_t t = 0; t < toks->n; t++) {
+        gp_str(dat.fp, toks->v[t]);
         for (size_t l = 0; l < c->langs.n; l++) {
             double v, p;
-            if (find(c->r, c->corpus, split, c->langs.v[l], toks.v[t], metric, &v))
+            if (find(c->r, c->corpus, split, c->langs.v[l], toks->v[t], metric, &v))
                 fprintf(dat.fp, " %.10g", v);
             else
                 fputs(" NaN", dat.fp);
-            if (find(c->r, c->corpus, split, c->langs.v[l], toks.v[t], "parity", &p))
+            if (find(c->r, c->corpus, split, c->langs.v[l], toks->v[t], "parity", &p))
                 fprintf(dat.fp, " %.4f", p);
             else
                 fputs(" NaN", dat.fp);
         }
         fputc('\n', dat.fp);
     }
-    int width = 260 + 110 * (int)toks.n;
+    int width = 260 + 110 * (int)toks->n;
     if (width < 800)
         width = 800;
     if (afile_commit(&dat, err) ||
@@ -259,6 +237,15 @@ static int chart_grouped(struct ctx *c, const char *metric, const char *ylabel,
     return gp_finish(c, &gp, name, width, 560, err);
 }
 
+static int chart_grouped(struct ctx *c, const char *metric, const char *ylabel,
+                         const char *title, int label_parity, tb_error *err)
+{
+    results_names toks = {0};
+    int rc = chart_grouped_in(c, metric, ylabel, title, label_parity, &toks, err);
+    results_names_release(&toks);
+    return rc;
+}
+
 /* A tokenizer name that holds <prefix><digits>[k] (e.g. "bpe:8k",
  * "joint:bpe:8000:o200k") gives the sweep parameter *x (k = 1000) and its
  * series: the name with the number replaced by N. */
@@ -280,18 +267,18 @@ static int sweep_param(const char *tk, const char *prefix, double *x, char *seri
 
 /* Lines: one line per (language, series) of metric against the sweep
  * parameter of tokenizers matching prefix. */
-static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
-                       const char *ylabel, const char *title, const char *chart, tb_error *err)
+static int chart_sweep_in(struct ctx *c, const char *prefix, const char *metric,
+                          const char *ylabel, const char *title, const char *chart,
+                          results_names *series, tb_error *err)
 {
     const char *split = c->cfg->split;
-    struct keys series = {0};
-    char series_buf[64][128]; /* the series names series.v points into */
-    for (size_t t = 0; t < c->toks.n && series.n < 64; t++) {
+    char series_buf[64][128]; /* the series names series->v points into */
+    for (size_t t = 0; t < c->toks.n && series->n < 64; t++) {
         double x;
-        if (sweep_param(c->toks.v[t], prefix, &x, series_buf[series.n], sizeof series_buf[0]))
-            keys_add(&series, series_buf[series.n]);
+        if (sweep_param(c->toks.v[t], prefix, &x, series_buf[series->n], sizeof series_buf[0]))
+            results_names_add(series, series_buf[series->n]);
     }
-    if (series.n == 0)
+    if (series->n == 0)
         return skip(c);
     char name[NAME_CAP];
     afile dat, gp;
@@ -300,18 +287,18 @@ static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
     size_t blocks = 0;
     const char *block_lang[256];
     size_t block_series[256];
-    for (size_t s = 0; s < series.n; s++)
+    for (size_t s = 0; s < series->n; s++)
         for (size_t l = 0; l < c->langs.n && blocks < 256; l++) {
             int any = 0;
             for (size_t t = 0; t < c->toks.n; t++) {
                 char key[128];
                 double x, v;
                 if (!sweep_param(c->toks.v[t], prefix, &x, key, sizeof key) ||
-                    strcmp(key, series.v[s]) != 0 ||
+                    strcmp(key, series->v[s]) != 0 ||
                     !find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], metric, &v))
                     continue;
                 if (!any)
-                    fprintf(dat.fp, "# %s %s\n", c->langs.v[l], series.v[s]);
+                    fprintf(dat.fp, "# %s %s\n", c->langs.v[l], series->v[s]);
                 fprintf(dat.fp, "%.0f %.10g\n", x, v);
                 any = 1;
             }
@@ -339,11 +326,20 @@ static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
                 b ? ", " : "", name, b, 1 + block_series[b] % 5,
                 lang_colour(&c->langs, block_lang[b]));
         char t[256];
-        snprintf(t, sizeof t, "%s %s", block_lang[b], series.v[block_series[b]]);
+        snprintf(t, sizeof t, "%s %s", block_lang[b], series->v[block_series[b]]);
         gp_str(gp.fp, t);
     }
     fputc('\n', gp.fp);
     return gp_finish(c, &gp, name, 900, 560, err);
+}
+
+static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
+                       const char *ylabel, const char *title, const char *chart, tb_error *err)
+{
+    results_names series = {0};
+    int rc = chart_sweep_in(c, prefix, metric, ylabel, title, chart, &series, err);
+    results_names_release(&series);
+    return rc;
 }
 
 /* Stacked bars: one bar per (tokenizer, language), one layer per metric;
@@ -510,7 +506,7 @@ static int chart_prefill(struct ctx *c, tb_error *err)
  * proj_params_<model> rows of the first production tokenizer (else the
  * first tokenizer) that has them, in its first language: the vocabulary
  * sizes the LM head, so the tokenizer is named in the title. */
-static int chart_decode_size(struct ctx *c, tb_error *err)
+static int chart_decode_size_in(struct ctx *c, results_names *hws, tb_error *err)
 {
     static const char pre[] = "proj_ms_decode_token_";
     const char *split = c->cfg->split, *tok = NULL, *lang = NULL;
@@ -538,8 +534,7 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
         double params, ms;
     } pts[128];
     size_t np = 0;
-    struct keys hws = {0};
-    char hw_buf[32][64]; /* the profile names hws.v points into */
+    char hw_buf[32][64]; /* the profile names hws->v points into */
     for (size_t i = 0; i < results_count(c->r) && np < 128; i++) {
         result_row row;
         results_get(c->r, i, &row);
@@ -559,11 +554,11 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
             continue;
         q->ms = row.value;
         int known = 0;
-        for (size_t h = 0; h < hws.n; h++)
-            known |= strcmp(hws.v[h], q->hw) == 0;
-        if (!known && hws.n < 32) {
-            snprintf(hw_buf[hws.n], sizeof hw_buf[0], "%s", q->hw);
-            keys_add(&hws, hw_buf[hws.n]);
+        for (size_t h = 0; h < hws->n; h++)
+            known |= strcmp(hws->v[h], q->hw) == 0;
+        if (!known && hws->n < 32) {
+            snprintf(hw_buf[hws->n], sizeof hw_buf[0], "%s", q->hw);
+            results_names_add(hws, hw_buf[hws->n]);
         }
         np++;
     }
@@ -573,14 +568,14 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
     afile dat, gp;
     if (dat_open(c, "decode_size", name, &dat, err))
         return TB_EINPUT;
-    for (size_t h = 0; h < hws.n; h++) {
-        fprintf(dat.fp, "# %s\n", hws.v[h]);
+    for (size_t h = 0; h < hws->n; h++) {
+        fprintf(dat.fp, "# %s\n", hws->v[h]);
         /* by parameters, ascending (selection sort: a handful of points) */
         int used[128] = {0};
         for (;;) {
             long best = -1;
             for (size_t k = 0; k < np; k++)
-                if (!used[k] && strcmp(pts[k].hw, hws.v[h]) == 0 &&
+                if (!used[k] && strcmp(pts[k].hw, hws->v[h]) == 0 &&
                     (best < 0 || pts[k].params < pts[best].params))
                     best = (long)k;
             if (best < 0)
@@ -598,17 +593,25 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
         return TB_EINPUT;
     fprintf(gp.fp, "set logscale xy\nset key outside right\nset xlabel 'parameters'\n"
                    "set ylabel 'ms per token (roofline projection)'\nplot ");
-    for (size_t h = 0; h < hws.n; h++) {
+    for (size_t h = 0; h < hws->n; h++) {
         fprintf(gp.fp, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt 7 lc rgb '%s' "
                        "title ",
                 h ? ", " : "", name, h, k_line_colours[h % 8]);
-        gp_str(gp.fp, hws.v[h]);
+        gp_str(gp.fp, hws->v[h]);
         fprintf(gp.fp, ", '%s.dat' index %zu using 1:2:3 with labels offset 0,1 font ',9' "
                        "notitle",
                 name, h);
     }
     fputc('\n', gp.fp);
     return gp_finish(c, &gp, name, 1000, 600, err);
+}
+
+static int chart_decode_size(struct ctx *c, tb_error *err)
+{
+    results_names hws = {0};
+    int rc = chart_decode_size_in(c, &hws, err);
+    results_names_release(&hws);
+    return rc;
 }
 
 /* ---- all charts ------------------------------------------------------ */
@@ -623,11 +626,11 @@ int plot_all(const results *r, const plot_config *cfg_in, plot_report *rep, tb_e
         cfg.split = "test";
     if (tb_mkdirs(cfg.out_dir, err))
         return TB_EINPUT;
-    struct keys corpora = {0};
+    results_names corpora = {0};
     for (size_t i = 0; i < results_count(r); i++) {
         result_row row;
         results_get(r, i, &row);
-        keys_add(&corpora, row.corpus);
+        results_names_add(&corpora, row.corpus);
     }
     int rc = TB_OK;
     static const char *const flops[] = {"flops_embed", "flops_qkvo", "flops_attn",
@@ -649,8 +652,8 @@ int plot_all(const results *r, const plot_config *cfg_in, plot_report *rep, tb_e
             result_row row;
             results_get(r, i, &row);
             if (strcmp(row.corpus, c.corpus) == 0) {
-                keys_add(&c.langs, row.lang);
-                keys_add(&c.toks, row.tokenizer);
+                results_names_add(&c.langs, row.lang);
+                results_names_add(&c.toks, row.tokenizer);
             }
         }
         if (rc == TB_OK)
@@ -694,6 +697,9 @@ int plot_all(const results *r, const plot_config *cfg_in, plot_report *rep, tb_e
             rc = chart_sweep(&c, "symbol:", "unk_rate", "share of fallback tokens",
                              "held-out unknown rate against symbol vocabulary size",
                              "symbol_unk", err);
+        results_names_release(&c.langs);
+        results_names_release(&c.toks);
     }
+    results_names_release(&corpora);
     return rc;
 }

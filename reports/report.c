@@ -8,29 +8,6 @@
 #include "../common/afile.h"
 #include "claims.h"
 
-/* Distinct values of one column in order of first appearance. */
-struct keys {
-    const char **v;
-    size_t n, cap;
-};
-
-static int keys_add(struct keys *k, const char *s)
-{
-    for (size_t i = 0; i < k->n; i++)
-        if (strcmp(k->v[i], s) == 0)
-            return 0;
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? 2 * k->cap : 16;
-        const char **nv = realloc(k->v, cap * sizeof *nv);
-        if (!nv)
-            return -1;
-        k->v = nv;
-        k->cap = cap;
-    }
-    k->v[k->n++] = s;
-    return 0;
-}
-
 struct metric_info {
     const char *metric;
     const char *title;      /* what the number means, for the reader */
@@ -160,7 +137,7 @@ static int group_has(const results *r, const char *corpus, const char *split,
 }
 
 static void table(const results *r, const char *corpus, const char *split, const char *metric,
-                  const char *title, const struct keys *langs, const struct keys *toks, FILE *f)
+                  const char *title, const results_names *langs, const results_names *toks, FILE *f)
 {
     fprintf(f, "**%s** (`%s`)\n\n| tokenizer |", title, metric);
     for (size_t l = 0; l < langs->n; l++)
@@ -191,27 +168,27 @@ static void table(const results *r, const char *corpus, const char *split, const
     fputc('\n', f);
 }
 
-static void corpus_keys(const results *r, const char *corpus, struct keys *langs,
-                        struct keys *toks, int *oom)
+static void corpus_keys(const results *r, const char *corpus, results_names *langs,
+                        results_names *toks, int *oom)
 {
     for (size_t i = 0; i < results_count(r); i++) {
         result_row row;
         results_get(r, i, &row);
         if (strcmp(row.corpus, corpus) != 0)
             continue;
-        if (keys_add(langs, row.lang) || keys_add(toks, row.tokenizer))
+        if (results_names_add(langs, row.lang) || results_names_add(toks, row.tokenizer))
             *oom = 1;
     }
 }
 
 /* The corpora of r in order of first appearance; 1 when out of memory. */
-static int all_corpora(const results *r, struct keys *corpora)
+static int all_corpora(const results *r, results_names *corpora)
 {
     int oom = 0;
     for (size_t i = 0; i < results_count(r); i++) {
         result_row row;
         results_get(r, i, &row);
-        oom |= keys_add(corpora, row.corpus) != 0;
+        oom |= results_names_add(corpora, row.corpus) != 0;
     }
     return oom;
 }
@@ -219,7 +196,7 @@ static int all_corpora(const results *r, struct keys *corpora)
 int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb_error *err)
 {
     const char *manifest_md = ex ? ex->manifest_md : NULL;
-    struct keys corpora = {0};
+    results_names corpora = {0};
     int oom = all_corpora(r, &corpora);
     fputs("# tokbench report\n\n", f);
     fputs("What the same content costs in each language, per tokenizer. Every number below "
@@ -237,7 +214,7 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
     }
     static const char *const splits[] = {"all", "test"};
     for (size_t c = 0; c < corpora.n && !oom; c++) {
-        struct keys langs = {0}, toks = {0};
+        results_names langs = {0}, toks = {0};
         corpus_keys(r, corpora.v[c], &langs, &toks, &oom);
         fprintf(f, "## Corpus `%s`\n\n", corpora.v[c]);
         for (size_t s = 0; s < 2; s++) {
@@ -297,10 +274,10 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
             if (s == 1)
                 fputs("</details>\n\n", f);
         }
-        free(langs.v);
-        free(toks.v);
+        results_names_release(&langs);
+        results_names_release(&toks);
     }
-    free(corpora.v);
+    results_names_release(&corpora);
     if (oom)
         return tb_fail(err, TB_EINPUT, "report: out of memory");
     claims_write_markdown(r, f);
@@ -325,20 +302,17 @@ int report_save_markdown(const results *r, const report_extras *ex, const char *
 static double value_or(const results *r, const char *c, const char *l, const char *t,
                        const char *m, double dflt)
 {
-    long i = results_find(r, c, "all", l, t, m);
-    if (i < 0)
-        return dflt;
-    result_row row;
-    results_get(r, (size_t)i, &row);
-    return row.value;
+    double v = dflt;
+    results_value(r, c, "all", l, t, m, &v);
+    return v;
 }
 
 void report_print_summary(const results *r, FILE *f)
 {
-    struct keys corpora = {0};
+    results_names corpora = {0};
     int oom = all_corpora(r, &corpora);
     for (size_t c = 0; c < corpora.n && !oom; c++) {
-        struct keys langs = {0}, toks = {0};
+        results_names langs = {0}, toks = {0};
         corpus_keys(r, corpora.v[c], &langs, &toks, &oom);
         fprintf(f, "corpus %s (split all)\n", corpora.v[c]);
         fprintf(f, "%-24s %-4s %12s %9s %9s %9s %7s %7s %9s\n", "tokenizer", "lang", "tokens",
@@ -367,8 +341,8 @@ void report_print_summary(const results *r, FILE *f)
                 fputc('\n', f);
             }
         fputc('\n', f);
-        free(langs.v);
-        free(toks.v);
+        results_names_release(&langs);
+        results_names_release(&toks);
     }
-    free(corpora.v);
+    results_names_release(&corpora);
 }

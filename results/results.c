@@ -154,6 +154,48 @@ long results_find_row(const results *r, const result_row *key)
     return results_find(r, key->corpus, key->split, key->lang, key->tokenizer, key->metric);
 }
 
+int results_value(const results *r, const char *corpus, const char *split, const char *lang,
+                  const char *tokenizer, const char *metric, double *value)
+{
+    long i = results_find(r, corpus, split, lang, tokenizer, metric);
+    if (i < 0)
+        return 0;
+    result_row row;
+    results_get(r, (size_t)i, &row);
+    *value = row.value;
+    return 1;
+}
+
+int results_names_has(const results_names *k, const char *s)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (strcmp(k->v[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+int results_names_add(results_names *k, const char *s)
+{
+    if (results_names_has(k, s))
+        return TB_OK;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 16;
+        const char **nv = realloc(k->v, cap * sizeof *nv);
+        if (!nv)
+            return TB_EINPUT;
+        k->v = nv;
+        k->cap = cap;
+    }
+    k->v[k->n++] = s;
+    return TB_OK;
+}
+
+void results_names_release(results_names *k)
+{
+    free(k->v);
+    memset(k, 0, sizeof *k);
+}
+
 int results_unit_is_timing(const char *unit)
 {
     return strcmp(unit, "ms") == 0 || strcmp(unit, "us") == 0 || strcmp(unit, "s") == 0 ||

@@ -41,6 +41,24 @@ long results_find(const results *r, const char *corpus, const char *split, const
  * table to another. */
 long results_find_row(const results *r, const result_row *key);
 
+/* The value of the first row matching all keys: 1 and *value, or 0 (and
+ * *value untouched) when there is none. */
+int results_value(const results *r, const char *corpus, const char *split, const char *lang,
+                  const char *tokenizer, const char *metric, double *value);
+
+/* Distinct strings in order of first appearance (the corpora, languages or
+ * tokenizers of a table). The strings are borrowed, not copied: they must
+ * outlive the set. Zero-initialise, add, then results_names_release. */
+typedef struct results_names {
+    const char **v;         /* v[0..n) */
+    size_t n, cap;
+} results_names;
+/* Adds s unless it is there: TB_OK, or TB_EINPUT when out of memory. */
+int results_names_add(results_names *k, const char *s);
+/* 1 when s is one of k's strings. */
+int results_names_has(const results_names *k, const char *s);
+void results_names_release(results_names *k);
+
 /* 1 for units whose values are timings (ms, us, s, MB/s): never compared
  * exactly and left out of golden files. */
 int results_unit_is_timing(const char *unit);

@@ -139,6 +139,42 @@ static void test_timing_units(void **state)
 }
 
 /* The report of a fixed results table is exactly the golden Markdown. */
+/* results_value finds the first row of a key; results_names keeps distinct
+ * strings in first-seen order and grows past any fixed size (500 languages
+ * must not be cut to 256). */
+static void test_value_and_names(void **state)
+{
+    (void)state;
+    tb_error err = {0};
+    results *r = NULL;
+    assert_int_equal(results_new(&r, &err), TB_OK);
+    assert_int_equal(results_add(r, "c", "test", "en", "bytes", "tokens", 42, "tokens", &err),
+                     TB_OK);
+    double v = -7;
+    assert_int_equal(results_value(r, "c", "test", "en", "bytes", "tokens", &v), 1);
+    assert_true(v == 42);
+    v = -7;
+    assert_int_equal(results_value(r, "c", "test", "ru", "bytes", "tokens", &v), 0);
+    assert_true(v == -7); /* untouched when absent */
+    results_free(r);
+
+    static char names[600][8];
+    results_names k = {0};
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 600; i++) {
+            snprintf(names[i], sizeof names[i], "l%d", i);
+            assert_int_equal(results_names_add(&k, names[i]), TB_OK);
+        }
+    assert_int_equal(k.n, 600);
+    assert_string_equal(k.v[0], "l0");
+    assert_string_equal(k.v[599], "l599");
+    assert_true(results_names_has(&k, "l300"));
+    assert_false(results_names_has(&k, "l600"));
+    results_names_release(&k);
+    assert_int_equal(k.n, 0);
+    assert_null(k.v);
+}
+
 static void test_report_golden(void **state)
 {
     (void)state;
@@ -245,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip_with_quoting),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_timing_units),
+        cmocka_unit_test(test_value_and_names),
         cmocka_unit_test(test_report_golden),
         cmocka_unit_test(test_claims),
     };
