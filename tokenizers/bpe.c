@@ -9,10 +9,8 @@
 
 #include <utf8proc.h>
 
-#include "../common/afile.h"
 #include "../common/utf8.h"
 #include "bpe_model.h"
-#include "bpe_train.h"
 #include "tokenizer_impl.h"
 
 /* ---- hashing ---------------------------------------------------------- */
@@ -1203,9 +1201,8 @@ int bpe_tokenizer_from_ranks(tokenizer *t, const char *pretok_preset, const uint
     return TB_OK;
 }
 
-/* The text is built in memory and read back with the one reader
- * (bpe_model_data_parse) before anything is written, so bpe_model_save never
- * writes a file that bpe-file: would refuse. */
+/* The checks of bpe_tokenizer_from_ranks (and the preset must exist), then
+ * the one writer, bpe_model_write (bpe_model.h). */
 int bpe_model_save(const char *path, const char *pretok_preset, const uint8_t *const *tok,
                    const size_t *len, size_t n, tb_error *err)
 {
@@ -1218,44 +1215,11 @@ int bpe_model_save(const char *path, const char *pretok_preset, const uint8_t *c
         tb_wrap(err, "bpe model '%s': ", path);
         return rc;
     }
-    char *text = NULL;
-    size_t tl = 0;
-    FILE *mf = open_memstream(&text, &tl);
-    if (!mf)
-        return tb_fail(err, TB_EINPUT, "bpe model '%s': out of memory", path);
-    fprintf(mf, "%s\npretok %s\nvocab %zu\n", BPE_MODEL_MAGIC, pretok_preset, n);
-    static const char hx[] = "0123456789abcdef";
-    for (size_t r = 0; r < n; r++) {
-        fprintf(mf, "%zu ", r);
-        for (size_t k = 0; k < len[r]; k++) {
-            putc(hx[tok[r][k] >> 4], mf);
-            putc(hx[tok[r][k] & 15], mf);
-        }
-        putc('\n', mf);
-    }
-    if (fclose(mf) != 0 || !text) {
-        free(text);
-        return tb_fail(err, TB_EINPUT, "bpe model '%s': out of memory", path);
-    }
-    bpe_model_data md;
-    if ((rc = bpe_model_data_parse(path, text, tl, &md, err)) == TB_OK) {
-        bpe_model_data_release(&md);
-        afile af;
-        if ((rc = afile_open(&af, path, err)) == TB_OK) {
-            if (fwrite(text, 1, tl, af.fp) != tl) {
-                afile_abort(&af);
-                rc = tb_fail(err, TB_EINPUT, "bpe model '%s': write failed", path);
-            } else {
-                rc = afile_commit(&af, err);
-            }
-        }
-    }
-    free(text);
-    return rc;
+    return bpe_model_write(path, pretok_preset, tok, len, n, err);
 }
 
-/* bpe-file:PATH: the one reader of the model file (bpe_model_data_read in
- * bpe_train.c, rules in bpe_model.h), then the preset, which that reader
+/* bpe-file:PATH: the one reader of the model file (bpe_model_data_read,
+ * bpe_model.h), then the preset, which that reader
  * only checks for its spelling. Every error names the file and the line. */
 int bpe_file_new(tokenizer *t, const char *path, const tokenizer_ctx *ctx, tb_error *err)
 {

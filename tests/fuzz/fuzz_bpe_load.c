@@ -18,7 +18,7 @@
 
 #include "../../common/utf8.h"
 #include "../../tokenizers/bpe.h"
-#include "../../tokenizers/bpe_train.h"
+#include "../../tokenizers/bpe_model.h"
 #include "../../tokenizers/tokenizer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
