@@ -311,11 +311,10 @@ static void heap_push(struct enc *e, struct heap_ent x)
     h[i] = x;
 }
 
-static struct heap_ent heap_pop(struct enc *e)
+/* Puts x into the hole at slot i of h[0..n), moving the hole down past
+ * every smaller child (the heap property below i holds before and after). */
+static inline void heap_sift_down(struct heap_ent *h, size_t n, size_t i, struct heap_ent x)
 {
-    struct heap_ent *h = e->heap;
-    struct heap_ent top = h[0], x = h[--e->hn];
-    size_t n = e->hn, i = 0;
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n)
@@ -327,8 +326,15 @@ static struct heap_ent heap_pop(struct enc *e)
         h[i] = h[c];
         i = c;
     }
-    if (n)
-        h[i] = x;
+    h[i] = x;
+}
+
+static struct heap_ent heap_pop(struct enc *e)
+{
+    struct heap_ent *h = e->heap;
+    struct heap_ent top = h[0], x = h[--e->hn];
+    if (e->hn)
+        heap_sift_down(h, e->hn, 0, x);
     return top;
 }
 
@@ -558,24 +564,8 @@ static inline int push_pair(struct enc *e, uint32_t l, uint32_t r)
 /* Restores the heap property of heap[0..hn) (bottom-up, O(n)). */
 static void heapify(struct enc *e)
 {
-    struct heap_ent *h = e->heap;
-    size_t n = e->hn;
-    for (size_t s = n / 2; s-- > 0;) {
-        struct heap_ent x = h[s];
-        size_t i = s;
-        for (;;) {
-            size_t c = 2 * i + 1;
-            if (c >= n)
-                break;
-            if (c + 1 < n && heap_less(&h[c + 1], &h[c]))
-                c++;
-            if (!heap_less(&h[c], &x))
-                break;
-            h[i] = h[c];
-            i = c;
-        }
-        h[i] = x;
-    }
+    for (size_t s = e->hn / 2; s-- > 0;)
+        heap_sift_down(e->heap, e->hn, s, e->heap[s]);
 }
 
 /* The scratch of pieces up to SCRATCH_LOCAL bytes lives on the stack of
