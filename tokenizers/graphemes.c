@@ -12,7 +12,7 @@
  * Cache: with ctx->cache_dir set the vocabulary is stored in
  * <cache_dir>/<manifest hash>/<lang or "joint">/graphemes.vocab and loaded
  * from there next time. The file is written atomically (afile) by
- * vocab_file.h, the reader and writer it shares with symbol:, and has this
+ * counted_vocab.h, the reader and writer it shares with symbol:, and has this
  * format (byte-exact; counts and lengths are decimal ASCII):
  *
  *     tokbench graphemes vocab 1\n
@@ -37,7 +37,7 @@
 #include "../common/strset.h"
 #include "../common/utf8.h"
 #include "../corpora/corpus.h"
-#include "vocab_file.h"
+#include "counted_vocab.h"
 
 #define GRAPHEMES_VOCAB_MAGIC "tokbench graphemes vocab 1\n"
 /* Longest cluster accepted from a cache file, in bytes (a sanity bound:
@@ -78,30 +78,6 @@ static size_t cluster_end(const uint8_t *s, size_t len, size_t i)
     return i;
 }
 
-/* Vocabulary order: higher count first, then bytes (memcmp, prefix first).
- * Returns < 0 when a sorts before b. Distinct entries never compare equal. */
-static int order_cmp(uint64_t ca, const char *a, size_t la, uint64_t cb, const char *b, size_t lb)
-{
-    if (ca != cb)
-        return ca > cb ? -1 : 1;
-    int c = memcmp(a, b, la < lb ? la : lb);
-    if (c)
-        return c;
-    return la < lb ? -1 : la > lb ? 1 : 0;
-}
-
-struct sort_item {
-    uint64_t count;
-    const char *b;
-    size_t len;
-};
-
-static int sort_item_cmp(const void *pa, const void *pb)
-{
-    const struct sort_item *a = pa, *b = pb;
-    return order_cmp(a->count, a->b, a->len, b->count, b->b, b->len);
-}
-
 /* Counts the clusters of the train split of language lang (-1: all). */
 static int count_clusters(const corpus *c, int lang, strset *raw, tb_error *err)
 {
@@ -125,44 +101,16 @@ static int count_clusters(const corpus *c, int lang, strset *raw, tb_error *err)
     return TB_OK;
 }
 
-/* Builds *out (entry k = id 256 + k) from the counted clusters in raw. */
-static int order_vocab(const strset *raw, strset *out, tb_error *err)
-{
-    struct sort_item *it = tb_malloc((raw->n ? raw->n : 1) * sizeof *it, err);
-    if (!it)
-        return TB_EINPUT;
-    for (size_t k = 0; k < raw->n; k++)
-        it[k] = (struct sort_item){raw->e[k].count, raw->bytes + raw->e[k].off, raw->e[k].len};
-    qsort(it, raw->n, sizeof *it, sort_item_cmp);
-    strset_init(out, CLUSTERS);
-    int rc = TB_OK;
-    for (size_t k = 0; k < raw->n && rc == TB_OK; k++)
-        rc = cset_add(out, it[k].b, it[k].len, it[k].count, err);
-    free(it);
-    if (rc)
-        strset_release(out);
-    return rc;
-}
-
 /* ---- cache ------------------------------------------------------------- */
 
-/* An entry of graphemes.vocab is exactly one cluster, after its predecessor
- * in vocabulary order (by count first, so a repeat with a lower count would
- * pass the order; vocab_file_load refuses repeats). */
-static int cache_accept(const strset *s, const char *b, size_t len, uint64_t count,
-                        uint32_t flags)
+/* An entry of graphemes.vocab is exactly one cluster. */
+static int cache_accept(const char *b, size_t len)
 {
-    (void)flags;
-    if (cluster_end((const uint8_t *)b, len, 0) != len)
-        return 0;
-    if (s->n == 0)
-        return 1;
-    const strset_entry *pe = &s->e[s->n - 1];
-    return order_cmp(pe->count, s->bytes + pe->off, pe->len, count, b, len) < 0;
+    return cluster_end((const uint8_t *)b, len, 0) == len;
 }
 
 /* graphemes.vocab: "<count> <len> <bytes>" lines, the shortest "1 1 x\n". */
-static const vocab_file_format k_cache_format = {
+static const counted_vocab_format k_cache_format = {
     .magic = GRAPHEMES_VOCAB_MAGIC,
     .noun = "clusters",
     .what = CLUSTERS,
@@ -264,7 +212,7 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
         if (pl < 0 || (size_t)pl >= sizeof path)
             path[0] = '\0'; /* too long to cache: build every time */
     }
-    if (path[0] && vocab_file_load(path, &k_cache_format, v) == 0) {
+    if (path[0] && counted_vocab_load(path, &k_cache_format, v) == 0) {
         t->ops = &graphemes_ops;
         t->vocab_size = 256 + v->n;
         t->state = v;
@@ -275,7 +223,7 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
     strset_init(&raw, CLUSTERS);
     int rc = count_clusters(c, ctx->lang, &raw, err);
     if (rc == TB_OK)
-        rc = order_vocab(&raw, v, err);
+        rc = counted_vocab_rank(&raw, CLUSTERS, v, err);
     strset_release(&raw);
     if (rc != TB_OK) {
         free(v);
@@ -283,7 +231,7 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
     }
     if (path[0]) {
         tb_error ignore;
-        (void)vocab_file_save(dir, path, &k_cache_format, v, &ignore);
+        (void)counted_vocab_save(dir, path, &k_cache_format, v, &ignore);
     }
     t->ops = &graphemes_ops;
     t->vocab_size = 256 + v->n;

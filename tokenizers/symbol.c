@@ -14,7 +14,7 @@
 #include "../corpora/corpus.h"
 #include "../corpora/words.h"
 #include "tokenizer_impl.h"
-#include "vocab_file.h"
+#include "counted_vocab.h"
 
 #define SYMBOL_UNITS_MAGIC "tokbench symbol units 1\n"
 #define SYMBOL_MAX_UNIT (1u << 24)   /* longest unit accepted from a cache file */
@@ -33,31 +33,6 @@ static int sset_add(strset *s, const char *b, size_t len, uint64_t count, int is
     if (len == 0)
         return tb_fail(err, TB_EINPUT, UNITS " set too large");
     return strset_add(s, b, len, count, is_word ? UNIT_WORD : 0, err);
-}
-
-/* Rank order: higher count first, then bytes (memcmp, a proper prefix
- * first). Distinct strings never compare equal. */
-static int rank_cmp(uint64_t ca, const char *a, size_t la, uint64_t cb, const char *b, size_t lb)
-{
-    if (ca != cb)
-        return ca > cb ? -1 : 1;
-    int c = memcmp(a, b, la < lb ? la : lb);
-    if (c)
-        return c;
-    return la < lb ? -1 : la > lb ? 1 : 0;
-}
-
-struct rank_item {
-    uint64_t count;
-    const char *b;
-    size_t len;
-    int is_word;
-};
-
-static int rank_item_cmp(const void *pa, const void *pb)
-{
-    const struct rank_item *a = pa, *b = pb;
-    return rank_cmp(a->count, a->b, a->len, b->count, b->b, b->len);
 }
 
 /* ---- per-call scratch: ICU words, stemmers, buffers --------------------- */
@@ -463,26 +438,6 @@ static int count_units(const corpus *c, int lang, int stem, strset *raw, tb_erro
     return rc;
 }
 
-/* Ranked copy of every unit of raw (the cache content). */
-static int rank_all(const strset *raw, strset *out, tb_error *err)
-{
-    struct rank_item *it = tb_malloc((raw->n ? raw->n : 1) * sizeof *it, err);
-    if (!it)
-        return TB_EINPUT;
-    for (size_t k = 0; k < raw->n; k++)
-        it[k] = (struct rank_item){raw->e[k].count, raw->bytes + raw->e[k].off, raw->e[k].len,
-                                   (raw->e[k].flags & UNIT_WORD) != 0};
-    qsort(it, raw->n, sizeof *it, rank_item_cmp);
-    strset_init(out, UNITS);
-    int rc = TB_OK;
-    for (size_t k = 0; k < raw->n && rc == TB_OK; k++)
-        rc = sset_add(out, it[k].b, it[k].len, it[k].count, it[k].is_word, err);
-    free(it);
-    if (rc)
-        strset_release(out);
-    return rc;
-}
-
 /* The entries from ranked units: the first v word units and every gap
  * unit, in rank order (a subsequence of a ranked list stays ranked). */
 static int select_entries(const strset *ranked, uint64_t v, strset *out, tb_error *err)
@@ -504,24 +459,15 @@ static int select_entries(const strset *ranked, uint64_t v, strset *out, tb_erro
     return rc;
 }
 
-/* An entry of symbol.units holds no newline and follows its predecessor in
- * rank order (vocab_file_load refuses a unit listed twice, which sset_add
- * would merge: a file rank_all never writes). */
-static int cache_accept(const strset *set, const char *b, size_t len, uint64_t count,
-                        uint32_t flags)
+/* An entry of symbol.units holds no newline. */
+static int cache_accept(const char *b, size_t len)
 {
-    (void)flags;
-    if (memchr(b, '\n', len) != NULL)
-        return 0;
-    if (set->n == 0)
-        return 1;
-    const strset_entry *pe = &set->e[set->n - 1];
-    return rank_cmp(pe->count, set->bytes + pe->off, pe->len, count, b, len) < 0;
+    return memchr(b, '\n', len) == NULL;
 }
 
 /* symbol.units: "<count> <w|g> <len> <bytes>" lines, the shortest
  * "1 w 1 x\n". */
-static const vocab_file_format k_cache_format = {
+static const counted_vocab_format k_cache_format = {
     .magic = SYMBOL_UNITS_MAGIC,
     .noun = "units",
     .what = UNITS,
@@ -606,19 +552,19 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
     }
     strset ranked = {0};
     int have_ranked = 0;
-    if (rc == TB_OK && path[0] && vocab_file_load(path, &k_cache_format, &ranked) == 0)
+    if (rc == TB_OK && path[0] && counted_vocab_load(path, &k_cache_format, &ranked) == 0)
         have_ranked = 1;
     if (rc == TB_OK && !have_ranked) {
         strset raw;
         strset_init(&raw, UNITS);
         rc = count_units(c, ctx->lang, stem, &raw, err);
         if (rc == TB_OK)
-            rc = rank_all(&raw, &ranked, err);
+            rc = counted_vocab_rank(&raw, UNITS, &ranked, err);
         strset_release(&raw);
         have_ranked = rc == TB_OK;
         if (have_ranked && path[0]) {
             tb_error ignore;
-            (void)vocab_file_save(dir, path, &k_cache_format, &ranked, &ignore);
+            (void)counted_vocab_save(dir, path, &k_cache_format, &ranked, &ignore);
         }
     }
     if (rc == TB_OK)

@@ -1,6 +1,13 @@
-/* vocab_file.h - the counted-vocabulary cache file shared by graphemes:
- * (graphemes.vocab) and symbol: (symbol.units): a strset (common/strset.h)
- * of counted entries as text, byte-exact, counts and lengths decimal ASCII:
+/* counted_vocab.h - a counted vocabulary, as graphemes: and symbol: build
+ * it: distinct strings with their counts (a strset, common/strset.h) in rank
+ * order, and its cache file.
+ *
+ * Rank order: higher count first, then bytes (memcmp, a proper prefix
+ * first). Distinct strings never compare equal, so the order is total and
+ * sorting by it is deterministic.
+ *
+ * Cache file (graphemes.vocab, symbol.units), byte-exact, counts and lengths
+ * decimal ASCII:
  *
  *     <magic line>                     the scheme's, e.g. "tokbench graphemes vocab 1"
  *     <noun> <n>                       e.g. "clusters 812"
@@ -9,11 +16,12 @@
  * count >= 1; <flag> (only in formats that have the column) is one
  * character saying whether the entry has the format's flag bit; len is
  * 1..max_len and exactly len bytes of valid UTF-8 follow before the '\n'
- * (the length prefix lets the bytes hold any character). What each scheme
+ * (the length prefix lets the bytes hold any character); entries distinct
+ * and in rank order. What each scheme
  * puts in its file, and the extra rules an entry must meet, are in
  * graphemes.c and symbol.h. */
-#ifndef VOCAB_FILE_H
-#define VOCAB_FILE_H
+#ifndef COUNTED_VOCAB_H
+#define COUNTED_VOCAB_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +29,7 @@
 #include "../common/strset.h"
 #include "../common/tb.h"
 
-typedef struct vocab_file_format {
+typedef struct counted_vocab_format {
     const char *magic;      /* the first line, with its '\n' */
     const char *noun;       /* the second line is "<noun> <n>" */
     const char *what;       /* names the loaded set (strset_init) */
@@ -31,21 +39,27 @@ typedef struct vocab_file_format {
     size_t min_line;        /* bytes of the shortest possible entry line: a
                                larger n than the file can hold fails first */
     size_t max_len;         /* longest entry accepted, in bytes */
-    /* The scheme's own rule for entry b[0..len) with count and flags, given
-     * the entries loaded before it in s (its shape, its order after the
-     * previous one): nonzero accepts. NULL accepts every entry. A repeat of
-     * an entry of s is refused before this is asked. */
-    int (*accept)(const strset *s, const char *b, size_t len, uint64_t count, uint32_t flags);
-} vocab_file_format;
+    /* The scheme's own rule for the bytes of an entry (one cluster, no
+     * newline, ...): nonzero accepts. NULL accepts every entry. */
+    int (*accept)(const char *b, size_t len);
+} counted_vocab_format;
+
+/* < 0 when (ca, a[0..la)) ranks before (cb, b[0..lb)), > 0 after, 0 equal. */
+int counted_vocab_cmp(uint64_t ca, const char *a, size_t la, uint64_t cb, const char *b,
+                      size_t lb);
+
+/* *out (initialised here, named what) = the entries of raw with their
+ * counts and flags, in rank order. On failure nothing is left allocated. */
+int counted_vocab_rank(const strset *raw, const char *what, strset *out, tb_error *err);
 
 /* Loads path into *out (initialised here, in file order). Any deviation from
  * the format gives -1 with nothing left allocated: the caller rebuilds the
  * vocabulary (a cache never changes results). 0 on success. */
-int vocab_file_load(const char *path, const vocab_file_format *f, strset *out);
+int counted_vocab_load(const char *path, const counted_vocab_format *f, strset *out);
 
 /* Writes s to path atomically (afile), after making the folder dir.
  * Errors name the path; callers of a cache may ignore them. */
-int vocab_file_save(const char *dir, const char *path, const vocab_file_format *f,
-                    const strset *s, tb_error *err);
+int counted_vocab_save(const char *dir, const char *path, const counted_vocab_format *f,
+                       const strset *s, tb_error *err);
 
 #endif

@@ -1,5 +1,6 @@
-/* vocab_file.c - the counted-vocabulary cache file (format in vocab_file.h). */
-#include "vocab_file.h"
+/* counted_vocab.c - rank order, ranking and the cache file of a counted
+ * vocabulary (counted_vocab.h). */
+#include "counted_vocab.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +9,51 @@
 
 #include "../common/afile.h"
 #include "../common/utf8.h"
+
+int counted_vocab_cmp(uint64_t ca, const char *a, size_t la, uint64_t cb, const char *b,
+                      size_t lb)
+{
+    if (ca != cb)
+        return ca > cb ? -1 : 1;
+    int c = memcmp(a, b, la < lb ? la : lb);
+    if (c)
+        return c;
+    return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+struct rank_item {
+    uint64_t count;
+    const char *b;
+    size_t len;
+    uint32_t flags;
+};
+
+static int rank_item_cmp(const void *pa, const void *pb)
+{
+    const struct rank_item *a = pa, *b = pb;
+    return counted_vocab_cmp(a->count, a->b, a->len, b->count, b->b, b->len);
+}
+
+int counted_vocab_rank(const strset *raw, const char *what, strset *out, tb_error *err)
+{
+    struct rank_item *it = tb_malloc((raw->n ? raw->n : 1) * sizeof *it, err);
+    if (!it)
+        return TB_EINPUT;
+    for (size_t k = 0; k < raw->n; k++)
+        it[k] = (struct rank_item){raw->e[k].count, raw->bytes + raw->e[k].off, raw->e[k].len,
+                                   raw->e[k].flags};
+    qsort(it, raw->n, sizeof *it, rank_item_cmp);
+    strset_init(out, what);
+    int rc = TB_OK;
+    for (size_t k = 0; k < raw->n && rc == TB_OK; k++)
+        rc = strset_add(out, it[k].b, it[k].len, it[k].count, it[k].flags, err);
+    free(it);
+    if (rc)
+        strset_release(out);
+    return rc;
+}
+
+/* ---- the cache file ------------------------------------------------------ */
 
 /* Parses an unsigned decimal ending at `stop`; advances *p past stop. */
 static int parse_u64(const char **p, const char *end, char stop, uint64_t *v)
@@ -29,7 +75,7 @@ static int parse_u64(const char **p, const char *end, char stop, uint64_t *v)
     return 0;
 }
 
-int vocab_file_load(const char *path, const vocab_file_format *f, strset *out)
+int counted_vocab_load(const char *path, const counted_vocab_format *f, strset *out)
 {
     char *data;
     size_t len;
@@ -64,8 +110,15 @@ int vocab_file_load(const char *path, const vocab_file_format *f, strset *out)
         }
         ok = ok && parse_u64(&p, end, ' ', &l) == 0 && l > 0 && l <= f->max_len &&
              l < (uint64_t)(end - p) && p[l] == '\n' && utf8_valid(p, l, NULL);
-        /* a repeat would be merged by strset_add: a file no save writes */
-        ok = ok && strset_find(out, p, l) < 0 && (!f->accept || f->accept(out, p, l, count, flags)) &&
+        ok = ok && (!f->accept || f->accept(p, l));
+        /* After the previous entry in rank order (by count first, so a
+         * repeat with a lower count would pass it), and no repeat (which
+         * strset_add would merge: a file no save writes). */
+        if (ok && out->n > 0) {
+            const strset_entry *pe = &out->e[out->n - 1];
+            ok = counted_vocab_cmp(pe->count, out->bytes + pe->off, pe->len, count, p, l) < 0;
+        }
+        ok = ok && strset_find(out, p, l) < 0 &&
              strset_add(out, p, l, count, flags, &ignore) == TB_OK;
         if (ok)
             p += l + 1;
@@ -79,8 +132,8 @@ int vocab_file_load(const char *path, const vocab_file_format *f, strset *out)
     return 0;
 }
 
-int vocab_file_save(const char *dir, const char *path, const vocab_file_format *f,
-                    const strset *s, tb_error *err)
+int counted_vocab_save(const char *dir, const char *path, const counted_vocab_format *f,
+                       const strset *s, tb_error *err)
 {
     if (tb_mkdirs(dir, err))
         return TB_EINPUT;
