@@ -396,15 +396,26 @@ static inline unsigned utf8_units(uint8_t b)
     return b >= 0xF8 ? 0 : k[b >> 4];
 }
 
+/* Bytes of the character at t[i] of t[0..n), i < n: its lead byte's
+ * utf8_units when that many bytes are left and all but the first are
+ * continuation bytes, else 0. */
+static inline unsigned utf8_char_len(const uint8_t *t, size_t n, size_t i)
+{
+    unsigned u = utf8_units(t[i]);
+    if (u == 0 || u > n - i)
+        return 0;
+    for (unsigned k = 1; k < u; k++)
+        if ((t[i + k] & 0xC0) != 0x80)
+            return 0;
+    return u;
+}
+
 static int aligned(const uint8_t *t, size_t n)
 {
     for (size_t i = 0; i < n;) {
-        unsigned u = utf8_units(t[i]);
-        if (u == 0 || u > n - i)
+        unsigned u = utf8_char_len(t, n, i);
+        if (u == 0)
             return 0;
-        for (unsigned k = 1; k < u; k++)
-            if ((t[i + k] & 0xC0) != 0x80)
-                return 0;
         i += u;
     }
     return 1;
@@ -751,12 +762,9 @@ static int init_chars(struct enc *e, const uint8_t *p, size_t n)
     e->hn = 0;
     e->popped = 0;
     for (size_t i = 0; i < n;) {
-        unsigned u = utf8_units(p[i]);
-        if (u == 0 || u > n - i)
+        unsigned u = utf8_char_len(p, n, i);
+        if (u == 0)
             return 0;
-        for (unsigned k = 1; k < u; k++)
-            if ((p[i + k] & 0xC0) != 0x80)
-                return 0;
         int split_after = i + u < n && boundary_may_split(m, p, n, i + u);
         struct char_bpe tmp;
         const struct char_bpe *c = NULL;
