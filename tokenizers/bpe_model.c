@@ -27,7 +27,9 @@ int bpe_model_preset_name_ok(const char *s)
 #define POLY_P 0x100000001b3ULL
 
 /* Polynomial hash of s: fold h = h * P + s[i] + 1 (mod 2^64), so the hash of
- * a substring follows from prefix hashes. */
+ * a substring follows from prefix hashes. P is the FNV-64 prime, but this is
+ * not FNV-1a (tb_fnv1a64): FNV-1a's xor has no such prefix rule, which the
+ * concatenation check of the reader needs. */
 static uint64_t poly_hash(const uint8_t *s, size_t n)
 {
     uint64_t h = 0;

@@ -42,7 +42,7 @@ struct corpus;
 #define BPE_TRAIN_MIN_VOCAB 257
 #define BPE_TRAIN_MAX_VOCAB BPE_MODEL_MAX_VOCAB
 /* Training time is recorded at every vocabulary size that is a multiple of
- * this (the time file of the cache, below). */
+ * this (the time file of the bpe: cache, bpe_cache.h). */
 #define BPE_TRAIN_TIME_STEP 250
 
 /* A pre-tokenizer: calls emit(sink, piece, n) for consecutive non-empty
