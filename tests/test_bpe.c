@@ -24,7 +24,7 @@
 
 #include "../common/utf8.h"
 #include "../tokenizers/bpe.h"
-#include "../tokenizers/bpe_train.h"
+#include "../tokenizers/bpe_model.h"
 #include "../tokenizers/pretok.h"
 #include "../tokenizers/tokenizer.h"
 #include "../tokenizers/tokenizer_impl.h"
@@ -372,7 +372,7 @@ static void expect_load_error(const char *name, const char *text, const char *wa
     assert_non_null(strstr(err.msg, name));
 }
 
-/* bpe-file: reads with the trainer's reader (bpe_model_data_read), so its
+/* bpe-file: reads with the one reader (bpe_model_data_read, bpe_model.c), so its
  * errors are that reader's: "bpe model 'PATH': line L: ...". */
 static void test_model_errors(void **state)
 {

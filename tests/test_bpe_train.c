@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "../corpora/corpus.h"
+#include "../tokenizers/bpe_cache.h"
+#include "../tokenizers/bpe_model.h"
 #include "../tokenizers/bpe_train.h"
 #include "../tokenizers/pretok.h"
 #include "../tokenizers/tokenizer.h"
@@ -797,7 +799,7 @@ static tokenizer *spec_new(const char *spec, const corpus *c, int lang, const ch
 }
 
 /* The proof that the cache shortcut is exact. For each language and joint,
- * bpe:BIG is trained once into a cache (bpe_train_warm_cache); it stops
+ * bpe:BIG is trained once into a cache (bpe_cache_warm); it stops
  * early on udhr (E < BIG entries). Then bpe:N for N below E (the first N
  * entries of that model), at E, just above E and far above BIG (the model
  * that stopped early answers them all) comes from that cache without
@@ -814,7 +816,7 @@ static void test_cache_truncation_exact(void **state)
     tb_error err;
     for (int lang = -1; lang < (int)nl; lang++) {
         const char *lname = lang < 0 ? "joint" : corpus_lang(c, (size_t)lang);
-        assert_int_equal(bpe_train_warm_cache(c, lang, cache, BIG, "gpt2", &err), TB_OK);
+        assert_int_equal(bpe_cache_warm(c, lang, cache, BIG, "gpt2", &err), TB_OK);
         char path[1200];
         cache_file(path, sizeof path, cache, c, lang, BIG, "gpt2", ".model");
         bpe_model_data m;
@@ -875,7 +877,7 @@ static char *slurp(const char *path)
     return read_all(path, &n);
 }
 
-/* The rule of bpe_train.h on small cases, the time file and s_train. */
+/* The rule of bpe_cache.h on small cases, the time file and s_train. */
 static void test_cache_rules(void **state)
 {
     corpus *c = open_udhr();
@@ -961,20 +963,20 @@ static void test_cache_rules(void **state)
     /* warm: nothing to do when a usable model is there; an unwritable
      * cache is an error naming the path */
     cache_file(path, sizeof path, cache, c, ru, 320, "gpt2", ".model");
-    assert_int_equal(bpe_train_warm_cache(c, ru, cache, 320, NULL, &err), TB_OK);
+    assert_int_equal(bpe_cache_warm(c, ru, cache, 320, NULL, &err), TB_OK);
     assert_false(file_exists(path)); /* answered by bpe-350 */
     cache_file(path, sizeof path, cache, c, ru, 800, "gpt2", ".model");
-    assert_int_equal(bpe_train_warm_cache(c, ru, cache, 800, NULL, &err), TB_OK);
+    assert_int_equal(bpe_cache_warm(c, ru, cache, 800, NULL, &err), TB_OK);
     assert_true(file_exists(path)); /* trained */
     char blocked[700];
     snprintf(blocked, sizeof blocked, "%s/plainfile", g_tmp);
     write_file(blocked, "x", 1);
-    assert_int_equal(bpe_train_warm_cache(c, ru, blocked, 300, "gpt2", &err), TB_EINPUT);
+    assert_int_equal(bpe_cache_warm(c, ru, blocked, 300, "gpt2", &err), TB_EINPUT);
     assert_non_null(strstr(err.msg, "plainfile"));
-    assert_int_equal(bpe_train_warm_cache(c, ru, NULL, 300, "gpt2", &err), TB_OK);
-    assert_int_equal(bpe_train_warm_cache(c, ru, cache, 256, "gpt2", &err), TB_EINPUT);
-    assert_int_equal(bpe_train_warm_cache(c, ru, cache, 300, "nosuch", &err), TB_EINPUT);
-    assert_int_equal(bpe_train_warm_cache(c, 7, cache, 300, "gpt2", &err), TB_EINPUT);
+    assert_int_equal(bpe_cache_warm(c, ru, NULL, 300, "gpt2", &err), TB_OK);
+    assert_int_equal(bpe_cache_warm(c, ru, cache, 256, "gpt2", &err), TB_EINPUT);
+    assert_int_equal(bpe_cache_warm(c, ru, cache, 300, "nosuch", &err), TB_EINPUT);
+    assert_int_equal(bpe_cache_warm(c, 7, cache, 300, "gpt2", &err), TB_EINPUT);
     corpus_free(c);
 }
 
@@ -983,11 +985,11 @@ static void test_spec_parse(void **state)
     size_t n = 0;
     char pre[64];
     int joint = -1;
-    assert_int_equal(bpe_train_spec_parse("bpe:32k", &n, pre, sizeof pre, &joint), 1);
+    assert_int_equal(bpe_cache_spec_parse("bpe:32k", &n, pre, sizeof pre, &joint), 1);
     assert_int_equal(n, 32000);
     assert_string_equal(pre, "gpt2");
     assert_int_equal(joint, 0);
-    assert_int_equal(bpe_train_spec_parse("joint:bpe:1000:cl100k", &n, pre, sizeof pre, &joint),
+    assert_int_equal(bpe_cache_spec_parse("joint:bpe:1000:cl100k", &n, pre, sizeof pre, &joint),
                      1);
     assert_int_equal(n, 1000);
     assert_string_equal(pre, "cl100k");
@@ -995,9 +997,9 @@ static void test_spec_parse(void **state)
     static const char *const no[] = {"bytes", "bpe:256", "bpe:12x", "bpe:", "bpe:1000:",
                                      "bpe-file:x", "joint:bytes", "bpe:1001k", "bpe:300:a b"};
     for (size_t k = 0; k < sizeof no / sizeof no[0]; k++)
-        assert_int_equal(bpe_train_spec_parse(no[k], &n, pre, sizeof pre, &joint), 0);
+        assert_int_equal(bpe_cache_spec_parse(no[k], &n, pre, sizeof pre, &joint), 0);
     char tiny[4];
-    assert_int_equal(bpe_train_spec_parse("bpe:300:cl100k", &n, tiny, sizeof tiny, &joint), 0);
+    assert_int_equal(bpe_cache_spec_parse("bpe:300:cl100k", &n, tiny, sizeof tiny, &joint), 0);
 }
 
 int main(void)

@@ -9,10 +9,8 @@
 
 #include <utf8proc.h>
 
-#include "../common/afile.h"
 #include "../common/utf8.h"
 #include "bpe_model.h"
-#include "bpe_train.h"
 #include "tokenizer_impl.h"
 
 /* ---- hashing ---------------------------------------------------------- */
@@ -313,11 +311,10 @@ static void heap_push(struct enc *e, struct heap_ent x)
     h[i] = x;
 }
 
-static struct heap_ent heap_pop(struct enc *e)
+/* Puts x into the hole at slot i of h[0..n), moving the hole down past
+ * every smaller child (the heap property below i holds before and after). */
+static inline void heap_sift_down(struct heap_ent *h, size_t n, size_t i, struct heap_ent x)
 {
-    struct heap_ent *h = e->heap;
-    struct heap_ent top = h[0], x = h[--e->hn];
-    size_t n = e->hn, i = 0;
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n)
@@ -329,8 +326,15 @@ static struct heap_ent heap_pop(struct enc *e)
         h[i] = h[c];
         i = c;
     }
-    if (n)
-        h[i] = x;
+    h[i] = x;
+}
+
+static struct heap_ent heap_pop(struct enc *e)
+{
+    struct heap_ent *h = e->heap;
+    struct heap_ent top = h[0], x = h[--e->hn];
+    if (e->hn)
+        heap_sift_down(h, e->hn, 0, x);
     return top;
 }
 
@@ -392,15 +396,26 @@ static inline unsigned utf8_units(uint8_t b)
     return b >= 0xF8 ? 0 : k[b >> 4];
 }
 
+/* Bytes of the character at t[i] of t[0..n), i < n: its lead byte's
+ * utf8_units when that many bytes are left and all but the first are
+ * continuation bytes, else 0. */
+static inline unsigned utf8_char_len(const uint8_t *t, size_t n, size_t i)
+{
+    unsigned u = utf8_units(t[i]);
+    if (u == 0 || u > n - i)
+        return 0;
+    for (unsigned k = 1; k < u; k++)
+        if ((t[i + k] & 0xC0) != 0x80)
+            return 0;
+    return u;
+}
+
 static int aligned(const uint8_t *t, size_t n)
 {
     for (size_t i = 0; i < n;) {
-        unsigned u = utf8_units(t[i]);
-        if (u == 0 || u > n - i)
+        unsigned u = utf8_char_len(t, n, i);
+        if (u == 0)
             return 0;
-        for (unsigned k = 1; k < u; k++)
-            if ((t[i + k] & 0xC0) != 0x80)
-                return 0;
         i += u;
     }
     return 1;
@@ -560,24 +575,8 @@ static inline int push_pair(struct enc *e, uint32_t l, uint32_t r)
 /* Restores the heap property of heap[0..hn) (bottom-up, O(n)). */
 static void heapify(struct enc *e)
 {
-    struct heap_ent *h = e->heap;
-    size_t n = e->hn;
-    for (size_t s = n / 2; s-- > 0;) {
-        struct heap_ent x = h[s];
-        size_t i = s;
-        for (;;) {
-            size_t c = 2 * i + 1;
-            if (c >= n)
-                break;
-            if (c + 1 < n && heap_less(&h[c + 1], &h[c]))
-                c++;
-            if (!heap_less(&h[c], &x))
-                break;
-            h[i] = h[c];
-            i = c;
-        }
-        h[i] = x;
-    }
+    for (size_t s = e->hn / 2; s-- > 0;)
+        heap_sift_down(e->heap, e->hn, s, e->heap[s]);
 }
 
 /* The scratch of pieces up to SCRATCH_LOCAL bytes lives on the stack of
@@ -763,12 +762,9 @@ static int init_chars(struct enc *e, const uint8_t *p, size_t n)
     e->hn = 0;
     e->popped = 0;
     for (size_t i = 0; i < n;) {
-        unsigned u = utf8_units(p[i]);
-        if (u == 0 || u > n - i)
+        unsigned u = utf8_char_len(p, n, i);
+        if (u == 0)
             return 0;
-        for (unsigned k = 1; k < u; k++)
-            if ((p[i + k] & 0xC0) != 0x80)
-                return 0;
         int split_after = i + u < n && boundary_may_split(m, p, n, i + u);
         struct char_bpe tmp;
         const struct char_bpe *c = NULL;
@@ -1203,9 +1199,8 @@ int bpe_tokenizer_from_ranks(tokenizer *t, const char *pretok_preset, const uint
     return TB_OK;
 }
 
-/* The text is built in memory and read back with the one reader
- * (bpe_model_data_parse) before anything is written, so bpe_model_save never
- * writes a file that bpe-file: would refuse. */
+/* The checks of bpe_tokenizer_from_ranks (and the preset must exist), then
+ * the one writer, bpe_model_write (bpe_model.h). */
 int bpe_model_save(const char *path, const char *pretok_preset, const uint8_t *const *tok,
                    const size_t *len, size_t n, tb_error *err)
 {
@@ -1218,44 +1213,11 @@ int bpe_model_save(const char *path, const char *pretok_preset, const uint8_t *c
         tb_wrap(err, "bpe model '%s': ", path);
         return rc;
     }
-    char *text = NULL;
-    size_t tl = 0;
-    FILE *mf = open_memstream(&text, &tl);
-    if (!mf)
-        return tb_fail(err, TB_EINPUT, "bpe model '%s': out of memory", path);
-    fprintf(mf, "%s\npretok %s\nvocab %zu\n", BPE_MODEL_MAGIC, pretok_preset, n);
-    static const char hx[] = "0123456789abcdef";
-    for (size_t r = 0; r < n; r++) {
-        fprintf(mf, "%zu ", r);
-        for (size_t k = 0; k < len[r]; k++) {
-            putc(hx[tok[r][k] >> 4], mf);
-            putc(hx[tok[r][k] & 15], mf);
-        }
-        putc('\n', mf);
-    }
-    if (fclose(mf) != 0 || !text) {
-        free(text);
-        return tb_fail(err, TB_EINPUT, "bpe model '%s': out of memory", path);
-    }
-    bpe_model_data md;
-    if ((rc = bpe_model_data_parse(path, text, tl, &md, err)) == TB_OK) {
-        bpe_model_data_release(&md);
-        afile af;
-        if ((rc = afile_open(&af, path, err)) == TB_OK) {
-            if (fwrite(text, 1, tl, af.fp) != tl) {
-                afile_abort(&af);
-                rc = tb_fail(err, TB_EINPUT, "bpe model '%s': write failed", path);
-            } else {
-                rc = afile_commit(&af, err);
-            }
-        }
-    }
-    free(text);
-    return rc;
+    return bpe_model_write(path, pretok_preset, tok, len, n, err);
 }
 
-/* bpe-file:PATH: the one reader of the model file (bpe_model_data_read in
- * bpe_train.c, rules in bpe_model.h), then the preset, which that reader
+/* bpe-file:PATH: the one reader of the model file (bpe_model_data_read,
+ * bpe_model.h), then the preset, which that reader
  * only checks for its spelling. Every error names the file and the line. */
 int bpe_file_new(tokenizer *t, const char *path, const tokenizer_ctx *ctx, tb_error *err)
 {

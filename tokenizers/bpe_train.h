@@ -25,8 +25,9 @@
  * pair has a count of at least 2 (the vocabulary is then smaller, and
  * bpe_train_stats.stopped_early says so).
  *
- * Model file: tokenizers/bpe_model.h (written by bpe_trainer_save, read by
- * bpe_model_data_read below, the one reader, which bpe-file: uses too). */
+ * Model file: tokenizers/bpe_model.h (bpe_trainer_save writes it with
+ * bpe_model_write, the one writer). The bpe:<N> spec that trains on a corpus
+ * and caches the result: tokenizers/bpe_cache.h. */
 #ifndef BPE_TRAIN_H
 #define BPE_TRAIN_H
 
@@ -34,18 +35,15 @@
 #include <stdint.h>
 
 #include "../common/tb.h"
-#include "tokenizer.h"
+#include "bpe_model.h"
 
 struct corpus;
 
 #define BPE_TRAIN_MIN_VOCAB 257
-#define BPE_TRAIN_MAX_VOCAB 1000000
+#define BPE_TRAIN_MAX_VOCAB BPE_MODEL_MAX_VOCAB
 /* Training time is recorded at every vocabulary size that is a multiple of
- * this (the time file of the cache, below). */
+ * this (the time file of the bpe: cache, bpe_cache.h). */
 #define BPE_TRAIN_TIME_STEP 250
-/* Longest token a model file may hold, in bytes (a sanity bound for the
- * reader; trained tokens are pieces of real text). */
-#define BPE_MODEL_MAX_TOKEN 65535
 
 /* A pre-tokenizer: calls emit(sink, piece, n) for consecutive non-empty
  * pieces that concatenate to text[0..len), in order. Returns TB_OK or the
@@ -120,84 +118,32 @@ const uint8_t *bpe_trainer_token(const bpe_trainer *t, uint32_t id, size_t *len)
  * a byte id. */
 int bpe_trainer_merge(const bpe_trainer *t, uint32_t id, uint32_t *left, uint32_t *right);
 
-/* Writes the model file atomically (afile). */
+/* Seconds from the start of bpe_trainer_train until the vocabulary had
+ * (k + 1) * BPE_TRAIN_TIME_STEP entries, in (*s)[k] for k below the count
+ * returned: every step reached (the steps below 257 are 0). Valid until the
+ * trainer is freed. */
+size_t bpe_trainer_step_times(const bpe_trainer *t, const double **s);
+
+/* Writes the model file (bpe_model.h) atomically through bpe_model_write;
+ * its errors name the path. */
 int bpe_trainer_save(const bpe_trainer *t, const char *path, tb_error *err);
 
-/* ---- the bpe:<N>[:<preset>] tokenizer spec ------------------------------ */
+/* ---- until bench/run.c includes bpe_cache.h ---------------------------
+ * The bpe: spec and its cache live in bpe_cache.h now; these two forward the
+ * old names for bench/run.c, which this change does not edit. Delete them
+ * once bench/run.c calls bpe_cache_spec_parse and bpe_cache_warm. */
+#include "bpe_cache.h"
 
-/* Constructor for tokenizer_new: arg is "<N>", "<N>k" (N * 1000) or
- * "<N>[k]:<preset>" (N in 257..1,000,000, preset a pretok.h name, default
- * "gpt2"). Trains on the train split of ctx->corpus in ctx->lang (-1: joint,
- * all languages) and encodes through tokenizers/bpe.c
- * (bpe_tokenizer_from_ranks). Bad N or preset, or no corpus: TB_EINPUT.
- * ctx->s_train (when not NULL) gets the training seconds (see the cache).
- *
- * Cache (with ctx->cache_dir): one folder per corpus and language,
- *   <cache_dir>/<manifest hash>/<lang|joint>/
- * holding, per trained target M and preset P,
- *   bpe-<M>-<P>.model   the model file (bpe_model.h), written atomically
- *   bpe-<M>-<P>.time    its training time, written atomically after it:
- *       tokbench-bpe-time 1
- *       s_count <seconds>        splitting and counting the train split
- *       at <V> <seconds>         merging: seconds from the start of
- *       ...                      bpe_trainer_train until the vocabulary had V
- *                                entries, V ascending: every multiple of
- *                                BPE_TRAIN_TIME_STEP reached, then the final
- *                                vocabulary (the whole of bpe_trainer_train)
- * Training is greedy and deterministic and never looks at the target except
- * to stop, so the model trained to N is the first N entries of the model
- * trained to any M >= N, and a model that stopped early (fewer entries than
- * its M) is the whole answer for every target (tests/test_bpe_train.c checks
- * both against fresh training). Hence the rule for bpe:N with preset P: a
- * cached pair (model, time file) of target M with E entries answers it when
- * the model validates, has preset P, E <= M, and M >= N or E < M (stopped
- * early); the tokenizer is its first min(N, E) entries. bpe-<N>-<P> is tried
- * first, then the other targets in the folder: those above N smallest first,
- * then those below N largest first. A pair that does not validate (or a model
- * without its time file, as left by versions before the time file) is
- * skipped; with no usable pair the model is trained and bpe-<N>-<P>.model and
- * .time are (re)written; a cache that cannot be written is skipped.
- * s_train = s_count + the first "at" time whose V >= min(N, E): the real
- * training seconds of the run that trained it, to within BPE_TRAIN_TIME_STEP
- * merges (rounded up) for a model cut from a larger one. */
-int bpe_train_tokenizer_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx,
-                            tb_error *err);
+static inline int bpe_train_spec_parse(const char *spec, size_t *n, char *preset, size_t cap,
+                                       int *joint)
+{
+    return bpe_cache_spec_parse(spec, n, preset, cap, joint);
+}
 
-/* For the suite runner: makes sure the cache answers every bpe:<N>:<preset>
- * with N <= n for corpus c and lang (-1: joint), by training bpe:<n> once
- * (unless a usable model is there already, the rule above). Call it with the
- * largest N of a vocabulary sweep before the sweep. Unlike the spec, a cache
- * that cannot be written is an error (TB_EINPUT naming the path). preset NULL
- * = "gpt2"; cache_dir NULL or "": nothing to do. */
-int bpe_train_warm_cache(const struct corpus *c, int lang, const char *cache_dir, size_t n,
-                         const char *preset, tb_error *err);
-
-/* For the suite runner: when spec is "bpe:<arg>" or "joint:bpe:<arg>" with a
- * valid arg (as above), sets *n, copies the preset (default "gpt2") into
- * preset[0..cap), sets *joint (1 for the joint: form) and returns 1; returns
- * 0 for any other or malformed spec (tokenizer_new reports those). */
-int bpe_train_spec_parse(const char *spec, size_t *n, char *preset, size_t cap, int *joint);
-
-/* ---- reading a model file --------------------------------------------- */
-
-/* A parsed, validated model: token k's bytes are bytes[off[k]..off[k+1]). */
-typedef struct bpe_model_data {
-    char pretok[64];        /* preset name */
-    size_t n;               /* vocabulary size */
-    uint8_t *bytes;         /* all token bytes, concatenated in id order */
-    size_t *off;            /* n + 1 offsets */
-} bpe_model_data;
-
-/* The one reader of the model file (bpe_model.h): parses and validates the
- * header lines, ranks 0..N-1 in order, hex of even length, ranks 0..255 the
- * single bytes, every later entry distinct and the concatenation of two
- * earlier entries, nothing after the last entry. The preset is checked for
- * its spelling only (bpe-file: then looks it up). Errors are TB_EINPUT
- * "bpe model 'PATH': line L: ..." (a missing file: "cannot open 'PATH'"). */
-int bpe_model_data_read(const char *path, bpe_model_data *out, tb_error *err);
-/* The same over a buffer; name is used in messages. */
-int bpe_model_data_parse(const char *name, const char *data, size_t len, bpe_model_data *out,
-                         tb_error *err);
-void bpe_model_data_release(bpe_model_data *m);
+static inline int bpe_train_warm_cache(const struct corpus *c, int lang, const char *cache_dir,
+                                       size_t n, const char *preset, tb_error *err)
+{
+    return bpe_cache_warm(c, lang, cache_dir, n, preset, err);
+}
 
 #endif

@@ -11,7 +11,8 @@
  *
  * Cache: with ctx->cache_dir set the vocabulary is stored in
  * <cache_dir>/<manifest hash>/<lang or "joint">/graphemes.vocab and loaded
- * from there next time. The file is written atomically (afile) and has this
+ * from there next time. The file is written atomically (afile) by
+ * counted_vocab.h, the reader and writer it shares with symbol:, and has this
  * format (byte-exact; counts and lengths are decimal ASCII):
  *
  *     tokbench graphemes vocab 1\n
@@ -27,17 +28,16 @@
  * same either way), so the cache never changes results. */
 #include "tokenizer_impl.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <utf8proc.h>
 
-#include "../common/afile.h"
 #include "../common/strset.h"
 #include "../common/utf8.h"
 #include "../corpora/corpus.h"
+#include "counted_vocab.h"
 
 #define GRAPHEMES_VOCAB_MAGIC "tokbench graphemes vocab 1\n"
 /* Longest cluster accepted from a cache file, in bytes (a sanity bound:
@@ -78,30 +78,6 @@ static size_t cluster_end(const uint8_t *s, size_t len, size_t i)
     return i;
 }
 
-/* Vocabulary order: higher count first, then bytes (memcmp, prefix first).
- * Returns < 0 when a sorts before b. Distinct entries never compare equal. */
-static int order_cmp(uint64_t ca, const char *a, size_t la, uint64_t cb, const char *b, size_t lb)
-{
-    if (ca != cb)
-        return ca > cb ? -1 : 1;
-    int c = memcmp(a, b, la < lb ? la : lb);
-    if (c)
-        return c;
-    return la < lb ? -1 : la > lb ? 1 : 0;
-}
-
-struct sort_item {
-    uint64_t count;
-    const char *b;
-    size_t len;
-};
-
-static int sort_item_cmp(const void *pa, const void *pb)
-{
-    const struct sort_item *a = pa, *b = pb;
-    return order_cmp(a->count, a->b, a->len, b->count, b->b, b->len);
-}
-
 /* Counts the clusters of the train split of language lang (-1: all). */
 static int count_clusters(const corpus *c, int lang, strset *raw, tb_error *err)
 {
@@ -125,120 +101,23 @@ static int count_clusters(const corpus *c, int lang, strset *raw, tb_error *err)
     return TB_OK;
 }
 
-/* Builds *out (entry k = id 256 + k) from the counted clusters in raw. */
-static int order_vocab(const strset *raw, strset *out, tb_error *err)
-{
-    struct sort_item *it = tb_malloc((raw->n ? raw->n : 1) * sizeof *it, err);
-    if (!it)
-        return TB_EINPUT;
-    for (size_t k = 0; k < raw->n; k++)
-        it[k] = (struct sort_item){raw->e[k].count, raw->bytes + raw->e[k].off, raw->e[k].len};
-    qsort(it, raw->n, sizeof *it, sort_item_cmp);
-    strset_init(out, CLUSTERS);
-    int rc = TB_OK;
-    for (size_t k = 0; k < raw->n && rc == TB_OK; k++)
-        rc = cset_add(out, it[k].b, it[k].len, it[k].count, err);
-    free(it);
-    if (rc)
-        strset_release(out);
-    return rc;
-}
-
 /* ---- cache ------------------------------------------------------------- */
 
-/* Parses an unsigned decimal ending at `stop`; advances *p past stop. */
-static int parse_u64(const char **p, const char *end, char stop, uint64_t *v)
+/* An entry of graphemes.vocab is exactly one cluster. */
+static int cache_accept(const char *b, size_t len)
 {
-    const char *q = *p;
-    uint64_t x = 0;
-    if (q >= end || *q < '0' || *q > '9')
-        return -1;
-    while (q < end && *q >= '0' && *q <= '9') {
-        if (x > (UINT64_MAX - 9) / 10)
-            return -1;
-        x = x * 10 + (uint64_t)(*q - '0');
-        q++;
-    }
-    if (q >= end || *q != stop)
-        return -1;
-    *p = q + 1;
-    *v = x;
-    return 0;
+    return cluster_end((const uint8_t *)b, len, 0) == len;
 }
 
-/* Loads a cache file into *out. Any deviation from the format gives -1 (and
- * nothing allocated); the caller then rebuilds. */
-static int cache_load(const char *path, strset *out)
-{
-    char *data;
-    size_t len;
-    tb_error ignore;
-    if (tb_read_file(path, &data, &len, &ignore))
-        return -1;
-    const char *p = data, *end = data + len;
-    size_t ml = sizeof GRAPHEMES_VOCAB_MAGIC - 1;
-    uint64_t n;
-    int ok = len >= ml && memcmp(p, GRAPHEMES_VOCAB_MAGIC, ml) == 0;
-    if (ok) {
-        p += ml;
-        ok = (size_t)(end - p) >= 9 && memcmp(p, "clusters ", 9) == 0;
-        p += ok ? 9 : 0;
-    }
-    /* Every entry takes at least 6 bytes ("1 1 x\n"): bounds n before any
-     * allocation. */
-    ok = ok && parse_u64(&p, end, '\n', &n) == 0 && n < UINT32_MAX - 512 &&
-         n <= (uint64_t)(end - p) / 5;
-    strset_init(out, CLUSTERS);
-    if (!ok) {
-        free(data);
-        return -1;
-    }
-    for (uint64_t k = 0; k < n && ok; k++) {
-        uint64_t count, l;
-        ok = parse_u64(&p, end, ' ', &count) == 0 && count > 0 &&
-             parse_u64(&p, end, ' ', &l) == 0 && l > 0 && l <= GRAPHEMES_MAX_CLUSTER &&
-             l < (uint64_t)(end - p) && p[l] == '\n';
-        if (!ok)
-            break;
-        /* Exactly one cluster of valid UTF-8, after its predecessor in
-         * vocabulary order, and not seen before (the order is by count
-         * first, so a repeat with a lower count would pass it). */
-        ok = utf8_valid(p, l, NULL) && cluster_end((const uint8_t *)p, l, 0) == l;
-        if (ok && out->n > 0) {
-            const strset_entry *pe = &out->e[out->n - 1];
-            ok = order_cmp(pe->count, out->bytes + pe->off, pe->len, count, p, l) < 0;
-        }
-        ok = ok && strset_find(out, p, l) < 0;
-        ok = ok && cset_add(out, p, l, count, &ignore) == TB_OK;
-        p += l + 1;
-    }
-    ok = ok && p == end;
-    free(data);
-    if (!ok) {
-        strset_release(out);
-        return -1;
-    }
-    return 0;
-}
-
-/* Writes the vocabulary; failures are returned but callers may ignore them. */
-static int cache_save(const char *dir, const char *path, const strset *v, tb_error *err)
-{
-    if (tb_mkdirs(dir, err))
-        return TB_EINPUT;
-    afile af;
-    if (afile_open(&af, path, err))
-        return TB_EINPUT;
-    fputs(GRAPHEMES_VOCAB_MAGIC, af.fp);
-    fprintf(af.fp, "clusters %zu\n", v->n);
-    for (size_t k = 0; k < v->n; k++) {
-        const strset_entry *e = &v->e[k];
-        fprintf(af.fp, "%" PRIu64 " %" PRIu32 " ", e->count, e->len);
-        fwrite(v->bytes + e->off, 1, e->len, af.fp);
-        fputc('\n', af.fp);
-    }
-    return afile_commit(&af, err);
-}
+/* graphemes.vocab: "<count> <len> <bytes>" lines, the shortest "1 1 x\n". */
+static const counted_vocab_format k_cache_format = {
+    .magic = GRAPHEMES_VOCAB_MAGIC,
+    .noun = "clusters",
+    .what = CLUSTERS,
+    .min_line = 6,
+    .max_len = GRAPHEMES_MAX_CLUSTER,
+    .accept = cache_accept,
+};
 
 /* ---- the scheme -------------------------------------------------------- */
 
@@ -333,7 +212,7 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
         if (pl < 0 || (size_t)pl >= sizeof path)
             path[0] = '\0'; /* too long to cache: build every time */
     }
-    if (path[0] && cache_load(path, v) == 0) {
+    if (path[0] && counted_vocab_load(path, &k_cache_format, v) == 0) {
         t->ops = &graphemes_ops;
         t->vocab_size = 256 + v->n;
         t->state = v;
@@ -344,7 +223,7 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
     strset_init(&raw, CLUSTERS);
     int rc = count_clusters(c, ctx->lang, &raw, err);
     if (rc == TB_OK)
-        rc = order_vocab(&raw, v, err);
+        rc = counted_vocab_rank(&raw, CLUSTERS, v, err);
     strset_release(&raw);
     if (rc != TB_OK) {
         free(v);
@@ -352,7 +231,7 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
     }
     if (path[0]) {
         tb_error ignore;
-        (void)cache_save(dir, path, v, &ignore);
+        (void)counted_vocab_save(dir, path, &k_cache_format, v, &ignore);
     }
     t->ops = &graphemes_ops;
     t->vocab_size = 256 + v->n;

@@ -1,7 +1,6 @@
 /* symbol.c - the symbol and symbol-stem schemes (contracts in symbol.h). */
 #include "symbol.h"
 
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +9,12 @@
 #include <libstemmer.h>
 #include <utf8proc.h>
 
-#include "../common/afile.h"
 #include "../common/strset.h"
 #include "../common/utf8.h"
 #include "../corpora/corpus.h"
 #include "../corpora/words.h"
 #include "tokenizer_impl.h"
+#include "counted_vocab.h"
 
 #define SYMBOL_UNITS_MAGIC "tokbench symbol units 1\n"
 #define SYMBOL_MAX_UNIT (1u << 24)   /* longest unit accepted from a cache file */
@@ -34,31 +33,6 @@ static int sset_add(strset *s, const char *b, size_t len, uint64_t count, int is
     if (len == 0)
         return tb_fail(err, TB_EINPUT, UNITS " set too large");
     return strset_add(s, b, len, count, is_word ? UNIT_WORD : 0, err);
-}
-
-/* Rank order: higher count first, then bytes (memcmp, a proper prefix
- * first). Distinct strings never compare equal. */
-static int rank_cmp(uint64_t ca, const char *a, size_t la, uint64_t cb, const char *b, size_t lb)
-{
-    if (ca != cb)
-        return ca > cb ? -1 : 1;
-    int c = memcmp(a, b, la < lb ? la : lb);
-    if (c)
-        return c;
-    return la < lb ? -1 : la > lb ? 1 : 0;
-}
-
-struct rank_item {
-    uint64_t count;
-    const char *b;
-    size_t len;
-    int is_word;
-};
-
-static int rank_item_cmp(const void *pa, const void *pb)
-{
-    const struct rank_item *a = pa, *b = pb;
-    return rank_cmp(a->count, a->b, a->len, b->count, b->b, b->len);
 }
 
 /* ---- per-call scratch: ICU words, stemmers, buffers --------------------- */
@@ -464,26 +438,6 @@ static int count_units(const corpus *c, int lang, int stem, strset *raw, tb_erro
     return rc;
 }
 
-/* Ranked copy of every unit of raw (the cache content). */
-static int rank_all(const strset *raw, strset *out, tb_error *err)
-{
-    struct rank_item *it = tb_malloc((raw->n ? raw->n : 1) * sizeof *it, err);
-    if (!it)
-        return TB_EINPUT;
-    for (size_t k = 0; k < raw->n; k++)
-        it[k] = (struct rank_item){raw->e[k].count, raw->bytes + raw->e[k].off, raw->e[k].len,
-                                   (raw->e[k].flags & UNIT_WORD) != 0};
-    qsort(it, raw->n, sizeof *it, rank_item_cmp);
-    strset_init(out, UNITS);
-    int rc = TB_OK;
-    for (size_t k = 0; k < raw->n && rc == TB_OK; k++)
-        rc = sset_add(out, it[k].b, it[k].len, it[k].count, it[k].is_word, err);
-    free(it);
-    if (rc)
-        strset_release(out);
-    return rc;
-}
-
 /* The entries from ranked units: the first v word units and every gap
  * unit, in rank order (a subsequence of a ranked list stays ranked). */
 static int select_entries(const strset *ranked, uint64_t v, strset *out, tb_error *err)
@@ -505,95 +459,25 @@ static int select_entries(const strset *ranked, uint64_t v, strset *out, tb_erro
     return rc;
 }
 
-static int parse_u64(const char **p, const char *end, char stop, uint64_t *v)
+/* An entry of symbol.units holds no newline. */
+static int cache_accept(const char *b, size_t len)
 {
-    const char *q = *p;
-    uint64_t x = 0;
-    if (q >= end || *q < '0' || *q > '9')
-        return -1;
-    while (q < end && *q >= '0' && *q <= '9') {
-        if (x > (UINT64_MAX - 9) / 10)
-            return -1;
-        x = x * 10 + (uint64_t)(*q - '0');
-        q++;
-    }
-    if (q >= end || *q != stop)
-        return -1;
-    *p = q + 1;
-    *v = x;
-    return 0;
+    return memchr(b, '\n', len) == NULL;
 }
 
-static int cache_load(const char *path, strset *out)
-{
-    char *data;
-    size_t len;
-    tb_error ignore;
-    if (tb_read_file(path, &data, &len, &ignore))
-        return -1;
-    const char *p = data, *end = data + len;
-    size_t ml = sizeof SYMBOL_UNITS_MAGIC - 1;
-    uint64_t n = 0;
-    int ok = len >= ml && memcmp(p, SYMBOL_UNITS_MAGIC, ml) == 0;
-    if (ok) {
-        p += ml;
-        ok = (size_t)(end - p) >= 6 && memcmp(p, "units ", 6) == 0;
-        p += ok ? 6 : 0;
-    }
-    /* Every line takes at least 8 bytes ("1 w 1 x\n"). */
-    ok = ok && parse_u64(&p, end, '\n', &n) == 0 && n <= (uint64_t)(end - p) / 8;
-    strset_init(out, UNITS);
-    if (!ok) {
-        free(data);
-        return -1;
-    }
-    for (uint64_t k = 0; k < n && ok; k++) {
-        uint64_t count, l;
-        ok = parse_u64(&p, end, ' ', &count) == 0 && count > 0 && end - p >= 2 &&
-             (p[0] == 'w' || p[0] == 'g') && p[1] == ' ';
-        if (!ok)
-            break;
-        int is_word = p[0] == 'w';
-        p += 2;
-        ok = parse_u64(&p, end, ' ', &l) == 0 && l > 0 && l <= SYMBOL_MAX_UNIT &&
-             l < (uint64_t)(end - p) && p[l] == '\n' && utf8_valid(p, l, NULL) &&
-             memchr(p, '\n', l) == NULL;
-        if (ok && out->n > 0) {
-            const strset_entry *pe = &out->e[out->n - 1];
-            ok = rank_cmp(pe->count, out->bytes + pe->off, pe->len, count, p, l) < 0;
-        }
-        /* A unit listed twice (with another count, so the order holds) would
-         * be merged by sset_add: a file rank_all never writes. */
-        ok = ok && strset_find(out, p, l) < 0 &&
-             sset_add(out, p, l, count, is_word, &ignore) == TB_OK;
-        p += l + 1;
-    }
-    ok = ok && p == end;
-    free(data);
-    if (!ok) {
-        strset_release(out);
-        return -1;
-    }
-    return 0;
-}
-
-static int cache_save(const char *dir, const char *path, const strset *v, tb_error *err)
-{
-    if (tb_mkdirs(dir, err))
-        return TB_EINPUT;
-    afile af;
-    if (afile_open(&af, path, err))
-        return TB_EINPUT;
-    fputs(SYMBOL_UNITS_MAGIC, af.fp);
-    fprintf(af.fp, "units %zu\n", v->n);
-    for (size_t k = 0; k < v->n; k++) {
-        const strset_entry *e = &v->e[k];
-        fprintf(af.fp, "%" PRIu64 " %c %" PRIu32 " ", e->count, e->flags & UNIT_WORD ? 'w' : 'g', e->len);
-        fwrite(v->bytes + e->off, 1, e->len, af.fp);
-        fputc('\n', af.fp);
-    }
-    return afile_commit(&af, err);
-}
+/* symbol.units: "<count> <w|g> <len> <bytes>" lines, the shortest
+ * "1 w 1 x\n". */
+static const counted_vocab_format k_cache_format = {
+    .magic = SYMBOL_UNITS_MAGIC,
+    .noun = "units",
+    .what = UNITS,
+    .flag = UNIT_WORD,
+    .flag_set = 'w',
+    .flag_clear = 'g',
+    .min_line = 8,
+    .max_len = SYMBOL_MAX_UNIT,
+    .accept = cache_accept,
+};
 
 /* Parses "V[:FALLBACK]"; *v = UINT64_MAX for "all". */
 static int parse_arg(const char *scheme, const char *arg, uint64_t *v, int *graphemes,
@@ -668,19 +552,19 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
     }
     strset ranked = {0};
     int have_ranked = 0;
-    if (rc == TB_OK && path[0] && cache_load(path, &ranked) == 0)
+    if (rc == TB_OK && path[0] && counted_vocab_load(path, &k_cache_format, &ranked) == 0)
         have_ranked = 1;
     if (rc == TB_OK && !have_ranked) {
         strset raw;
         strset_init(&raw, UNITS);
         rc = count_units(c, ctx->lang, stem, &raw, err);
         if (rc == TB_OK)
-            rc = rank_all(&raw, &ranked, err);
+            rc = counted_vocab_rank(&raw, UNITS, &ranked, err);
         strset_release(&raw);
         have_ranked = rc == TB_OK;
         if (have_ranked && path[0]) {
             tb_error ignore;
-            (void)cache_save(dir, path, &ranked, &ignore);
+            (void)counted_vocab_save(dir, path, &k_cache_format, &ranked, &ignore);
         }
     }
     if (rc == TB_OK)

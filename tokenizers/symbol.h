@@ -38,7 +38,7 @@
  *
  * Cache: the counted units (independent of V) are stored in
  * <cache_dir>/<manifest hash>/<lang|joint>/symbol.units (symbol-stem.units
- * for the stem variant), written atomically:
+ * for the stem variant), written atomically (tokenizers/counted_vocab.h):
  *     tokbench symbol units 1\n
  *     units <n>\n
  *     <count> <w|g> <len> <len bytes>\n     (n lines, ranked as above over

@@ -10,7 +10,7 @@
 #include "../common/utf8.h"
 #include "../corpora/corpus.h"
 #include "bpe.h"
-#include "bpe_train.h"
+#include "bpe_cache.h"
 #include "symbol.h"
 
 /* Every constructor in the table has this shape: arg is the part of the spec
@@ -51,7 +51,7 @@ static const struct {
     {"tiktoken:", bpe_tiktoken_new},
     {"hf:", bpe_hf_new},
     {"bpe-file:", bpe_file_new},
-    {"bpe:", bpe_train_tokenizer_new},
+    {"bpe:", bpe_cache_tokenizer_new},
     {"cmd:", new_cmd},
     {"symbol:", symbol_scheme_new},
     {"symbol-stem:", symbol_stem_scheme_new},

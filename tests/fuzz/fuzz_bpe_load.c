@@ -18,7 +18,7 @@
 
 #include "../../common/utf8.h"
 #include "../../tokenizers/bpe.h"
-#include "../../tokenizers/bpe_train.h"
+#include "../../tokenizers/bpe_model.h"
 #include "../../tokenizers/tokenizer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[0] == 0) {
         prc = bpe_model_data_parse(g_path, rest, n, &md, &perr);
         if (prc == TB_OK) {
-            if (md.n < 256 || md.n > BPE_TRAIN_MAX_VOCAB || md.off[0] != 0)
+            if (md.n < 256 || md.n > BPE_MODEL_MAX_VOCAB || md.off[0] != 0)
                 abort();
             for (size_t k = 0; k < md.n; k++) {
                 size_t l = md.off[k + 1] - md.off[k];
