@@ -11,7 +11,7 @@
 #include "../model/roofline.h"
 #include "stage_roofline.h"
 #include "../model/transformer.h"
-#include "../tokenizers/bpe_train.h"
+#include "../tokenizers/bpe_cache.h"
 #include "../tokenizers/symbol.h"
 #include "../tokenizers/tokenizer.h"
 #include "stage_compress.h"
@@ -309,17 +309,17 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
     }
     /* A BPE vocabulary sweep trains its largest size once; every smaller
      * bpe:N of the same language (or joint) and preset is then a prefix of
-     * that model in the cache (bpe_train.h: exact, tested). */
+     * that model in the cache (bpe_cache.h: exact, tested). */
     for (size_t s = 0; s < ns && rc == TB_OK && cfg->cache_dir && cfg->cache_dir[0]; s++) {
         size_t n, best = 0;
         char preset[64], p2[64];
         int joint, j2;
-        if (!bpe_train_spec_parse(cfg->specs[s], &n, preset, sizeof preset, &joint))
+        if (!bpe_cache_spec_parse(cfg->specs[s], &n, preset, sizeof preset, &joint))
             continue;
         int first = 1;
         for (size_t t = 0; t < ns && first; t++) {
             size_t m;
-            if (bpe_train_spec_parse(cfg->specs[t], &m, p2, sizeof p2, &j2) && j2 == joint &&
+            if (bpe_cache_spec_parse(cfg->specs[t], &m, p2, sizeof p2, &j2) && j2 == joint &&
                 strcmp(p2, preset) == 0) {
                 if (t < s)
                     first = 0; /* an earlier spec of the group did it */
@@ -335,7 +335,7 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
             snprintf(phase, sizeof phase, "%s: training %sbpe:%zu %s", corpus_name(c),
                      joint ? "joint:" : "", best, joint ? "joint" : corpus_lang(c, l));
             progress(cfg, phase, l, nl);
-            rc = bpe_train_warm_cache(c, joint ? -1 : (int)l, cfg->cache_dir, best, preset, err);
+            rc = bpe_cache_warm(c, joint ? -1 : (int)l, cfg->cache_dir, best, preset, err);
         }
     }
     /* the projection check (this machine's roofline against the measured

@@ -1,6 +1,6 @@
 /* cmd_train_bpe.c - `tokbench train-bpe`: trains byte-level BPE on a corpus
  * train split or a text file and writes the model file that `bpe-file:`
- * loads (tokenizers/bpe_train.h documents algorithm and format). */
+ * loads (tokenizers/bpe_train.h documents the algorithm, bpe_model.h the format). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

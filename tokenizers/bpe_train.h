@@ -128,22 +128,4 @@ size_t bpe_trainer_step_times(const bpe_trainer *t, const double **s);
  * its errors name the path. */
 int bpe_trainer_save(const bpe_trainer *t, const char *path, tb_error *err);
 
-/* ---- until bench/run.c includes bpe_cache.h ---------------------------
- * The bpe: spec and its cache live in bpe_cache.h now; these two forward the
- * old names for bench/run.c, which this change does not edit. Delete them
- * once bench/run.c calls bpe_cache_spec_parse and bpe_cache_warm. */
-#include "bpe_cache.h"
-
-static inline int bpe_train_spec_parse(const char *spec, size_t *n, char *preset, size_t cap,
-                                       int *joint)
-{
-    return bpe_cache_spec_parse(spec, n, preset, cap, joint);
-}
-
-static inline int bpe_train_warm_cache(const struct corpus *c, int lang, const char *cache_dir,
-                                       size_t n, const char *preset, tb_error *err)
-{
-    return bpe_cache_warm(c, lang, cache_dir, n, preset, err);
-}
-
 #endif
