@@ -158,11 +158,11 @@ static void test_value_and_names(void **state)
     assert_true(v == -7); /* untouched when absent */
     results_free(r);
 
-    static char names[600][8];
+    static char names[600][16];
     results_names k = {0};
     for (int round = 0; round < 2; round++)
-        for (int i = 0; i < 600; i++) {
-            snprintf(names[i], sizeof names[i], "l%d", i);
+        for (unsigned i = 0; i < 600; i++) {
+            snprintf(names[i], sizeof names[i], "l%u", i);
             assert_int_equal(results_names_add(&k, names[i]), TB_OK);
         }
     assert_int_equal(k.n, 600);
