@@ -7,10 +7,17 @@
 
 #include <stdio.h>
 
+#include "../common/tb.h"
 #include "../results/results.h"
 
-/* Writes "## Claims" and one subsection per claim. Uses split "test" (held
- * out from everything trained) for every corpus in the results. */
-void claims_write_markdown(const results *r, FILE *f);
+/* A corpus counts toward the verdicts when its test split has at least this
+ * many segments; smaller corpora (udhr's test split has 8) are context. */
+#define CLAIMS_MIN_SEGMENTS 100
+
+/* Writes "## Claims" and one subsection per claim: the statement, one line
+ * on what was measured, the tables of distinct findings and a verdict per
+ * part. Uses split "test" (held out from everything trained). TB_EINPUT
+ * only when out of memory. */
+int claims_write_markdown(const results *r, FILE *f, tb_error *err);
 
 #endif

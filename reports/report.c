@@ -280,7 +280,8 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
     results_names_release(&corpora);
     if (oom)
         return tb_fail(err, TB_EINPUT, "report: out of memory");
-    claims_write_markdown(r, f);
+    if (claims_write_markdown(r, f, err))
+        return TB_EINPUT;
     if (ferror(f))
         return tb_fail(err, TB_EINPUT, "report: write failed");
     return TB_OK;

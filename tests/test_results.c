@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "../results/results.h"
-#include "../reports/claims.h"
 #include "../reports/report.h"
 
 static char tmpdir[] = "/tmp/tb-results-XXXXXX";
@@ -211,67 +210,6 @@ static void test_report_golden(void **state)
 }
 
 /* Verdicts come from the rows: crafted values on both sides of each range. */
-static void test_claims(void **state)
-{
-    (void)state;
-    results *r;
-    tb_error err = {0};
-    assert_int_equal(results_new(&r, &err), TB_OK);
-    struct {
-        const char *lang, *tok, *metric;
-        double v;
-    } rows[] = {
-        {"zh", "tiktoken:a", "parity", 0.6},   {"ru", "tiktoken:a", "fertility", 1.3},
-        {"en", "tiktoken:a", "fertility", 1.8}, {"zh", "tiktoken:b", "parity", 0.9},
-        {"zh", "bytes", "parity", 0.6},         {"en", "tiktoken:a", "gemm_time_share", 0.97},
-        {"en", "symbol:8k", "tokens", 100},     {"en", "tiktoken:a", "tokens", 400},
-        /* claim 6: one choice time per tokenizer (first language only) */
-        {"en", "tiktoken:a", "latency_ms_choice", 387.7}, {"ru", "tiktoken:a", "latency_ms_choice", 387.7},
-        {"en", "hf:b", "latency_ms_choice", 150},
-        /* claim 7: 45 ms holds, 120 ms does not */
-        {"en", "tiktoken:a", "latency_ms_per_token_hybrid", 45},
-        {"ru", "tiktoken:a", "latency_ms_per_token_hybrid", 120},
-        {"en", "bytes", "latency_ms_per_token_hybrid", 45},
-        /* claim 8: prefill in range, decode floor below it */
-        {"en", "tiktoken:a", "proj_ms_prompt_llama2-7b_rtx4090", 368},
-        {"en", "tiktoken:a", "proj_ms_decode_token_llama2-7b_rtx4090", 13.9},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        assert_int_equal(results_add(r, "c", "test", rows[i].lang, rows[i].tok, rows[i].metric,
-                                     rows[i].v, "x", &err),
-                         TB_OK);
-    char *md = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&md, &len);
-    claims_write_markdown(r, f);
-    fclose(f);
-    /* zh parity: a holds, b does not; bytes is context only */
-    assert_non_null(strstr(md, "Chinese part: **Verdict: depends on the tokenizer** (holds in 1 of 2"));
-    assert_non_null(strstr(md, "Tokens-per-word part: **Verdict: holds** (2 of 2"));
-    assert_non_null(strstr(md, "| c | `bytes` | 0.600 | yes | – | – | – | – | context |"));
-    assert_non_null(strstr(md, "| c | en | `symbol:8k` | `tiktoken:a` | 4.00× | yes |"));
-    assert_non_null(strstr(md, "| c | en | `tiktoken:a` | 97.0% | no |"));
-    assert_non_null(strstr(md, "### 4.") );
-    const char *c6 = strstr(md, "### 6."), *c7 = strstr(md, "### 7.");
-    assert_non_null(c6);
-    assert_non_null(c7);
-    size_t rows_a = 0; /* one row for tiktoken:a though two languages have it */
-    for (const char *p = strstr(c6, "`tiktoken:a` |"); p && p < c7; p = strstr(p + 1, "`tiktoken:a` |"))
-        rows_a++;
-    assert_int_equal(rows_a, 1);
-    assert_true(strstr(c6, "**Verdict: depends on the size of the cloud** (holds in 1 of 2") < c7);
-    assert_non_null(strstr(c7, "**Verdict: depends on the tokenizer, the language and the fork "
-                               "threshold** (holds in 1 of 2"));
-    const char *c8 = strstr(md, "### 8.");
-    assert_non_null(c8);
-    assert_null(strstr(c7, "`bytes`") && strstr(c7, "`bytes`") < c8 ? "bytes in claim 7" : NULL);
-    assert_non_null(strstr(c8, "| c | `tiktoken:a` | llama2-7b | 368 | yes | 13.9 | no |"));
-    assert_non_null(strstr(c8, "Prefill part: **Verdict: holds** (1 of 1"));
-    assert_non_null(strstr(c8, "Decode part: **Verdict: does not hold** (0 of 1"));
-    free(md);
-    results_free(r);
-}
-
 int main(void)
 {
     if (!mkdtemp(tmpdir))
@@ -283,7 +221,6 @@ int main(void)
         cmocka_unit_test(test_timing_units),
         cmocka_unit_test(test_value_and_names),
         cmocka_unit_test(test_report_golden),
-        cmocka_unit_test(test_claims),
     };
     int failed = cmocka_run_group_tests_name("results", tests, NULL, NULL);
     char cmd[600];

@@ -1,0 +1,250 @@
+/* test_claims.c - the verdict rules of reports/claims.c on small result sets
+ * built by hand, one rule a test: only corpora of a counted size give
+ * verdicts; identical measurements count once; memory is priced at equal
+ * content; a GEMM share above 95% holds; a floor below a range is
+ * consistent, not a failure; one parameter set is one finding. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../reports/claims.h"
+#include "../results/results.h"
+
+struct row {
+    const char *corpus, *lang, *tok, *metric;
+    double v;
+};
+
+/* The Claims section for rows (split test), as a string the caller frees.
+ * Corpus "big" gets CLAIMS_MIN_SEGMENTS test segments, "tiny" 8. */
+static char *claims_of(const struct row *rows, size_t n)
+{
+    results *r = NULL;
+    tb_error err = {0};
+    assert_int_equal(results_new(&r, &err), TB_OK);
+    assert_int_equal(results_add(r, "big", "test", "en", "bytes", "segments",
+                                 CLAIMS_MIN_SEGMENTS, "segments", &err),
+                     TB_OK);
+    assert_int_equal(results_add(r, "tiny", "test", "en", "bytes", "segments", 8, "segments", &err),
+                     TB_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(results_add(r, rows[i].corpus, "test", rows[i].lang, rows[i].tok,
+                                     rows[i].metric, rows[i].v, "x", &err),
+                         TB_OK);
+    char *md = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&md, &len);
+    assert_non_null(f);
+    assert_int_equal(claims_write_markdown(r, f, &err), TB_OK);
+    fclose(f);
+    results_free(r);
+    return md;
+}
+
+/* The text of claim id's section. */
+static const char *section(const char *md, int id, char *buf, size_t cap)
+{
+    char head[16], next[16];
+    snprintf(head, sizeof head, "### %d. ", id);
+    snprintf(next, sizeof next, "### %d. ", id + 1);
+    const char *a = strstr(md, head), *b = a ? strstr(a, next) : NULL;
+    assert_non_null(a);
+    size_t n = b ? (size_t)(b - a) : strlen(a);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(buf, a, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+#define EXPECT(text, needle)                                                      \
+    do {                                                                          \
+        if (!strstr((text), (needle)))                                            \
+            fail_msg("missing:\n%s\nin:\n%s", (needle), (text));                  \
+    } while (0)
+
+/* A corpus below CLAIMS_MIN_SEGMENTS is context: no verdict from it. */
+static void test_small_corpus_is_context(void **state)
+{
+    (void)state;
+    const struct row rows[] = {{"tiny", "zh", "tiktoken:a", "parity", 0.6}};
+    char *md = claims_of(rows, 1), buf[8192];
+    const char *c1 = section(md, 1, buf, sizeof buf);
+    EXPECT(md, "Corpora with at least 100 test segments count (here: big); smaller ones are "
+               "context");
+    EXPECT(c1, "Chinese part: **Verdict: not measured in this run**.");
+    free(md);
+}
+
+/* Two tokenizer names with the same token counts in every language are one
+ * model: one row naming both, one finding. */
+static void test_identical_tokenizers_count_once(void **state)
+{
+    (void)state;
+    const struct row rows[] = {
+        {"big", "zh", "tiktoken:a", "parity", 0.6}, {"big", "zh", "tiktoken:b", "parity", 0.6},
+        {"big", "en", "tiktoken:a", "tokens", 100}, {"big", "en", "tiktoken:b", "tokens", 100},
+        {"big", "zh", "tiktoken:a", "tokens", 60},  {"big", "zh", "tiktoken:b", "tokens", 60},
+        {"big", "zh", "hf:c", "parity", 0.9},       {"big", "zh", "bytes", "parity", 0.6},
+    };
+    char *md = claims_of(rows, sizeof rows / sizeof rows[0]), buf[8192];
+    const char *c1 = section(md, 1, buf, sizeof buf);
+    EXPECT(c1, "| `tiktoken:a`, `tiktoken:b` | big |");
+    EXPECT(c1, "Chinese part: **Verdict: depends on the tokenizer** (holds in 1 of 2 distinct "
+               "measurements).");
+    assert_null(strstr(c1, "`bytes`")); /* not a subword tokenizer */
+    free(md);
+}
+
+/* Memory at equal content: weights with each vocabulary, the KV cache of
+ * each scheme's tokens for the same text. GPT 300 tokens, symbols 100;
+ * embed 1 GB vs 4 GB, layers 5 GB, KV at 60k 6 GB: 12 GB against
+ * 4 + 5 + 6/3 = 11 GB, 1.09x total, 3.00x KV; the tokens are 3x. */
+static void test_memory_at_equal_content(void **state)
+{
+    (void)state;
+    const struct row rows[] = {
+        {"big", "ru", "tiktoken:g", "tokens", 300},
+        {"big", "ru", "symbol:all", "tokens", 100},
+        {"big", "ru", "tiktoken:g", "bytes_params_embed", 1e9},
+        {"big", "ru", "symbol:all", "bytes_params_embed", 4e9},
+        {"big", "ru", "tiktoken:g", "bytes_params_layers", 5e9},
+        {"big", "ru", "tiktoken:g", "bytes_kv_cache_60k", 6e9},
+        {"big", "ru", "symbol:2k", "tokens", 200}, /* a sweep point: shown, not counted */
+    };
+    char *md = claims_of(rows, sizeof rows / sizeof rows[0]), buf[16384];
+    const char *c2 = section(md, 2, buf, sizeof buf);
+    EXPECT(c2, "| `symbol:all` | big | ru | `tiktoken:g` | 300 | 100 | 3.00× | yes |");
+    EXPECT(c2, "Token part, every gap a token: **Verdict: holds** (1 of 1 distinct");
+    EXPECT(c2, "| `symbol:all` | big | ru | `tiktoken:g` | small, fp32 | 12.00 | 11.00 | 1.09× | "
+               "3.00× | no |");
+    EXPECT(c2, "Memory part, every gap a token: **Verdict: does not hold** (0 of 1 distinct");
+    EXPECT(c2, "| `symbol:2k` | big | ru | `tiktoken:g` | 1.50× |");
+    free(md);
+}
+
+/* GEMM above 95% of FLOPs holds; the wall-time share is one measurement per
+ * vocabulary, however many corpora and languages repeat it. */
+static void test_gemm_share(void **state)
+{
+    (void)state;
+    const struct row rows[] = {
+        {"big", "en", "tiktoken:a", "gemm_flops_share", 0.997},
+        {"big", "ru", "tiktoken:a", "gemm_flops_share", 0.93},
+        {"big", "en", "tiktoken:a", "gemm_time_share", 0.917},
+        {"big", "ru", "tiktoken:a", "gemm_time_share", 0.917},
+        {"tiny", "en", "tiktoken:a", "gemm_time_share", 0.917},
+        {"big", "en", "tiktoken:a", "vocab_size", 50257},
+        {"big", "ru", "tiktoken:a", "vocab_size", 50257},
+        {"tiny", "en", "tiktoken:a", "vocab_size", 50257},
+        {"big", "en", "bytes", "gemm_time_share", 0.85},
+        {"big", "en", "bytes", "vocab_size", 256},
+    };
+    char *md = claims_of(rows, sizeof rows / sizeof rows[0]), buf[8192];
+    const char *c3 = section(md, 3, buf, sizeof buf);
+    EXPECT(c3, "| small preset | 2 | 93.0% | 99.7% | 2 | 1 |");
+    EXPECT(c3, "Compute (FLOPs) part: **Verdict: holds** (2 of 2 distinct measurements).");
+    EXPECT(c3, "| `tiktoken:a` | 50,257 |");
+    EXPECT(c3, "Wall-time part (CPU fp32 prefill): **Verdict: depends on the vocabulary** (holds "
+               "in 1 of 2 distinct measurements).");
+    free(md);
+}
+
+/* A decode floor below the claimed range is consistent with it; one above
+ * is not; the same projection from two corpora and languages is one. */
+static void test_floor_below_range_is_consistent(void **state)
+{
+    (void)state;
+    const struct row rows[] = {
+        {"big", "en", "tiktoken:a", "proj_ms_prompt_llama2-7b_rtx4090", 368},
+        {"big", "en", "tiktoken:a", "proj_ms_decode_token_llama2-7b_rtx4090", 13.9},
+        {"big", "ru", "tiktoken:a", "proj_ms_prompt_llama2-7b_rtx4090", 368},
+        {"big", "ru", "tiktoken:a", "proj_ms_decode_token_llama2-7b_rtx4090", 13.9},
+        {"tiny", "en", "tiktoken:a", "proj_ms_prompt_llama2-7b_rtx4090", 368},
+        {"tiny", "en", "tiktoken:a", "proj_ms_decode_token_llama2-7b_rtx4090", 13.9},
+        {"big", "en", "tiktoken:a", "proj_prompt_tokens", 2048},
+        {"big", "en", "tiktoken:a", "proj_decode_cache", 512},
+    };
+    char *md = claims_of(rows, sizeof rows / sizeof rows[0]), buf[8192];
+    const char *c8 = section(md, 8, buf, sizeof buf);
+    EXPECT(c8, "| `tiktoken:a` | llama2-7b | 2048 | 368 | yes | 512 | 13.9 | below: a floor | "
+               "40–93% |");
+    EXPECT(c8, "Prefill part: **Verdict: holds** (1 of 1 distinct measurements).");
+    EXPECT(c8, "Decode part: **Verdict: consistent, not tested** (1 of 1");
+    free(md);
+
+    const struct row above[] = {
+        {"big", "en", "tiktoken:a", "proj_ms_prompt_llama2-7b_rtx4090", 1200},
+        {"big", "en", "tiktoken:a", "proj_ms_decode_token_llama2-7b_rtx4090", 40},
+    };
+    md = claims_of(above, 2);
+    c8 = section(md, 8, buf, sizeof buf);
+    EXPECT(c8, "Prefill part: **Verdict: does not hold** (0 of 1");
+    EXPECT(c8, "Decode part: **Verdict: does not hold** (0 of 1");
+    free(md);
+}
+
+/* The choice time of one parameter set is one finding, whatever tokenizers
+ * and languages carry its rows; the parameters come from the rows. */
+static void test_one_parameter_set_one_finding(void **state)
+{
+    (void)state;
+    const struct row rows[] = {
+        {"big", "en", "tiktoken:a", "latency_ms_choice", 387.7},
+        {"big", "ru", "tiktoken:a", "latency_ms_choice", 387.7},
+        {"big", "en", "hf:b", "latency_ms_choice", 387.7},
+        {"big", "en", "tiktoken:a", "latency_k", 5},
+        {"big", "ru", "tiktoken:a", "latency_k", 5},
+        {"big", "en", "hf:b", "latency_k", 5},
+    };
+    char *md = claims_of(rows, sizeof rows / sizeof rows[0]), buf[8192];
+    const char *c6 = section(md, 6, buf, sizeof buf);
+    EXPECT(c6, "| 5 | 387.7 | no |");
+    EXPECT(c6, "**Verdict: does not hold** (0 of 1 distinct measurements).");
+    free(md);
+}
+
+/* Claim 5: at one vocabulary FLOPs follow tokens; a long document where
+ * attention matters does not; the measured-ms part uses ms_prefill_vs_en. */
+static void test_proportion(void **state)
+{
+    (void)state;
+    const struct row rows[] = {
+        {"big", "ru", "tiktoken:a", "parity", 2.0},
+        {"big", "ru", "tiktoken:a", "flops_total_vs_en", 2.01},
+        {"big", "en", "tiktoken:a", "doc_tokens_60k", 60000},
+        {"big", "ru", "tiktoken:a", "doc_tokens_60k", 120000},
+        {"big", "ru", "tiktoken:a", "flops_doc_60k_vs_en", 2.6},
+        {"big", "ru", "tiktoken:a", "ms_prefill_vs_en", 2.5},
+        {"big", "en", "tiktoken:a", "vocab_size", 100},
+        {"big", "ru", "tiktoken:a", "vocab_size", 100},
+    };
+    char *md = claims_of(rows, sizeof rows / sizeof rows[0]), buf[16384];
+    const char *c5 = section(md, 5, buf, sizeof buf);
+    EXPECT(c5, "Segments, one vocabulary: **Verdict: holds** (1 of 1");
+    EXPECT(c5, "| `tiktoken:a` | big | ru | one document of 60k English tokens | 2.000 | 2.600 | "
+               "+30.0% | no |");
+    EXPECT(c5, "60k-token documents, one vocabulary: **Verdict: does not hold** (0 of 1");
+    EXPECT(c5, "Measured time: **Verdict: does not hold** (0 of 1");
+    free(md);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_small_corpus_is_context),
+        cmocka_unit_test(test_identical_tokenizers_count_once),
+        cmocka_unit_test(test_memory_at_equal_content),
+        cmocka_unit_test(test_gemm_share),
+        cmocka_unit_test(test_floor_below_range_is_consistent),
+        cmocka_unit_test(test_one_parameter_set_one_finding),
+        cmocka_unit_test(test_proportion),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
