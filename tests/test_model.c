@@ -385,7 +385,7 @@ static void test_vocab_priced(void **state)
     tb_error err = {0};
     /* segment 0: ids 1000..1199, each twice; segment 1: 1100..1299 once and
      * 1000 again: 300 distinct code points over both segments */
-    static uint32_t ids[600];
+    static uint32_t ids[601];
     size_t k = 0;
     for (uint32_t i = 0; i < 200; i++) {
         ids[k++] = 1000 + i;
