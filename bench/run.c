@@ -200,8 +200,11 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
             for (size_t q = 0; lens && q < ts.n_segments; q++)
                 if (corpus_in_split(c, q, CORPUS_TEST))
                     lens[k++] = ts.first[q + 1] - ts.first[q];
+            size_t vp = 0; /* the model stage's priced vocabulary */
             if (rc == TB_OK)
-                rc = stage_roofline_rows(x->rf, x->rcfg, lens, k, ts.vocab_size, res, corpus_name(c),
+                rc = stage_model_vocab_priced(&ts, &vp, err);
+            if (rc == TB_OK)
+                rc = stage_roofline_rows(x->rf, x->rcfg, lens, k, vp, res, corpus_name(c),
                                    "test", corpus_lang(c, l), tokenizer_name(tk[l]), err);
             free(lens);
         }
@@ -439,18 +442,20 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
     if (words_new(&w, err))
         return TB_EINPUT;
     int rc = TB_OK;
+    /* projections ride with the model stage: the profiles file (also the
+     * dims of the model stage's flops_doc_*_<m> rows), and with timing this
+     * machine measured against the real model once */
+    roofline *rf = NULL;
+    if (cfg->model_preset && cfg->hardware_path)
+        rc = roofline_new(cfg->hardware_path, &rf, err);
     stage_model *sm = NULL;
-    if (cfg->model_preset) {
-        stage_model_config mc = {.preset = cfg->model_preset, .timing = cfg->timing};
+    if (rc == TB_OK && cfg->model_preset) {
+        stage_model_config mc = {.preset = cfg->model_preset, .timing = cfg->timing, .dims = rf};
         rc = stage_model_new(&mc, &sm, err);
     }
-    /* projections ride with the model stage: the profiles file, and with
-     * timing this machine measured against the real model once */
-    roofline *rf = NULL;
     roofline_config rcfg = {0};
     roofline_check chk, *pchk = NULL;
-    if (rc == TB_OK && sm && cfg->hardware_path) {
-        rc = roofline_new(cfg->hardware_path, &rf, err);
+    if (rc == TB_OK && sm && rf) {
         rcfg.machine_model = "";
         /* model sizes from the presets to the 7B-class configurations, for
          * the decode-ms-against-size chart; every datasheet profile */

@@ -343,6 +343,98 @@ static void memory_rows(struct emit *e, const tf_config *mc, const price *p, con
     }
 }
 
+/* Test tokens of ts (segments in the test split). */
+static size_t test_tokens(const corpus *c, const token_streams *ts)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < ts->n_segments; s++)
+        if (corpus_in_split(c, s, CORPUS_TEST))
+            n += ts->first[s + 1] - ts->first[s];
+    return n;
+}
+
+size_t stage_model_doc_tokens(size_t n_en, size_t tokens_l, size_t tokens_en)
+{
+    if (!tokens_en)
+        return 0;
+    double n = floor((double)n_en * (double)tokens_l / (double)tokens_en + 0.5);
+    return n < 1 ? 1 : (size_t)n;
+}
+
+static const struct {
+    const char *tag;
+    size_t n;
+} k_docs[] = {{"8k", 8000}, {"60k", 60000}};
+#define N_DOCS (sizeof k_docs / sizeof k_docs[0])
+/* the file's 7B-class dims priced by the flops_doc_*_<m> rows */
+static const char *const k_doc_models[] = {"llama2-7b", "qwen2-7b"};
+#define N_DOC_MODELS (sizeof k_doc_models / sizeof k_doc_models[0])
+
+static double doc_flops_of(const tf_config *mc, size_t n)
+{
+    tf_cost c;
+    tf_cost_forward(mc, n, 0, 1, &c);
+    return c.total;
+}
+
+/* The long-document rows (stage_model.h): mc, ec the preset with this
+ * language's and English's priced vocabulary. */
+static void doc_rows(struct emit *e, const stage_model *sm, const tf_config *mc,
+                     const tf_config *ec, size_t tokens_l, size_t tokens_en)
+{
+    if (!tokens_en)
+        return;
+    char name[48]; /* metric names here are at most 24 bytes */
+    for (size_t i = 0; i < N_DOCS; i++) {
+        size_t n = stage_model_doc_tokens(k_docs[i].n, tokens_l, tokens_en), ne = k_docs[i].n;
+        snprintf(name, sizeof name, "doc_tokens_%s", k_docs[i].tag);
+        row(e, name, "", (double)n, "tokens");
+        double f = doc_flops_of(mc, n), fe = doc_flops_of(ec, ne);
+        snprintf(name, sizeof name, "flops_doc_%s", k_docs[i].tag);
+        row(e, name, "", f, "FLOPs");
+        snprintf(name, sizeof name, "flops_doc_%s_vs_en", k_docs[i].tag);
+        row(e, name, "", f / fe, "ratio");
+        for (size_t k = 0; k < N_DOC_MODELS && sm->cfg.dims; k++) {
+            const roofline_dims *m = roofline_find_model(sm->cfg.dims, k_doc_models[k]);
+            if (!m)
+                continue;
+            roofline_dims dl = *m, de = *m;
+            dl.vocab = mc->vocab;
+            de.vocab = ec->vocab;
+            double g = roofline_flops(&dl, n, 0, 1), ge = roofline_flops(&de, ne, 0, 1);
+            char sfx[ROOFLINE_NAME_MAX + 1];
+            snprintf(sfx, sizeof sfx, "_%s", m->name);
+            snprintf(name, sizeof name, "flops_doc_%s", k_docs[i].tag);
+            row(e, name, sfx, g, "FLOPs");
+            snprintf(name, sizeof name, "flops_doc_%s_vs_en", k_docs[i].tag);
+            row(e, name, sfx, g / ge, "ratio");
+        }
+    }
+}
+
+int stage_model_vocab_priced(const token_streams *ts, size_t *out, tb_error *err)
+{
+    *out = ts->vocab_size;
+    if (ts->vocab_size < STAGE_MODEL_CODE_SPACE)
+        return TB_OK;
+    /* a bitmap of the ids seen: vocab_size bits (139 KB for chars) */
+    size_t n_words = (ts->vocab_size + 63) / 64, n = ts->first[ts->n_segments], distinct = 0;
+    uint64_t *seen = tb_calloc(n_words, sizeof *seen, err);
+    if (!seen)
+        return TB_EINPUT;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = ts->ids[i];
+        uint64_t bit = (uint64_t)1 << (id % 64);
+        if (id < ts->vocab_size && !(seen[id / 64] & bit)) {
+            seen[id / 64] |= bit;
+            distinct++;
+        }
+    }
+    free(seen);
+    *out = distinct < 256 ? 256 : distinct;
+    return TB_OK;
+}
+
 int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *tok_name,
                      const token_streams *ts, const token_streams *en, results *r, tb_error *err)
 {
@@ -355,15 +447,18 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
                        "model stage: corpus '%s': token streams of %zu segments for a corpus of "
                        "%zu",
                        corpus_name(c), ts->n_segments != ns ? ts->n_segments : en->n_segments, ns);
+    size_t vp = 0, vp_en = 0;
+    if (stage_model_vocab_priced(ts, &vp, err) || (en && stage_model_vocab_priced(en, &vp_en, err)))
+        return err->status;
     tf_config mc = sm->mc, big = sm->big;
-    mc.vocab = big.vocab = ts->vocab_size;
+    mc.vocab = big.vocab = vp;
     if (tf_config_check(&mc, err))
         return tb_wrap(err, "model stage: tokenizer '%s': ", tok_name);
     const head_time *h = NULL, *hen = NULL;
     if (sm->cfg.timing) {
         if (measure_body(sm, err) || measure_head(sm, mc.vocab, &h, err))
             return err->status;
-        if (en && measure_head(sm, en->vocab_size, &hen, err))
+        if (en && measure_head(sm, vp_en, &hen, err))
             return err->status;
     }
     price p, pb;
@@ -377,15 +472,17 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
     flops_rows(&e, &pb, "_7b_analytic");
     memory_rows(&e, &big, &pb, "_7b_analytic");
     row(&e, "model_chunks", "", (double)p.chunks, "sequences");
+    row(&e, "vocab_priced", "", (double)vp, "entries");
     if (en) {
         tf_config ec = sm->mc;
-        ec.vocab = en->vocab_size;
+        ec.vocab = vp_en;
         price pe;
         price_split(sm, c, en, &ec, hen, &pe);
         if (pe.flops.total > 0)
             row(&e, "flops_total_vs_en", "", p.flops.total / pe.flops.total, "ratio");
         if (hen && pe.ms > 0)
             row(&e, "ms_prefill_vs_en", "", p.ms / pe.ms, "time_ratio");
+        doc_rows(&e, sm, &mc, &ec, p.tokens, test_tokens(c, en));
     }
     if (h) {
         row(&e, "ms_prefill", "", p.ms, "ms");

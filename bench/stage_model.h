@@ -8,7 +8,7 @@
  *     test split: each segment one sequence, split into chunks of the
  *     context length, each chunk a prefill from position 0 with logits at
  *     every position. Rows ending _7b_analytic use the 7b preset's dims
- *     with the tokenizer's vocabulary and are never run.
+ *     with the priced vocabulary (below) and are never run.
  *   - ms rows are measured on the real model (model/transformer.h) and
  *     priced by a fitted curve, stated: once per stage, the vocabulary-free
  *     body (everything but the LM head) is timed at prefill lengths 1, 16,
@@ -24,7 +24,42 @@
  *     tokens / (measured body + head time); gemm_time_share = time inside
  *     sgemm / that time.
  * OpenBLAS runs with cfg->threads threads (default 1, for reproducible
- * timings on a shared machine), set with openblas_set_num_threads. */
+ * timings on a shared machine), set with openblas_set_num_threads.
+ *
+ * The priced vocabulary (row vocab_priced [entries], split "test"): every
+ * model row here (FLOPs, parameter bytes, memory, the _7b_analytic rows, the
+ * long-document rows, the LM head of the ms rows) and the proj_* rows of a
+ * run (bench/run.c passes it to stage_roofline_rows) use a model of V =
+ *   tokenizer_vocab_size(t), for every scheme whose vocabulary is a real
+ *       table. For bpe:N that is the entries its model has, not N: training
+ *       stops when no pair repeats, and the model's size is what is priced
+ *       (bpe:64k on udhr English has 933 entries, the vocab_size row, and
+ *       933 is priced);
+ *   max(256, distinct ids over the corpus's ALL split for that language),
+ *       for a scheme whose vocabulary is the whole code space (chars:
+ *       vocab_size >= 0x110000): the vocabulary a model of that text would
+ *       need, not 1,114,112 rows of embedding and LM head nobody would build.
+ * stage_model_vocab_priced computes it.
+ *
+ * Long documents (rows only when the English streams are given): the content
+ * that takes N tokens in English with the same tokenizer spec takes
+ *   n_l = max(1, round(N * tokens_l / tokens_en))
+ * tokens in language l (tokens over the test split; round half away from
+ * zero), N = 8,000 and 60,000:
+ *   doc_tokens_8k doc_tokens_60k [tokens]  n_l
+ *   flops_doc_8k flops_doc_60k [FLOPs]     one forward pass over ONE sequence
+ *       of n_l tokens from position 0 on the preset's dims with V =
+ *       vocab_priced: model/cost.h's flops_total (dense attention, logits at
+ *       every position), ignoring the context limit (no chunking: the preset
+ *       as if its context were extended to n_l), so attention's n^2 term is
+ *       priced where it matters
+ *   flops_doc_8k_vs_en flops_doc_60k_vs_en [ratio]  / English's (English's
+ *       own vocab_priced)
+ *   the same flops rows with the suffix _<m> for each model m of cfg->dims
+ *       among llama2-7b, qwen2-7b (model/hardware.tsv): roofline_flops
+ *       (matmul FLOPs only, GQA/SwiGLU as the dims say, logits at every
+ *       position) with V = vocab_priced, e.g. flops_doc_60k_vs_en_qwen2-7b.
+ *       No _<m> rows when cfg->dims is NULL (tokbench model). */
 #ifndef STAGE_MODEL_H
 #define STAGE_MODEL_H
 
@@ -32,6 +67,7 @@
 
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
+#include "../model/roofline.h"
 #include "stage_metrics.h"
 #include "../results/results.h"
 
@@ -43,6 +79,9 @@ typedef struct stage_model_config {
     int repeats;                    /* timed runs per point after one warm-up; <= 0: 3 */
     int timing;                     /* 0: analytic rows only, no ms/GFLOP rows */
     size_t head_sample;             /* LM-head columns timed; 0: 32768 */
+    const roofline *dims;           /* model dims of the flops_doc_*_<m> rows (llama2-7b,
+                                       qwen2-7b); NULL: none. Borrowed: must outlive
+                                       the stage; only its dims are read */
 } stage_model_config;
 
 typedef struct stage_model stage_model;
@@ -59,6 +98,15 @@ void stage_model_free(stage_model *sm);
 int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *tok_name,
                      const token_streams *ts, const token_streams *en, results *r,
                      tb_error *err);
+
+/* The priced vocabulary of ts (above): ts->vocab_size, or for a code-space
+ * scheme (vocab_size >= STAGE_MODEL_CODE_SPACE) max(256, distinct ids over
+ * all of ts's segments: the ALL split). TB_EINPUT when out of memory. */
+#define STAGE_MODEL_CODE_SPACE ((size_t)0x110000)
+int stage_model_vocab_priced(const token_streams *ts, size_t *out, tb_error *err);
+/* n_l of the long-document rows: max(1, round(n_en * tokens_l / tokens_en)),
+ * halves away from zero; 0 when tokens_en is 0. */
+size_t stage_model_doc_tokens(size_t n_en, size_t tokens_l, size_t tokens_en);
 
 /* ---- benchmark (tokbench model --bench, bench/bench_model.sh) ---------- */
 

@@ -1,6 +1,9 @@
 /* stage_roofline.c - the projection rows of a run: model/roofline's formulas
  * for every (model, hardware profile) pair of the config, turned into tidy
- * rows (the row names and units are listed in model/roofline.h). */
+ * rows (the row names and units are listed in model/roofline.h).
+ * vocab_priced [entries]: the vocabulary the models were given (the caller's
+ * vocab; in a run bench/stage_model.h's priced vocabulary), written unless the
+ * model stage wrote it for the same key (then the two must agree). */
 #include "stage_roofline.h"
 
 #include <stdio.h>
@@ -58,6 +61,20 @@ int stage_roofline_rows(const roofline *rf, const roofline_config *cfg, const si
         row(&e, "proj_prefill_eff", NULL, NULL, s.eff, "ratio");
         row(&e, "proj_decode_cache", NULL, NULL, (double)s.cache, "tokens");
         row(&e, "proj_prompt_tokens", NULL, NULL, (double)s.prompt, "tokens");
+        /* the vocabulary every model here was given; the model stage may
+         * have written the same row for this key already */
+        long at = results_find(r, corpus, split, lang, tokenizer, "vocab_priced");
+        if (at < 0) {
+            row(&e, "vocab_priced", NULL, NULL, (double)vocab, "entries");
+        } else {
+            result_row have;
+            results_get(r, (size_t)at, &have);
+            if (have.value != (double)vocab && e.rc == TB_OK)
+                e.rc = tb_fail(err, TB_EINPUT,
+                               "roofline stage: corpus '%s' %s tokenizer '%s': priced vocabulary "
+                               "%zu differs from the vocab_priced row already written (%.0f)",
+                               corpus, lang, tokenizer, vocab, have.value);
+        }
         /* per model, in order of first appearance */
         for (size_t i = 0; i < np; i++) {
             size_t j = 0;

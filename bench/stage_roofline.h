@@ -13,7 +13,10 @@
 
 /* Appends the projection rows for the pairs of cfg, for the sequences
  * lens[0..n_seqs) (tokens each) of one (corpus, split, lang, tokenizer) whose
- * vocabulary is vocab. Nothing when the sequences hold no token. */
+ * vocabulary is vocab: the priced vocabulary (bench/stage_model.h,
+ * stage_model_vocab_priced), which every model of the pairs takes. Also the
+ * vocab_priced row, unless r holds it for this key already (then it must
+ * equal vocab: TB_EINPUT). Nothing when the sequences hold no token. */
 int stage_roofline_rows(const roofline *rf, const roofline_config *cfg, const size_t *lens,
                         size_t n_seqs, size_t vocab, results *r, const char *corpus,
                         const char *split, const char *lang, const char *tokenizer,

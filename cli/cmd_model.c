@@ -50,6 +50,8 @@ const cli_command model_cmd = {
     "head per vocabulary size (scaled linearly in V above 32,768 columns); each chunk is\n"
     "priced by the piecewise-linear fit of those measurements. The memory table gives\n"
     "KV cache, activations, inference and training bytes at 1k, 8k and 60k tokens.\n"
+    "V is vocab_priced (the tokenizer's; chars: its distinct code points, >= 256); with\n"
+    "English, flops_doc_8k/_60k price one unchunked document of 8k/60k English tokens.\n"
     "\n"
     "--bench runs the model at n = 64..1024 with a per-component time breakdown, checks\n"
     "prefill GEMM GFLOPS against raw sgemm on the same shapes in the same run, and decode\n"

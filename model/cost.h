@@ -63,7 +63,18 @@
  *   model_chunks [sequences]: chunks of at most context tokens priced
  *   the same FLOPs and bytes rows with the suffix _7b_analytic (e.g.
  *       flops_total_7b_analytic, bytes_kv_cache_60k_7b_analytic) for the 7b
- *       preset with the tokenizer's vocabulary: analytic only, never run.
+ *       preset with the priced vocabulary: analytic only, never run.
+ *   vocab_priced [entries]: V of every row above (and of the ms rows' LM
+ *       head): tokenizer_vocab_size, except for a code-space scheme (chars,
+ *       vocab_size >= 0x110000) the distinct ids of the language's ALL split,
+ *       at least 256 (bench/stage_model.h states the rule).
+ *   doc_tokens_{8k,60k} [tokens], flops_doc_{8k,60k} [FLOPs],
+ *       flops_doc_{8k,60k}_vs_en [ratio], and the flops rows with _<m> for
+ *       the llama2-7b and qwen2-7b dims: one long document of the content of
+ *       8,000 / 60,000 English tokens, n_l = round(N tokens_l / tokens_en)
+ *       tokens, priced as ONE sequence (flops_total of tf_cost_forward(n_l,
+ *       0, all logits), no chunking at the context; _<m>: roofline_flops,
+ *       matmuls only). Only when English is in the run (bench/stage_model.h).
  */
 #ifndef COST_H
 #define COST_H

@@ -864,7 +864,9 @@ int roofline_project(const roofline_dims *m, size_t vocab, const roofline_hw *hw
     }
     out->prefill_ms = out->prefill_flops / (hw->peak_flops * eff) * 1e3;
     out->prompt_tokens = s.prompt < C ? s.prompt : C;
-    out->prompt_ms = roofline_prefill_ms(&d, hw, out->prompt_tokens, eff);
+    /* a prompt needs the next-token logits only: the head runs once */
+    out->prompt_flops = roofline_flops(&d, out->prompt_tokens, 0, 0);
+    out->prompt_ms = out->prompt_flops / (hw->peak_flops * eff) * 1e3;
     out->decode_cache = s.cache < C ? s.cache : C - 1;
     out->decode_flops = roofline_flops(&d, 1, out->decode_cache, 0);
     out->decode_bytes = roofline_decode_bytes(&d, hw, out->decode_cache);

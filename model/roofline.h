@@ -12,9 +12,16 @@
  *   roofline_set_machine).
  *
  * FLOPs convention (model/cost.h, DESIGN.md): 2 FLOPs per multiply-add;
- * attention dense, QK^T and AV each 2 n T d per layer (no causal discount);
- * a prefill computes logits at every position (the scoring/training forward,
- * as the measured ms_prefill rows do); a decode step one row. Projections use
+ * attention dense, QK^T and AV each 2 n T d per layer (no causal discount).
+ * Where the LM head runs:
+ *   logits at every position (the scoring/training forward, as the measured
+ *     ms_prefill rows do): proj_ms_prefill_*, proj_train_* (3 x that
+ *     forward), proj_check_ms_prefill_*, proj_err_prefill_*, roofline_prefill_ms;
+ *   logits at the last position only (what a prompt needs to produce the
+ *     next token: the head once, 2 d V): proj_ms_prompt_* (so it is
+ *     2 (P - 1) d V FLOPs below a prefill of the same P tokens);
+ *   one row: a decode step (proj_ms_decode_token_*, proj_*_decode_*).
+ * Projections use
  * the matmul FLOPs only (projections, attention, MLP, LM head: what runs at
  * the matmul peak); elementwise work (norms, softmax, activations, < 3% of
  * the total) is left out. For n new tokens after p0 cached ones, T = p0 + n,
@@ -36,6 +43,9 @@
  *
  * Formulas (hw: peak P FLOP/s, bandwidth B bytes/s, w bytes per weight and
  * KV element, board power W; E prefill efficiency, U training utilisation):
+ *   prompt ms   = matmul FLOPs of one prefill of P = min(prompt_tokens,
+ *                 context) tokens with logits at the last position only
+ *                 (roofline_flops(m, P, 0, 0)) / (P_peak E) * 1e3.
  *   prefill ms  = sum over sequences, each chunked at the model context, of
  *                 matmul FLOPs (logits at every position) / (P E) * 1e3.
  *                 E = cfg.prefill_efficiency for datasheet profiles (an
@@ -78,20 +88,26 @@
  * Result rows (stage_roofline_rows in bench/; split, corpus, lang, tokenizer from the
  * caller; <m> a model name, <hw> a profile name, neither contains '_'):
  *   proj_ms_prefill_<m>_<hw>        [ms]  the given sequences (the split)
- *   proj_ms_prompt_<m>_<hw>         [ms]  one prompt of cfg.prompt_tokens
+ *   proj_ms_prompt_<m>_<hw>         [ms]  one prompt of cfg.prompt_tokens,
+ *                                         logits at its last position only
  *   proj_ms_decode_token_<m>_<hw>   [ms]  one step at cache cfg.decode_cache
  *   proj_train_gpu_hours_<m>_<hw>   [h]   datasheet profiles only
  *   proj_train_kwh_<m>_<hw>         [kWh] datasheet profiles with WATTS
  *   proj_train_usd_<m>_<hw>         [USD] when a price applies
  *   proj_train_flops_<m>            [FLOPs] hardware-independent
- *   proj_params_<m>                 [parameters] with the tokenizer's vocab
+ *   proj_params_<m>                 [parameters] with the priced vocabulary
+ *   vocab_priced                    [entries] that vocabulary (written by
+ *                                   bench/stage_roofline.c unless present)
  *   proj_train_tokens [tokens] (tokens * budget), proj_train_budget [ratio],
  *   proj_train_utilisation [ratio], proj_prefill_eff [ratio],
  *   proj_decode_cache [tokens], proj_prompt_tokens [tokens]: the parameters
  *   the rows above were computed with, so a report can state them.
- * The model dims take the tokenizer's vocabulary (as the _7b_analytic rows
- * of model/cost.h do): the question is what this tokenizer costs in a model
- * of these dims. Rows on datasheet profiles are deterministic; rows on the
+ * The model dims take the caller's vocabulary (as the _7b_analytic rows of
+ * model/cost.h do): the question is what this tokenizer costs in a model of
+ * these dims. In a run that is the priced vocabulary of bench/stage_model.h
+ * (tokenizer_vocab_size, except the code-space scheme chars: the distinct
+ * ids of the language's ALL split, at least 256); `tokbench project` passes
+ * tokenizer_vocab_size. Rows on datasheet profiles are deterministic; rows on the
  * measured profile carry timing units (ms) and vary by run.
  *
  * Check rows (stage_roofline_check_rows): proj_machine_sgemm_gflops [GFLOP/s],
@@ -251,6 +267,7 @@ typedef struct roofline_proj {
     double prefill_flops;       /* matmul FLOPs, chunked at context, logits everywhere */
     double prefill_ms;
     size_t prompt_tokens;       /* after the cap */
+    double prompt_flops;        /* matmul FLOPs of the prompt, logits at the last position */
     double prompt_ms;
     size_t decode_cache;        /* after the cap */
     double decode_flops, decode_bytes, decode_ms;

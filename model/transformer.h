@@ -34,7 +34,7 @@
 #include "../common/tb.h"
 
 typedef struct tf_config {
-    size_t vocab;       /* |V|: always the tokenizer's vocabulary size */
+    size_t vocab;       /* |V|: the tokenizer's priced vocabulary (bench/stage_model.h) */
     size_t d_model;     /* d, residual width */
     size_t n_layers;    /* L */
     size_t n_heads;     /* H; d_model % n_heads == 0, dh = d / H */

@@ -25,6 +25,22 @@ check "flops_total_vs_en of en is 1" test "$(value "$WORK/a.csv" udhr test en by
 check "bytes_kv_cache_60k (tiny)" test "$(value "$WORK/a.csv" udhr test zh bytes bytes_kv_cache_60k)" = 61440000
 check "7b analytic rows" test -n "$(value "$WORK/a.csv" udhr test zh bytes flops_total_7b_analytic)"
 check "no ms rows without timing" test -z "$(value "$WORK/a.csv" udhr test en bytes ms_prefill)"
+check "vocab_priced of bytes is 256" test "$(value "$WORK/a.csv" udhr test zh bytes vocab_priced)" = 256
+# long documents: English's content of 8,000 tokens is 8,000 English tokens
+check "doc_tokens_8k of en is 8000" test "$(value "$WORK/a.csv" udhr test en bytes doc_tokens_8k)" = 8000
+check "flops_doc_60k_vs_en of en is 1" test "$(value "$WORK/a.csv" udhr test en bytes flops_doc_60k_vs_en)" = 1
+for m in doc_tokens_60k flops_doc_8k flops_doc_60k flops_doc_8k_vs_en; do
+  check "$m row (ru)" test -n "$(value "$WORK/a.csv" udhr test ru bytes $m)"
+done
+check "no _<m> doc rows without the hardware file" \
+  test -z "$(value "$WORK/a.csv" udhr test ru bytes flops_doc_8k_llama2-7b)"
+# chars: priced with the code points its text uses, not the 1,114,112 code space
+expect_exit 0 "model chars --no-timing" -- "$TB" model -d "$DATA" -c udhr -t chars --preset tiny \
+  --no-timing -o "$WORK/c.csv"
+vz=$(value "$WORK/c.csv" udhr test zh chars vocab_priced)
+check "chars vocab_priced (zh) in 256..1114111" awk -v a="$vz" 'BEGIN{exit !(a >= 256 && a < 1114112)}'
+check "chars embedding priced with vocab_priced" \
+  test "$(value "$WORK/c.csv" udhr test zh chars bytes_params_embed)" = "$(( 4 * (vz * 64 + 64 * 64) ))"
 # embedding FLOPs = n d: n = the UTF-8 bytes of the English test segments
 bytes_en=$(python3 - "$DATA/udhr" <<'PY'
 import sys

@@ -34,6 +34,13 @@ near() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN{d=a-b; if(d<0)d=-d; m=b<0?-b:b
 # x 2 bytes = 13,223,075,840 bytes / 1008e9 B/s
 check "decode ms llama2-7b rtx4090 = bytes / bandwidth" \
   near "$(v en proj_ms_decode_token_llama2-7b_rtx4090)" "$(awk 'BEGIN{printf "%.17g", 13223075840/1008e9*1e3}')" 1e-9
+# a 2048-token prompt needs logits at its last position only: layer matmuls
+# 2 x 6,476,005,376 x 2048 + attention 4 x 32 x 2048^2 x 4096 + the head once
+# 2 x 4096 x 256, at 165.2e12 x 0.5
+check "prompt ms llama2-7b rtx4090: logits at the last position" \
+  near "$(v en proj_ms_prompt_llama2-7b_rtx4090)" \
+  "$(awk 'BEGIN{printf "%.17g", (2*6476005376*2048 + 4*32*2048*2048*4096 + 2*4096*256)/(165.2e12*0.5)*1e3}')" 1e-9
+check "vocab_priced row (bytes: 256)" test "$(v en vocab_priced)" = 256
 # the 4096-context chunking and the budget: training tokens = test bytes x 1000
 bytes_en=$(python3 - "$DATA/udhr" <<'PY'
 import sys
@@ -65,8 +72,8 @@ check "Russian costs more GPU-hours than English" awk -v a="$(v ru proj_train_gp
 check "parameter rows state the assumptions" test "$(v zh proj_train_utilisation)" = 0.4 -a \
   "$(v zh proj_prefill_eff)" = 0.5 -a "$(v zh proj_decode_cache)" = 512
 check "no this-machine rows without timing" test -z "$(grep this-machine "$WORK/a.csv")"
-check "units: ms, h, kWh, USD" test "$(awk -F, 'NR>1{print $7}' "$WORK/a.csv" | LC_ALL=C sort -u | tr '\n' ' ')" = \
-  "FLOPs USD h kWh ms parameters ratio tokens "
+check "units: ms, h, kWh, USD, entries (vocab_priced)" test "$(awk -F, 'NR>1{print $7}' "$WORK/a.csv" | LC_ALL=C sort -u | tr '\n' ' ')" = \
+  "FLOPs USD entries h kWh ms parameters ratio tokens "
 
 # options change what they say they change
 expect_exit 0 "project --budget 1 --utilisation 0.5 --model-dims 7b --hw a100-sxm-80gb" -- \

@@ -16,6 +16,7 @@
 #include "../results/results.h"
 #include "../bench/stage_model.h"
 #include "../model/cost.h"
+#include "../model/roofline.h"
 #include "../model/transformer.h"
 
 static tf_config tiny(size_t vocab, int tied)
@@ -315,6 +316,31 @@ static void test_stage_rows(void **state)
         assert_true(row_value(r, "ru", "flops_total_7b_analytic") == a.total);
         assert_true(row_value(r, "ru", "bytes_kv_cache_60k_7b_analytic") ==
                     4.0 * 2 * 32 * 60000 * 4096);
+        /* a vocabulary that is a real table is priced as it is */
+        assert_true(row_value(r, "ru", "vocab_priced") == 40);
+        /* long documents: ru takes 150 / 100 of English's tokens, so the
+         * content of 8,000 English tokens is 12,000 in ru, one sequence past
+         * the context of 64 (not chunked) */
+        assert_true(row_value(r, "en", "doc_tokens_8k") == 8000);
+        assert_true(row_value(r, "ru", "doc_tokens_8k") == 12000);
+        assert_true(row_value(r, "ru", "doc_tokens_60k") == 90000);
+        double d = 64, L = 2, H = 4, f = 256, V = 40, n = 12000;
+        double hand = n * d + 8 * L * n * d * d + 4 * L * n * n * d + 4 * L * n * d * f +
+                      2 * n * d * V + 8 * (2 * L + 1) * n * d + 5 * L * H * n * n +
+                      8 * L * n * f + L * n * (5 * d + f) + 2 * L * n * d;
+        assert_true(row_value(r, "ru", "flops_doc_8k") == hand);
+        tf_cost_forward(&mc, 8000, 0, 1, &a);
+        assert_true(row_value(r, "en", "flops_doc_8k") == a.total);
+        assert_true(row_value(r, "en", "flops_doc_8k_vs_en") == 1);
+        assert_true(fabs(row_value(r, "ru", "flops_doc_8k_vs_en") - hand / a.total) < 1e-12);
+        tf_cost_forward(&mc, 90000, 0, 1, &b);
+        tf_cost_forward(&mc, 60000, 0, 1, &z);
+        assert_true(row_value(r, "ru", "flops_doc_60k") == b.total);
+        assert_true(fabs(row_value(r, "ru", "flops_doc_60k_vs_en") - b.total / z.total) < 1e-12);
+        /* attention's n^2 makes the long document dearer than the ratio of tokens */
+        assert_true(row_value(r, "ru", "flops_doc_60k_vs_en") > 1.5);
+        /* no dims given: no _<m> rows */
+        assert_true(row_value(r, "ru", "flops_doc_8k_llama2-7b") == -1);
         if (timing) {
             assert_true(row_value(r, "ru", "ms_prefill") > 0);
             assert_true(row_value(r, "ru", "ms_decode_token_63") > 0);
@@ -351,6 +377,135 @@ static void test_stage_rows(void **state)
     corpus_free(c);
 }
 
+/* stage_model_vocab_priced: a table vocabulary as it is; a code-space one
+ * (chars) as the distinct ids of every segment (the ALL split), >= 256 */
+static void test_vocab_priced(void **state)
+{
+    (void)state;
+    tb_error err = {0};
+    /* segment 0: ids 1000..1199, each twice; segment 1: 1100..1299 once and
+     * 1000 again: 300 distinct code points over both segments */
+    static uint32_t ids[601];
+    size_t k = 0;
+    for (uint32_t i = 0; i < 200; i++) {
+        ids[k++] = 1000 + i;
+        ids[k++] = 1000 + i;
+    }
+    for (uint32_t i = 0; i < 200; i++)
+        ids[k++] = 1100 + i;
+    ids[k++] = 1000;
+    size_t first[3] = {0, 400, k};
+    token_streams ts = {2, ids, first, 0x110000};
+    size_t v = 0;
+    assert_int_equal(stage_model_vocab_priced(&ts, &v, &err), TB_OK);
+    assert_int_equal(v, 300);
+    /* the first segment alone: 200 distinct, priced at the floor of 256 */
+    token_streams one = {1, ids, first, 0x110000};
+    assert_int_equal(stage_model_vocab_priced(&one, &v, &err), TB_OK);
+    assert_int_equal(v, 256);
+    /* a table vocabulary (bpe, graphemes, tiktoken) is its size, used or not */
+    token_streams tab = {2, ids, first, 9669};
+    assert_int_equal(stage_model_vocab_priced(&tab, &v, &err), TB_OK);
+    assert_int_equal(v, 9669);
+    token_streams big = {2, ids, first, 0x10FFFF};
+    assert_int_equal(stage_model_vocab_priced(&big, &v, &err), TB_OK);
+    assert_int_equal(v, 0x10FFFF);
+}
+
+/* stage_model_doc_tokens: round(N tokens_l / tokens_en), halves up, >= 1 */
+static void test_doc_tokens(void **state)
+{
+    (void)state;
+    assert_int_equal(stage_model_doc_tokens(8000, 100, 100), 8000);
+    assert_int_equal(stage_model_doc_tokens(8000, 150, 100), 12000);
+    assert_int_equal(stage_model_doc_tokens(8000, 1, 3), 2667);     /* 2666.67 */
+    assert_int_equal(stage_model_doc_tokens(8000, 2, 3), 5333);     /* 5333.33 */
+    assert_int_equal(stage_model_doc_tokens(5, 1, 2), 3);           /* 2.5 up */
+    assert_int_equal(stage_model_doc_tokens(60000, 1, 1000000), 1); /* 0.06: at least 1 */
+    assert_int_equal(stage_model_doc_tokens(8000, 5, 0), 0);
+}
+
+/* chars through the stage: every cost row takes the priced vocabulary, and
+ * the flops_doc_*_<m> rows use the dims of cfg.dims */
+static void test_stage_chars_priced(void **state)
+{
+    (void)state;
+    const char *root = getenv("TB_ROOT") ? getenv("TB_ROOT") : ".";
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/fixtures/metrics", root);
+    tb_error err = {0};
+    corpus *c = NULL;
+    results *r = NULL;
+    assert_int_equal(corpus_open(dir, &c, &err), TB_OK);
+    assert_int_equal(results_new(&r, &err), TB_OK);
+    int en = corpus_find_lang(c, "en"), ru = corpus_find_lang(c, "ru");
+    /* en: 100 test tokens of ids 0..99 + 5 train tokens 500..504 (counted:
+     * the ALL split): 105 distinct -> 256. ru: 150 test tokens 1000..1149 and
+     * 200 train tokens 2000..2199: 350 distinct */
+    static uint32_t ie[105], ir[350];
+    for (uint32_t i = 0; i < 100; i++)
+        ie[i] = i;
+    for (uint32_t i = 0; i < 5; i++)
+        ie[100 + i] = 500 + i;
+    for (uint32_t i = 0; i < 150; i++)
+        ir[i] = 1000 + i;
+    for (uint32_t i = 0; i < 200; i++)
+        ir[150 + i] = 2000 + i;
+    size_t fen[3] = {0, 100, 105}, fru[3] = {0, 150, 350};
+    token_streams ten = {2, ie, fen, 0x110000}, tru = {2, ir, fru, 0x110000};
+    /* dims named as the file's 7B models, small enough to check by hand */
+    static const char dims[] =
+        "model\tllama2-7b\t10\t4\t1\t2\t1\t8\tswiglu\trmsnorm\tnone\trope\t4\t0\thand\n";
+    roofline *rf = NULL;
+    assert_int_equal(roofline_parse(dims, sizeof dims - 1, "t", &rf, &err), TB_OK);
+    stage_model_config cfg = {.preset = "tiny", .timing = 0, .dims = rf};
+    stage_model *sm = NULL;
+    assert_int_equal(stage_model_new(&cfg, &sm, &err), TB_OK);
+    assert_int_equal(stage_model_rows(sm, c, (size_t)en, "fake", &ten, &ten, r, &err), TB_OK);
+    assert_int_equal(stage_model_rows(sm, c, (size_t)ru, "fake", &tru, &ten, r, &err), TB_OK);
+    assert_true(row_value(r, "en", "vocab_priced") == 256);
+    assert_true(row_value(r, "ru", "vocab_priced") == 350);
+    tf_config mc = tiny(350, 1), ec = tiny(256, 1), big;
+    assert_int_equal(tf_preset("7b", &big, &err), TB_OK);
+    big.vocab = 350;
+    tf_cost a, b, z;
+    tf_cost_forward(&mc, 64, 0, 1, &a);
+    tf_cost_forward(&mc, 22, 0, 1, &b);
+    assert_true(row_value(r, "ru", "flops_total") == 2 * a.total + b.total);
+    assert_true(row_value(r, "ru", "bytes_params_embed") == 4.0 * (350 * 64 + 64 * 64));
+    tf_mem m;
+    tf_cost_memory(&mc, 60000, &m);
+    assert_true(row_value(r, "ru", "bytes_train_60k") == m.train);
+    tf_cost_forward(&big, 150, 0, 1, &z);
+    assert_true(row_value(r, "ru", "flops_total_7b_analytic") == z.total);
+    /* flops_total_vs_en: English priced with its own 256 */
+    tf_cost_forward(&ec, 64, 0, 1, &a);
+    tf_cost_forward(&ec, 36, 0, 1, &b);
+    assert_true(fabs(row_value(r, "ru", "flops_total_vs_en") -
+                     row_value(r, "ru", "flops_total") / (a.total + b.total)) < 1e-12);
+    /* the doc rows on the hand dims: d 4, L 1, kvd 2, f 8 SwiGLU, V 350, n
+     * 12,000: qkvo 96 n, attn 16 n^2, mlp 192 n, head 2 n 4 V */
+    double n = 12000, ne = 8000;
+    double hand = 96 * n + 16 * n * n + 192 * n + 8 * n * 350;
+    double hand_en = 96 * ne + 16 * ne * ne + 192 * ne + 8 * ne * 256;
+    assert_true(row_value(r, "ru", "flops_doc_8k_llama2-7b") == hand);
+    assert_true(fabs(row_value(r, "ru", "flops_doc_8k_vs_en_llama2-7b") - hand / hand_en) < 1e-12);
+    assert_true(row_value(r, "en", "flops_doc_60k_vs_en_llama2-7b") == 1);
+    /* not in the file: no rows */
+    assert_true(row_value(r, "ru", "flops_doc_8k_qwen2-7b") == -1);
+    /* without English there are no doc rows */
+    results_free(r);
+    assert_int_equal(results_new(&r, &err), TB_OK);
+    assert_int_equal(stage_model_rows(sm, c, (size_t)ru, "fake", &tru, NULL, r, &err), TB_OK);
+    assert_true(row_value(r, "ru", "flops_doc_8k") == -1);
+    assert_true(row_value(r, "ru", "doc_tokens_8k") == -1);
+    assert_true(row_value(r, "ru", "vocab_priced") == 350);
+    stage_model_free(sm);
+    roofline_free(rf);
+    results_free(r);
+    corpus_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +516,9 @@ int main(void)
         cmocka_unit_test(test_seed_reproducible),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_stage_rows),
+        cmocka_unit_test(test_vocab_priced),
+        cmocka_unit_test(test_doc_tokens),
+        cmocka_unit_test(test_stage_chars_priced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -209,12 +209,15 @@ static void test_data_file(void **state)
     assert_true(roofline_decode_bytes(ll, g, 512) == 13483122688.0);
     assert_true(near(roofline_decode_ms(ll, g, 512, &cb), 13483122688.0 / 1008e9 * 1e3, 1e-12));
     assert_int_equal(cb, 0);
-    /* a 2048-token prompt: 2 N 2048 + 4 L 2048^2 d, N = 6,607,077,376 matmul
+    /* a 2048-token prefill (logits everywhere): 2 N 2048 + 4 L 2048^2 d, N = 6,607,077,376 matmul
      * parameters: 27,062,588,932,096 + 2,199,023,255,552 FLOPs at 82.6e12 = 354 ms */
     assert_true(roofline_matmul_params(ll) == 6607077376.0);
     double f = 2 * 6607077376.0 * 2048 + 4 * 32 * 2048.0 * 2048 * 4096;
     assert_true(roofline_flops(ll, 2048, 0, 1) == f);
     assert_true(near(roofline_prefill_ms(ll, g, 2048, 0.5), f / 82.6e12 * 1e3, 1e-12));
+    /* the same 2048 tokens as a prompt (logits at the last position): the
+     * head once, 2047 * 2 * 4096 * 32000 FLOPs fewer */
+    assert_true(roofline_flops(ll, 2048, 0, 0) == f - 2047.0 * 2 * 4096 * 32000);
     roofline_free(rf);
 }
 
@@ -321,6 +324,15 @@ static void test_project_and_rows(void **state)
     assert_true(p.prefill_flops == 3 * f4 + 2 * f1);
     assert_true(near(p.prefill_ms, (3 * f4 + 2 * f1) / (100e12 * 0.25) * 1e3, 1e-12));
     assert_int_equal(p.prompt_tokens, 4);
+    /* the prompt (4 tokens, capped at context) needs logits at its last
+     * position only. m4: d 4, L 1, kvd 2, f 8 SwiGLU, V 10:
+     * qkvo 2*4*16 + 2*4*4*4 + 2*4*16 = 384, attn 4*4*4*4 = 256,
+     * mlp 2*3*4*4*8 = 768, head 2*1*4*10 = 80: 1488 FLOPs; with logits at
+     * all 4 positions the head is 320 (1728), (4 - 1) * 2 d V = 240 more */
+    assert_true(p.prompt_flops == 1488);
+    assert_true(roofline_flops(m, 4, 0, 1) == 1728);
+    assert_true(roofline_flops(m, 4, 0, 1) - p.prompt_flops == (4 - 1) * 2 * 4 * 10);
+    assert_true(near(p.prompt_ms, 1488 / (100e12 * 0.25) * 1e3, 1e-12));
     assert_int_equal(p.decode_cache, 3);
     assert_true(p.train_tokens == 140);
     assert_true(p.train_flops == 30 * (3 * f4 + 2 * f1));
@@ -337,9 +349,38 @@ static void test_project_and_rows(void **state)
     assert_int_equal(stage_roofline_rows(rf, &cfg, lens, 3, 20, r, "c", "test", "en", "tok", &err),
                      TB_OK);
     size_t n0 = results_count(r);
-    /* 6 parameter rows, 2 per model, per pair prefill/prompt/decode/hours + kWh
-     * (gpu-a only) + USD (both) */
-    assert_int_equal(n0, 6 + 2 + 2 * 5 + 1);
+    long i0;
+    /* 6 parameter rows + vocab_priced, 2 per model, per pair
+     * prefill/prompt/decode/hours + kWh (gpu-a only) + USD (both) */
+    assert_int_equal(n0, 7 + 2 + 2 * 5 + 1);
+    i0 = results_find(r, "c", "test", "en", "tok", "vocab_priced");
+    assert_true(i0 >= 0);
+    result_row vrow;
+    results_get(r, (size_t)i0, &vrow);
+    assert_true(vrow.value == 20);
+    assert_string_equal(vrow.unit, "entries");
+    /* the prompt row: logits at the last position, V 20 */
+    roofline_proj pa;
+    assert_int_equal(roofline_project(m, 20, a, &cfg, lens, 3, &pa, &err), TB_OK);
+    assert_true(pa.prompt_flops == 384 + 256 + 768 + 2 * 4 * 20);
+    i0 = results_find(r, "c", "test", "en", "tok", "proj_ms_prompt_m4_gpu-a");
+    results_get(r, (size_t)i0, &vrow);
+    assert_true(near(vrow.value, pa.prompt_flops / (100e12 * 0.25) * 1e3, 1e-12));
+    /* a vocab_priced row already there (the model stage's) is kept when it
+     * agrees and refused when it does not */
+    results *r2 = NULL;
+    assert_int_equal(results_new(&r2, &err), TB_OK);
+    assert_int_equal(results_add(r2, "c", "test", "en", "tok", "vocab_priced", 20, "entries", &err),
+                     TB_OK);
+    assert_int_equal(stage_roofline_rows(rf, &cfg, lens, 3, 20, r2, "c", "test", "en", "tok", &err),
+                     TB_OK);
+    assert_int_equal(results_count(r2), n0);
+    assert_int_equal(results_add(r2, "c", "test", "ru", "tok", "vocab_priced", 30, "entries", &err),
+                     TB_OK);
+    assert_int_equal(stage_roofline_rows(rf, &cfg, lens, 3, 20, r2, "c", "test", "ru", "tok", &err),
+                     TB_EINPUT);
+    assert_non_null(strstr(err.msg, "priced vocabulary 20 differs"));
+    results_free(r2);
     long i = results_find(r, "c", "test", "en", "tok", "proj_train_usd_m4_gpu-b");
     assert_true(i >= 0);
     result_row row;
