@@ -101,7 +101,10 @@ static int is_light(const run_config *cfg, const char *spec)
 }
 
 /* The selector latency (bench/latency.h) on the n-gram stage's order-N
- * model, priced with the model stage's measured ms when the run times. */
+ * model, priced with the model stage's measured ms when the run times, and
+ * with the projected decode step of the 7B-class models of the profiles file
+ * on every datasheet profile (the proj_ms_decode_token_<m>_<hw> rows the
+ * roofline stage wrote for the same key just before). */
 struct latency_hook {
     const run_config *cfg;
     const corpus *c;
@@ -109,8 +112,45 @@ struct latency_hook {
     const char *tok;
     size_t n_words;
     results *res;
+    const roofline *rf;         /* or NULL */
+    const roofline_config *rcfg;
     latency_config lc;
 };
+
+/* The 7B-class models whose projected decode prices the hybrid. */
+static const char *const k_latency_proj_models[] = {"llama2-7b", "qwen2-7b"};
+
+static int latency_hook_proj(struct latency_hook *h, latency_config *lc, tb_error *err)
+{
+    if (!h->rf)
+        return TB_OK;
+    const char *cn = corpus_name(h->c), *ln = corpus_lang(h->c, h->lang);
+    size_t np = roofline_pairs(h->rf, h->rcfg, NULL, NULL, 0);
+    const roofline_dims **pm = tb_calloc(np + 1, sizeof *pm, err);
+    const roofline_hw **ph = pm ? tb_calloc(np + 1, sizeof *ph, err) : NULL;
+    int rc = ph ? TB_OK : err->status;
+    if (rc == TB_OK)
+        roofline_pairs(h->rf, h->rcfg, pm, ph, np);
+    for (size_t i = 0; i < np && rc == TB_OK; i++) {
+        int want = 0;
+        for (size_t j = 0; j < sizeof k_latency_proj_models / sizeof *k_latency_proj_models; j++)
+            want |= strcmp(pm[i]->name, k_latency_proj_models[j]) == 0;
+        if (!want || ph[i]->measured)
+            continue;
+        char metric[160], name[LATENCY_PROJ_NAME];
+        snprintf(metric, sizeof metric, "proj_ms_decode_token_%s_%s", pm[i]->name, ph[i]->name);
+        snprintf(name, sizeof name, "%s_%s", pm[i]->name, ph[i]->name);
+        long at = results_find(h->res, cn, "test", ln, h->tok, metric);
+        if (at < 0)
+            continue; /* no test tokens: no projection rows */
+        result_row row;
+        results_get(h->res, (size_t)at, &row);
+        rc = latency_config_add_proj(lc, name, row.value, err);
+    }
+    free(pm);
+    free(ph);
+    return rc;
+}
 
 static int latency_hook_run(void *ud, const ngram_model *m, const ngram_data *test,
                             double en_bytes, tb_error *err)
@@ -124,7 +164,10 @@ static int latency_hook_run(void *ud, const ngram_model *m, const ngram_data *te
             return err->status;
         pm = &mm;
     }
-    return latency_rows_model(m, test, en_bytes, h->n_words, pm, &h->lc, cn, ln, h->tok, h->res,
+    latency_config lc = h->lc;
+    if (pm && latency_hook_proj(h, &lc, err))
+        return err->status;
+    return latency_rows_model(m, test, en_bytes, h->n_words, pm, &lc, cn, ln, h->tok, h->res,
                               err);
 }
 
@@ -214,7 +257,7 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
             job_progress(x, phase);
             struct latency_hook h = {.cfg = cfg, .c = c, .lang = l, .tok = tokenizer_name(tk[l]),
                                      .n_words = metrics_words_count(x->mw[l], c, CORPUS_TEST),
-                                     .res = res};
+                                     .res = res, .rf = x->rf, .rcfg = x->rcfg};
             latency_config_init(&h.lc);
             h.lc.order = ngram_order;
             stage_ngram_config nc;

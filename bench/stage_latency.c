@@ -25,6 +25,10 @@ void latency_config_init(latency_config *cfg)
     cfg->thresholds[1] = 1;
     cfg->thresholds[2] = 4;
     cfg->thresholds[3] = 8;
+    cfg->n_taus = 3;
+    cfg->taus[0] = 0.5;
+    cfg->taus[1] = 0.7;
+    cfg->taus[2] = 0.9;
 }
 
 int latency_config_check(const latency_config *cfg, tb_error *err)
@@ -48,6 +52,41 @@ int latency_config_check(const latency_config *cfg, tb_error *err)
         if (!isfinite(cfg->thresholds[i]) || cfg->thresholds[i] < 0)
             return tb_fail(err, TB_EUSAGE, "latency: fork threshold %g bits must be >= 0",
                            cfg->thresholds[i]);
+    if (cfg->n_taus < 1 || cfg->n_taus > LATENCY_MAX_TAUS)
+        return tb_fail(err, TB_EUSAGE, "latency: %zu p_max fork thresholds (1..%d)", cfg->n_taus,
+                       LATENCY_MAX_TAUS);
+    for (size_t i = 0; i < cfg->n_taus; i++)
+        if (!isfinite(cfg->taus[i]) || cfg->taus[i] < 0 || cfg->taus[i] > 1)
+            return tb_fail(err, TB_EUSAGE, "latency: p_max fork threshold %g must be in [0, 1]",
+                           cfg->taus[i]);
+    if (cfg->n_proj > LATENCY_MAX_PROJ)
+        return tb_fail(err, TB_EUSAGE, "latency: %zu projected models (0..%d)", cfg->n_proj,
+                       LATENCY_MAX_PROJ);
+    for (size_t i = 0; i < cfg->n_proj; i++)
+        if (!isfinite(cfg->proj[i].ms_step) || cfg->proj[i].ms_step < 0)
+            return tb_fail(err, TB_EUSAGE, "latency: projected model '%s': %g ms per step must be "
+                           ">= 0", cfg->proj[i].name, cfg->proj[i].ms_step);
+    return TB_OK;
+}
+
+int latency_config_add_proj(latency_config *cfg, const char *name, double ms_step,
+                            tb_error *err)
+{
+    size_t n = strlen(name);
+    const char *us = strchr(name, '_');
+    if (n >= LATENCY_PROJ_NAME || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") != n ||
+        !us || us == name || !us[1] || strchr(us + 1, '_'))
+        return tb_fail(err, TB_EUSAGE, "latency: projected model name '%s' is not MODEL_HW "
+                       "(%d bytes at most, [a-z0-9.-] each side)", name, LATENCY_PROJ_NAME - 1);
+    if (!isfinite(ms_step) || ms_step < 0)
+        return tb_fail(err, TB_EUSAGE, "latency: projected model '%s': %g ms per step must be "
+                       ">= 0", name, ms_step);
+    if (cfg->n_proj >= LATENCY_MAX_PROJ)
+        return tb_fail(err, TB_EUSAGE, "latency: projected model '%s': at most %d", name,
+                       LATENCY_MAX_PROJ);
+    latency_proj *pj = &cfg->proj[cfg->n_proj++];
+    memcpy(pj->name, name, n + 1);
+    pj->ms_step = ms_step;
     return TB_OK;
 }
 
@@ -154,6 +193,8 @@ int latency_profile_measure(const ngram_model *m, const ngram_data *test,
         return err->status;
     out->n_thresholds = cfg->n_thresholds;
     memcpy(out->thresholds, cfg->thresholds, sizeof out->thresholds);
+    out->n_taus = cfg->n_taus;
+    memcpy(out->taus, cfg->taus, sizeof out->taus);
     size_t longest = 0, nseg = 0;
     for (size_t s = 0; s < test->n_segments; s++) {
         if (test->use && !test->use[s])
@@ -168,10 +209,12 @@ int latency_profile_measure(const ngram_model *m, const ngram_data *test,
     out->seg_tokens = tb_calloc(nseg ? nseg : 1, sizeof *out->seg_tokens, err);
     ngram_state *st = out->seg_tokens ? tb_malloc((longest + 1) * sizeof *st, err) : NULL;
     double *hs = st ? tb_malloc((longest + 1) * sizeof *hs, err) : NULL;
-    uint32_t *mark = hs ? tb_calloc(nv ? nv : 1, sizeof *mark, err) : NULL, epoch = 0;
+    double *pm = hs ? tb_malloc((longest + 1) * sizeof *pm, err) : NULL;
+    uint32_t *best = pm ? tb_malloc((longest + 1) * sizeof *best, err) : NULL;
+    uint32_t *mark = best ? tb_calloc(nv ? nv : 1, sizeof *mark, err) : NULL, epoch = 0;
     int rc = mark ? ngram_entropy_new(m, &ent, err) : err->status;
     ngram_pieces any = {NULL, NULL, mark, &epoch, NULL};
-    double s_ent = 0, s_top = 0;
+    double s_ent = 0, s_top = 0, s_best = 0;
     uint32_t top[LATENCY_MAX_K];
     for (size_t s = 0, j = 0; s < test->n_segments && rc == TB_OK; s++) {
         if (test->use && !test->use[s])
@@ -193,21 +236,38 @@ int latency_profile_measure(const ngram_model *m, const ngram_data *test,
         for (size_t i = 0; i <= n; i++)
             ngram_suggest_prefix(m, &st[i], &any, "", 0, cfg->k, top);
         double t2 = tb_now();
+        for (size_t i = 0; i <= n; i++)
+            pm[i] = ngram_best(m, &st[i], &best[i]);
+        double t3 = tb_now();
         s_ent += t1 - t0;
         s_top += t2 - t1;
+        s_best += t3 - t2;
         for (size_t i = 0; i <= n; i++) {
             out->entropy_bits += hs[i];
             for (size_t t = 0; t < cfg->n_thresholds; t++)
                 out->forks[t] += hs[i] > cfg->thresholds[t];
+            /* the true next word: token i, or </s> after the last */
+            uint32_t truth = i < n ? ngram_word(m, ids[i]) : NGRAM_EOS;
+            int wrong = best[i] != truth;
+            double p_max = pow(10.0, pm[i]);
+            out->oracle_forks += wrong;
+            for (size_t t = 0; t < cfg->n_taus; t++) {
+                int fork = p_max < cfg->taus[t];
+                out->pforks[t] += fork;
+                out->perrors[t] += !fork && wrong;
+            }
         }
     }
     if (out->steps) {
         out->ms_entropy = 1e3 * s_ent / (double)out->steps;
         out->ms_topk = 1e3 * s_top / (double)out->steps;
+        out->ms_best = 1e3 * s_best / (double)out->steps;
     }
     ngram_entropy_free(ent);
     free(st);
     free(hs);
+    free(pm);
+    free(best);
     free(mark);
     if (rc)
         latency_profile_release(out);
@@ -235,17 +295,59 @@ void latency_compute(const latency_profile *p, const latency_model_ms *mm,
         double f = (double)p->forks[t];
         out->hybrid[t] = (latency_mode){model + steps * p->ms_entropy + f * p->ms_topk, f * rt, f};
     }
-    out->mode[LATENCY_HYBRID] = out->hybrid[0];
+    double check = model + steps * p->ms_best; /* the top-1 at every step */
+    for (size_t t = 0; t < p->n_taus; t++) {
+        double f = (double)p->pforks[t], e = (double)p->perrors[t];
+        out->hybrid_p[t] = (latency_mode){check + f * p->ms_topk, f * rt, f};
+        out->corrected_p[t] = (latency_mode){check + f * p->ms_topk, (f + e) * rt, f + e};
+    }
+    double fo = (double)p->oracle_forks;
+    out->oracle = (latency_mode){check + fo * p->ms_topk, fo * rt, fo};
+    out->mode[LATENCY_HYBRID] = out->hybrid_p[0];
+    double f0 = (double)p->pforks[0];
+    for (size_t j = 0; j < cfg->n_proj; j++)
+        out->proj[j] = (latency_mode){steps * cfg->proj[j].ms_step, f0 * rt, f0};
+}
+
+/* "<letter><v as %g, '.' as 'p'>" */
+static void tag(char letter, double v, char *buf, size_t cap)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%g", v);
+    for (char *q = num; *q; q++)
+        if (*q == '.')
+            *q = 'p';
+    snprintf(buf, cap, "%c%s", letter, num);
 }
 
 void latency_threshold_tag(double bits, char *buf, size_t cap)
 {
-    char num[32];
-    snprintf(num, sizeof num, "%g", bits);
-    for (char *q = num; *q; q++)
-        if (*q == '.')
-            *q = 'p';
-    snprintf(buf, cap, "t%s", num);
+    tag('t', bits, buf, cap);
+}
+
+void latency_tau_tag(double tau, char *buf, size_t cap)
+{
+    tag('p', tau, buf, cap);
+}
+
+/* Indices of v[0..n) in ascending order of value, each value once; returns
+ * how many. */
+static size_t sweep_order(const double *v, size_t n, size_t *idx)
+{
+    size_t nd = 0;
+    for (;;) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < n; i++) {
+            int seen = 0;
+            for (size_t j = 0; j < nd; j++)
+                seen |= v[idx[j]] == v[i];
+            if (!seen && (best == SIZE_MAX || v[i] < v[best]))
+                best = i;
+        }
+        if (best == SIZE_MAX)
+            return nd;
+        idx[nd++] = best;
+    }
 }
 
 typedef struct emitter {
@@ -267,7 +369,7 @@ int latency_emit(const latency_profile *p, const latency_times *t, const latency
 {
     static const char *names[LATENCY_N_MODES] = {"auto", "select", "hybrid"};
     emitter e = {r, corpus_label, lang, tok, err, TB_OK};
-    char name[96];
+    char name[128];
     if (!p->segments)
         return TB_OK;
     double segs = (double)p->segments, toks = (double)p->tokens;
@@ -293,45 +395,75 @@ int latency_emit(const latency_profile *p, const latency_times *t, const latency
         snprintf(name, sizeof name, "latency_human_share_%s", names[m]);
         put(&e, name, total > 0 ? t->mode[m].human_ms / total : 0, "time_ratio");
     }
+    if (t && toks > 0) {
+        put(&e, "latency_ms_per_token_human_hybrid", t->mode[LATENCY_HYBRID].human_ms / toks, "ms");
+        put(&e, "latency_ms_per_token_machine_hybrid", t->mode[LATENCY_HYBRID].machine_ms / toks,
+            "ms");
+    }
     /* choices are counts: select chooses at every step, hybrid at forks */
     put(&e, "latency_choices_per_segment_select", (double)p->steps / segs, "choices");
-    put(&e, "latency_choices_per_segment_hybrid", (double)p->forks[0] / segs, "choices");
-    /* the sweep, thresholds ascending, each once */
-    double done[LATENCY_MAX_THRESHOLDS];
-    size_t nd = 0;
-    for (;;) {
-        size_t best = SIZE_MAX;
-        for (size_t i = 0; i < p->n_thresholds; i++) {
-            int seen = 0;
-            for (size_t j = 0; j < nd; j++)
-                seen |= done[j] == p->thresholds[i];
-            if (!seen && (best == SIZE_MAX || p->thresholds[i] < p->thresholds[best]))
-                best = i;
-        }
-        if (best == SIZE_MAX)
-            break;
-        done[nd++] = p->thresholds[best];
-        char tag[40];
-        latency_threshold_tag(p->thresholds[best], tag, sizeof tag);
-        snprintf(name, sizeof name, "latency_fork_share_%s", tag);
-        put(&e, name, p->steps ? (double)p->forks[best] / (double)p->steps : 0, "ratio");
+    put(&e, "latency_choices_per_segment_hybrid", (double)p->pforks[0] / segs, "choices");
+    double steps = p->steps ? (double)p->steps : 1;
+    size_t idx[LATENCY_MAX_TAUS > LATENCY_MAX_THRESHOLDS ? LATENCY_MAX_TAUS
+                                                         : LATENCY_MAX_THRESHOLDS];
+    char tg[40];
+    /* the p_max sweep, taus ascending, each once */
+    size_t nd = sweep_order(p->taus, p->n_taus, idx);
+    for (size_t d = 0; d < nd; d++) {
+        size_t i = idx[d];
+        latency_tau_tag(p->taus[i], tg, sizeof tg);
+        snprintf(name, sizeof name, "latency_fork_share_%s", tg);
+        put(&e, name, (double)p->pforks[i] / steps, "ratio");
+        snprintf(name, sizeof name, "latency_error_share_%s", tg);
+        put(&e, name, (double)p->perrors[i] / steps, "ratio");
         if (!t)
             continue;
-        double total = t->hybrid[best].machine_ms + t->hybrid[best].human_ms;
-        snprintf(name, sizeof name, "latency_ms_per_segment_hybrid_%s", tag);
+        double total = t->hybrid_p[i].machine_ms + t->hybrid_p[i].human_ms;
+        snprintf(name, sizeof name, "latency_ms_per_segment_hybrid_%s", tg);
         put(&e, name, total / segs, "ms");
         if (toks > 0) {
-            snprintf(name, sizeof name, "latency_ms_per_token_hybrid_%s", tag);
+            snprintf(name, sizeof name, "latency_ms_per_token_hybrid_%s", tg);
+            put(&e, name, total / toks, "ms");
+            snprintf(name, sizeof name, "latency_ms_per_token_hybrid_corrected_%s", tg);
+            put(&e, name, (t->corrected_p[i].machine_ms + t->corrected_p[i].human_ms) / toks,
+                "ms");
+        }
+    }
+    put(&e, "latency_fork_share_oracle", (double)p->oracle_forks / steps, "ratio");
+    if (t && toks > 0)
+        put(&e, "latency_ms_per_token_hybrid_oracle",
+            (t->oracle.machine_ms + t->oracle.human_ms) / toks, "ms");
+    /* the entropy sweep, thresholds ascending, each once */
+    nd = sweep_order(p->thresholds, p->n_thresholds, idx);
+    for (size_t d = 0; d < nd; d++) {
+        size_t i = idx[d];
+        latency_threshold_tag(p->thresholds[i], tg, sizeof tg);
+        snprintf(name, sizeof name, "latency_fork_share_%s", tg);
+        put(&e, name, p->steps ? (double)p->forks[i] / (double)p->steps : 0, "ratio");
+        if (!t)
+            continue;
+        double total = t->hybrid[i].machine_ms + t->hybrid[i].human_ms;
+        snprintf(name, sizeof name, "latency_ms_per_segment_hybrid_%s", tg);
+        put(&e, name, total / segs, "ms");
+        if (toks > 0) {
+            snprintf(name, sizeof name, "latency_ms_per_token_hybrid_%s", tg);
             put(&e, name, total / toks, "ms");
         }
     }
+    /* projected machines: only when the run prices (t), like every ms row */
+    for (size_t j = 0; t && toks > 0 && j < cfg->n_proj; j++) {
+        snprintf(name, sizeof name, "latency_ms_per_token_hybrid_%s", cfg->proj[j].name);
+        put(&e, name, (t->proj[j].machine_ms + t->proj[j].human_ms) / toks, "ms");
+    }
     put(&e, "latency_entropy_bits", p->steps ? p->entropy_bits / (double)p->steps : 0, "bits");
     put(&e, "latency_threshold_bits", cfg->thresholds[0], "bits");
+    put(&e, "latency_fork_tau", cfg->taus[0], "ratio");
     put(&e, "latency_k", (double)cfg->k, "choices");
     if (t) {
         put(&e, "latency_ms_step", p->steps ? t->ms_model / (double)p->steps : 0, "ms");
         put(&e, "latency_ms_topk", p->ms_topk, "ms");
         put(&e, "latency_ms_entropy", p->ms_entropy, "ms");
+        put(&e, "latency_ms_best", p->ms_best, "ms");
         put(&e, "latency_ms_choice", t->ms_choice, "ms");
     }
     return e.rc;

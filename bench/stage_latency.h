@@ -6,10 +6,32 @@
  *   select  at every step the model shows a cloud of its k most probable
  *           next tokens and a person chooses one. Machine: the model step
  *           plus the top-k. Human: a choice reaction time per step.
- *   hybrid  the person is asked only at forks, the steps whose predictive
- *           entropy exceeds a threshold (bits); elsewhere the model runs
- *           alone. Machine: the model step plus the entropy check at every
+ *   hybrid  the person is asked only at forks; elsewhere the model's top-1
+ *           is accepted. Machine: the model step plus the fork check at every
  *           step, plus the top-k at forks. Human: one choice per fork.
+ *
+ * Forks. Three definitions, each a row family:
+ *   p_max   (the headline hybrid) a step is a fork when the top candidate's
+ *           probability p_max = max_w p(w|h) of the n-gram model's next-token
+ *           distribution is below tau (cfg->taus; default 0.5, sweep 0.7,
+ *           0.9). The top candidate is ngram_best: every token and </s>, not
+ *           <unk>. The check is one top-1 query (latency_ms_best).
+ *   entropy a step is a fork when the entropy of the full distribution
+ *           exceeds T bits (cfg->thresholds; 2, sweep 1, 4, 8). Kept as a
+ *           sweep, no longer the headline: the entropy of an interpolated
+ *           model counts the smoothing tail, so p_top = 0.9 with 0.1 spread
+ *           over 1e5 types has H = h2(0.9) + 0.1 log2 1e5 = 0.47 + 1.66 =
+ *           2.13 bits, a fork at T = 2 that no reader would call one. (Until this change
+ *           the unsuffixed hybrid rows used entropy > 2 bits.)
+ *   oracle  a step is a fork when the top-1 is not the true next token (a
+ *           selector that knows when it would be wrong: the lower bound of
+ *           any fork rule that makes no errors).
+ * Errors. A p_max rule accepts the top-1 at a non-fork step, which is wrong
+ * when it is not the true next token. Each such step is priced as one more
+ * Hick-Hyman choice (the person deletes the wrong token and chooses again:
+ * delete + choice modelled as one choice of the same cloud), human time
+ * only; the history is taken as corrected, as every step is scored after
+ * the true history.
  *
  * Steps. A segment of n tokens takes n + 1 steps: its n tokens and its end
  * (</s>; ending the segment is a choice too). The first step's prediction
@@ -27,6 +49,8 @@
  *   - top-k ms: mean time of one exact top-k next-token suggestion of the
  *     tokenizer's n-gram model (ngram_suggest_prefix with an empty prefix,
  *     the list stage_ngram times), over every test step.
+ *   - top-1 ms, p_max and the top-1 word: ngram_best after the true history
+ *     at every test step, and its mean time.
  *   - entropy ms and forks: the exact entropy of the n-gram model's full
  *     next-token distribution (every word including </s> and <unk>;
  *     ngram/entropy.h) after the true history at every test step, and its
@@ -44,7 +68,7 @@
  *     gives 150 log2 6 = 387.7 ms. Both are overridable.
  *
  * Rows (split "test"; MODE is auto, select or hybrid; hybrid without suffix
- * is at the default threshold cfg->thresholds[0]; every time row is
+ * is the p_max rule at the default tau cfg->taus[0]; every time row is
  * machine + human):
  *   latency_ms_per_segment_MODE   ms     total / test segments (the same
  *                                         content in every language)
@@ -59,11 +83,47 @@
  *                                 choices   person's choices / segments (more
  *                                         tokens for the same content: more
  *                                         choices)
- *   latency_fork_share_t<T>       ratio  forks / steps at threshold T bits,
+ *   latency_ms_per_token_human_hybrid, latency_ms_per_token_machine_hybrid
+ *                                 ms     the hybrid's human and machine ms /
+ *                                         test tokens; they sum to
+ *                                         latency_ms_per_token_hybrid
+ *   latency_fork_share_p<tau>     ratio  steps with p_max < tau / steps, for
+ *                                         every tau (tau printed %g, '.' as
+ *                                         'p': p0p5)
+ *   latency_error_share_p<tau>    ratio  steps with p_max >= tau whose top-1
+ *                                         is not the true next token / steps
+ *   latency_ms_per_segment_hybrid_p<tau>, latency_ms_per_token_hybrid_p<tau>
+ *                                 ms     the hybrid total at tau
+ *   latency_ms_per_token_hybrid_corrected_p<tau>
+ *                                 ms     the same plus one choice per error
+ *                                         (human), / test tokens
+ *   latency_fork_share_oracle     ratio  steps whose top-1 is not the true
+ *                                         next token / steps
+ *   latency_ms_per_token_hybrid_oracle
+ *                                 ms     the hybrid total with oracle forks
+ *                                         (the top-1 check at every step, a
+ *                                         top-k and a choice per fork)
+ *   latency_fork_share_t<T>       ratio  steps with entropy > T bits / steps,
  *                                         for every threshold (T printed %g,
  *                                         '.' as 'p': t1p5)
  *   latency_ms_per_segment_hybrid_t<T>, latency_ms_per_token_hybrid_t<T>
- *                                 ms     the hybrid total at threshold T
+ *                                 ms     the hybrid total at threshold T (the
+ *                                         entropy check at every step)
+ *   latency_ms_per_token_hybrid_<model>_<hw>
+ *                                 ms     the hybrid at the default tau with
+ *                                         the machine time of a projected
+ *                                         model (cfg->proj, e.g. llama2-7b on
+ *                                         h100-sxm): (steps * d + forks * RT)
+ *                                         / test tokens, d the projection's
+ *                                         ms of one decode step
+ *                                         (proj_ms_decode_token_<model>_<hw>)
+ *                                         for every step, prefill included
+ *                                         (one prompt token); the top-1 and
+ *                                         top-k come with its logits, no
+ *                                         n-gram time. Only projections and
+ *                                         Hick-Hyman constants: the same in
+ *                                         every run, though the unit is ms.
+ *   latency_fork_tau              ratio  the default tau
  *   latency_entropy_bits          bits   mean predictive entropy per step
  *   latency_threshold_bits        bits   the default threshold
  *   latency_k                     choices  the cloud size k
@@ -72,9 +132,11 @@
  *                                         steps
  *   latency_ms_topk               ms     one top-k suggestion (measured)
  *   latency_ms_entropy            ms     one entropy check (measured)
+ *   latency_ms_best               ms     one top-1 check (measured)
  *   latency_ms_choice             ms     one choice, a + b log2(k + 1)
- * Counts and ratios (fork shares, choices, entropy) are deterministic; the
- * ms and time_ratio rows are timings. */
+ * Counts and ratios (fork and error shares, choices, entropy) are
+ * deterministic; the ms and time_ratio rows are timings (the projected rows
+ * excepted, see above). */
 #ifndef LATENCY_H
 #define LATENCY_H
 
@@ -89,6 +151,9 @@
 #define LATENCY_MAX_POINTS 16
 #define LATENCY_MAX_THRESHOLDS 8
 #define LATENCY_MAX_K 64
+#define LATENCY_MAX_TAUS 8
+#define LATENCY_MAX_PROJ 16
+#define LATENCY_PROJ_NAME 64
 
 /* The measured model figures (one model preset, one vocabulary size). */
 typedef struct latency_model_ms {
@@ -102,6 +167,12 @@ typedef struct latency_model_ms {
                                                (ms_decode_token_<pos>, head included) */
 } latency_model_ms;
 
+/* A projected model for the hybrid's machine time. */
+typedef struct latency_proj {
+    char name[LATENCY_PROJ_NAME]; /* row suffix "<model>_<hw>", no spaces */
+    double ms_step;               /* ms of one model step (a decode step) */
+} latency_proj;
+
 typedef struct latency_config {
     int order;                  /* n-gram order, 1..NGRAM_MAX_ORDER (4) */
     size_t k;                   /* cloud size, 1..LATENCY_MAX_K (5) */
@@ -111,12 +182,23 @@ typedef struct latency_config {
     size_t n_thresholds;        /* 1..LATENCY_MAX_THRESHOLDS */
     double thresholds[LATENCY_MAX_THRESHOLDS]; /* fork thresholds in bits, >= 0;
                                                   [0] is the default (2; sweep 1, 4, 8) */
+    size_t n_taus;              /* 1..LATENCY_MAX_TAUS */
+    double taus[LATENCY_MAX_TAUS]; /* p_max fork thresholds in [0, 1]: a fork
+                                      when p_max < tau; [0] is the default and
+                                      the headline hybrid (0.5; sweep 0.7, 0.9) */
+    size_t n_proj;              /* 0..LATENCY_MAX_PROJ (0) */
+    latency_proj proj[LATENCY_MAX_PROJ]; /* projected models (latency_config_add_proj) */
 } latency_config;
 
 /* Sets the defaults above. */
 void latency_config_init(latency_config *cfg);
 /* TB_EUSAGE naming the bad field. */
 int latency_config_check(const latency_config *cfg, tb_error *err);
+/* Appends a projected model: name "<model>_<hw>" (at most 63 bytes, one '_',
+ * [a-z0-9.-] on each side, as model/roofline.h names are), ms_step >= 0 ms of
+ * one decode step. TB_EUSAGE when full or bad. */
+int latency_config_add_proj(latency_config *cfg, const char *name, double ms_step,
+                            tb_error *err);
 
 /* Hick-Hyman choice time among k alternatives: a + b log2(k + 1), ms. */
 double latency_hick_ms(double a_ms, double b_ms, size_t k);
@@ -143,13 +225,22 @@ typedef struct latency_profile {
     size_t n_thresholds;
     double thresholds[LATENCY_MAX_THRESHOLDS];  /* as in the config */
     size_t forks[LATENCY_MAX_THRESHOLDS];       /* steps with entropy > threshold */
+    size_t n_taus;
+    double taus[LATENCY_MAX_TAUS];              /* as in the config */
+    size_t pforks[LATENCY_MAX_TAUS];            /* steps with p_max < tau */
+    size_t perrors[LATENCY_MAX_TAUS];           /* steps with p_max >= tau whose
+                                                   top-1 is not the true next word */
+    size_t oracle_forks;        /* steps whose top-1 is not the true next word */
     double entropy_bits;        /* sum over steps of the entropy */
     double ms_topk;             /* mean ms of one top-k suggestion */
     double ms_entropy;          /* mean ms of one entropy */
+    double ms_best;             /* mean ms of one top-1 (ngram_best) */
 } latency_profile;
 
 /* Walks every segment of test (use[] selects; NULL: all) with model m:
- * entropy and top-k suggestion at each of its n + 1 steps. */
+ * entropy, top-1 and top-k suggestion at each of its n + 1 steps. The true
+ * next word of step i <= n is the dense word of token i (<unk> when unseen,
+ * never a top-1), of step n + 1 </s>. */
 int latency_profile_measure(const ngram_model *m, const ngram_data *test,
                             const latency_config *cfg, latency_profile *out, tb_error *err);
 void latency_profile_release(latency_profile *p);
@@ -163,8 +254,13 @@ typedef struct latency_mode {
 } latency_mode;
 
 typedef struct latency_times {
-    latency_mode mode[LATENCY_N_MODES];         /* hybrid at thresholds[0] */
-    latency_mode hybrid[LATENCY_MAX_THRESHOLDS];/* hybrid at each threshold */
+    latency_mode mode[LATENCY_N_MODES];         /* hybrid = hybrid_p[0] */
+    latency_mode hybrid[LATENCY_MAX_THRESHOLDS];/* entropy hybrid at each threshold */
+    latency_mode hybrid_p[LATENCY_MAX_TAUS];    /* p_max hybrid at each tau */
+    latency_mode corrected_p[LATENCY_MAX_TAUS]; /* the same, errors priced */
+    latency_mode oracle;                        /* hybrid with oracle forks */
+    latency_mode proj[LATENCY_MAX_PROJ];        /* hybrid_p[0] with cfg->proj[j]'s
+                                                   machine time */
     double ms_model;            /* machine ms of auto: prefills + decode steps */
     double ms_choice;           /* one choice */
 } latency_times;
@@ -201,5 +297,7 @@ int latency_rows_model(const ngram_model *m, const ngram_data *test, double en_b
 
 /* The row suffix of a threshold: "t2", "t1p5". */
 void latency_threshold_tag(double bits, char *buf, size_t cap);
+/* The row suffix of a p_max tau: "p0p5", "p1". */
+void latency_tau_tag(double tau, char *buf, size_t cap);
 
 #endif

@@ -34,6 +34,9 @@ static const cli_opt latency_opts[] = {
     {"hick-b", 0, "MS", "Hick-Hyman slope b in ms per bit (default 150)"},
     {"threshold", 0, "BITS", "fork threshold in bits (repeatable; the first is the default, "
                              "the rest the sweep; default 2, sweep 1 4 8)"},
+    {"tau", 0, "P", "p_max fork threshold in [0, 1]: a fork when the top candidate's "
+                    "probability is below P (repeatable; the first is the default hybrid, "
+                    "the rest the sweep; default 0.5, sweep 0.7 0.9)"},
     {"order", 'n', "N", "n-gram order, 1..6 (default 4)"},
     {"output", 'o', "FILE", "write the rows as results CSV to FILE ('-': CSV on stdout, no table)"},
     CLI_OPT_DATA,
@@ -43,15 +46,20 @@ static const cli_opt latency_opts[] = {
 const cli_command latency_cmd = {
     "latency",
     "latency -c CORPUS -t SPEC [-l LANG]... [--preset tiny|small] [-k K] [--hick-a MS]"
-    " [--hick-b MS] [--threshold BITS]... [-n N] [-o FILE]",
+    " [--hick-b MS] [--threshold BITS]... [--tau P]... [-n N] [-o FILE]",
     "Time to produce the test text: model alone, a person choosing every token, or only at forks.",
     "The selector model, per language and tokenizer, on the test split. A segment of n\n"
     "tokens takes n + 1 steps (its tokens and its end). auto: the model generates every\n"
     "token (one prefill of the start token, then one decode step per token). select: at\n"
     "every step the model shows its k most probable next tokens and a person chooses\n"
     "(machine: the model step plus the top-k; human: a + b log2(k + 1) ms, the\n"
-    "Hick-Hyman law). hybrid: the person is asked only at forks, the steps whose\n"
-    "predictive entropy exceeds the threshold; the model runs alone elsewhere.\n"
+    "Hick-Hyman law). hybrid: the person is asked only at forks, the steps where the\n"
+    "top candidate's probability p_max is below tau (--tau); the model's top-1 is\n"
+    "accepted elsewhere, and a wrong accepted top-1 is an error (the _corrected rows\n"
+    "price each as one more choice). Two more fork rules give their own rows: the\n"
+    "predictive entropy above T bits (--threshold; it counts the smoothing tail, so it\n"
+    "is a sweep, not the headline), and the oracle (a fork exactly where the top-1 is\n"
+    "not the true next token).\n"
     "Everything is measured: the model ms (ms_prefill_N, ms_decode_token_C) on the\n"
     "reference transformer of --preset, the top-k time and the exact entropy of the\n"
     "full next-token distribution (every token, </s> and <unk>) of an n-gram model of\n"
@@ -61,10 +69,16 @@ const cli_command latency_cmd = {
     "I_C = 150 [0-157] ms/bit: a lab choice-reaction time (lights and keys), a lower\n"
     "bound for reading k tokens and choosing one.\n"
     "Rows (split test): latency_ms_per_{segment,word,en_byte,token}_{auto,select,hybrid},\n"
-    "latency_human_share_{select,hybrid}, latency_choices_per_segment_{select,hybrid},\n"
-    "latency_fork_share_t<T>, latency_ms_per_{segment,token}_hybrid_t<T> per threshold,\n"
-    "latency_entropy_bits, latency_threshold_bits, latency_k, and the inputs\n"
-    "latency_ms_step, latency_ms_topk, latency_ms_entropy, latency_ms_choice.\n",
+    "latency_ms_per_token_{human,machine}_hybrid, latency_human_share_{select,hybrid},\n"
+    "latency_choices_per_segment_{select,hybrid}; per tau latency_fork_share_p<tau>,\n"
+    "latency_error_share_p<tau>, latency_ms_per_{segment,token}_hybrid_p<tau>,\n"
+    "latency_ms_per_token_hybrid_corrected_p<tau>; latency_fork_share_oracle,\n"
+    "latency_ms_per_token_hybrid_oracle; per threshold latency_fork_share_t<T>,\n"
+    "latency_ms_per_{segment,token}_hybrid_t<T>; latency_entropy_bits,\n"
+    "latency_threshold_bits, latency_fork_tau, latency_k, and the inputs latency_ms_step,\n"
+    "latency_ms_topk, latency_ms_entropy, latency_ms_best, latency_ms_choice. In `tokbench\n"
+    "run`, also latency_ms_per_token_hybrid_<model>_<hw>: the hybrid with the projected\n"
+    "decode step of a 7B model on a datasheet profile as the machine time.\n",
     latency_opts,
 };
 
@@ -129,24 +143,27 @@ static void print_table(const results *r, const corpus *c, const entries *e,
                         const latency_config *cfg, const char *preset)
 {
     printf("corpus %s (split test), model %s, k %zu, choice %.4g + %.4g log2(k+1) = %.1f ms, "
-           "fork: entropy > %g bits\n",
+           "fork: p_max < %g\n",
            corpus_name(c), preset, cfg->k, cfg->hick_a_ms, cfg->hick_b_ms,
-           latency_hick_ms(cfg->hick_a_ms, cfg->hick_b_ms, cfg->k), cfg->thresholds[0]);
-    printf("%-22s %-5s %8s %6s %6s %10s %10s %10s %8s %7s %7s\n", "tokenizer", "lang", "tok/seg",
-           "H bits", "fork%", "auto", "select", "hybrid", "hybrid", "human%", "human%");
-    printf("%-22s %-5s %8s %6s %6s %10s %10s %10s %8s %7s %7s\n", "", "", "", "", "", "ms/seg",
-           "ms/seg", "ms/seg", "ms/tok", "select", "hybrid");
-    char fork_metric[96], tag[40];
-    latency_threshold_tag(cfg->thresholds[0], tag, sizeof tag);
+           latency_hick_ms(cfg->hick_a_ms, cfg->hick_b_ms, cfg->k), cfg->taus[0]);
+    printf("%-22s %-5s %8s %6s %6s %6s %6s %10s %10s %10s %8s %7s %7s\n", "tokenizer", "lang",
+           "tok/seg", "H bits", "fork%", "err%", "orac%", "auto", "select", "hybrid", "hybrid",
+           "human%", "human%");
+    printf("%-22s %-5s %8s %6s %6s %6s %6s %10s %10s %10s %8s %7s %7s\n", "", "", "", "", "",
+           "", "", "ms/seg", "ms/seg", "ms/seg", "ms/tok", "select", "hybrid");
+    char fork_metric[96], err_metric[96], tag[40];
+    latency_tau_tag(cfg->taus[0], tag, sizeof tag);
     snprintf(fork_metric, sizeof fork_metric, "latency_fork_share_%s", tag);
+    snprintf(err_metric, sizeof err_metric, "latency_error_share_%s", tag);
     const char *cn = corpus_name(c);
     for (size_t i = 0; i < e->n; i++) {
         const char *tok = e->v[i].tok, *lang = e->v[i].lang;
         /* select chooses at every step: tokens + 1 per segment */
         double steps = get(r, cn, lang, tok, "latency_choices_per_segment_select");
-        printf("%-22s %-5s %8.1f %6.2f %6.1f %10.1f %10.1f %10.1f %8.2f %7.1f %7.1f\n", tok, lang,
-               steps - 1, get(r, cn, lang, tok, "latency_entropy_bits"),
-               100 * get(r, cn, lang, tok, fork_metric),
+        printf("%-22s %-5s %8.1f %6.2f %6.1f %6.1f %6.1f %10.1f %10.1f %10.1f %8.2f %7.1f %7.1f\n",
+               tok, lang, steps - 1, get(r, cn, lang, tok, "latency_entropy_bits"),
+               100 * get(r, cn, lang, tok, fork_metric), 100 * get(r, cn, lang, tok, err_metric),
+               100 * get(r, cn, lang, tok, "latency_fork_share_oracle"),
                get(r, cn, lang, tok, "latency_ms_per_segment_auto"),
                get(r, cn, lang, tok, "latency_ms_per_segment_select"),
                get(r, cn, lang, tok, "latency_ms_per_segment_hybrid"),
@@ -275,6 +292,21 @@ int cmd_latency(const cli_args *a)
             if (parse_ms(a->v[ix][i], &cfg.thresholds[i])) {
                 fprintf(stderr, "tokbench latency: --threshold must be bits >= 0, got '%s'\n",
                         a->v[ix][i]);
+                return TB_EUSAGE;
+            }
+    }
+    size_t nu = cli_count(&latency_cmd, a, "tau");
+    if (nu > LATENCY_MAX_TAUS) {
+        fprintf(stderr, "tokbench latency: at most %d --tau values\n", LATENCY_MAX_TAUS);
+        return TB_EUSAGE;
+    }
+    if (nu) {
+        int ix = cli_opt_index(&latency_cmd, "tau");
+        cfg.n_taus = nu;
+        for (size_t i = 0; i < nu; i++)
+            if (parse_ms(a->v[ix][i], &cfg.taus[i]) || cfg.taus[i] > 1) {
+                fprintf(stderr, "tokbench latency: --tau must be a probability in [0, 1], "
+                                "got '%s'\n", a->v[ix][i]);
                 return TB_EUSAGE;
             }
     }

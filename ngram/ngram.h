@@ -127,4 +127,12 @@ double ngram_score_segment(const ngram_model *m, const uint32_t *ids, size_t n, 
 size_t ngram_suggest(const ngram_model *m, const ngram_state *s, size_t k, uint32_t *words,
                      double *lp);
 
+/* The most probable next dense word after history s among the words a text
+ * can go on with: every token word and </s> (not <s>, never predicted, and not
+ * <unk>, which is no token in particular); ties by lower dense word (</s>
+ * first, then lower token id). Writes it to *word and returns its log10 p,
+ * so p_max = 10^return. Exact: ngram_suggest with k = 1, and </s> scored
+ * beside it. */
+double ngram_best(const ngram_model *m, const ngram_state *s, uint32_t *word);
+
 #endif

@@ -114,3 +114,16 @@ size_t ngram_suggest(const ngram_model *m, const ngram_state *s, size_t k, uint3
     free(heap);
     return n;
 }
+
+double ngram_best(const ngram_model *m, const ngram_state *s, uint32_t *word)
+{
+    uint32_t w;
+    double lp;
+    double lp_eos = ngram_score(m, s, NGRAM_EOS, NULL);
+    if (ngram_suggest(m, s, 1, &w, &lp) == 0 || lp_eos >= lp) {
+        *word = NGRAM_EOS;
+        return lp_eos;
+    }
+    *word = w;
+    return lp;
+}

@@ -130,7 +130,18 @@ static void test_entropy_hand(void **state)
 
 /* Test segments "a b" and "b": steps <s>|a|b and <s>|b, entropies
  * 0, 1.7925, 2 and 0, 2: five steps. Forks (entropy > T):
- *   T 0.5: 3 (3/5)   T 1: 3 (3/5)   T 1.9: 2 (2/5)   T 2.5: 0 */
+ *   T 0.5: 3 (3/5)   T 1: 3 (3/5)   T 1.9: 2 (2/5)   T 2.5: 0
+ * Top-1 (ngram_best) and the true next word at each step:
+ *   "a b": <s>: a (p 1)    truth a     right
+ *          a:   b (p 1/2)  truth b     right
+ *          b:   </s> (1/4, tied with a, b, <unk>; </s> is the lowest word)
+ *                          truth </s>  right
+ *   "b":   <s>: a (p 1)    truth b     WRONG
+ *          b:   </s> (1/4) truth </s>  right
+ * Oracle forks: 1 (1/5). p_max forks (p_max < tau) and errors (no fork,
+ * wrong top-1):
+ *   tau 0.4: 2 (the two 1/4 steps), errors 1 (the p = 1 step of "b")
+ *   tau 0.6: 3, errors 1        tau 0.9: 3, errors 1 */
 static void test_fork_share_hand(void **state)
 {
     (void)state;
@@ -145,6 +156,10 @@ static void test_fork_share_hand(void **state)
     cfg.thresholds[1] = 0.5;
     cfg.thresholds[2] = 1;
     cfg.thresholds[3] = 2.5;
+    cfg.n_taus = 3;
+    cfg.taus[0] = 0.6;
+    cfg.taus[1] = 0.4;
+    cfg.taus[2] = 0.9;
     latency_profile p;
     tb_error err = {0};
     assert_int_equal(latency_profile_measure(m, &test, &cfg, &p, &err), TB_OK);
@@ -158,7 +173,14 @@ static void test_fork_share_hand(void **state)
     assert_int_equal(p.forks[2], 3);
     assert_int_equal(p.forks[3], 0);
     NEAR(p.entropy_bits, k_h_after_a + 2 + 2, 1e-12);
-    assert_true(p.ms_topk >= 0 && p.ms_entropy >= 0);
+    assert_true(p.ms_topk >= 0 && p.ms_entropy >= 0 && p.ms_best >= 0);
+    assert_int_equal(p.oracle_forks, 1);
+    assert_int_equal(p.pforks[0], 3);
+    assert_int_equal(p.pforks[1], 2);
+    assert_int_equal(p.pforks[2], 3);
+    assert_int_equal(p.perrors[0], 1);
+    assert_int_equal(p.perrors[1], 1);
+    assert_int_equal(p.perrors[2], 1);
     /* the use mask selects segments: only "b" */
     static const unsigned char use[] = {0, 1};
     ngram_data only_b = {2, ids, first, use};
@@ -166,6 +188,9 @@ static void test_fork_share_hand(void **state)
     assert_int_equal(latency_profile_measure(m, &only_b, &cfg, &q, &err), TB_OK);
     assert_int_equal(q.steps, 2);
     assert_int_equal(q.forks[0], 1);
+    assert_int_equal(q.oracle_forks, 1);  /* <s>: a, truth b */
+    assert_int_equal(q.pforks[0], 1);     /* b: </s> at 1/4 */
+    assert_int_equal(q.perrors[0], 1);    /* the wrong a at p 1 is accepted */
     latency_profile_release(&q);
     /* rows: fork shares by threshold, ascending, with their tags */
     results *r = NULL;
@@ -181,9 +206,17 @@ static void test_fork_share_hand(void **state)
                 {"latency_fork_share_t1", 0.6},
                 {"latency_fork_share_t1p9", 0.4},
                 {"latency_fork_share_t2p5", 0},
+                {"latency_fork_share_p0p4", 0.4},
+                {"latency_fork_share_p0p6", 0.6},
+                {"latency_fork_share_p0p9", 0.6},
+                {"latency_error_share_p0p4", 0.2},
+                {"latency_error_share_p0p6", 0.2},
+                {"latency_error_share_p0p9", 0.2},
+                {"latency_fork_share_oracle", 0.2},
                 {"latency_choices_per_segment_select", 2.5},
-                {"latency_choices_per_segment_hybrid", 1},
+                {"latency_choices_per_segment_hybrid", 1.5}, /* p_max < 0.6: 3 / 2 */
                 {"latency_threshold_bits", 1.9},
+                {"latency_fork_tau", 0.6},
                 {"latency_k", 5}};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         long at = results_find(r, "c", "test", "xx", "tok", want[i].metric);
@@ -201,12 +234,98 @@ static void test_fork_share_hand(void **state)
     /* without model figures: only the deterministic rows */
     assert_int_equal(results_new(&r, &err), TB_OK);
     assert_int_equal(latency_emit(&p, NULL, &cfg, 4, 10, "c", "xx", "tok", r, &err), TB_OK);
-    assert_int_equal(results_count(r), 2 + 4 + 3);
+    /* choices 2, entropy shares 4, p_max and error shares 3 x 2, oracle 1,
+     * entropy, threshold, tau, k */
+    assert_int_equal(results_count(r), 2 + 4 + 6 + 1 + 4);
     for (size_t i = 0; i < results_count(r); i++) {
         results_get(r, i, &row);
         assert_false(results_unit_is_timing(row.unit));
     }
     results_free(r);
+    latency_profile_release(&p);
+    ngram_free(m);
+}
+
+/* ---- the long tail: why p_max, not entropy -----------------------------------
+ * Order 2, words <unk>, </s> and the tokens 1 .. 99999: M = 100001 words
+ * that can follow, the unigrams uniform (1/M each; <s> 0, bo(<s>) = 1).
+ * One bigram "1 2" with p 0.9, and bo(1) = 0.1 / (1 - 1/M), so after token 1
+ * every other word has 0.1 / (M - 1) = 1e-6 and the whole sums to 1:
+ *   H(after 1) = -0.9 log2 0.9 - 0.1 log2 1e-6 = 0.1368 + 1.9932 = 2.1300 bits
+ *   p_max      = 0.9 (token 2)
+ * so the step is an entropy fork at T = 2 but no p_max fork at tau 0.5 (nor
+ * at 0.9: 0.9 < 0.9 is false; at 0.95 it is one). The test segment "1 2" has three steps:
+ *   <s>: uniform: H = log2 M = 16.61, top-1 </s> (p 1/M, the lowest word),
+ *        truth 1: a fork by every rule, oracle fork too
+ *   1:   the step above, top-1 2 = truth
+ *   2:   uniform (bo 1), top-1 </s> = truth: a fork by p_max and entropy,
+ *        no oracle fork
+ * Forks: entropy > 2: 3; p_max < 0.5: 2; p_max < 0.95: 3; oracle: 1;
+ * errors (accepted wrong top-1): 0. */
+static ngram_model *long_tail_model(void)
+{
+    enum { V = 99999 };
+    double M = V + 2.0;
+    size_t cap = (size_t)V * 48 + 4096, n = 0;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    double lu = log10(1.0 / M), bo1 = log10(0.1 / (1.0 - 1.0 / M));
+    n += (size_t)snprintf(t + n, cap - n,
+                          "\\data\\\nngram 1=%d\nngram 2=1\n\n\\1-grams:\n"
+                          "%.17g\t<unk>\t0\n-99\t<s>\t0\n%.17g\t</s>\t0\n",
+                          V + 3, lu, lu);
+    for (int w = 1; w <= V; w++)
+        n += (size_t)snprintf(t + n, cap - n, "%.17g\t%d\t%.17g\n", lu, w, w == 1 ? bo1 : 0.0);
+    n += (size_t)snprintf(t + n, cap - n, "\n\\2-grams:\n%.17g\t1 2\n\n\\end\\\n", log10(0.9));
+    assert_true(n < cap);
+    ngram_model *m = NULL;
+    tb_error err = {0};
+    int rc = ngram_arpa_parse(t, n, "long-tail", &m, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(rc, TB_OK);
+    free(t);
+    return m;
+}
+
+static void test_long_tail_fork(void **state)
+{
+    (void)state;
+    ngram_model *m = long_tail_model();
+    ngram_entropy *e = NULL;
+    tb_error err = {0};
+    assert_int_equal(ngram_entropy_new(m, &e, &err), TB_OK);
+    ngram_state s0, s1;
+    ngram_state_begin(m, &s0);
+    ngram_score(m, &s0, ngram_word(m, 1), &s1);
+    double h = ngram_entropy_bits(e, &s1);
+    NEAR(h, -0.9 * log2(0.9) - 0.1 * log2(1e-6), 1e-6);
+    assert_true(h > 2);
+    uint32_t w;
+    double p_max = pow(10.0, ngram_best(m, &s1, &w));
+    NEAR(p_max, 0.9, 1e-12);
+    assert_int_equal(w, ngram_word(m, 2));
+    ngram_entropy_free(e);
+
+    static const uint32_t ids[] = {1, 2};
+    static const size_t first[] = {0, 2};
+    ngram_data test = {1, ids, first, NULL};
+    latency_config cfg;
+    latency_config_init(&cfg);
+    cfg.n_thresholds = 1;
+    cfg.thresholds[0] = 2;
+    cfg.n_taus = 2;
+    cfg.taus[0] = 0.5;
+    cfg.taus[1] = 0.95;
+    latency_profile p;
+    assert_int_equal(latency_profile_measure(m, &test, &cfg, &p, &err), TB_OK);
+    assert_int_equal(p.steps, 3);
+    assert_int_equal(p.forks[0], 3);   /* entropy > 2 bits: the tail counts */
+    assert_int_equal(p.pforks[0], 2);  /* p_max < 0.5: the step after 1 is no fork */
+    assert_int_equal(p.pforks[1], 3);  /* p_max < 0.95: now the 0.9 step is one too */
+    assert_int_equal(p.oracle_forks, 1);
+    assert_int_equal(p.perrors[0], 0);
+    assert_int_equal(p.perrors[1], 0);
     latency_profile_release(&p);
     ngram_free(m);
 }
@@ -344,14 +463,24 @@ static void test_entropy_arpa_roundtrip(void **state)
 }
 
 /* ---- the mode arithmetic ----------------------------------------------------
- * Two segments of 2 and 1 tokens (5 steps), 3 forks at the default threshold,
- * top-k 0.5 ms, entropy 0.1 ms, prompt 1 token, prefill(1) = 10 ms, decode
- * 2 ms at position 1 and 4 ms at 3 (3 ms at 2 by interpolation):
+ * Two segments of 2 and 1 tokens (5 steps, 3 tokens), top-k 0.5 ms, entropy
+ * 0.1 ms, top-1 0.2 ms, prompt 1 token, prefill(1) = 10 ms, decode 2 ms at
+ * position 1 and 4 ms at 3 (3 ms at 2 by interpolation), RT = 150 log2 6:
  *   model  = (10 + d(1) + d(2)) + (10 + d(1)) = 15 + 12 = 27
  *   auto   = 27 machine, 0 human
- *   select = 27 + 5 * 0.5 = 29.5 machine, 5 * RT human
- *   hybrid = 27 + 5 * 0.1 + 3 * 0.5 = 29 machine, 3 * RT human
- * with RT = 0 + 150 log2 6. */
+ *   select = 27 + 5 * 0.5 = 29.5 machine, 5 RT human
+ * entropy forks 3 (T 2) and 1 (T 8):
+ *   hybrid_t2 = 27 + 5 * 0.1 + 3 * 0.5 = 29 machine, 3 RT
+ *   hybrid_t8 = 27 + 0.5 + 0.5 = 28 machine, 1 RT
+ * p_max forks 3 (tau 0.5, 1 error) and 4 (tau 0.9, 0 errors); the check
+ * 27 + 5 * 0.2 = 28:
+ *   hybrid (= hybrid_p0p5) = 28 + 3 * 0.5 = 29.5 machine, 3 RT
+ *   hybrid_p0p9            = 28 + 4 * 0.5 = 30 machine, 4 RT
+ *   corrected_p0p5         = 29.5 machine, (3 + 1) RT
+ *   corrected_p0p9         = 30 machine, 4 RT
+ * oracle forks 2: 28 + 1 = 29 machine, 2 RT.
+ * projected, 4 ms and 10 ms a step: 5 * 4 = 20 and 5 * 10 = 50 machine, 3 RT
+ * (the forks at tau 0.5). */
 static void test_compute_hand(void **state)
 {
     (void)state;
@@ -366,8 +495,17 @@ static void test_compute_hand(void **state)
     p.thresholds[1] = 8;
     p.forks[0] = 3;
     p.forks[1] = 1;
+    p.n_taus = 2;
+    p.taus[0] = 0.5;
+    p.taus[1] = 0.9;
+    p.pforks[0] = 3;
+    p.pforks[1] = 4;
+    p.perrors[0] = 1;
+    p.perrors[1] = 0;
+    p.oracle_forks = 2;
     p.ms_topk = 0.5;
     p.ms_entropy = 0.1;
+    p.ms_best = 0.2;
     latency_model_ms mm = {1, {1}, {10}, 2, {1, 3}, {2, 4}};
     NEAR(latency_decode_ms(&mm, 0), 2, 1e-12);
     NEAR(latency_decode_ms(&mm, 2), 3, 1e-12);
@@ -382,6 +520,12 @@ static void test_compute_hand(void **state)
     cfg.n_thresholds = 2;
     cfg.thresholds[0] = 2;
     cfg.thresholds[1] = 8;
+    cfg.n_taus = 2;
+    cfg.taus[0] = 0.5;
+    cfg.taus[1] = 0.9;
+    tb_error err = {0};
+    assert_int_equal(latency_config_add_proj(&cfg, "llama2-7b_h100-sxm", 4, &err), TB_OK);
+    assert_int_equal(latency_config_add_proj(&cfg, "qwen2-7b_rtx4090", 10, &err), TB_OK);
     latency_times t;
     latency_compute(&p, &mm, &cfg, &t);
     double rt = 150 * log2(6.0);
@@ -392,10 +536,23 @@ static void test_compute_hand(void **state)
     NEAR(t.mode[LATENCY_SELECT].machine_ms, 29.5, 1e-12);
     NEAR(t.mode[LATENCY_SELECT].human_ms, 5 * rt, 1e-9);
     NEAR(t.mode[LATENCY_SELECT].choices, 5, 0);
-    NEAR(t.mode[LATENCY_HYBRID].machine_ms, 29, 1e-12);
+    NEAR(t.mode[LATENCY_HYBRID].machine_ms, 29.5, 1e-12);
     NEAR(t.mode[LATENCY_HYBRID].human_ms, 3 * rt, 1e-9);
+    NEAR(t.mode[LATENCY_HYBRID].choices, 3, 0);
+    NEAR(t.hybrid[0].machine_ms, 29, 1e-12);
+    NEAR(t.hybrid[0].human_ms, 3 * rt, 1e-9);
     NEAR(t.hybrid[1].machine_ms, 27 + 0.5 + 0.5, 1e-12);
     NEAR(t.hybrid[1].human_ms, rt, 1e-9);
+    NEAR(t.hybrid_p[1].machine_ms, 30, 1e-12);
+    NEAR(t.hybrid_p[1].human_ms, 4 * rt, 1e-9);
+    NEAR(t.corrected_p[0].machine_ms, 29.5, 1e-12);
+    NEAR(t.corrected_p[0].human_ms, 4 * rt, 1e-9);
+    NEAR(t.corrected_p[1].human_ms, 4 * rt, 1e-9);
+    NEAR(t.oracle.machine_ms, 29, 1e-12);
+    NEAR(t.oracle.human_ms, 2 * rt, 1e-9);
+    NEAR(t.proj[0].machine_ms, 20, 1e-12);
+    NEAR(t.proj[0].human_ms, 3 * rt, 1e-9);
+    NEAR(t.proj[1].machine_ms, 50, 1e-12);
     /* a longer prompt moves every decode step */
     cfg.prompt_tokens = 2;
     latency_compute(&p, &mm, &cfg, &t);
@@ -406,7 +563,6 @@ static void test_compute_hand(void **state)
     cfg.prompt_tokens = 1;
     latency_compute(&p, &mm, &cfg, &t);
     results *r = NULL;
-    tb_error err = {0};
     assert_int_equal(results_new(&r, &err), TB_OK);
     assert_int_equal(latency_emit(&p, &t, &cfg, 4, 10, "c", "xx", "tok", r, &err), TB_OK);
     static const struct {
@@ -418,7 +574,26 @@ static void test_compute_hand(void **state)
         {"latency_ms_per_en_byte_auto", 2.7},
         {"latency_ms_per_token_auto", 9},
         {"latency_ms_per_segment_select", (29.5 + 5 * 387.7443751081734) / 2},
-        {"latency_ms_per_token_hybrid", (29 + 3 * 387.7443751081734) / 3},
+        {"latency_ms_per_token_hybrid", (29.5 + 3 * 387.7443751081734) / 3},
+        {"latency_ms_per_token_human_hybrid", 387.7443751081734},
+        {"latency_ms_per_token_machine_hybrid", 29.5 / 3},
+        {"latency_ms_per_segment_hybrid", (29.5 + 3 * 387.7443751081734) / 2},
+        {"latency_choices_per_segment_hybrid", 1.5},
+        {"latency_ms_per_token_hybrid_p0p5", (29.5 + 3 * 387.7443751081734) / 3},
+        {"latency_ms_per_segment_hybrid_p0p9", (30 + 4 * 387.7443751081734) / 2},
+        {"latency_ms_per_token_hybrid_p0p9", (30 + 4 * 387.7443751081734) / 3},
+        {"latency_ms_per_token_hybrid_corrected_p0p5", (29.5 + 4 * 387.7443751081734) / 3},
+        {"latency_ms_per_token_hybrid_corrected_p0p9", (30 + 4 * 387.7443751081734) / 3},
+        {"latency_ms_per_token_hybrid_oracle", (29 + 2 * 387.7443751081734) / 3},
+        {"latency_ms_per_token_hybrid_llama2-7b_h100-sxm", (20 + 3 * 387.7443751081734) / 3},
+        {"latency_ms_per_token_hybrid_qwen2-7b_rtx4090", (50 + 3 * 387.7443751081734) / 3},
+        {"latency_fork_share_p0p5", 0.6},
+        {"latency_fork_share_p0p9", 0.8},
+        {"latency_error_share_p0p5", 0.2},
+        {"latency_error_share_p0p9", 0},
+        {"latency_fork_share_oracle", 0.4},
+        {"latency_fork_tau", 0.5},
+        {"latency_ms_best", 0.2},
         {"latency_human_share_select", 5 * 387.7443751081734 / (29.5 + 5 * 387.7443751081734)},
         {"latency_ms_per_segment_hybrid_t8", (28 + 387.7443751081734) / 2},
         {"latency_ms_per_token_hybrid_t2", (29 + 3 * 387.7443751081734) / 3},
@@ -437,6 +612,19 @@ static void test_compute_hand(void **state)
         NEAR(row.value, want[i].v, 1e-9);
     }
     assert_true(results_find(r, "c", "test", "xx", "tok", "latency_human_share_auto") < 0);
+    /* human + machine per token = the hybrid per token, as rows */
+    double hv[3];
+    static const char *const split[3] = {"latency_ms_per_token_human_hybrid",
+                                         "latency_ms_per_token_machine_hybrid",
+                                         "latency_ms_per_token_hybrid"};
+    for (int i = 0; i < 3; i++) {
+        long at = results_find(r, "c", "test", "xx", "tok", split[i]);
+        assert_true(at >= 0);
+        result_row row;
+        results_get(r, (size_t)at, &row);
+        hv[i] = row.value;
+    }
+    NEAR(hv[0] + hv[1], hv[2], 1e-9 * hv[2]);
     size_t n_rows = results_count(r);
     results_free(r);
     /* without English bytes and words: those rows are left out */
@@ -493,11 +681,43 @@ static void test_config_and_tags(void **state)
     assert_string_equal(tag, "t1p5");
     latency_threshold_tag(0.25, tag, sizeof tag);
     assert_string_equal(tag, "t0p25");
+    latency_tau_tag(0.5, tag, sizeof tag);
+    assert_string_equal(tag, "p0p5");
+    latency_tau_tag(0.9, tag, sizeof tag);
+    assert_string_equal(tag, "p0p9");
+    latency_tau_tag(1, tag, sizeof tag);
+    assert_string_equal(tag, "p1");
     latency_config cfg;
     tb_error err = {0};
     latency_config_init(&cfg);
     assert_int_equal(latency_config_check(&cfg, &err), TB_OK);
     NEAR(cfg.thresholds[0], 2, 0);
+    assert_int_equal(cfg.n_taus, 3);
+    NEAR(cfg.taus[0], 0.5, 0);
+    NEAR(cfg.taus[1], 0.7, 0);
+    NEAR(cfg.taus[2], 0.9, 0);
+    assert_int_equal(cfg.n_proj, 0);
+    cfg.taus[1] = 1.5;
+    assert_int_equal(latency_config_check(&cfg, &err), TB_EUSAGE);
+    cfg.taus[1] = -0.1;
+    assert_int_equal(latency_config_check(&cfg, &err), TB_EUSAGE);
+    latency_config_init(&cfg);
+    cfg.n_taus = 0;
+    assert_int_equal(latency_config_check(&cfg, &err), TB_EUSAGE);
+    latency_config_init(&cfg);
+    assert_int_equal(latency_config_add_proj(&cfg, "llama2-7b_h100-sxm", 1.5, &err), TB_OK);
+    assert_string_equal(cfg.proj[0].name, "llama2-7b_h100-sxm");
+    assert_int_equal(latency_config_add_proj(&cfg, "nounderscore", 1, &err), TB_EUSAGE);
+    assert_int_equal(latency_config_add_proj(&cfg, "a_b_c", 1, &err), TB_EUSAGE);
+    assert_int_equal(latency_config_add_proj(&cfg, "_h100", 1, &err), TB_EUSAGE);
+    assert_int_equal(latency_config_add_proj(&cfg, "Big_h100", 1, &err), TB_EUSAGE);
+    assert_int_equal(latency_config_add_proj(&cfg, "m_hw", -1, &err), TB_EUSAGE);
+    assert_int_equal(cfg.n_proj, 1);
+    assert_int_equal(latency_config_check(&cfg, &err), TB_OK);
+    for (int i = 1; i < LATENCY_MAX_PROJ; i++)
+        assert_int_equal(latency_config_add_proj(&cfg, "m_hw", 1, &err), TB_OK);
+    assert_int_equal(latency_config_add_proj(&cfg, "m_hw", 1, &err), TB_EUSAGE);
+    latency_config_init(&cfg);
     cfg.k = 0;
     assert_int_equal(latency_config_check(&cfg, &err), TB_EUSAGE);
     latency_config_init(&cfg);
@@ -520,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_hick_hyman),
         cmocka_unit_test(test_entropy_hand),
         cmocka_unit_test(test_fork_share_hand),
+        cmocka_unit_test(test_long_tail_fork),
         cmocka_unit_test(test_entropy_brute_random),
         cmocka_unit_test(test_entropy_arpa_roundtrip),
         cmocka_unit_test(test_compute_hand),

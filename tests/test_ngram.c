@@ -318,6 +318,46 @@ static void test_suggest_exact(void **state)
 /* Prefix suggestions, fast (mark) and plain paths, against brute force over
  * every word: same words, same order, bit-identical scores. Word w's text is
  * the decimal of w % 37, so prefixes "1", "2", ... select overlapping sets. */
+/* ngram_best is the brute-force argmax over </s> and every token word
+ * (never <s> or <unk>), ties by lower dense word, along true and random
+ * histories, and on a model so small that </s> often wins. */
+static void test_best_exact(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2; round++) {
+        static rcorpus rc;
+        random_corpus(&rc, round ? 40 : 400, round ? 3 : 30, 17 + (unsigned)round);
+        ngram_data d = {rc.n, rc.ids, rc.first, NULL};
+        ngram_model *m;
+        tb_error err = {0};
+        assert_int_equal(ngram_build(&d, 3, &m, &err), TB_OK);
+        size_t nv = ngram_n_words(m), eos_wins = 0;
+        for (size_t s = 0; s < 40; s++) {
+            ngram_state st;
+            ngram_state_begin(m, &st);
+            for (size_t i = rc.first[s]; i <= rc.first[s + 1]; i++) {
+                uint32_t w;
+                double lp = ngram_best(m, &st, &w);
+                uint32_t bw = NGRAM_EOS;
+                double blp = ngram_score(m, &st, NGRAM_EOS, NULL);
+                for (uint32_t x = NGRAM_FIRST_WORD; x < nv; x++) {
+                    double l = ngram_score(m, &st, x, NULL);
+                    if (l > blp)
+                        bw = x, blp = l;
+                }
+                assert_int_equal(w, bw);
+                assert_true(lp == blp);
+                eos_wins += w == NGRAM_EOS;
+                if (i < rc.first[s + 1])
+                    ngram_score(m, &st, ngram_word(m, rc.ids[i]), &st);
+            }
+        }
+        if (round)
+            assert_true(eos_wins > 0); /* the </s> branch ran */
+        ngram_free(m);
+    }
+}
+
 static void test_suggest_prefix_exact(void **state)
 {
     (void)state;
@@ -639,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_hand_order1),
         cmocka_unit_test(test_sums_to_one),
         cmocka_unit_test(test_suggest_exact),
+        cmocka_unit_test(test_best_exact),
         cmocka_unit_test(test_suggest_prefix_exact),
         cmocka_unit_test(test_arpa_roundtrip),
         cmocka_unit_test(test_arpa_tiny_text),
