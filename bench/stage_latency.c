@@ -459,6 +459,8 @@ int latency_emit(const latency_profile *p, const latency_times *t, const latency
     put(&e, "latency_threshold_bits", cfg->thresholds[0], "bits");
     put(&e, "latency_fork_tau", cfg->taus[0], "ratio");
     put(&e, "latency_k", (double)cfg->k, "choices");
+    put(&e, "latency_hick_a_ms", cfg->hick_a_ms, "ms_param");
+    put(&e, "latency_hick_b_ms", cfg->hick_b_ms, "ms_per_bit");
     if (t) {
         put(&e, "latency_ms_step", p->steps ? t->ms_model / (double)p->steps : 0, "ms");
         put(&e, "latency_ms_topk", p->ms_topk, "ms");

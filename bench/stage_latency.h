@@ -127,6 +127,9 @@
  *   latency_entropy_bits          bits   mean predictive entropy per step
  *   latency_threshold_bits        bits   the default threshold
  *   latency_k                     choices  the cloud size k
+ *   latency_hick_a_ms             ms_param the Hick-Hyman intercept a (a parameter,
+ *                                          not a timing: deterministic)
+ *   latency_hick_b_ms             ms_per_bit the Hick-Hyman slope b
  *   latency_ms_step               ms     mean model step (prefill or decode)
  *                                         per step, the auto machine time /
  *                                         steps

@@ -500,6 +500,7 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
         double head_ms = (double)sm->n_stat * h->row_ms, tot = sm->stat_body_ms + head_ms;
         row(&e, "gflops_achieved", "", st.total / (tot * 1e-3) / 1e9, "GFLOP/s");
         row(&e, "gemm_time_share", "", (sm->stat_body_gemm_ms + head_ms) / tot, "time_ratio");
+        row(&e, "gemm_time_tokens", "", (double)sm->n_stat, "tokens");
     }
     return e.rc;
 }

@@ -22,7 +22,7 @@
  *     chunks of the split. ms_decode_token_C = body_decode(C) + head_1(V).
  *   - gflops_achieved = analytic FLOPs of a prefill of min(512, context)
  *     tokens / (measured body + head time); gemm_time_share = time inside
- *     sgemm / that time.
+ *     sgemm / that time; gemm_time_tokens = that prefill's length (tokens).
  * OpenBLAS runs with cfg->threads threads (default 1, for reproducible
  * timings on a shared machine), set with openblas_set_num_threads.
  *

@@ -12,6 +12,7 @@
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
 #include "../model/roofline.h"
+#include "../bench/stage_model.h"
 #include "../bench/stage_roofline.h"
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
@@ -58,8 +59,9 @@ const cli_command project_cmd = {
     "tokenized by SPEC, on hardware tokbench does not run on and model dims it never\n"
     "allocates (model/roofline.h; profiles and dims with their sources in\n"
     "model/hardware.tsv: RTX 4090, A100 SXM 80GB, H100 SXM; Llama-2-7B, Qwen2-7B; plus\n"
-    "the presets). Models take the tokenizer's vocabulary (tokenizer_vocab_size, row\n"
-    "vocab_priced; `tokbench run` prices chars with its distinct code points instead).\n"
+    "the presets). Models take the priced vocabulary (row vocab_priced): the tokenizer's\n"
+    "vocabulary, or for a scheme whose vocabulary is the whole code space (chars) the\n"
+    "distinct ids it uses over all segments of the language, at least 256.\n"
     "\n"
     "FLOPs: 2 per multiply-add, matmuls only, attention dense (no causal discount),\n"
     "logits at every prefill position (a prompt: its last position only); each segment\n"
@@ -126,27 +128,29 @@ typedef struct lang_run {
     char tok[256];
 } lang_run;
 
+/* Encodes every segment of language li: the test split's lengths go to lr;
+ * all ids price the vocabulary as the run does (stage_model_vocab_priced: a
+ * code-space scheme such as chars is priced with the ids it uses). */
 static int encode_lengths(const tokenizer *t, const corpus *c, size_t li, lang_run *lr,
                           tb_error *err)
 {
-    size_t ns = corpus_n_segments(c), cap = 4096;
+    size_t ns = corpus_n_segments(c), cap = 4096, used = 0;
     uint32_t *ids = tb_malloc(cap * sizeof *ids, err);
+    size_t *first = tb_calloc(ns + 1, sizeof *first, err);
     lr->lens = tb_calloc(ns + 1, sizeof *lr->lens, err);
-    int rc = ids && lr->lens ? TB_OK : TB_EINPUT;
+    int rc = ids && first && lr->lens ? TB_OK : TB_EINPUT;
     for (size_t seg = 0; seg < ns && rc == TB_OK; seg++) {
-        if (!corpus_in_split(c, seg, CORPUS_TEST))
-            continue;
         size_t len, got;
         const char *text = corpus_segment(c, li, seg, &len);
         for (;;) {
-            if (tokenizer_encode(t, text, len, ids, NULL, cap, &got, err)) {
+            if (tokenizer_encode(t, text, len, ids + used, NULL, cap - used, &got, err)) {
                 rc = tb_wrap(err, "corpus '%s': %s.txt:%zu: ", corpus_name(c), corpus_lang(c, li),
                              seg + 1);
                 break;
             }
-            if (got <= cap)
+            if (got <= cap - used)
                 break;
-            cap = got * 2;
+            cap = 2 * (used + got);
             uint32_t *ni = tb_realloc(ids, cap * sizeof *ni, err);
             if (!ni) {
                 rc = TB_EINPUT;
@@ -154,13 +158,22 @@ static int encode_lengths(const tokenizer *t, const corpus *c, size_t li, lang_r
             }
             ids = ni;
         }
-        if (rc == TB_OK) {
+        if (rc != TB_OK)
+            break;
+        used += got;
+        first[seg + 1] = used;
+        if (corpus_in_split(c, seg, CORPUS_TEST)) {
             lr->lens[lr->n_seqs++] = got;
             lr->tokens += got;
         }
     }
+    if (rc == TB_OK) {
+        token_streams ts = {.n_segments = ns, .ids = ids, .first = first,
+                            .vocab_size = tokenizer_vocab_size(t)};
+        rc = stage_model_vocab_priced(&ts, &lr->vocab, err);
+    }
     free(ids);
-    lr->vocab = tokenizer_vocab_size(t);
+    free(first);
     return rc;
 }
 
@@ -180,7 +193,8 @@ static void print_header(const roofline *rf, const roofline_config *cfg, const c
     printf("PROJECTION (roofline, not a measurement): corpus %s (split test), tokenizer %s\n",
            cname, spec);
     printf("FLOPs: 2 per multiply-add, matmuls only, attention dense (no causal discount), logits "
-           "at every prefill position; training = 3 x forward = 6 N D + attention\n");
+           "at every prefill position of the split (a prompt: its last position only); training = "
+           "3 x forward = 6 N D + attention\n");
     printf("assumptions: prefill at %.2f of a datasheet peak (1 for the measured profile); "
            "training utilisation %.2f; content budget: test split x %g; decode at cache %zu; "
            "prompt %zu tokens\n",

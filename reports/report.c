@@ -65,12 +65,13 @@ static const struct group k_groups[] = {
       {"bytes_infer_8k", "Inference memory at 8k tokens"},
       {"bytes_infer_60k", "Inference memory at 60k tokens"},
       {"bytes_activations_60k", "Training-forward activations at 60k tokens"}}},
-    {"Milliseconds for people: the selector model (Hick-Hyman, forks from the n-gram entropy)",
-     {{"latency_choices_per_segment_select", "Choices per segment when a person picks every token"},
-      {"latency_ms_per_en_byte_auto", "ms per English byte of content, model alone"},
+    {"Milliseconds for people: the selector model (Hick-Hyman; a fork is a step whose top "
+     "candidate has probability below 0.5)",
+     {{"latency_ms_per_en_byte_auto", "ms per English byte of content, model alone"},
       {"latency_ms_per_en_byte_select", "ms per English byte, a person picks every token"},
       {"latency_ms_per_en_byte_hybrid", "ms per English byte, a person picks at forks"},
-      {"latency_fork_share_t2", "Share of steps that are forks (entropy > 2 bits)"},
+      {"latency_fork_share_p0p5", "Share of steps that are forks (top candidate below 0.5)"},
+      {"latency_fork_share_oracle", "Share of steps whose top candidate is wrong"},
       {"latency_human_share_select", "Share of select time that is the person's"}}},
     {"Projections (roofline, not measured: model/hardware.tsv, prefill at 50% of peak, "
      "training at 40% utilisation, content x1000)",

@@ -235,8 +235,12 @@ static void test_fork_share_hand(void **state)
     assert_int_equal(results_new(&r, &err), TB_OK);
     assert_int_equal(latency_emit(&p, NULL, &cfg, 4, 10, "c", "xx", "tok", r, &err), TB_OK);
     /* choices 2, entropy shares 4, p_max and error shares 3 x 2, oracle 1,
-     * entropy, threshold, tau, k */
-    assert_int_equal(results_count(r), 2 + 4 + 6 + 1 + 4);
+     * entropy, threshold, tau, k, Hick-Hyman a and b */
+    assert_int_equal(results_count(r), 2 + 4 + 6 + 1 + 4 + 2);
+    double a = -1, b = -1;
+    assert_true(results_value(r, "c", "test", "xx", "tok", "latency_hick_a_ms", &a));
+    assert_true(results_value(r, "c", "test", "xx", "tok", "latency_hick_b_ms", &b));
+    assert_true(a == cfg.hick_a_ms && b == cfg.hick_b_ms);
     for (size_t i = 0; i < results_count(r); i++) {
         results_get(r, i, &row);
         assert_false(results_unit_is_timing(row.unit));
