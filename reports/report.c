@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/afile.h"
+#include "anchors.h"
 #include "claims.h"
 
 struct metric_info {
@@ -281,7 +282,7 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
     results_names_release(&corpora);
     if (oom)
         return tb_fail(err, TB_EINPUT, "report: out of memory");
-    if (claims_write_markdown(r, f, err))
+    if (anchors_write_markdown(r, f, err) || claims_write_markdown(r, f, err))
         return TB_EINPUT;
     if (ferror(f))
         return tb_fail(err, TB_EINPUT, "report: write failed");
