@@ -18,12 +18,19 @@
 static const cli_opt report_opts[] = {
     {"out", 'o', "DIR", "write REPORT.md (and charts/) here (default: the folder of RESULTS)"},
     {"no-charts", 0, NULL, "tables only, no gnuplot charts"},
+    {"readme", 0, "CORPUS", "print the README's Results block for CORPUS on stdout instead "
+                            "(deterministic rows only; tools/readme-results puts it in place)"},
     {0, 0, 0, 0},
 };
 const cli_command report_cmd = {
-    "report", "report RESULTS.csv [-o DIR]",
+    "report", "report RESULTS.csv [-o DIR] | report RESULTS.csv --readme CORPUS",
     "Regenerate REPORT.md from a results file (and manifest.json beside it, if present).",
-    NULL, report_opts,
+    "With --readme CORPUS, prints instead the Results block of the README: tokens, parity\n"
+    "and n-gram bits per English byte of the corpus's test split for the tokenizers the\n"
+    "README names, and the verdicts of every claim part judged on deterministic rows. It is\n"
+    "the same on every machine for the same code and corpora, so the tests compare the\n"
+    "README with a fresh run of the default suite.\n",
+    report_opts,
 };
 
 /* Charts into out_dir/charts (a warning, not a failure, when gnuplot cannot
@@ -87,6 +94,14 @@ int cmd_report(const cli_args *a)
     results *res = NULL;
     if (results_load_csv(a->pos[0], &res, &err))
         return cli_fail("report", &err);
+    const char *readme = cli_get(&report_cmd, a, "readme", NULL);
+    if (readme) {
+        rc = report_write_readme(res, readme, stdout, &err);
+        if (rc == TB_OK && fflush(stdout) != 0)
+            rc = tb_fail(&err, TB_EINPUT, "cannot write output");
+        results_free(res);
+        return rc ? cli_fail("report", &err) : 0;
+    }
     char path[4096], src[4096];
     snprintf(src, sizeof src, "%s", a->pos[0]);
     snprintf(path, sizeof path, "%s/manifest.json", dirname(src));

@@ -50,6 +50,12 @@ struct claim_run {
     struct finding *v;
     size_t n, cap;
     int oom;
+    int claim_id;           /* the claim being written */
+    const char *statement;  /* its statement */
+    int summarised;         /* the claim whose statement the summary has written */
+    int timed;              /* 1 while a part judged on timing rows is written */
+    FILE *summary;          /* NULL, or one line per verdict of a part judged on
+                             * deterministic rows only (claims_write_summary) */
 };
 
 static char *dup_str(struct claim_run *x, const char *s)
@@ -151,12 +157,38 @@ static struct tally count(const struct claim_run *x, int part)
     return t;
 }
 
-/* "**Verdict: ...**" for part, tallied over its distinct findings. */
+static void verdict_to(struct claim_run *x, FILE *f, int part, const char *prefix,
+                       const char *depends_on, const char *end);
+
+/* "**Verdict: ...**" for part, tallied over its distinct findings; also a
+ * summary line when the part is judged on deterministic rows. */
 static void verdict(struct claim_run *x, int part, const char *prefix, const char *depends_on)
+{
+    verdict_to(x, x->f, part, prefix, depends_on, "\n\n");
+    if (x->summary && !x->timed) {
+        if (x->summarised != x->claim_id)
+            fprintf(x->summary, "%s**%d. %s**\n\n", x->summarised ? "\n" : "", x->claim_id,
+                    x->statement);
+        x->summarised = x->claim_id;
+        fputs("- ", x->summary);
+        verdict_to(x, x->summary, part, prefix, depends_on, "\n");
+    }
+}
+
+/* verdict() for a part judged on timing rows: never in the summary. */
+static void verdict_timed(struct claim_run *x, int part, const char *prefix,
+                          const char *depends_on)
+{
+    x->timed = 1;
+    verdict(x, part, prefix, depends_on);
+    x->timed = 0;
+}
+
+static void verdict_to(struct claim_run *x, FILE *f, int part, const char *prefix,
+                       const char *depends_on, const char *end)
 {
     struct tally t = count(x, part);
     size_t total = t.holds + t.fails + t.consistent;
-    FILE *f = x->f;
     if (prefix)
         fputs(prefix, f);
     if (total == 0) {
@@ -167,20 +199,21 @@ static void verdict(struct claim_run *x, int part, const char *prefix, const cha
                 fprintf(f, " %s", x->small.v[i]);
             fputc(')', f);
         }
-        fputs(".\n\n", f);
+        fprintf(f, ".%s", end);
     } else if (t.consistent == total) {
         fprintf(f, "**Verdict: consistent, not tested** (%zu of %zu distinct findings lie "
-                   "below the claimed range: a floor under a range does not contradict it).\n\n",
-                t.consistent, total);
+                   "below the claimed range: a floor under a range does not contradict it).%s",
+                t.consistent, total, end);
     } else if (t.holds == total) {
-        fprintf(f, "**Verdict: holds** (%zu of %zu distinct measurements).\n\n", t.holds, total);
+        fprintf(f, "**Verdict: holds** (%zu of %zu distinct measurements).%s", t.holds, total,
+                end);
     } else if (t.holds + t.consistent == 0) {
-        fprintf(f, "**Verdict: does not hold** (0 of %zu distinct measurements).\n\n", total);
+        fprintf(f, "**Verdict: does not hold** (0 of %zu distinct measurements).%s", total, end);
     } else {
         fprintf(f, "**Verdict: depends on %s** (holds in %zu", depends_on, t.holds);
         if (t.consistent)
             fprintf(f, ", consistent in %zu", t.consistent);
-        fprintf(f, " of %zu distinct measurements).\n\n", total);
+        fprintf(f, " of %zu distinct measurements).%s", total, end);
     }
 }
 
@@ -230,21 +263,6 @@ static enum symbol_kind symbol_kind(const char *tok, int *claim_size)
     return SYM_NONE;
 }
 
-/* "the 1,615 test segments of libreoffice" style counts: 12,345 */
-static const char *grouped(double v, char *buf, size_t cap)
-{
-    char raw[32];
-    snprintf(raw, sizeof raw, "%.0f", v);
-    size_t n = strlen(raw), o = 0;
-    for (size_t i = 0; i < n && o + 2 < cap; i++) {
-        if (i && (n - i) % 3 == 0 && raw[i - 1] != '-')
-            buf[o++] = ',';
-        buf[o++] = raw[i];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 static const char *yes(int ok) { return ok ? "yes" : "no"; }
 
 /* The vocabulary each language's tokenizer reached (vocab_size), or the
@@ -268,13 +286,13 @@ static void vocab_label(const struct claim_run *x, const char *c, const char *to
             first = v;
         any = 1;
         snprintf(part, sizeof part, "%s%s %s", buf[0] ? " · " : "", x->langs.v[l],
-                 grouped(v, one, sizeof one));
+                 results_format_count(v, one, sizeof one));
         strncat(buf, part, cap - strlen(buf) - 1);
     }
     if (!any)
         snprintf(buf, cap, "–");
     else if (same)
-        snprintf(buf, cap, "%s", grouped(first, one, sizeof one));
+        snprintf(buf, cap, "%s", results_format_count(first, one, sizeof one));
 }
 
 /* ---- claim 1: Chinese 30-50% fewer tokens; fertility ru 1.2-1.5, en 1.5-2.5 ---- */
@@ -495,8 +513,8 @@ static void claim_gemm(struct claim_run *x)
                 snprintf(key, sizeof key, "%.0f", vocab);
                 snprintf(name, sizeof name, "`%s`", tok);
                 finding(x, 2, share >= 0.90 ? S_HOLDS : S_FAILS, key, name,
-                        "| %s | %s | %.1f%% |", grouped(vocab, vb, sizeof vb),
-                        n > 0 ? grouped(n, nb, sizeof nb) : "–", 100 * share);
+                        "| %s | %s | %.1f%% |", results_format_count(vocab, vb, sizeof vb),
+                        n > 0 ? results_format_count(n, nb, sizeof nb) : "–", 100 * share);
             }
     if (count(x, 2).holds + count(x, 2).fails) {
         fputs("Measured wall time (`gemm_time_share`): the share of one CPU fp32 prefill "
@@ -508,7 +526,7 @@ static void claim_gemm(struct claim_run *x)
               "| tokenizers (same vocabulary) | vocabulary | prefill tokens | GEMM share of "
               "time |\n|---|---:|---:|---:|\n");
     }
-    verdict(x, 2, "Wall-time part (CPU fp32 prefill): ", "the vocabulary");
+    verdict_timed(x, 2, "Wall-time part (CPU fp32 prefill): ", "the vocabulary");
 }
 
 /* ---- claim 4: n-gram autocomplete: milliseconds, far less memory, bits ---- */
@@ -555,7 +573,7 @@ static void claim_ngram(struct claim_run *x)
           "untrained: its suggestion quality and bits per byte are not measured in this run, "
           "so the cost in bits is the n-gram's alone.\n\n",
           x->f);
-    verdict(x, 1, "Milliseconds part (a suggestion in at most 10 ms): ", "the tokenizer");
+    verdict_timed(x, 1, "Milliseconds part (a suggestion in at most 10 ms): ", "the tokenizer");
     verdict(x, 2, "Memory part (at least 10× smaller than the transformer's weights): ",
             "the tokenizer");
 }
@@ -658,7 +676,7 @@ static void claim_proportion(struct claim_run *x)
           "reference transformer on this CPU) against the token ratio:\n\n",
           "| tokenizer | corpus | lang | token ratio | ms ratio | beyond proportion | within "
           "±10%? |\n|---|---|---|---:|---:|---:|---|\n");
-    verdict(x, 6, "Measured time: ", "the tokenizer and language");
+    verdict_timed(x, 6, "Measured time: ", "the tokenizer and language");
     /* symbols against GPT-style tokenizers, same language */
     for (size_t c = 0; c < x->counted.n; c++)
         for (size_t s = 0; s < x->toks.n; s++) {
@@ -775,7 +793,7 @@ static void claim_hybrid(struct claim_run *x)
               "machine time for a projected Llama-2-7B decode step on an RTX 4090. Forks come "
               "from the n-gram model: a stronger model forks less.\n\n",
               x->f);
-    verdict(x, 0, NULL, "the tokenizer and language");
+    verdict_timed(x, 0, NULL, "the tokenizer and language");
 }
 
 /* ---- claim 8: a 7B model on an RTX 4090 ----------------------------------- */
@@ -911,9 +929,9 @@ static void sort_corpora(struct claim_run *x)
     }
 }
 
-int claims_write_markdown(const results *r, FILE *f, tb_error *err)
+static int run_claims(const results *r, FILE *f, FILE *summary, tb_error *err)
 {
-    struct claim_run x = {.r = r, .f = f};
+    struct claim_run x = {.r = r, .f = f, .summary = summary};
     for (size_t i = 0; i < results_count(r); i++) {
         result_row row;
         results_get(r, i, &row);
@@ -943,6 +961,8 @@ int claims_write_markdown(const results *r, FILE *f, tb_error *err)
     for (size_t i = 0; i < sizeof k_claims / sizeof k_claims[0] && !x.oom; i++) {
         const struct claim *c = &k_claims[i];
         fprintf(f, "### %d. %s\n\n%s\n\n", c->id, c->statement, c->measured);
+        x.claim_id = c->id;
+        x.statement = c->statement;
         c->run(&x);
         findings_clear(&x);
     }
@@ -954,4 +974,19 @@ int claims_write_markdown(const results *r, FILE *f, tb_error *err)
     results_names_release(&x.toks);
     results_names_release(&x.langs);
     return x.oom ? tb_fail(err, TB_EINPUT, "claims: out of memory") : TB_OK;
+}
+
+int claims_write_markdown(const results *r, FILE *f, tb_error *err)
+{
+    return run_claims(r, f, NULL, err);
+}
+
+int claims_write_summary(const results *r, FILE *f, tb_error *err)
+{
+    FILE *sink = fopen("/dev/null", "w");
+    if (!sink)
+        return tb_fail(err, TB_EINPUT, "claims: cannot open /dev/null");
+    int rc = run_claims(r, sink, f, err);
+    fclose(sink);
+    return rc;
 }

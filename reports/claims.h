@@ -20,4 +20,10 @@
  * only when out of memory. */
 int claims_write_markdown(const results *r, FILE *f, tb_error *err);
 
+/* One Markdown list line per verdict of a claim part judged on deterministic
+ * rows only (counts, FLOPs, bytes, datasheet projections, fixed parameters),
+ * the same words as in claims_write_markdown: identical on every machine for
+ * the same corpora and code, so a README can quote it and a test can compare. */
+int claims_write_summary(const results *r, FILE *f, tb_error *err);
+
 #endif

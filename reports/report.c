@@ -289,6 +289,62 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
     return TB_OK;
 }
 
+/* The tokenizers of the README's table, in its order, with a gloss. */
+static const struct {
+    const char *spec, *gloss;
+} k_readme_toks[] = {
+    {"bytes", NULL},
+    {"chars", NULL},
+    {"tiktoken:r50k_base", "GPT-2"},
+    {"tiktoken:cl100k_base", NULL},
+    {"tiktoken:o200k_base", NULL},
+    {"hf:qwen3", NULL},
+    {"hf:llama3", NULL},
+    {"hf:deepseek_v3", NULL},
+    {"bpe:32k", "trained per language"},
+    {"joint:bpe:32k", NULL},
+    {"symbol:all", "every word form"},
+    {"symbol-space:all", "every word form, single spaces folded"},
+};
+
+int report_write_readme(const results *r, const char *corpus, FILE *f, tb_error *err)
+{
+    double segs = 0;
+    char num[32];
+    results_value(r, corpus, "test", "en", "bytes", "segments", &segs);
+    fprintf(f, "Corpus `%s`, split test (%s segments). Deterministic rows only: the same "
+               "on every machine.\n\n",
+            corpus, results_format_count(segs, num, sizeof num));
+    fputs("| tokenizer | tokens en | parity ru | parity zh | n-gram bits / English byte (en / "
+          "ru / zh) |\n|---|---:|---:|---:|---|\n",
+          f);
+    static const char *const langs[] = {"en", "ru", "zh"};
+    for (size_t i = 0; i < sizeof k_readme_toks / sizeof k_readme_toks[0]; i++) {
+        const char *t = k_readme_toks[i].spec, *gloss = k_readme_toks[i].gloss;
+        double te, pr = NAN, pz = NAN;
+        if (!results_value(r, corpus, "test", "en", t, "tokens", &te))
+            continue;
+        results_value(r, corpus, "test", "ru", t, "parity", &pr);
+        results_value(r, corpus, "test", "zh", t, "parity", &pz);
+        fprintf(f, "| `%s`%s%s%s | %s | %.3f | %.3f |", t, gloss ? " (" : "", gloss ? gloss : "",
+                gloss ? ")" : "", results_format_count(te, num, sizeof num), pr, pz);
+        for (int l = 0; l < 3; l++) {
+            double b;
+            if (results_value(r, corpus, "test", langs[l], t, "ngram_bits_per_en_byte", &b))
+                fprintf(f, "%s%.3f", l ? " / " : " ", b);
+            else
+                fprintf(f, "%s–", l ? " / " : " ");
+        }
+        fputs(" |\n", f);
+    }
+    fputs("\nVerdicts judged on deterministic rows (the Claims section of REPORT.md has every "
+          "part, the timed ones too, and the rows behind each):\n\n",
+          f);
+    if (claims_write_summary(r, f, err))
+        return TB_EINPUT;
+    return ferror(f) ? tb_fail(err, TB_EINPUT, "report: write failed") : TB_OK;
+}
+
 int report_save_markdown(const results *r, const report_extras *ex, const char *path,
                          tb_error *err)
 {

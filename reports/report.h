@@ -31,4 +31,11 @@ int report_save_markdown(const results *r, const report_extras *ex, const char *
  * per tokenizer and language. */
 void report_print_summary(const results *r, FILE *f);
 
+/* The README's Results block for corpus: a table of tokens, parity and
+ * n-gram bits per English byte (split test) for the tokenizers the README
+ * names, then the claims' verdicts judged on deterministic rows
+ * (claims_write_summary). Deterministic rows only, so the block is the same
+ * on every machine; tests/cli_readme.sh compares it with a fresh run. */
+int report_write_readme(const results *r, const char *corpus, FILE *f, tb_error *err);
+
 #endif

@@ -211,6 +211,21 @@ void results_format_value(double v, char *buf, size_t cap)
         snprintf(buf, cap, "%.10g", v);
 }
 
+const char *results_format_count(double v, char *buf, size_t cap)
+{
+    char raw[48];
+    snprintf(raw, sizeof raw, "%.0f", v);
+    size_t n = strlen(raw), o = 0, lead = raw[0] == '-';
+    for (size_t i = 0; i < n && o + 2 < cap; i++) {
+        if (i > lead && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    if (cap)
+        buf[o < cap ? o : cap - 1] = '\0';
+    return buf;
+}
+
 static void put_field(FILE *f, const char *s)
 {
     csv_fwrite(f, s, strlen(s));

@@ -67,6 +67,10 @@ int results_unit_is_timing(const char *unit);
  * 10 significant digits. Deterministic for deterministic inputs. */
 void results_format_value(double v, char *buf, size_t cap);
 
+/* A count for people: the value rounded to an integer with thousands
+ * separators ("144,118"); returns buf. */
+const char *results_format_count(double v, char *buf, size_t cap);
+
 /* Writes the header line and every row, in insertion order. */
 int results_write_csv(const results *r, FILE *f, tb_error *err);
 /* Atomic write to path. */

@@ -21,11 +21,47 @@ while IFS= read -r name; do
     inside && /^```$/ { exit }
     inside { print }' README.md >"$WORK/block.sh"
   if [[ ! -s "$WORK/block.sh" ]]; then notok "README example '$name' has a sh block"; continue; fi
-  if (cd "$WORK/ex" && bash -e "$WORK/block.sh") >"$WORK/out" 2>"$WORK/err"; then
+  if (cd "$WORK/ex" && bash -e "$WORK/block.sh") >"$WORK/out.$name" 2>"$WORK/err"; then
     ok "README example '$name' runs"
   else
     notok "README example '$name' runs" "$(tail -5 "$WORK/err")"
   fi
 done < <(sed -n 's/^<!-- test: \(.*\) -->$/\1/p' README.md)
 ((blocks >= 2)) && ok "README has tested examples ($blocks)" || notok "README has tested examples"
+
+# The quick example's printed lines in the README: every column but the
+# last (MB/s, a timing) equals what the example prints now.
+awk '/^<!-- test: quick-example -->$/ { armed = 1 }
+     armed && /^prints a table/ { want = 1; next }
+     want && /^```$/ { if (inside) exit; inside = 1; next }
+     want && inside' README.md >"$WORK/readme_lines"
+shown=$(awk 'NF >= 9' "$WORK/readme_lines" | wc -l)
+mismatch=$(awk 'NR == FNR { if (NF >= 9) { k = $1 " " $2; $NF = ""; want[k] = $0 } next }
+                ($1 " " $2) in want { k = $1 " " $2; $NF = ""; seen[k] = 1
+                  if ($0 != want[k]) print "README: " want[k] " / run: " $0 }
+                END { for (k in want) if (!(k in seen)) print "not printed: " k }' \
+  "$WORK/readme_lines" "$WORK/out.quick-example")
+if ((shown >= 1)) && [[ -z $mismatch ]]; then
+  ok "the quick example's lines in the README match the run ($shown lines)"
+else
+  notok "the quick example's lines in the README match the run" "$mismatch"
+fi
+
+# The Results block: regenerated from a fresh run of the default suite, it
+# must equal the README's (tools/readme-results updates it after make run).
+need_corpus libreoffice
+if "$TB" run --suite default --data "$DATA" -o "$WORK/default" -q >"$WORK/run.out" 2>"$WORK/run.err"; then
+  ok "the default suite runs"
+  "$TB" report "$WORK/default/results.csv" --readme libreoffice >"$WORK/block.new" 2>"$WORK/err"
+  awk '/^<!-- results: begin -->$/ { on = 1; next } /^<!-- results: end -->$/ { on = 0 } on' \
+    README.md >"$WORK/block.readme"
+  if [[ -s $WORK/block.new ]] && cmp -s "$WORK/block.new" "$WORK/block.readme"; then
+    ok "the README's Results block equals the default run's"
+  else
+    notok "the README's Results block equals the default run's (tools/readme-results fixes it)" \
+      "$(diff "$WORK/block.readme" "$WORK/block.new" | head -20)"
+  fi
+else
+  notok "the default suite runs" "$(tail -5 "$WORK/run.err")"
+fi
 finish cli_readme

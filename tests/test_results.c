@@ -156,6 +156,12 @@ static void test_value_and_names(void **state)
     assert_int_equal(results_value(r, "c", "test", "ru", "bytes", "tokens", &v), 0);
     assert_true(v == -7); /* untouched when absent */
     results_free(r);
+    char buf[32];
+    assert_string_equal(results_format_count(144118, buf, sizeof buf), "144,118");
+    assert_string_equal(results_format_count(999, buf, sizeof buf), "999");
+    assert_string_equal(results_format_count(1000, buf, sizeof buf), "1,000");
+    assert_string_equal(results_format_count(-1234567, buf, sizeof buf), "-1,234,567");
+    assert_string_equal(results_format_count(0, buf, sizeof buf), "0");
 
     static char names[600][16];
     results_names k = {0};
