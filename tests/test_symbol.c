@@ -1,5 +1,5 @@
-/* test_symbol.c - the symbol and symbol-stem schemes, symbol text, the code
- * point assignment and the compression functions.
+/* test_symbol.c - the symbol, symbol-stem and symbol-space schemes, symbol
+ * text, the code point assignment and the compression functions.
  *
  * Hand-checkable corpus (written to a scratch folder; every id is train):
  *
@@ -11,6 +11,16 @@
  *   ru: "ВЕЛИКИЙ Великого iPhone" / "великий" / "Великого"
  *       symbol-stem: ВЕЛИК+ИЙ, Велик+ого, iPhon+e, велик+ий (Snowball
  *       stems велик, велик, iphon, велик of the lower-cased forms)
+ *   symbol-space on en: units b | " a" | " b" / a | " b" | " c" / c | ", " |
+ *       d | "!"  (", " is no single space: "d" stays bare)
+ *       word units: " b" 2, " a" 1, " c" 1, a 1, b 1, c 1, d 1
+ *       symbol-space:all -> 0 " b", 1 " a", 2 " c", 3 "!", 4 ", ", 5 a, 6 b,
+ *                           7 c, 8 d   (E = 9; " a" < "!" as bytes 0x20 < 0x21)
+ *       symbol-space:2   -> 0 " b", 1 " a", 2 "!", 3 ", "   (E = 4)
+ *
+ * The "space" corpus (en, ru, zh; every id train) holds the unit-rule
+ * examples of symbol.h, so that under symbol-space:all every unit is an
+ * entry and the pieces are exactly the units.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,12 +39,30 @@
 #include "../results/results.h"
 #include "../common/utf8.h"
 #include "../corpora/corpus.h"
+#include "../corpora/words.h"
 #include "../tokenizers/symbol.h"
 #include "../tokenizers/tokenizer.h"
 
 static const char *const k_en[] = {"b a b", "a b c", "c, d!"};
 static const char *const k_ru[] = {"ВЕЛИКИЙ Великого iPhone", "великий", "Великого"};
 #define N_TINY 3
+
+/* The "space" corpus: line i of each language, with its symbol-space cut
+ * (units separated by '|'; NULL: the cut is symbol:'s, checked against it). */
+#define N_SPACE 7
+static const char *const k_sp_en[N_SPACE] = {
+    "the cat sat.", "a  b", " x", "x .", "x ", "tab\tx", "nb\xC2\xA0sp"};
+static const char *const k_sp_en_cut[N_SPACE] = {
+    "the| cat| sat|.", "a|  |b", " x", "x| .", "x| ", "tab|\t|x", "nb|\xC2\xA0|sp"};
+static const char *const k_sp_ru[N_SPACE] = {
+    "мама мыла раму.", "Все люди  рождаются", " Мир", "да ,нет", "конец ", "один,два три",
+    "Статья 1"};
+static const char *const k_sp_ru_cut[N_SPACE] = {
+    "мама| мыла| раму|.", "Все| люди|  |рождаются", " Мир", "да| ,|нет", "конец| ",
+    "один|,|два| три", "Статья| 1"};
+static const char *const k_sp_zh[N_SPACE] = {
+    "人人生而自由，在尊严和权利上一律平等。", "第一条", "世界人权宣言", "序言",
+    "鉴于对人类家庭所有成员的固有尊严及其平等的和不移的权利的承认，", "联合国大会", "第二条"};
 
 /* Unseen words, mixed scripts, emoji, digits, odd spacing. */
 static const char *const k_fixtures[] = {
@@ -54,7 +82,9 @@ struct fx {
     char tmp[256];      /* scratch folder */
     char cache[300];    /* cache folder inside it */
     corpus *tiny;
+    corpus *space;      /* the unit-rule examples (en, ru, zh) */
     corpus *udhr;       /* NULL when the corpus is not imported */
+    corpus *lo;         /* libreoffice; NULL when not imported */
 };
 
 static int write_file(const char *dir, const char *name, const char *const *lines, size_t n)
@@ -82,9 +112,9 @@ static int setup(void **state)
     if (mkdir(dir, 0755))
         return -1;
     /* Ids that the split puts in train. */
-    char idbuf[N_TINY][16];
-    const char *ids[N_TINY];
-    for (int k = 0, i = 0; i < N_TINY; k++) {
+    char idbuf[N_SPACE][16];
+    const char *ids[N_SPACE];
+    for (int k = 0, i = 0; i < N_SPACE; k++) {
         snprintf(idbuf[i], sizeof idbuf[i], "t%d", k);
         if (!corpus_id_is_test(idbuf[i])) {
             ids[i] = idbuf[i];
@@ -99,9 +129,23 @@ static int setup(void **state)
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
+    snprintf(dir, sizeof dir, "%s/space", f->tmp);
+    if (mkdir(dir, 0755) || write_file(dir, "en.txt", k_sp_en, N_SPACE) ||
+        write_file(dir, "ru.txt", k_sp_ru, N_SPACE) ||
+        write_file(dir, "zh.txt", k_sp_zh, N_SPACE) || write_file(dir, "ids.txt", ids, N_SPACE))
+        return -1;
+    if (corpus_open(dir, &f->space, &err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
     const char *root = getenv("TB_ROOT") ? getenv("TB_ROOT") : ".";
     snprintf(dir, sizeof dir, "%s/corpora/data/udhr", root);
     if (access(dir, R_OK) == 0 && corpus_open(dir, &f->udhr, &err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    snprintf(dir, sizeof dir, "%s/corpora/data/libreoffice", root);
+    if (access(dir, R_OK) == 0 && corpus_open(dir, &f->lo, &err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
@@ -113,7 +157,9 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     corpus_free(f->tiny);
+    corpus_free(f->space);
     corpus_free(f->udhr);
+    corpus_free(f->lo);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->tmp);
     if (system(cmd) != 0)
@@ -352,6 +398,343 @@ static void test_stem_surface(void **state)
     for (size_t i = 0; i < N_FIX; i++)
         assert_round_trip(t, k_fixtures[i], strlen(k_fixtures[i]));
     tokenizer_free(t);
+}
+
+/* ---- symbol-space ------------------------------------------------------ */
+
+static size_t lang_of(const corpus *c, const char *name)
+{
+    for (size_t l = 0; l < corpus_n_langs(c); l++)
+        if (strcmp(corpus_lang(c, l), name) == 0)
+            return l;
+    fail_msg("corpus '%s' has no language %s", corpus_name(c), name);
+    return 0;
+}
+
+/* The pieces of s under t joined with '|' into out[0..cap); every token
+ * must be an entry (so the pieces are the units). */
+static void cut_of(const tokenizer *t, const char *s, char *out, size_t cap)
+{
+    uint32_t ids[256];
+    size_t n = enc(t, s, ids, NULL), pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_false(tokenizer_is_fallback(t, ids[i]));
+        char piece[256];
+        size_t pn;
+        tb_error err = {0};
+        assert_int_equal(tokenizer_piece(t, ids[i], piece, sizeof piece, &pn, &err), TB_OK);
+        assert_true(pos + pn + 2 < cap);
+        if (i)
+            out[pos++] = '|';
+        memcpy(out + pos, piece, pn);
+        pos += pn;
+    }
+    out[pos] = '\0';
+}
+
+/* The symbol-space cut of s[0..len) by the rule of symbol.h, from ICU's word
+ * spans alone: the start offset of every unit into starts[0..cap); returns
+ * the number of units. *folded (may be NULL) gets the number of single
+ * spaces folded into the word after them. */
+static size_t ref_cut(words *w, const char *s, size_t len, size_t *starts, size_t cap,
+                      size_t *folded)
+{
+    static word_span sp[4096];
+    size_t nw, n = 0, pos = 0, nf = 0;
+    tb_error err = {0};
+    assert_int_equal(words_split(w, s, len, sp, 4096, &nw, &err), TB_OK);
+    assert_true(nw <= 4096);
+    for (size_t k = 0; k < nw; k++) {
+        assert_true(n + 2 <= cap);
+        if (sp[k].start == pos + 1 && s[pos] == ' ') {
+            starts[n++] = pos;
+            nf++;
+        } else {
+            if (sp[k].start > pos)
+                starts[n++] = pos;
+            starts[n++] = sp[k].start;
+        }
+        pos = sp[k].end;
+    }
+    if (pos < len) {
+        assert_true(n < cap);
+        starts[n++] = pos;
+    }
+    if (folded)
+        *folded = nf;
+    return n;
+}
+
+/* t (a symbol-space tokenizer) cuts s[0..len) as ref_cut does: every unit
+ * starts a token, and a unit of more than one token is all fallback. */
+static void assert_space_cut(const tokenizer *t, words *w, const char *s, size_t len)
+{
+    static size_t starts[16384];
+    size_t nu = ref_cut(w, s, len, starts, 16384, NULL);
+    size_t n, cap = len + 1;
+    uint32_t *ids = malloc(cap * sizeof *ids), *offs = malloc(cap * sizeof *offs);
+    tb_error err = {0};
+    assert_int_equal(tokenizer_encode(t, s, len, ids, offs, cap, &n, &err), TB_OK);
+    assert_true(n <= cap);
+    size_t i = 0;
+    for (size_t u = 0; u < nu; u++) {
+        size_t ue = u + 1 < nu ? starts[u + 1] : len;
+        assert_true(i < n);
+        assert_int_equal(offs[i], starts[u]);
+        size_t j = i + 1;
+        while (j < n && offs[j] < ue)
+            j++;
+        for (size_t k = i; j - i > 1 && k < j; k++)
+            assert_true(tokenizer_is_fallback(t, ids[k]));
+        i = j;
+    }
+    assert_int_equal(i, n);
+    free(ids);
+    free(offs);
+}
+
+static void test_space_units(void **state)
+{
+    struct fx *f = *state;
+    /* tiny en: the ids of the header comment */
+    tokenizer *t = make("symbol-space:all", f->tiny, 0, f->cache);
+    const char *want[] = {" b", " a", " c", "!", ", ", "a", "b", "c", "d"};
+    assert_int_equal(symbol_n_entries(t), 9);
+    for (uint32_t i = 0; i < 9; i++)
+        assert_piece(t, i, want[i]);
+    assert_true(symbol_is_symbol(t));
+    uint32_t ids[256], offs[256];
+    assert_int_equal(enc(t, "b a b", ids, offs), 3);
+    assert_int_equal(ids[0], 6);
+    assert_int_equal(ids[1], 1);
+    assert_int_equal(ids[2], 0);
+    assert_int_equal(offs[1], 1);
+    assert_int_equal(offs[2], 3);
+    assert_int_equal(enc(t, "c, d!", ids, NULL), 4);
+    assert_int_equal(ids[0], 7);
+    assert_int_equal(ids[1], 4);
+    assert_int_equal(ids[2], 8);
+    assert_int_equal(ids[3], 3);
+    /* " d" was only seen bare: the folded unit is unknown and falls back
+     * (graphemes ' ' and d), and counts as one oov word */
+    assert_int_equal(enc(t, " d", ids, offs), 2);
+    assert_true(tokenizer_is_fallback(t, ids[0]) && tokenizer_is_fallback(t, ids[1]));
+    assert_int_equal(offs[1], 1);
+    size_t w, o;
+    tb_error err = {0};
+    assert_int_equal(symbol_oov_words(t, "b d a  d", 8, &w, &o, &err), TB_OK);
+    assert_int_equal(w, 4);
+    assert_int_equal(o, 1); /* " d"; the last d is bare after a two-space gap */
+    /* its own cache file, hand-checked; symbol: next to it is unaffected */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s/en/symbol-space.units", f->cache,
+             corpus_manifest_hash(f->tiny));
+    char *data;
+    size_t len;
+    assert_int_equal(tb_read_file(path, &data, &len, &err), TB_OK);
+    static const char want_file[] = "tokbench symbol units 1\nunits 9\n2 w 2  b\n1 w 2  a\n"
+                                    "1 w 2  c\n1 g 1 !\n1 g 2 , \n1 w 1 a\n1 w 1 b\n1 w 1 c\n"
+                                    "1 w 1 d\n";
+    assert_int_equal(len, sizeof want_file - 1);
+    assert_memory_equal(data, want_file, len);
+    free(data);
+    tokenizer *plain = make("symbol:all", f->tiny, 0, f->cache);
+    assert_int_equal(symbol_n_entries(plain), 7);
+    tokenizer_free(plain);
+    tokenizer *again = make("symbol-space:all", f->tiny, 0, f->cache); /* from the file */
+    for (uint32_t i = 0; i < 9; i++)
+        assert_piece(again, i, want[i]);
+    tokenizer_free(again);
+    tokenizer_free(t);
+
+    /* V counts folded and bare forms alike: the first 2 word units */
+    t = make("symbol-space:2", f->tiny, 0, NULL);
+    const char *want2[] = {" b", " a", "!", ", "};
+    assert_int_equal(symbol_n_entries(t), 4);
+    for (uint32_t i = 0; i < 4; i++)
+        assert_piece(t, i, want2[i]);
+    assert_int_equal(enc(t, "a b", ids, NULL), 2);
+    assert_true(tokenizer_is_fallback(t, ids[0]));
+    assert_int_equal(ids[1], 0);
+    tokenizer_free(t);
+    t = make("symbol-space:1:bytes", f->tiny, 0, NULL);
+    assert_int_equal(symbol_n_entries(t), 3);
+    assert_int_equal(tokenizer_vocab_size(t), 3 + 256);
+    assert_int_equal(enc(t, " a", ids, NULL), 2); /* bytes ' ' and 'a' */
+    assert_int_equal(ids[0], 3 + ' ');
+    assert_int_equal(ids[1], 3 + 'a');
+    tokenizer_free(t);
+
+    /* the examples of symbol.h, trained on themselves so every unit is an
+     * entry: English and Russian cut by hand */
+    char got[1024];
+    const char *const *text[2] = {k_sp_en, k_sp_ru}, *const *cut[2] = {k_sp_en_cut, k_sp_ru_cut};
+    const char *lname[2] = {"en", "ru"};
+    words *wd;
+    assert_int_equal(words_new(&wd, &err), TB_OK);
+    for (int l = 0; l < 2; l++) {
+        t = make("symbol-space:all", f->space, (int)lang_of(f->space, lname[l]), NULL);
+        for (size_t i = 0; i < N_SPACE; i++) {
+            cut_of(t, text[l][i], got, sizeof got);
+            if (strcmp(got, cut[l][i]) != 0)
+                fail_msg("%s line %zu: cut '%s', want '%s'", lname[l], i + 1, got, cut[l][i]);
+            assert_round_trip(t, text[l][i], strlen(text[l][i]));
+            assert_space_cut(t, wd, text[l][i], strlen(text[l][i]));
+        }
+        tokenizer_free(t);
+    }
+    /* Chinese without spaces: the cut of symbol: */
+    size_t zh = lang_of(f->space, "zh");
+    t = make("symbol-space:all", f->space, (int)zh, NULL);
+    plain = make("symbol:all", f->space, (int)zh, NULL);
+    char want_cut[1024];
+    for (size_t i = 0; i < N_SPACE; i++) {
+        cut_of(t, k_sp_zh[i], got, sizeof got);
+        cut_of(plain, k_sp_zh[i], want_cut, sizeof want_cut);
+        assert_string_equal(got, want_cut);
+        assert_null(strchr(got, ' '));
+    }
+    cut_of(t, k_sp_zh[0], got, sizeof got);
+    assert_non_null(strchr(got, '|')); /* ICU's dictionary split the sentence */
+    assert_int_equal(symbol_n_entries(t), symbol_n_entries(plain));
+    tokenizer_free(plain);
+    tokenizer_free(t);
+    words_free(wd);
+}
+
+/* Deterministic adversarial text: pieces that stress the rule. */
+static size_t random_text(uint64_t *seed, char *out, size_t cap)
+{
+    static const char *const parts[] = {
+        " ", " ", " ", "  ", "   ", "a", "the", "cat", "Все", "мыла", "人权", "中文", ".", ",",
+        "!", " .", "\t", "\xC2\xA0", "e\xCC\x81", "1", "3.14", "\xF0\x9F\x91\x8D", "'", "-",
+        "\xE3\x80\x80" /* U+3000 ideographic space */, "\xE2\x80\x8B" /* ZWSP */};
+    size_t n = 0;
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    size_t k = (size_t)(*seed >> 33) % 24;
+    for (size_t i = 0; i < k; i++) {
+        *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        const char *p = parts[(*seed >> 33) % (sizeof parts / sizeof parts[0])];
+        size_t pl = strlen(p);
+        assert_true(n + pl < cap);
+        memcpy(out + n, p, pl);
+        n += pl;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static void test_space_adversarial(void **state)
+{
+    struct fx *f = *state;
+    if (!f->udhr)
+        fail_msg("udhr corpus missing: run tokbench corpus fetch udhr");
+    static const char *const fixed[] = {
+        "", " ", "  ", " x", "x ", "  leading", "trailing  ", " x ", "a . b", "a , b",
+        "a\xC2\xA0" "b", "\xC2\xA0 b", " \t x", "a\n b", "a \n b", "x  .  y", ".", " .",
+        "Article 1. Everyone", "人人 生而自由 , 在 尊严", "Все люди рождаются свободными ."};
+    words *wd;
+    tb_error err = {0};
+    assert_int_equal(words_new(&wd, &err), TB_OK);
+    /* NBSP is no space: "a" NBSP "b" is three units, none folded */
+    tokenizer *t = make("symbol-space:all", f->udhr, (int)lang_of(f->udhr, "en"), f->cache);
+    size_t starts[8], folded;
+    assert_int_equal(ref_cut(wd, "a\xC2\xA0" "b", 4, starts, 8, &folded), 3);
+    assert_int_equal(folded, 0);
+    uint32_t ids[256], offs[256];
+    size_t n = enc(t, "a\xC2\xA0" "b", ids, offs);
+    assert_int_equal(offs[0], 0);
+    assert_true(n >= 3 && offs[1] == 1 && offs[n - 1] == 3);
+    tokenizer_free(t);
+    static const char *const specs[] = {"symbol-space:all", "symbol-space:50:bytes",
+                                        "symbol-space:300"};
+    for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++)
+        for (size_t l = 0; l < corpus_n_langs(f->udhr); l++) {
+            t = make(specs[s], f->udhr, (int)l, f->cache);
+            for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+                assert_round_trip(t, fixed[i], strlen(fixed[i]));
+                assert_space_cut(t, wd, fixed[i], strlen(fixed[i]));
+            }
+            for (size_t i = 0; i < N_FIX; i++) {
+                assert_round_trip(t, k_fixtures[i], strlen(k_fixtures[i]));
+                assert_space_cut(t, wd, k_fixtures[i], strlen(k_fixtures[i]));
+            }
+            uint64_t seed = 20240601u + s * 31 + l;
+            char buf[512];
+            for (int r = 0; r < 400; r++) {
+                size_t len = random_text(&seed, buf, sizeof buf);
+                assert_round_trip(t, buf, len);
+                assert_space_cut(t, wd, buf, len);
+            }
+            tokenizer_free(t);
+        }
+    /* joint */
+    t = make("joint:symbol-space:all", f->udhr, 0, f->cache);
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        assert_round_trip(t, fixed[i], strlen(fixed[i]));
+    tokenizer_free(t);
+    words_free(wd);
+}
+
+/* Every segment of corpus c (en, ru, zh) round-trips under symbol-space:all
+ * and is cut by the rule; on the train split, where every unit of both
+ * schemes is an entry, tokens(symbol-space) = tokens(symbol) - folded spaces
+ * exactly, segment by segment. English gets fewer tokens; Chinese segments
+ * without a single space between words get the same number. */
+static void check_space_corpus(struct fx *f, const corpus *c)
+{
+    static const char *const langs[] = {"en", "ru", "zh"};
+    words *wd;
+    tb_error err = {0};
+    assert_int_equal(words_new(&wd, &err), TB_OK);
+    static size_t starts[16384];
+    for (size_t li = 0; li < 3; li++) {
+        size_t l = lang_of(c, langs[li]);
+        tokenizer *sp = make("symbol-space:all", c, (int)l, f->cache);
+        tokenizer *sy = make("symbol:all", c, (int)l, f->cache);
+        uint64_t tok_sp = 0, tok_sy = 0, n_folded = 0, same_segs = 0;
+        for (size_t seg = 0; seg < corpus_n_segments(c); seg++) {
+            size_t len;
+            const char *txt = corpus_segment(c, l, seg, &len);
+            assert_round_trip(sp, txt, len);
+            assert_space_cut(sp, wd, txt, len);
+            if (!corpus_in_split(c, seg, CORPUS_TRAIN))
+                continue;
+            size_t folded, a, b;
+            ref_cut(wd, txt, len, starts, 16384, &folded);
+            assert_int_equal(tokenizer_encode(sp, txt, len, NULL, NULL, 0, &a, &err), TB_OK);
+            assert_int_equal(tokenizer_encode(sy, txt, len, NULL, NULL, 0, &b, &err), TB_OK);
+            if (a != b - folded)
+                fail_msg("%s %s segment %zu: symbol-space %zu tokens, symbol %zu, folded %zu",
+                         corpus_name(c), langs[li], seg + 1, a, b, folded);
+            tok_sp += a;
+            tok_sy += b;
+            n_folded += folded;
+            same_segs += folded == 0;
+        }
+        assert_true(tok_sp == tok_sy - n_folded);
+        if (li == 0) /* English: about a third fewer */
+            assert_true(tok_sp < tok_sy && n_folded * 4 > tok_sy);
+        if (li == 2) /* Chinese: most segments have no single space at all */
+            assert_true(same_segs > 0);
+        tokenizer_free(sp);
+        tokenizer_free(sy);
+    }
+    words_free(wd);
+}
+
+static void test_space_corpora(void **state)
+{
+    struct fx *f = *state;
+    if (!f->udhr)
+        fail_msg("udhr corpus missing: run tokbench corpus fetch udhr");
+    check_space_corpus(f, f->udhr);
+    if (!f->lo) {
+        fprintf(stderr, "libreoffice corpus missing (tokbench corpus fetch libreoffice): "
+                        "its round trip is skipped\n");
+        skip();
+    }
+    check_space_corpus(f, f->lo);
 }
 
 /* ---- round trips on udhr --------------------------------------------- */
@@ -709,6 +1092,9 @@ int main(void)
         cmocka_unit_test(test_assignment),
         cmocka_unit_test(test_tiny_order),
         cmocka_unit_test(test_stem_surface),
+        cmocka_unit_test(test_space_units),
+        cmocka_unit_test(test_space_adversarial),
+        cmocka_unit_test(test_space_corpora),
         cmocka_unit_test(test_udhr_round_trip),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_cache),

@@ -1,4 +1,5 @@
-/* symbol.c - the symbol and symbol-stem schemes (contracts in symbol.h). */
+/* symbol.c - the symbol, symbol-stem and symbol-space schemes (contracts in
+ * symbol.h). */
 #include "symbol.h"
 
 #include <pthread.h>
@@ -19,6 +20,17 @@
 #define SYMBOL_UNITS_MAGIC "tokbench symbol units 1\n"
 #define SYMBOL_MAX_UNIT (1u << 24)   /* longest unit accepted from a cache file */
 #define SYMBOL_MAX_V 100000000ull
+
+/* How a text is cut into units (symbol.h "Units"); the schemes differ only
+ * here, everything after the cut is shared. */
+enum unit_mode {
+    UNITS_PLAIN,    /* symbol: each word one unit, each gap one unit */
+    UNITS_STEM,     /* symbol-stem: each word stem + ending, each gap one unit */
+    UNITS_SPACE,    /* symbol-space: a gap of exactly " " joins the word after it */
+};
+
+/* The spec prefix (without ':') of each mode; the cache file is <scheme>.units. */
+static const char *const k_mode_scheme[] = {"symbol", "symbol-stem", "symbol-space"};
 
 /* ---- the unit set (common/strset.h) ---------------------------------- */
 
@@ -158,12 +170,13 @@ static size_t stem_split(struct scratch *s, const char *w, size_t n)
 /* ---- units of a text ---------------------------------------------------- */
 
 /* Called for each unit in text order: [start, end) bytes, word index (or -1
- * for a gap). Returns non-zero to stop with that status. */
+ * for a gap; a unit that holds a folded space has its word's index). Returns
+ * non-zero to stop with that status. */
 typedef int (*unit_fn)(void *ud, const char *text, size_t start, size_t end, long word,
                        tb_error *err);
 
-static int for_each_unit(struct scratch *s, int stem, const char *text, size_t len, unit_fn fn,
-                         void *ud, size_t *n_words, tb_error *err)
+static int for_each_unit(struct scratch *s, enum unit_mode mode, const char *text, size_t len,
+                         unit_fn fn, void *ud, size_t *n_words, tb_error *err)
 {
     size_t nw;
     int rc = scratch_words(s, text, len, &nw, err);
@@ -174,10 +187,13 @@ static int for_each_unit(struct scratch *s, int stem, const char *text, size_t l
     size_t pos = 0;
     for (size_t k = 0; k < nw; k++) {
         size_t ws = s->spans[k].start, we = s->spans[k].end;
-        if (ws > pos && (rc = fn(ud, text, pos, ws, -1, err)))
+        size_t us = ws; /* first byte of the word's first unit */
+        if (mode == UNITS_SPACE && ws == pos + 1 && text[pos] == ' ')
+            us = pos;
+        else if (ws > pos && (rc = fn(ud, text, pos, ws, -1, err)))
             return rc;
-        size_t cut = stem ? ws + stem_split(s, text + ws, we - ws) : we;
-        if ((rc = fn(ud, text, ws, cut, (long)k, err)))
+        size_t cut = mode == UNITS_STEM ? ws + stem_split(s, text + ws, we - ws) : we;
+        if ((rc = fn(ud, text, us, cut, (long)k, err)))
             return rc;
         if (cut < we && (rc = fn(ud, text, cut, we, (long)k, err)))
             return rc;
@@ -191,7 +207,7 @@ static int for_each_unit(struct scratch *s, int stem, const char *text, size_t l
 /* ---- the scheme state --------------------------------------------------- */
 
 struct symbol_state {
-    int stem;                   /* 1: symbol-stem */
+    enum unit_mode mode;        /* which scheme: how text is cut into units */
     strset entries;        /* id k = entry k, k < E */
     tokenizer *fb;              /* fallback scheme (bytes or graphemes) */
     int fb_graphemes;
@@ -209,7 +225,7 @@ static int with_scratch(const struct symbol_state *st, struct scratch **s, int *
         return TB_OK;
     }
     *locked = 0;
-    return scratch_new(st->stem, s, err);
+    return scratch_new(st->mode == UNITS_STEM, s, err);
 }
 
 static void done_scratch(const struct symbol_state *st, struct scratch *s, int locked)
@@ -277,7 +293,7 @@ static int symbol_walk(const tokenizer *t, const char *text, size_t len, uint32_
         return TB_EINPUT;
     struct enc_ctx e = {.st = st, .ids = ids, .offs = offs, .cap = ids ? cap : 0,
                         .last_oov_word = -1};
-    int rc = for_each_unit(s, st->stem, text, len, enc_unit, &e, n_words, err);
+    int rc = for_each_unit(s, st->mode, text, len, enc_unit, &e, n_words, err);
     done_scratch(st, s, locked);
     if (rc)
         return rc;
@@ -343,10 +359,22 @@ static const struct tokenizer_ops symbol_stem_ops = {
     .is_fallback = symbol_is_fallback_id,
     .free = symbol_free,
 };
+static const struct tokenizer_ops symbol_space_ops = {
+    .scheme = "symbol-space",
+    .encode = symbol_encode,
+    .piece = symbol_piece,
+    .is_fallback = symbol_is_fallback_id,
+    .free = symbol_free,
+};
+
+/* The ops of each mode, indexed like k_mode_scheme. */
+static const struct tokenizer_ops *const k_mode_ops[] = {&symbol_ops, &symbol_stem_ops,
+                                                         &symbol_space_ops};
 
 int symbol_is_symbol(const tokenizer *t)
 {
-    return t && (t->ops == &symbol_ops || t->ops == &symbol_stem_ops);
+    return t && (t->ops == &symbol_ops || t->ops == &symbol_stem_ops ||
+                 t->ops == &symbol_space_ops);
 }
 
 size_t symbol_n_entries(const tokenizer *t)
@@ -416,10 +444,11 @@ static int count_unit(void *ud, const char *text, size_t start, size_t end, long
 }
 
 /* Counts every unit of the train split; lang -1 means every language. */
-static int count_units(const corpus *c, int lang, int stem, strset *raw, tb_error *err)
+static int count_units(const corpus *c, int lang, enum unit_mode mode, strset *raw,
+                       tb_error *err)
 {
     struct scratch *s;
-    if (scratch_new(stem, &s, err))
+    if (scratch_new(mode == UNITS_STEM, &s, err))
         return TB_EINPUT;
     size_t l0 = lang < 0 ? 0 : (size_t)lang;
     size_t l1 = lang < 0 ? corpus_n_langs(c) : (size_t)lang + 1;
@@ -431,7 +460,7 @@ static int count_units(const corpus *c, int lang, int stem, strset *raw, tb_erro
         for (size_t li = l0; li < l1 && rc == TB_OK; li++) {
             size_t len;
             const char *txt = corpus_segment(c, li, seg, &len);
-            rc = for_each_unit(s, stem, txt, len, count_unit, &cc, NULL, err);
+            rc = for_each_unit(s, mode, txt, len, count_unit, &cc, NULL, err);
         }
     }
     scratch_free(s);
@@ -517,10 +546,10 @@ static int parse_arg(const char *scheme, const char *arg, uint64_t *v, int *grap
     return TB_OK;
 }
 
-static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, int stem,
-                             tb_error *err)
+static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx *ctx,
+                             enum unit_mode mode, tb_error *err)
 {
-    const char *scheme = stem ? "symbol-stem" : "symbol";
+    const char *scheme = k_mode_scheme[mode];
     uint64_t v = 0;
     int graphemes;
     if (parse_arg(scheme, arg, &v, &graphemes, err))
@@ -537,10 +566,10 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
     struct symbol_state *st = tb_calloc(1, sizeof *st, err);
     if (!st)
         return TB_EINPUT;
-    st->stem = stem;
+    st->mode = mode;
     st->fb_graphemes = graphemes;
     pthread_mutex_init(&st->lock, NULL);
-    int rc = scratch_new(stem, &st->shared, err);
+    int rc = scratch_new(mode == UNITS_STEM, &st->shared, err);
     if (rc == TB_OK)
         rc = tokenizer_new(graphemes ? "graphemes" : "bytes", ctx, &st->fb, err);
 
@@ -557,7 +586,7 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
     if (rc == TB_OK && !have_ranked) {
         strset raw;
         strset_init(&raw, UNITS);
-        rc = count_units(c, ctx->lang, stem, &raw, err);
+        rc = count_units(c, ctx->lang, mode, &raw, err);
         if (rc == TB_OK)
             rc = counted_vocab_rank(&raw, UNITS, &ranked, err);
         strset_release(&raw);
@@ -578,7 +607,7 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
         symbol_free(t);
         return tb_wrap(err, "tokenizer '%s:%s': ", scheme, arg);
     }
-    t->ops = stem ? &symbol_stem_ops : &symbol_ops;
+    t->ops = k_mode_ops[mode];
     t->vocab_size = st->entries.n + st->fb->vocab_size;
     t->state = st;
     return TB_OK;
@@ -586,11 +615,17 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
 
 int symbol_scheme_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err)
 {
-    return symbol_new_common(t, arg, ctx, 0, err);
+    return symbol_new_common(t, arg, ctx, UNITS_PLAIN, err);
 }
 
 int symbol_stem_scheme_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx,
                            tb_error *err)
 {
-    return symbol_new_common(t, arg, ctx, 1, err);
+    return symbol_new_common(t, arg, ctx, UNITS_STEM, err);
+}
+
+int symbol_space_scheme_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx,
+                            tb_error *err)
+{
+    return symbol_new_common(t, arg, ctx, UNITS_SPACE, err);
 }

@@ -1,11 +1,14 @@
-/* symbol.h - the symbol scheme (one token per word form), its "endings"
- * variant, and symbol text (one Unicode code point per token).
+/* symbol.h - the symbol scheme (one token per word form), its "endings" and
+ * "implied space" variants, and symbol text (one Unicode code point per
+ * token).
  *
  * Specs:
  *   symbol:V[:FALLBACK]       V = 1..100000000, digits with an optional k
  *                             (x1000) or M (x1000000) suffix ("2k", "250k"),
  *                             or "all" (every word form seen in training)
  *   symbol-stem:V[:FALLBACK]  the same over stem and ending units
+ *   symbol-space:V[:FALLBACK] the same with a single space folded into the
+ *                             word after it
  *   FALLBACK is "graphemes" (the default) or "bytes".
  *
  * Units. The text is cut at ICU word boundaries (corpora/words.h): a word is
@@ -24,11 +27,31 @@
  * the whole word when k is 0). Both units are substrings of the surface
  * form, so case is kept exactly: "ВЕЛИКИЙ" -> "ВЕЛИК" + "ИЙ", "Великого" ->
  * "Велик" + "ого", "iPhone" -> "iPhon" + "e".
+ * symbol-space: a gap that is exactly one byte, ASCII space 0x20, and is
+ * followed by a word (between two words, or at the start of the text) is
+ * not a unit of its own: the word's unit is " " + word, like SentencePiece's
+ * "▁word" pieces. Every other gap stays one unit: two or more spaces, a run
+ * that holds punctuation, a tab or NBSP (U+00A0 is not 0x20), a space
+ * before punctuation, a space at the end of the text. Words are one unit
+ * each, as in symbol:. So
+ *     "the cat sat."  -> "the", " cat", " sat", "."
+ *     "a  b"          -> "a", "  ", "b"
+ *     " x"            -> " x"            (a space at the start folds too)
+ *     "x ."           -> "x", " ."       (space before punctuation: a gap)
+ *     "x "            -> "x", " "
+ *     "мама мыла раму" -> "мама", " мыла", " раму"
+ *     "人人生而自由，在尊严和权利上一律平等。" (no spaces) -> the units of symbol:
+ * Hence on any text tokens(symbol-space) = tokens(symbol) - (number of
+ * folded spaces) whenever every unit of both cuts is an entry (e.g. 'all'
+ * on the train split); with fallback the two can differ either way (" cat"
+ * may be unseen while "cat" is known, or the reverse).
  *
  * Vocabulary (trained on the TRAIN split of ctx's corpus and language; all
  * languages for joint): every unit is counted; units that come from words
  * ("word units") are ranked by count (higher first), ties by bytes (memcmp,
  * a proper prefix first), and the first V are kept; every gap unit is kept.
+ * (symbol-space: the folded " cat" and the bare "cat" are two word units,
+ * counted and ranked each on its own; V counts both.)
  * A string seen both as a word unit and as a gap is a word unit. The kept
  * entries, ordered by the same rule, are ids 0..E-1. Ids E.. are the
  * fallback scheme's ids shifted by E (bytes: E + byte value; graphemes:
@@ -37,8 +60,9 @@
  * every such token is a fallback token (tokenizer_is_fallback, unk_rate).
  *
  * Cache: the counted units (independent of V) are stored in
- * <cache_dir>/<manifest hash>/<lang|joint>/symbol.units (symbol-stem.units
- * for the stem variant), written atomically (tokenizers/counted_vocab.h):
+ * <cache_dir>/<manifest hash>/<lang|joint>/symbol.units (symbol-stem.units,
+ * symbol-space.units for the variants: one file per way of cutting, never
+ * shared), written atomically (tokenizers/counted_vocab.h):
  *     tokbench symbol units 1\n
  *     units <n>\n
  *     <count> <w|g> <len> <len bytes>\n     (n lines, ranked as above over
@@ -61,8 +85,10 @@ struct corpus;
 int symbol_scheme_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err);
 int symbol_stem_scheme_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx,
                            tb_error *err);
+int symbol_space_scheme_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx,
+                            tb_error *err);
 
-/* 1 when t was built from a symbol: or symbol-stem: spec. */
+/* 1 when t was built from a symbol:, symbol-stem: or symbol-space: spec. */
 int symbol_is_symbol(const tokenizer *t);
 
 /* Word-level coverage of valid UTF-8 text[0..len): *n_words gets the number

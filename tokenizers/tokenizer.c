@@ -55,9 +55,10 @@ static const struct {
     {"cmd:", new_cmd},
     {"symbol:", symbol_scheme_new},
     {"symbol-stem:", symbol_stem_scheme_new},
+    {"symbol-space:", symbol_space_scheme_new},
 };
 
-static const char k_schemes_list[] = "bytes, chars, graphemes, tiktoken:NAME, hf:NAME|PATH, bpe-file:PATH, bpe:N[:PRESET], cmd:COMMAND, symbol:V, symbol-stem:V, joint:SPEC";
+static const char k_schemes_list[] = "bytes, chars, graphemes, tiktoken:NAME, hf:NAME|PATH, bpe-file:PATH, bpe:N[:PRESET], cmd:COMMAND, symbol:V, symbol-stem:V, symbol-space:V, joint:SPEC";
 
 const char *tokenizer_schemes(void)
 {

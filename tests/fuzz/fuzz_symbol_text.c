@@ -10,7 +10,8 @@
  *   0..3  symbol text, decoded with symbol:all (en, graphemes fallback),
  *         symbol:2:bytes (en), symbol-stem:all (ru), bytes
  *   4     symbol text under chars (more ids than code points: TB_EINPUT)
- *   5     text: symbolized and decoded back with the four tokenizers
+ *   5     text: symbolized and decoded back with the four tokenizers and
+ *         symbol-space:all, symbol-space:2:bytes (en)
  *   6     a symbol.units cache file (bit 5 of byte 0: symbol-stem.units on
  *         ru); bits 3-4 pick V: all, 1, 2, 3
  *   7     a graphemes.vocab cache file, read under symbol:all (en)
@@ -79,6 +80,8 @@ static char g_tmp[256];         /* scratch folder */
 static char g_cache[300];       /* cache folder in it */
 static corpus *g_corpus;
 static tokenizer *g_dec[N_DEC], *g_chars;
+#define N_SPACE_TOK 2
+static tokenizer *g_space[N_SPACE_TOK]; /* symbol-space:all, symbol-space:2:bytes (en) */
 /* Reference tokenizers built without a cache: [stem][V: all, 1, 2, 3]. */
 static tokenizer *g_ref[2][4];
 static const char *const k_v[4] = {"all", "1", "2", "3"};
@@ -206,6 +209,8 @@ static void init(void)
     for (int i = 0; i < N_DEC; i++)
         g_dec[i] = make(k_dec_spec[i], k_dec_lang[i], NULL);
     g_chars = make("chars", -1, NULL);
+    g_space[0] = make("symbol-space:all", 0, NULL);
+    g_space[1] = make("symbol-space:2:bytes", 0, NULL);
     for (int s = 0; s < 2; s++)
         for (int v = 0; v < 4; v++) {
             char spec[64];
@@ -595,6 +600,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (mode == 5) {
         for (int i = 0; i < N_DEC; i++)
             round_trip(g_dec[i], rest, n);
+        for (int i = 0; i < N_SPACE_TOK; i++)
+            round_trip(g_space[i], rest, n);
         /* lines of the CLI never hold a newline; the library takes any text */
     } else {
         cache_mode(data, size);

@@ -1,7 +1,7 @@
 /* fuzz_tokenizers.c - libFuzzer target: every scheme on any bytes. Valid
  * UTF-8 must round-trip exactly with increasing offsets; invalid UTF-8 must
- * fail with TB_EINPUT. The graphemes vocabulary comes from the tiny fixture
- * corpus (TB_ROOT or the working directory). */
+ * fail with TB_EINPUT. The graphemes and symbol-space vocabularies come from
+ * the tiny fixture corpus (TB_ROOT or the working directory). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static tokenizer *g_tok[3];
+#define N_TOK 5
+static tokenizer *g_tok[N_TOK];
 static corpus *g_corpus;
 
 static void init(void)
@@ -26,11 +27,14 @@ static void init(void)
         fprintf(stderr, "fuzz_tokenizers: %s\n", err.msg);
         abort();
     }
-    static const char *const specs[3] = {"bytes", "chars", "graphemes"};
+    static const char *const specs[N_TOK] = {"bytes", "chars", "graphemes", "symbol-space:all",
+                                             "symbol-space:2:bytes"};
     tokenizer_ctx ctx = {.corpus = g_corpus, .lang = -1, .cache_dir = NULL};
-    for (int i = 0; i < 3; i++)
-        if (tokenizer_new(specs[i], &ctx, &g_tok[i], &err))
+    for (int i = 0; i < N_TOK; i++)
+        if (tokenizer_new(specs[i], &ctx, &g_tok[i], &err)) {
+            fprintf(stderr, "fuzz_tokenizers: %s\n", err.msg);
             abort();
+        }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -42,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t cap = size + 1;
     uint32_t *ids = malloc(cap * sizeof *ids), *offs = malloc(cap * sizeof *offs);
     char *back = malloc(size + 1);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < N_TOK; i++) {
         tb_error err = {0};
         size_t n = 0, nb = 0;
         int rc = tokenizer_encode(g_tok[i], text, size, ids, offs, cap, &n, &err);
