@@ -47,6 +47,9 @@ struct claim_run {
     results_names counted;  /* corpora with >= CLAIMS_MIN_SEGMENTS test segments */
     results_names small;    /* the others */
     results_names toks, langs;
+    char **model;           /* (corpora.n x toks.n): the names of the model a
+                             * tokenizer is on that corpus, "`a`, `b`"; NULL for
+                             * every name but the model's first */
     struct finding *v;
     size_t n, cap;
     int oom;
@@ -225,6 +228,81 @@ static int get(const struct claim_run *x, const char *c, const char *lang, const
     return results_value(x->r, c, SPLIT, lang, tok, metric, v);
 }
 
+/* 1 when tokenizers a and b give the same tokens in every language of
+ * corpus c that has rows for either: one model under two names (r50k and
+ * p50k on text without long runs of spaces, bpe:32k and bpe:64k when
+ * training stops below 32k). */
+static int same_model(const struct claim_run *x, const char *c, const char *a, const char *b)
+{
+    int any = 0;
+    for (size_t l = 0; l < x->langs.n; l++) {
+        double va, vb;
+        int ha = get(x, c, x->langs.v[l], a, "tokens", &va);
+        int hb = get(x, c, x->langs.v[l], b, "tokens", &vb);
+        if (ha != hb || (ha && va != vb))
+            return 0;
+        any |= ha;
+    }
+    return any;
+}
+
+static void models_build(struct claim_run *x)
+{
+    size_t nc = x->corpora.n, nt = x->toks.n;
+    x->model = calloc(nc * nt + 1, sizeof *x->model);
+    if (!x->model) {
+        x->oom = 1;
+        return;
+    }
+    for (size_t c = 0; c < nc; c++)
+        for (size_t t = 0; t < nt; t++) {
+            const char *cn = x->corpora.v[c];
+            int first = 1;
+            for (size_t u = 0; u < t && first; u++)
+                first = !same_model(x, cn, x->toks.v[u], x->toks.v[t]);
+            if (!first)
+                continue;
+            size_t cap = 64, len = 0;
+            char *label = malloc(cap);
+            for (size_t u = t; u < nt && label; u++) {
+                if (u != t && !same_model(x, cn, x->toks.v[t], x->toks.v[u]))
+                    continue;
+                size_t need = len + strlen(x->toks.v[u]) + 5;
+                if (need > cap) {
+                    cap = 2 * need;
+                    char *nl = realloc(label, cap);
+                    if (!nl) {
+                        free(label);
+                        label = NULL;
+                        break;
+                    }
+                    label = nl;
+                }
+                len += (size_t)sprintf(label + len, "%s`%s`", len ? ", " : "", x->toks.v[u]);
+            }
+            x->oom |= label == NULL;
+            x->model[c * nt + t] = label;
+        }
+}
+
+static void models_free(struct claim_run *x)
+{
+    for (size_t i = 0; x->model && i < x->corpora.n * x->toks.n; i++)
+        free(x->model[i]);
+    free(x->model);
+    x->model = NULL;
+}
+
+/* The names of tokenizer t's model on corpus cn, or NULL when t is not its
+ * model's first name (loops visit a model once). */
+static const char *model(const struct claim_run *x, const char *cn, size_t t)
+{
+    for (size_t c = 0; c < x->corpora.n; c++)
+        if (strcmp(x->corpora.v[c], cn) == 0)
+            return x->model ? x->model[c * x->toks.n + t] : NULL;
+    return NULL;
+}
+
 static int is_gpt_style(const char *tok)
 {
     return strncmp(tok, "tiktoken:", 9) == 0 || strncmp(tok, "hf:", 3) == 0;
@@ -365,24 +443,40 @@ static const struct {
     {"_7b_analytic", "7B (Llama-2-7B dims), fp16", 0.5},
 };
 
+/* Whether the symbol model of name s on corpus cn has the claim's size: any
+ * of its names does (symbol:32k = symbol:all when 32k entries hold every
+ * word form of the corpus). */
+static int model_claim_size(const struct claim_run *x, const char *cn, size_t s)
+{
+    for (size_t u = 0; u < x->toks.n; u++) {
+        int size;
+        if ((u == s || same_model(x, cn, x->toks.v[s], x->toks.v[u])) &&
+            symbol_kind(x->toks.v[u], &size) != SYM_NONE && size)
+            return 1;
+    }
+    return 0;
+}
+
 static void symbol_pair(struct claim_run *x, const char *cn, const char *lang, const char *sym,
-                        enum symbol_kind kind, int claim_size, const char *gpt)
+                        const char *sym_names, enum symbol_kind kind, int claim_size,
+                        const char *gpt, const char *gpt_names)
 {
     double ts, tg;
     if (!get(x, cn, lang, sym, "tokens", &ts) || !get(x, cn, lang, gpt, "tokens", &tg) ||
         ts <= 0 || tg <= 0)
         return;
     double ratio = tg / ts;
-    char key[256], name[200];
+    char key[256];
+    const char *name = sym_names;
     snprintf(key, sizeof key, "%s|%s|%s|%d|%.0f", cn, lang, gpt, (int)kind, ts);
-    snprintf(name, sizeof name, "`%s`", sym);
     if (!claim_size) {
-        finding(x, 5, S_CONTEXT, key, name, "| %s | %s | `%s` | %.2f× |", cn, lang, gpt, ratio);
+        finding(x, 5, S_CONTEXT, key, name, "| %s | %s | %s | %.2f× |", cn, lang, gpt_names,
+                ratio);
         return;
     }
     int ok = ratio >= 3 && ratio <= 5;
     finding(x, kind == SYM_SPACE ? 1 : 0, ok ? S_HOLDS : S_FAILS, key, name,
-            "| %s | %s | `%s` | %.0f | %.0f | %.2f× | %s |", cn, lang, gpt, tg, ts, ratio,
+            "| %s | %s | %s | %.0f | %.0f | %.2f× | %s |", cn, lang, gpt_names, tg, ts, ratio,
             yes(ok));
     /* memory at equal content: the content that takes 60k tokens with the
      * GPT-style tokenizer, re-encoded with the symbol scheme */
@@ -403,7 +497,7 @@ static void symbol_pair(struct claim_run *x, const char *cn, const char *lang, c
         char km[300];
         snprintf(km, sizeof km, "%s|%zu", key, m);
         finding(x, kind == SYM_SPACE ? 3 : 2, okm ? S_HOLDS : S_FAILS, km, name,
-                "| %s | %s | `%s` | %s | %.2f | %.2f | %.2f× | %.2f× | %s |", cn, lang, gpt,
+                "| %s | %s | %s | %s | %.2f | %.2f | %.2f× | %.2f× | %s |", cn, lang, gpt_names,
                 k_memory_configs[m].name, mg * gb, ms * gb, tr, tg / ts, yes(okm));
     }
 }
@@ -414,14 +508,17 @@ static void claim_symbols(struct claim_run *x)
         for (size_t s = 0; s < x->toks.n; s++) {
             int claim_size;
             enum symbol_kind kind = symbol_kind(x->toks.v[s], &claim_size);
-            if (kind == SYM_NONE || kind == SYM_STEM)
+            const char *sn = model(x, x->counted.v[c], s);
+            if (kind == SYM_NONE || kind == SYM_STEM || !sn)
                 continue;
+            claim_size = model_claim_size(x, x->counted.v[c], s);
             for (size_t g = 0; g < x->toks.n; g++) {
-                if (!is_gpt_style(x->toks.v[g]))
+                const char *gn = model(x, x->counted.v[c], g);
+                if (!is_gpt_style(x->toks.v[g]) || !gn)
                     continue;
                 for (size_t l = 0; l < x->langs.n; l++)
-                    symbol_pair(x, x->counted.v[c], x->langs.v[l], x->toks.v[s], kind,
-                                claim_size, x->toks.v[g]);
+                    symbol_pair(x, x->counted.v[c], x->langs.v[l], x->toks.v[s], sn, kind,
+                                claim_size, x->toks.v[g], gn);
             }
         }
     static const char *const token_head =
@@ -537,8 +634,9 @@ static void claim_ngram(struct claim_run *x)
         for (size_t t = 0; t < x->toks.n; t++)
             for (size_t l = 0; l < x->langs.n; l++) {
                 const char *cn = x->counted.v[c], *ln = x->langs.v[l], *tok = x->toks.v[t];
+                const char *name = model(x, cn, t);
                 double ms, nb, bits, h1 = NAN, h5 = NAN, ksr = NAN, tms = NAN, pe = 0, pl = 0;
-                if (!get(x, cn, ln, tok, "ngram_ms_suggest", &ms) ||
+                if (!name || !get(x, cn, ln, tok, "ngram_ms_suggest", &ms) ||
                     !get(x, cn, ln, tok, "ngram_bytes_model", &nb) ||
                     !get(x, cn, ln, tok, "ngram_bits_per_en_byte", &bits))
                     continue;
@@ -548,9 +646,8 @@ static void claim_ngram(struct claim_run *x)
                 get(x, cn, ln, tok, "ms_decode_token_512", &tms);
                 int hw = get(x, cn, ln, tok, "bytes_params_embed", &pe) &&
                          get(x, cn, ln, tok, "bytes_params_layers", &pl);
-                char key[256], name[200];
+                char key[256];
                 snprintf(key, sizeof key, "%s|%s|%s", cn, ln, tok);
-                snprintf(name, sizeof name, "`%s`", tok);
                 int fast = ms <= 10.0;
                 char tm[32] = "–", tw[32] = "–";
                 if (!isnan(tms))
@@ -612,11 +709,11 @@ static void claim_proportion(struct claim_run *x)
             for (size_t l = 0; l < x->langs.n; l++) {
                 const char *cn = x->counted.v[c], *ln = x->langs.v[l], *tok = x->toks.v[t];
                 double p;
-                if (strcmp(ln, "en") == 0 || !get(x, cn, ln, tok, "parity", &p) || p <= 0)
+                const char *name = model(x, cn, t);
+                if (!name || strcmp(ln, "en") == 0 || !get(x, cn, ln, tok, "parity", &p) || p <= 0)
                     continue;
                 int shared = shared_vocab(x, cn, tok);
-                char name[200], key[256];
-                snprintf(name, sizeof name, "`%s`", tok);
+                char key[256];
                 for (size_t k = 0; k < nlen; k++) {
                     double fr, tl = -1, te = -1;
                     if (!get(x, cn, ln, tok, k_lengths[k].flops_ratio, &fr))
@@ -636,7 +733,13 @@ static void claim_proportion(struct claim_run *x)
     static const char *const head =
         "| tokenizer | corpus | lang | content | token ratio to English | FLOPs ratio | FLOPs "
         "beyond proportion | within ±10%? |\n|---|---|---|---|---:|---:|---:|---|\n";
-    for (size_t k = 0; k < nlen; k++)
+    static const char *const verdict_one[] = {"Segments, one vocabulary: ",
+                                              "8k-token documents, one vocabulary: ",
+                                              "60k-token documents, one vocabulary: "};
+    static const char *const verdict_per[] = {"Segments, per-language vocabularies: ",
+                                              "8k-token documents, per-language vocabularies: ",
+                                              "60k-token documents, per-language vocabularies: "};
+    for (size_t k = 0; k < nlen; k++) {
         table(x, (int)(2 * k),
               k ? NULL
                 : "Sequence length at one vocabulary (tokenizers with the same vocabulary in "
@@ -644,28 +747,28 @@ static void claim_proportion(struct claim_run *x)
                   "the test segments as they are and for one long document of the same "
                   "content, where attention's n² term matters.\n\n",
               head);
-    verdict(x, 0, "Segments, one vocabulary: ", "the tokenizer");
-    verdict(x, 2, "8k-token documents, one vocabulary: ", "the tokenizer and language");
-    verdict(x, 4, "60k-token documents, one vocabulary: ", "the tokenizer and language");
-    for (size_t k = 0; k < nlen; k++)
+        verdict(x, (int)(2 * k), verdict_one[k], k ? "the tokenizer and language" : "the tokenizer");
+    }
+    for (size_t k = 0; k < nlen; k++) {
         table(x, (int)(2 * k + 1),
               k ? NULL
                 : "The vocabulary effect (a tokenizer trained per language has a different "
                   "vocabulary in each, so each token costs a different LM head):\n\n",
               head);
-    verdict(x, 1, "Segments, per-language vocabularies: ", "the tokenizer and language");
+        verdict(x, (int)(2 * k + 1), verdict_per[k], "the tokenizer and language");
+    }
     /* measured milliseconds against the token ratio */
     for (size_t c = 0; c < x->counted.n; c++)
         for (size_t t = 0; t < x->toks.n; t++)
             for (size_t l = 0; l < x->langs.n; l++) {
                 const char *cn = x->counted.v[c], *ln = x->langs.v[l], *tok = x->toks.v[t];
                 double p, mr;
-                if (strcmp(ln, "en") == 0 || !get(x, cn, ln, tok, "parity", &p) || p <= 0 ||
-                    !get(x, cn, ln, tok, "ms_prefill_vs_en", &mr))
+                const char *name = model(x, cn, t);
+                if (!name || strcmp(ln, "en") == 0 || !get(x, cn, ln, tok, "parity", &p) ||
+                    p <= 0 || !get(x, cn, ln, tok, "ms_prefill_vs_en", &mr))
                     continue;
                 int ok = fabs(mr / p - 1) <= 0.10;
-                char name[200], key[256];
-                snprintf(name, sizeof name, "`%s`", tok);
+                char key[256];
                 snprintf(key, sizeof key, "%s|%s|%s|ms", cn, ln, tok);
                 finding(x, 6, ok ? S_HOLDS : S_FAILS, key, name,
                         "| %s | %s | %.3f | %.3f | %+.1f%% | %s |", cn, ln, p, mr,
@@ -682,10 +785,13 @@ static void claim_proportion(struct claim_run *x)
         for (size_t s = 0; s < x->toks.n; s++) {
             int claim_size;
             enum symbol_kind kind = symbol_kind(x->toks.v[s], &claim_size);
-            if (kind == SYM_NONE || kind == SYM_STEM || !claim_size)
+            const char *name = model(x, x->counted.v[c], s);
+            if (kind == SYM_NONE || kind == SYM_STEM || !name ||
+                !model_claim_size(x, x->counted.v[c], s))
                 continue;
             for (size_t g = 0; g < x->toks.n; g++) {
-                if (!is_gpt_style(x->toks.v[g]))
+                const char *gn = model(x, x->counted.v[c], g);
+                if (!is_gpt_style(x->toks.v[g]) || !gn)
                     continue;
                 for (size_t l = 0; l < x->langs.n; l++) {
                     const char *cn = x->counted.v[c], *ln = x->langs.v[l];
@@ -697,12 +803,11 @@ static void claim_proportion(struct claim_run *x)
                         continue;
                     double tr = ts / tg, fr = fs / fg;
                     int ok = fabs(fr / tr - 1) <= 0.10;
-                    char name[200], key[256];
-                    snprintf(name, sizeof name, "`%s`", sym);
+                    char key[256];
                     snprintf(key, sizeof key, "%s|%s|%s|%.0f", cn, ln, gpt, ts);
                     finding(x, 7, ok ? S_HOLDS : S_FAILS, key, name,
-                            "| %s | %s | `%s` | %.3f | %.3f | %+.1f%% | %s |", cn, ln, gpt, tr,
-                            fr, 100 * (fr / tr - 1), yes(ok));
+                            "| %s | %s | %s | %.3f | %.3f | %+.1f%% | %s |", cn, ln, gn, tr, fr,
+                            100 * (fr / tr - 1), yes(ok));
                 }
             }
         }
@@ -759,7 +864,8 @@ static void claim_hybrid(struct claim_run *x)
         for (size_t t = 0; t < x->toks.n; t++)
             for (size_t l = 0; l < x->langs.n; l++) {
                 const char *cn = x->counted.v[c], *ln = x->langs.v[l], *tok = x->toks.v[t];
-                if (!is_gpt_style(tok))
+                const char *name = model(x, cn, t);
+                if (!is_gpt_style(tok) || !name)
                     continue;
                 double ms, fork = NAN, human = NAN, machine = NAN, oracle = NAN, err = NAN;
                 double corr = NAN, gpu = NAN;
@@ -772,9 +878,8 @@ static void claim_hybrid(struct claim_run *x)
                 get(x, cn, ln, tok, "latency_ms_per_token_machine_hybrid", &machine);
                 get(x, cn, ln, tok, "latency_fork_share_oracle", &oracle);
                 get(x, cn, ln, tok, "latency_error_share_p0p5", &err);
-                char key[256], name[200];
+                char key[256];
                 snprintf(key, sizeof key, "%s|%s|%s", cn, ln, tok);
-                snprintf(name, sizeof name, "`%s`", tok);
                 int ok = ms >= 40 && ms <= 50;
                 finding(x, 0, ok ? S_HOLDS : S_FAILS, key, name,
                         "| %s | %s | %.1f%% | %.1f%% | %.1f%% | %.1f | %.1f | %.1f | %.1f | %.1f "
@@ -940,6 +1045,7 @@ static int run_claims(const results *r, FILE *f, FILE *summary, tb_error *err)
         x.oom |= results_names_add(&x.langs, row.lang) != TB_OK;
     }
     sort_corpora(&x);
+    models_build(&x);
     fprintf(f, "## Claims\n\nEach popular claim, what was measured, the rows that test it "
                "(split `%s`) and a verdict over distinct measurements: a figure that several "
                "corpora, languages or tokenizer names repeat is one row and counts once. Corpora "
@@ -968,6 +1074,7 @@ static int run_claims(const results *r, FILE *f, FILE *summary, tb_error *err)
     }
     findings_clear(&x);
     free(x.v);
+    models_free(&x);
     results_names_release(&x.corpora);
     results_names_release(&x.counted);
     results_names_release(&x.small);

@@ -130,6 +130,26 @@ static void test_memory_at_equal_content(void **state)
     free(md);
 }
 
+/* Claim 2 pairs models, not names: two GPT-style names with the same token
+ * counts are one row naming both, counted once. */
+static void test_symbol_pairs_count_models(void **state)
+{
+    (void)state;
+    const struct row rows[] = {
+        {"big", "ru", "tiktoken:r50k_base", "tokens", 400},
+        {"big", "ru", "tiktoken:p50k_base", "tokens", 400},
+        {"big", "ru", "symbol:32k", "tokens", 100}, /* a sweep name of the same model */
+        {"big", "ru", "symbol:all", "tokens", 100},
+        {"big", "ru", "symbol:250k", "tokens", 100},
+    };
+    char *md = claims_of(rows, sizeof rows / sizeof rows[0]), buf[8192];
+    const char *c2 = section(md, 2, buf, sizeof buf);
+    EXPECT(c2, "| `symbol:32k`, `symbol:all`, `symbol:250k` | big | ru | `tiktoken:r50k_base`, "
+               "`tiktoken:p50k_base` | 400 | 100 | 4.00× | yes |");
+    EXPECT(c2, "Token part, every gap a token: **Verdict: holds** (1 of 1 distinct");
+    free(md);
+}
+
 /* GEMM above 95% of FLOPs holds; the wall-time share is one measurement per
  * vocabulary, however many corpora and languages repeat it. */
 static void test_gemm_share(void **state)
@@ -278,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_small_corpus_is_context),
         cmocka_unit_test(test_identical_tokenizers_count_once),
         cmocka_unit_test(test_memory_at_equal_content),
+        cmocka_unit_test(test_symbol_pairs_count_models),
         cmocka_unit_test(test_gemm_share),
         cmocka_unit_test(test_floor_below_range_is_consistent),
         cmocka_unit_test(test_one_parameter_set_one_finding),
