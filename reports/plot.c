@@ -345,9 +345,12 @@ static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
 /* Stacked bars: one bar per (tokenizer, language), one layer per metric;
  * with clustered, the metrics stand side by side instead (a log y axis when
  * log_y). */
+/* Bars of metrics per (tokenizer, language); vocab_label: each bar's label
+ * names the vocabulary the cost rows priced (vocab_priced), so a scheme's
+ * cost is read with the vocabulary a model of it would have. */
 static int chart_bars(struct ctx *c, const char *const *metrics, size_t nm, const char *ylabel,
                       const char *title, const char *chart, int clustered, int log_y,
-                      tb_error *err)
+                      int vocab_label, tb_error *err)
 {
     const char *split = c->cfg->split;
     size_t rows = 0;
@@ -374,8 +377,14 @@ static int chart_bars(struct ctx *c, const char *const *metrics, size_t nm, cons
                 any |= find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], metrics[m], &v);
             if (!any)
                 continue;
-            char label[256];
-            snprintf(label, sizeof label, "%s %s", c->toks.v[t], c->langs.v[l]);
+            char label[256], vb[32];
+            double vp;
+            if (vocab_label && find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t],
+                                    "vocab_priced", &vp))
+                snprintf(label, sizeof label, "%s %s (V %s)", c->toks.v[t], c->langs.v[l],
+                         results_format_count(vp, vb, sizeof vb));
+            else
+                snprintf(label, sizeof label, "%s %s", c->toks.v[t], c->langs.v[l]);
             gp_str(dat.fp, label);
             for (size_t m = 0; m < nm; m++)
                 fprintf(dat.fp, " %.10g",
@@ -409,7 +418,7 @@ static int chart_bars(struct ctx *c, const char *const *metrics, size_t nm, cons
 static int chart_stacked(struct ctx *c, const char *const *metrics, size_t nm,
                          const char *ylabel, const char *title, const char *chart, tb_error *err)
 {
-    return chart_bars(c, metrics, nm, ylabel, title, chart, 0, 0, err);
+    return chart_bars(c, metrics, nm, ylabel, title, chart, 0, 0, 1, err);
 }
 
 /* Measured prefill milliseconds against sequence length (rows ms_prefill_N),
@@ -689,7 +698,7 @@ int plot_all(const results *r, const plot_config *cfg_in, plot_report *rep, tb_e
         if (rc == TB_OK)
             rc = chart_bars(&c, latency, 3, "ms per English byte of content (log scale)",
                             "time to produce the text: model alone, person picks every "
-                            "token, person picks at forks", "latency", 1, 1, err);
+                            "token, person picks at forks", "latency", 1, 1, 0, err);
         if (rc == TB_OK)
             rc = chart_grouped(&c, "ngram_bits_per_en_byte", "bits per English byte",
                                "n-gram bits for the same content", 0, err);
