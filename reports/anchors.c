@@ -121,8 +121,9 @@ int anchors_write_markdown(const results *r, FILE *f, tb_error *err)
                 fprintf(f, "%sUTF-8 bytes and code points, which see only the script, %+.0f%% "
                            "(%zu)",
                         n[1] ? "; " : "", 100 * sum[0] / (double)n[0], n[0]);
-            fputs(". A gap that subword tokenizers show and bytes do not is the domain's "
-                  "vocabulary, not the script.\n\n",
+            fputs(n[0] && n[1] ? ". A gap that subword tokenizers show and bytes do not is the "
+                                 "domain's vocabulary, not the script.\n\n"
+                               : ".\n\n",
                   f);
         }
         fputs("Sources:\n\n", f);
