@@ -412,6 +412,28 @@ static void doc_rows(struct emit *e, const stage_model *sm, const tf_config *mc,
     }
 }
 
+/* Memory of the file's 7B-class dims with the priced vocabulary vocab, fp32
+ * like every bytes_* row: bytes_params_embed_<m> (the parameters that grow
+ * with the vocabulary: embedding and untied head), bytes_params_layers_<m>
+ * (the rest), bytes_kv_cache_60k_<m> (60,000 positions, GQA as the dims say). */
+static void dims_memory_rows(struct emit *e, const stage_model *sm, size_t vocab)
+{
+    for (size_t k = 0; k < N_DOC_MODELS && sm->cfg.dims; k++) {
+        const roofline_dims *m = roofline_find_model(sm->cfg.dims, k_doc_models[k]);
+        if (!m)
+            continue;
+        roofline_dims dv = *m, d0 = *m;
+        dv.vocab = vocab;
+        d0.vocab = 0;
+        double all = roofline_params(&dv), rest = roofline_params(&d0);
+        char sfx[ROOFLINE_NAME_MAX + 1];
+        snprintf(sfx, sizeof sfx, "_%s", m->name);
+        row(e, "bytes_params_embed", sfx, 4 * (all - rest), "bytes");
+        row(e, "bytes_params_layers", sfx, 4 * rest, "bytes");
+        row(e, "bytes_kv_cache_60k", sfx, 4 * roofline_kv_elements(m, 60000), "bytes");
+    }
+}
+
 int stage_model_vocab_priced(const token_streams *ts, size_t *out, tb_error *err)
 {
     *out = ts->vocab_size;
@@ -473,6 +495,7 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
     memory_rows(&e, &big, &pb, "_7b_analytic");
     row(&e, "model_chunks", "", (double)p.chunks, "sequences");
     row(&e, "vocab_priced", "", (double)vp, "entries");
+    dims_memory_rows(&e, sm, vp);
     if (en) {
         tf_config ec = sm->mc;
         ec.vocab = vp_en;

@@ -92,12 +92,16 @@ double roofline_matmul_params(const roofline_dims *m)
     return (double)m->n_layers * (2 * d * d + 2 * d * kvd + g * d * f) + (double)m->vocab * d;
 }
 
+double roofline_kv_elements(const roofline_dims *m, size_t cache)
+{
+    return 2 * (double)m->n_layers * (double)cache * kv_width(m);
+}
+
 double roofline_decode_bytes(const roofline_dims *m, const roofline_hw *hw, size_t cache)
 {
     double weights = (double)m->n_layers * layer_params(m) + final_norm_params(m) +
                      (double)m->vocab * (double)m->d_model;
-    double kv = 2 * (double)m->n_layers * (double)cache * kv_width(m);
-    return hw->wbytes * (weights + kv);
+    return hw->wbytes * (weights + roofline_kv_elements(m, cache));
 }
 
 double roofline_prefill_ms(const roofline_dims *m, const roofline_hw *hw, size_t n, double eff)

@@ -233,6 +233,9 @@ double roofline_params(const roofline_dims *m);
 double roofline_matmul_params(const roofline_dims *m);
 /* Bytes one decode step reads at cache length C (weights + KV cache). */
 double roofline_decode_bytes(const roofline_dims *m, const roofline_hw *hw, size_t cache);
+/* Numbers in the KV cache of cache positions: 2 (K and V) x L x cache x
+ * (d / H x K heads), so GQA dims hold H / K times fewer than MHA ones. */
+double roofline_kv_elements(const roofline_dims *m, size_t cache);
 /* ms of one prefill of n <= context tokens at efficiency eff (0 < eff <= 1). */
 double roofline_prefill_ms(const roofline_dims *m, const roofline_hw *hw, size_t n, double eff);
 /* ms of one decode step at cache length C: max(bytes / B, FLOPs / P);

@@ -439,8 +439,9 @@ static const struct {
     const char *suffix, *name;
     double bytes_scale;
 } k_memory_configs[] = {
-    {"", "small, fp32", 1.0},
-    {"_7b_analytic", "7B (Llama-2-7B dims), fp16", 0.5},
+    {"", "the run's preset, fp32", 1.0},
+    {"_llama2-7b", "Llama-2-7B dims, fp16", 0.5},
+    {"_qwen2-7b", "Qwen2-7B dims (GQA), fp16", 0.5},
 };
 
 /* Whether the symbol model of name s on corpus cn has the claim's size: any
@@ -555,7 +556,7 @@ static void claim_symbols(struct claim_run *x)
 
 static const struct {
     const char *suffix, *name;
-} k_flops_configs[] = {{"", "small preset"}, {"_7b_analytic", "7B dims (Llama-2-7B)"}};
+} k_flops_configs[] = {{"", "the run's model preset"}, {"_7b_analytic", "7B dims (Llama-2-7B)"}};
 
 static void claim_gemm(struct claim_run *x)
 {
@@ -615,7 +616,7 @@ static void claim_gemm(struct claim_run *x)
             }
     if (count(x, 2).holds + count(x, 2).fails) {
         fputs("Measured wall time (`gemm_time_share`): the share of one CPU fp32 prefill "
-              "(reference transformer, one OpenBLAS thread, this machine) spent in sgemm, "
+              "(the reference transformer of the run's preset on this machine) spent in sgemm, "
               "measured once per vocabulary size. It is inference on a CPU, not training, and "
               "moves with the machine.\n\n",
               x->f);
@@ -666,7 +667,7 @@ static void claim_ngram(struct claim_run *x)
           "decode step | n-gram MB | transformer MB (fp32 weights) | n-gram bits per English "
           "byte | hit@1 | hit@5 | keystrokes saved |\n"
           "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    fputs("The transformer is the `small` reference model on this CPU at a 512-token cache, "
+    fputs("The transformer is the reference model of the run's preset on this CPU at a 512-token cache, "
           "untrained: its suggestion quality and bits per byte are not measured in this run, "
           "so the cost in bits is the n-gram's alone.\n\n",
           x->f);
@@ -812,7 +813,7 @@ static void claim_proportion(struct claim_run *x)
             }
         }
     table(x, 7,
-          "Symbols against GPT-style tokenizers in the same language (`small` preset, each "
+          "Symbols against GPT-style tokenizers in the same language (the run's model preset, each "
           "with its own vocabulary): the token ratio against the FLOPs ratio.\n\n",
           "| symbol scheme | corpus | lang | GPT-style | token ratio | FLOPs ratio | beyond "
           "proportion | within ±10%? |\n|---|---|---|---|---:|---:|---:|---|\n");
@@ -985,7 +986,7 @@ static const struct claim k_claims[] = {
      claim_symbols},
     {3, "Matrix multiplication is 90–95% of transformer compute",
      "Measured: `gemm_flops_share` (matrix-product FLOPs / all FLOPs of a forward pass over the "
-     "test split, analytic) on the `small` preset and on 7B dims; `gemm_time_share`, the "
+     "test split, analytic) on the run's model preset and on 7B dims; `gemm_time_share`, the "
      "measured wall-time share of a CPU prefill, separately.",
      claim_gemm},
     {4,

@@ -33,6 +33,7 @@ static const struct group k_groups[] = {
       {"continued_words", "Share of words split into two or more tokens"}}},
     {"Vocabulary",
      {{"vocab_size", "Vocabulary size |V|"},
+      {"vocab_priced", "Vocabulary the cost rows price (|V|, or the ids used for a code-space scheme)"},
       {"vocab_used", "Distinct ids used"},
       {"unk_rate", "Share of fallback/unknown tokens"},
       {"renyi_efficiency", "Renyi efficiency (alpha = 2.5)"}}},

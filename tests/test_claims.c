@@ -123,7 +123,7 @@ static void test_memory_at_equal_content(void **state)
     const char *c2 = section(md, 2, buf, sizeof buf);
     EXPECT(c2, "| `symbol:all` | big | ru | `tiktoken:g` | 300 | 100 | 3.00× | yes |");
     EXPECT(c2, "Token part, every gap a token: **Verdict: holds** (1 of 1 distinct");
-    EXPECT(c2, "| `symbol:all` | big | ru | `tiktoken:g` | small, fp32 | 12.00 | 11.00 | 1.09× | "
+    EXPECT(c2, "| `symbol:all` | big | ru | `tiktoken:g` | the run's preset, fp32 | 12.00 | 11.00 | 1.09× | "
                "3.00× | no |");
     EXPECT(c2, "Memory part, every gap a token: **Verdict: does not hold** (0 of 1 distinct");
     EXPECT(c2, "| `symbol:2k` | big | ru | `tiktoken:g` | 1.50× |");
@@ -169,7 +169,7 @@ static void test_gemm_share(void **state)
     };
     char *md = claims_of(rows, sizeof rows / sizeof rows[0]), buf[8192];
     const char *c3 = section(md, 3, buf, sizeof buf);
-    EXPECT(c3, "| small preset | 2 | 93.0% | 99.7% | 2 | 1 |");
+    EXPECT(c3, "| the run's model preset | 2 | 93.0% | 99.7% | 2 | 1 |");
     EXPECT(c3, "Compute (FLOPs) part: **Verdict: holds** (2 of 2 distinct measurements).");
     EXPECT(c3, "| `tiktoken:a` | 50,257 |");
     EXPECT(c3, "Wall-time part (CPU fp32 prefill): **Verdict: depends on the vocabulary** (holds "

@@ -491,8 +491,16 @@ static void test_stage_chars_priced(void **state)
     assert_true(row_value(r, "ru", "flops_doc_8k_llama2-7b") == hand);
     assert_true(fabs(row_value(r, "ru", "flops_doc_8k_vs_en_llama2-7b") - hand / hand_en) < 1e-12);
     assert_true(row_value(r, "en", "flops_doc_60k_vs_en_llama2-7b") == 1);
+    /* memory on the hand dims with V 350, fp32: embedding and untied head
+     * 2 x 350 x 4; the rest a layer (q 16 + k 8 + v 8 + o 16, SwiGLU 3 x 4 x 8,
+     * two RMSNorms 8) and the final norm 4 = 156; K and V of 60,000 positions
+     * with one KV head of width 4 / 2: 2 x 1 x 60000 x 2 */
+    assert_true(row_value(r, "ru", "bytes_params_embed_llama2-7b") == 4.0 * 2 * 350 * 4);
+    assert_true(row_value(r, "ru", "bytes_params_layers_llama2-7b") == 4.0 * 156);
+    assert_true(row_value(r, "ru", "bytes_kv_cache_60k_llama2-7b") == 4.0 * 2 * 60000 * 2);
     /* not in the file: no rows */
     assert_true(row_value(r, "ru", "flops_doc_8k_qwen2-7b") == -1);
+    assert_true(row_value(r, "ru", "bytes_kv_cache_60k_qwen2-7b") == -1);
     /* without English there are no doc rows */
     results_free(r);
     assert_int_equal(results_new(&r, &err), TB_OK);
