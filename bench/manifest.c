@@ -11,6 +11,7 @@
 
 #include "../common/afile.h"
 #include "../corpora/corpus.h"
+#include "../tokenizers/tokenizer.h"
 
 #ifndef TB_VERSION
 #define TB_VERSION "0.0.0"
@@ -142,6 +143,26 @@ int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, t
     for (size_t i = 0; i < cfg->n_specs; i++)
         json_array_append_new(specs, json_string(cfg->specs[i]));
     json_object_set_new(root, "tokenizers", specs);
+    /* spec -> the vocabulary file it reads, with the sha256 the loader
+     * checked (packaged names) or found (a user's file) */
+    json_t *vocabs = json_object();
+    for (size_t i = 0; i < cfg->n_specs; i++) {
+        tokenizer_vocab tv;
+        if (tokenizer_vocab_file(cfg->specs[i], &tv, err)) {
+            json_decref(vocabs);
+            json_decref(root);
+            return TB_EINPUT;
+        }
+        if (!tv.path[0])
+            continue;
+        json_t *vo = json_object();
+        json_object_set_new(vo, "path", json_string(tv.path));
+        json_object_set_new(vo, "bytes", json_integer((json_int_t)tv.size));
+        json_object_set_new(vo, "sha256", json_string(tv.sha256));
+        json_object_set_new(vo, "checked", json_boolean(tv.verified));
+        json_object_set_new(vocabs, cfg->specs[i], vo);
+    }
+    json_object_set_new(root, "vocabulary_files", vocabs);
 
     return manifest_wrap(root, out, err);
 }
@@ -236,6 +257,15 @@ char *manifest_markdown(const manifest *m)
         json_t *v;
         json_array_foreach(specs, i, v) fprintf(f, " `%s`", json_string_value(v));
         fputc('\n', f);
+    }
+    json_t *vocabs = json_object_get(r, "vocabulary_files");
+    const char *vk;
+    json_t *vv;
+    json_object_foreach(vocabs, vk, vv)
+    {
+        fprintf(f, "- vocabulary `%s`: `%s`, sha256 %.12s…%s\n", vk, str_or(vv, "path", "?"),
+                str_or(vv, "sha256", "?"),
+                json_is_true(json_object_get(vv, "checked")) ? " (checked)" : "");
     }
     fclose(f);
     return buf;

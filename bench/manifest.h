@@ -1,6 +1,8 @@
 /* manifest.h - the run manifest: what produced a results file (tokbench
  * version and commit, date, machine, command, corpora with their MANIFEST
- * hashes and sources, tokenizer specs). Saved as manifest.json beside
+ * hashes and sources, tokenizer specs, and per spec that reads a file its
+ * vocabulary file's path, size and sha256 - "checked" when it is a packaged
+ * name verified against tokenizers/vocab_files.c). Saved as manifest.json beside
  * results.csv; the report renders it as Markdown. */
 #ifndef MANIFEST_H
 #define MANIFEST_H

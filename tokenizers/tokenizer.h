@@ -83,6 +83,23 @@ int tokenizer_is_fallback(const tokenizer *t, uint32_t id);
 int tokenizer_piece(const tokenizer *t, uint32_t id, char *out, size_t cap, size_t *n_bytes,
                     tb_error *err);
 
+/* The vocabulary file a spec reads, for the run manifest. */
+typedef struct tokenizer_vocab {
+    char path[4096];    /* as opened; "" when the spec reads no file (bytes, bpe:N, ...) */
+    uint64_t size;      /* bytes */
+    char sha256[65];    /* lower-case hex of the whole file; "" without a file */
+    int verified;       /* 1: a packaged name whose size and sha256 matched
+                           tokenizers/vocab_files.c; 0: a user's file, hashed only */
+} tokenizer_vocab;
+
+/* Resolves the file of spec ("joint:" ignored): tiktoken:NAME and hf:NAME
+ * (the packaged files, checked as the loaders check them: a mismatch fails
+ * with TB_EINPUT naming the file, both sizes and hashes and how to
+ * reinstall), tiktoken:PRESET:PATH, hf:PATH and bpe-file:PATH (hashed, not
+ * checked). Other specs: TB_OK with an empty path. A missing file fails with
+ * TB_EINPUT naming it. */
+int tokenizer_vocab_file(const char *spec, tokenizer_vocab *out, tb_error *err);
+
 /* Comma-separated list of the known schemes, for help and error messages. */
 const char *tokenizer_schemes(void);
 
