@@ -1,7 +1,9 @@
 /* cmd_check.c - `tokbench check`: the CI gate over results files. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../bench/check.h"
 #include "cli.h"
@@ -119,6 +121,13 @@ int cmd_check(const cli_args *a)
     }
     if (results_load_csv(base_path, &base, &err)) {
         results_free(cur);
+        if (access(base_path, R_OK) != 0)
+            tb_fail(&err, TB_EINPUT,
+                    "baseline '%s': cannot open: %s (write one with 'tokbench check --baseline "
+                    "%s --update %s')",
+                    base_path, strerror(errno), base_path, a->pos[0]);
+        else
+            tb_wrap(&err, "baseline: ");
         return cli_fail("check", &err);
     }
     check_report rep;

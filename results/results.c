@@ -2,8 +2,10 @@
 #include "results.h"
 
 #include <csv.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -351,8 +353,12 @@ int results_load_csv(const char *path, results **out, tb_error *err)
     *out = NULL;
     char *data;
     size_t len;
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return tb_fail(err, TB_EINPUT, "results '%s': cannot open: %s", path, strerror(errno));
+    fclose(probe);
     if (tb_read_file(path, &data, &len, err))
-        return tb_wrap(err, "results: ");
+        return tb_wrap(err, "results '%s': ", path);
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         free(data);
