@@ -121,7 +121,7 @@ int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, t
         char path[4096];
         run_corpus_path(cfg->data_dir, cfg->corpora[i], path, sizeof path);
         corpus *c = NULL;
-        if (corpus_open(path, &c, err)) {
+        if (run_corpus_open(cfg->data_dir, cfg->corpora[i], &c, err)) {
             json_decref(root);
             json_decref(corpora);
             return TB_EINPUT;

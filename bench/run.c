@@ -1,10 +1,12 @@
 /* run.c - the suite runner. */
 #include "run.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../corpora/corpus.h"
 #include "../corpora/words.h"
@@ -26,6 +28,21 @@ void run_corpus_path(const char *data_dir, const char *name, char *buf, size_t c
         snprintf(buf, cap, "%s", name);
     else
         snprintf(buf, cap, "%s/%s", data_dir, name);
+}
+
+int run_corpus_open(const char *data_dir, const char *name, corpus **out, tb_error *err)
+{
+    *out = NULL;
+    char path[4096];
+    run_corpus_path(data_dir, name, path, sizeof path);
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT)
+        return tb_fail(err, TB_EINPUT,
+                       "corpus '%s': no folder '%s' (fetchable: %s, with 'tokbench corpus fetch "
+                       "NAME'; or import your own text with 'tokbench corpus import dir:PATH "
+                       "--name %s')",
+                       name, path, RUN_FETCHABLE_CORPORA, name);
+    return corpus_open(path, out, err);
 }
 
 static int lang_selected(const run_config *cfg, const char *lang)
@@ -521,10 +538,8 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
             rc = roofline_config_check(rf, &rcfg, err);
     }
     for (size_t i = 0; i < cfg->n_corpora && rc == TB_OK; i++) {
-        char path[4096];
-        run_corpus_path(cfg->data_dir, cfg->corpora[i], path, sizeof path);
         corpus *c = NULL;
-        rc = corpus_open(path, &c, err);
+        rc = run_corpus_open(cfg->data_dir, cfg->corpora[i], &c, err);
         if (rc == TB_OK) {
             for (size_t l = 0; l < cfg->n_langs; l++)
                 if (corpus_find_lang(c, cfg->langs[l]) < 0)

@@ -9,6 +9,8 @@
 #include "../common/tb.h"
 #include "../results/results.h"
 
+struct corpus;
+
 /* Progress report: phase text, units done and total (0 when unknown). The
  * runner never prints; the CLI decides what a user sees. */
 typedef void (*run_progress_fn)(void *ud, const char *phase, size_t done, size_t total);
@@ -41,6 +43,12 @@ typedef struct run_config {
 /* Folder of a corpus argument: a name becomes data_dir/name; anything with a
  * '/' is used as given. */
 void run_corpus_path(const char *data_dir, const char *name, char *buf, size_t cap);
+/* The corpora `tokbench corpus fetch NAME` knows, for messages. */
+#define RUN_FETCHABLE_CORPORA "udhr, libreoffice"
+/* corpus_open of run_corpus_path(data_dir, name); a folder that does not
+ * exist fails with TB_EINPUT naming it and listing RUN_FETCHABLE_CORPORA and
+ * `corpus import dir:PATH`. */
+int run_corpus_open(const char *data_dir, const char *name, struct corpus **out, tb_error *err);
 
 int run_suite(const run_config *cfg, results *res, tb_error *err);
 

@@ -45,9 +45,7 @@ const char *cli_hardware_path(const cli_command *cmd, const cli_args *a)
 int cli_open_corpus(const cli_command *cmd, const cli_args *a, const char *name, corpus **out,
                     tb_error *err)
 {
-    char path[4096];
-    run_corpus_path(cli_data_dir(cmd, a), name, path, sizeof path);
-    return corpus_open(path, out, err);
+    return run_corpus_open(cli_data_dir(cmd, a), name, out, err);
 }
 
 int cli_check_langs(const cli_command *cmd, const cli_args *a, const corpus *c, tb_error *err)
