@@ -70,6 +70,18 @@ int stage_model_new(const stage_model_config *cfg, stage_model **out, tb_error *
         free(sm);
         return TB_EUSAGE;
     }
+    /* the measured rows run the model: refuse now, before any corpus is
+     * encoded, what cannot be allocated even with the smallest head */
+    if (sm->cfg.timing) {
+        tf_config probe = sm->mc;
+        if (!probe.vocab)
+            probe.vocab = 256;
+        int rc = tf_memory_check(&probe, 0, err);
+        if (rc) {
+            free(sm);
+            return tb_wrap(err, "model preset '%s': ", cfg->preset ? cfg->preset : "small"), rc;
+        }
+    }
     openblas_set_num_threads(sm->cfg.threads);
     *out = sm;
     return TB_OK;

@@ -45,7 +45,7 @@ const cli_command model_cmd = {
     "sequence, chunked at the context length, logits at every position. FLOPs and bytes\n"
     "are analytic (2 FLOPs per multiply-add, attention dense: QK^T and AV 2 n^2 d per\n"
     "layer each, no causal discount); rows ending _7b_analytic price the same tokens on\n"
-    "a 7B-class configuration (d 4096, 32 layers) that is never run. ms rows are measured:\n"
+    "a 7B-class configuration (d 4096, 32 layers), analytic only. ms rows are measured:\n"
     "the model body is timed at prefill lengths 1..1024 and three cache lengths, the LM\n"
     "head per vocabulary size (scaled linearly in V above 32,768 columns); each chunk is\n"
     "priced by the piecewise-linear fit of those measurements. The memory table gives\n"
@@ -56,7 +56,11 @@ const cli_command model_cmd = {
     "--bench runs the model at n = 64..1024 with a per-component time breakdown, checks\n"
     "prefill GEMM GFLOPS against raw sgemm on the same shapes in the same run, and decode\n"
     "steps against weight bytes / streaming-read bandwidth. Vocabulary: the tokenizer's\n"
-    "(-t), --set vocab=N, or 50257.\n",
+    "(-t), --set vocab=N, or 50257.\n"
+    "\n"
+    "A model that does not fit in the memory available (MemAvailable of /proc/meminfo,\n"
+    "or TOKBENCH_MEM_AVAILABLE_GB=N to state N GB) is refused before it is allocated:\n"
+    "exit 3 with the GB needed and available (7b needs about 31 GB).\n",
     model_opts,
 };
 

@@ -50,7 +50,9 @@ const cli_command run_cmd = {
     "before a word is part of the word's token), symbol-stem:32k, the small model,\n"
     "4-grams) and 'quick' (the same on udhr). Without --suite,\n"
     "-c and -t are required. Outputs are written to temporary files and renamed into\n"
-    "place.\n",
+    "place. With timing, --model runs the model: a preset that does not fit in the\n"
+    "memory available (MemAvailable; TOKBENCH_MEM_AVAILABLE_GB=N to state N GB instead)\n"
+    "is refused before anything is allocated (exit 3, needed and available GB).\n",
     run_opts,
 };
 

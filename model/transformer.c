@@ -4,8 +4,10 @@
 #include <cblas.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/timer.h"
 #include "cost.h"
@@ -84,6 +86,64 @@ size_t tf_config_params(const tf_config *c)
     size_t d = c->d_model, f = c->d_ff;
     size_t layer = 4 * d * d + 2 * d * f + 9 * d + f;
     return c->vocab * d * (c->tied ? 1 : 2) + c->context * d + c->n_layers * layer + 2 * d;
+}
+
+double tf_alloc_bytes(const tf_config *c)
+{
+    double d = (double)c->d_model, f = (double)c->d_ff, C = (double)c->context,
+           L = (double)c->n_layers;
+    double floats = (double)tf_config_params(c) + 2 * L * C * d + C * (3 * d + 3 * d + f + C);
+    return 4 * floats;
+}
+
+/* Bytes available, and where the figure came from, into src[cap]. */
+static int mem_available(double *bytes, char *src, size_t cap, tb_error *err)
+{
+    const char *env = getenv(TF_MEM_ENV);
+    if (env && *env) {
+        char *end;
+        errno = 0;
+        double gb = strtod(env, &end);
+        if (errno || *end || !(gb >= 0))
+            return tb_fail(err, TB_EUSAGE, "%s='%s' is not a number of GB", TF_MEM_ENV, env);
+        *bytes = gb * 1e9;
+        snprintf(src, cap, "%s", TF_MEM_ENV);
+        return TB_OK;
+    }
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        unsigned long long kb;
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+                fclose(f);
+                *bytes = (double)kb * 1024;
+                snprintf(src, cap, "MemAvailable in /proc/meminfo");
+                return TB_OK;
+            }
+        fclose(f);
+    }
+    long pages = sysconf(_SC_AVPHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    *bytes = pages > 0 && psize > 0 ? (double)pages * (double)psize : INFINITY;
+    snprintf(src, cap, "free pages");
+    return TB_OK;
+}
+
+int tf_memory_check(const tf_config *c, double extra_bytes, tb_error *err)
+{
+    double need = tf_alloc_bytes(c) + extra_bytes, avail = 0;
+    char src[64];
+    int rc = mem_available(&avail, src, sizeof src, err);
+    if (rc)
+        return rc;
+    if (need <= avail)
+        return TB_OK;
+    return tb_fail(err, TB_EINPUT,
+                   "d_model %zu, %zu layers, context %zu, vocab %zu: needs %.1f GB "
+                   "(weights, KV cache, scratch), %.1f GB available (%s); use a smaller preset "
+                   "or --set, or set %s to the GB to assume",
+                   c->d_model, c->n_layers, c->context, c->vocab, need / 1e9, avail / 1e9, src,
+                   TF_MEM_ENV);
 }
 
 int tf_config_check(const tf_config *c, tb_error *err)
@@ -202,6 +262,9 @@ int tf_new(const tf_config *cfg, tf_model **out, tb_error *err)
     *out = NULL;
     if (tf_config_check(cfg, err))
         return err ? err->status : TB_EUSAGE;
+    int mrc = tf_memory_check(cfg, 0, err);
+    if (mrc)
+        return tb_wrap(err, "model: "), mrc;
     tf_model *m = tb_calloc(1, sizeof *m, err);
     if (!m)
         return TB_EINPUT;

@@ -47,7 +47,8 @@ typedef struct tf_config {
 /* Presets: tiny (d 64, 2 layers, 4 heads, context 64: tests), small (d 512,
  * 8 layers, 8 heads, context 1024: the default), base (d 768, 12 layers, 12
  * heads, context 1024), and 7b (d 4096, 32 layers, 32 heads, context 4096,
- * untied: analytic rows only, never allocated by tokbench). d_ff = 4 d, tied
+ * untied: analytic rows; tf_new refuses it where it does not fit in memory,
+ * tf_memory_check). d_ff = 4 d, tied
  * except 7b, seed 1; vocab is left 0 for the caller. Unknown name: TB_EUSAGE
  * listing the presets. */
 int tf_preset(const char *name, tf_config *cfg, tb_error *err);
@@ -60,6 +61,21 @@ int tf_config_check(const tf_config *cfg, tb_error *err);
 /* Parameters: V d (+ V d untied) + context d + L (4 d^2 + 2 d f + 9 d + f)
  * + 2 d (model/cost.h). */
 size_t tf_config_params(const tf_config *cfg);
+
+/* Bytes tf_new allocates for cfg (fp32): the parameters, the KV cache
+ * (2 L context d floats) and the scratch of context rows (x, h, attention
+ * out: d each; qkv: 3 d; fc: d_ff; scores: context). */
+double tf_alloc_bytes(const tf_config *cfg);
+/* The environment variable that states the memory available, in GB (1e9
+ * bytes), instead of /proc/meminfo: to refuse earlier, or to run anyway. */
+#define TF_MEM_ENV "TOKBENCH_MEM_AVAILABLE_GB"
+/* Refuses, before anything is allocated, a model that does not fit:
+ * TB_EINPUT "d_model D, N layers, context C, vocab V: needs X GB
+ * (weights, KV cache, scratch), Y GB available (...)" when
+ * tf_alloc_bytes(cfg) + extra_bytes exceeds what is available: $TF_MEM_ENV
+ * when set (TB_EUSAGE if it is not a number >= 0), else MemAvailable of
+ * /proc/meminfo, else sysconf(_SC_AVPHYS_PAGES) pages. */
+int tf_memory_check(const tf_config *cfg, double extra_bytes, tb_error *err);
 
 /* Components, for FLOPs and time. */
 enum tf_part {
@@ -100,7 +116,7 @@ typedef struct tf_model tf_model;
 
 /* Allocates weights (one block, see tf_params), the KV cache (L, H,
  * context, dh) for K and V, and scratch for context rows; initialises
- * from cfg->seed. */
+ * from cfg->seed. Checks tf_memory_check(cfg, 0) first. */
 int tf_new(const tf_config *cfg, tf_model **out, tb_error *err);
 void tf_free(tf_model *m);
 const tf_config *tf_model_config(const tf_model *m);
