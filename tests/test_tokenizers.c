@@ -31,6 +31,7 @@
 #include "../common/afile.h"
 #include "../corpora/corpus.h"
 #include "../tokenizers/tokenizer.h"
+#include "../tokenizers/vocab_files.h"
 
 /* Round-trip and count fixtures: text and its length (may contain NUL-free
  * control characters; all valid UTF-8). */
@@ -710,10 +711,59 @@ static void test_buffer_too_small(void **state)
     }
 }
 
+/* Every packaged name resolves to a file whose size and sha256 are the
+ * table's (the installed deps/npm match the lock); a user's file is hashed,
+ * not checked; a scheme without a file has none. */
+static void test_vocab_files(void **state)
+{
+    struct fx *f = *state;
+    tb_error err = {0};
+    tokenizer_vocab tv;
+    assert_true(vocab_file_count() >= 10);
+    for (size_t i = 0; i < vocab_file_count(); i++) {
+        const vocab_file *v = vocab_file_at(i);
+        assert_ptr_equal(vocab_file_find(v->spec), v);
+        if (tokenizer_vocab_file(v->spec, &tv, &err) != TB_OK)
+            fail_msg("%s: %s", v->spec, err.msg);
+        assert_int_equal(tv.verified, 1);
+        assert_true(tv.size == v->size);
+        assert_string_equal(tv.sha256, v->sha256);
+        assert_non_null(strstr(tv.path, v->path));
+    }
+    assert_null(vocab_file_find("tiktoken:nosuch"));
+    char names[256];
+    vocab_file_names("hf:", names, sizeof names);
+    assert_string_equal(names, "qwen3, llama3, gpt4o, deepseek_v3, gemma3");
+    char path[600];
+    snprintf(path, sizeof path, "%s/user.bpe", f->tmp);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("abc", fp);
+    fclose(fp);
+    char spec[700];
+    snprintf(spec, sizeof spec, "joint:bpe-file:%s", path);
+    assert_int_equal(tokenizer_vocab_file(spec, &tv, &err), TB_OK);
+    assert_int_equal(tv.verified, 0);
+    assert_true(tv.size == 3);
+    assert_string_equal(tv.sha256,
+                        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_int_equal(tokenizer_vocab_file("bytes", &tv, &err), TB_OK);
+    assert_string_equal(tv.path, "");
+    assert_int_equal(tokenizer_vocab_file("hf:/nonexistent/tokenizer.json", &tv, &err),
+                     TB_EINPUT);
+    assert_non_null(strstr(err.msg, "/nonexistent/tokenizer.json"));
+    assert_int_equal(tokenizer_vocab_file(spec + 6, &tv, &err), TB_OK);
+    snprintf(spec, sizeof spec, "hf:%s", f->tmp);
+    tokenizer *t = NULL;
+    assert_int_equal(tokenizer_new(spec, NULL, &t, &err), TB_EINPUT);
+    assert_non_null(strstr(err.msg, "is a directory"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bytes_chars_counts),
+        cmocka_unit_test(test_vocab_files),
         cmocka_unit_test(test_round_trip_all_schemes),
         cmocka_unit_test(test_graphemes_vocab_order),
         cmocka_unit_test(test_graphemes_clusters),
