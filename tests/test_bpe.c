@@ -523,7 +523,7 @@ static void test_tiktoken_errors(void **state)
     free(s);
     s = rank_file(-1, "\\n! 256 YWI=");
     s[strlen(s) / 2] = 0;   /* truncated in the middle of bpe_ranks */
-    expect_rank_error("trunc.js", s, "trunc.js: byte ");
+    expect_rank_error("trunc.js", s, "trunc.js: ends at byte ");
     free(s);
     expect_rank_error("empty.js", "", "no JSON object");
     expect_rank_error("noranks.js", "export default {\"special_tokens\":{}};",
