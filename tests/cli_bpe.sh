@@ -105,7 +105,7 @@ R=deps/npm/node_modules/js-tiktoken/dist/ranks/r50k_base.js
 [[ -n ${TOKBENCH_NPM:-} ]] && R=$TOKBENCH_NPM/node_modules/js-tiktoken/dist/ranks/r50k_base.js
 head -c 300000 "$R" >"$WORK/trunc.js"
 expect_exit 3 "tiktoken: truncated rank file" -- "$TB" tokenize -t "tiktoken:gpt2:$WORK/trunc.js" "$WORK/ab.txt"
-expect_err "trunc.js: byte " "tiktoken: truncation names the file and byte"
+expect_err "trunc.js: ends at byte 300000 in the middle of a line" "tiktoken: truncation names the file and where it ends"
 sed 's/ IQ== / I!Q= /' "$R" >"$WORK/b64.js"
 expect_exit 3 "tiktoken: bad base64" -- "$TB" tokenize -t "tiktoken:gpt2:$WORK/b64.js" "$WORK/ab.txt"
 expect_err "bad base64 'I!Q='" "tiktoken: bad base64 is quoted"
