@@ -50,7 +50,13 @@ const cli_command run_cmd = {
     "before a word is part of the word's token), symbol-stem:32k, the small model,\n"
     "4-grams) and 'quick' (the same on udhr). Without --suite,\n"
     "-c and -t are required. Outputs are written to temporary files and renamed into\n"
-    "place.\n",
+    "place.\n"
+    "\n"
+    "cmd:COMMAND runs an external tokenizer with /bin/sh -c, once per language (lines\n"
+    "in, one line of ids out per line; tokbench help tokenize). Each run may take\n"
+    "TOKBENCH_CMD_TIMEOUT seconds (default 60; 0: no limit); past it the program and\n"
+    "everything it started are killed and the run fails with exit 3, naming the\n"
+    "language. Ctrl-C or SIGTERM to tokbench kills them too.\n",
     run_opts,
 };
 
