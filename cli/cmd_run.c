@@ -52,7 +52,13 @@ const cli_command run_cmd = {
     "-c and -t are required. Outputs are written to temporary files and renamed into\n"
     "place. With timing, --model runs the model: a preset that does not fit in the\n"
     "memory available (MemAvailable; TOKBENCH_MEM_AVAILABLE_GB=N to state N GB instead)\n"
-    "is refused before anything is allocated (exit 3, needed and available GB).\n",
+    "is refused before anything is allocated (exit 3, needed and available GB).\n"
+    "\n"
+    "cmd:COMMAND runs an external tokenizer with /bin/sh -c, once per language (lines\n"
+    "in, one line of ids out per line; tokbench help tokenize). Each run may take\n"
+    "TOKBENCH_CMD_TIMEOUT seconds (default 60; 0: no limit); past it the program and\n"
+    "everything it started are killed and the run fails with exit 3, naming the\n"
+    "language. Ctrl-C or SIGTERM to tokbench kills them too.\n",
     run_opts,
 };
 

@@ -28,7 +28,14 @@ const cli_command tokenize_cmd = {
     "Encode lines (FILE or stdin): one output line per input line.",
     "Each line is encoded alone, without its newline and without special tokens. This is\n"
     "also the contract of the cmd: spec, so tokbench can test itself as an external\n"
-    "tokenizer. Invalid UTF-8 stops with exit 3 and names the line and byte.\n",
+    "tokenizer. Invalid UTF-8 stops with exit 3 and names the line and byte.\n"
+    "\n"
+    "-t cmd:COMMAND runs an external program that follows this contract (with\n"
+    "/bin/sh -c; with -c, once over the language's corpus, else once per line). A\n"
+    "crash, a non-zero exit, a wrong number of lines or anything but ids is exit 3.\n"
+    "Each run may take TOKBENCH_CMD_TIMEOUT seconds (default 60; 0: no limit; not\n"
+    "whole seconds: exit 2); past it the program and everything it started are\n"
+    "killed (exit 3). Ctrl-C or SIGTERM to tokbench kills them too.\n",
     tokenize_opts,
 };
 static const cli_opt detokenize_opts[] = {

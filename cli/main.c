@@ -1,14 +1,17 @@
 /* main.c - the tokbench command line: dispatch to cli/cmd_<name>.c. Output
  * for people on stdout, progress and diagnostics on stderr; exit 0 on
  * success, 1 when a check finds a regression, 2 on usage errors, 3 on bad
- * input or a missing resource. */
+ * input or a missing resource. SIGINT/SIGTERM/SIGHUP also end the external
+ * programs tokbench is running (cli_install_signal_handlers). */
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "setup.h"
 
 int main(int argc, char **argv)
 {
+    cli_install_signal_handlers();
     if (argc < 2) {
         commands_print_usage(stderr);
         return TB_EUSAGE;

@@ -3,9 +3,34 @@
 #include "setup.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "../bench/run.h"
+#include "../common/spawn.h"
+
+/* Runs with the signal's default restored (SA_RESETHAND) and not blocked
+ * (SA_NODEFER), so raise() ends the process the way the signal would have.
+ * Only async-signal-safe calls. */
+static void on_deadly_signal(int sig)
+{
+    tb_spawn_kill_live();
+    raise(sig);
+}
+
+void cli_install_signal_handlers(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+            continue;
+        struct sigaction sa = {.sa_handler = on_deadly_signal,
+                               .sa_flags = SA_RESETHAND | SA_NODEFER};
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
 
 static int has_opt(const cli_command *cmd, const char *name)
 {

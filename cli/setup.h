@@ -13,6 +13,14 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 
+/* Installs, once at start, a handler for SIGINT, SIGTERM and SIGHUP that
+ * kills the process group of every external program running in a group of
+ * its own (cmd: tokenizers; tb_spawn_kill_live in common/spawn.h) and then
+ * dies of the same signal, as without a handler (so the shell sees the
+ * signal). A signal ignored at start (nohup, a background job's SIGINT)
+ * stays ignored. */
+void cli_install_signal_handlers(void);
+
 /* Default folders, relative to the working directory (the repository root). */
 #define CLI_DEFAULT_DATA "corpora/data"         /* env TOKBENCH_DATA, option --data */
 #define CLI_DEFAULT_CACHE "build/cache"         /* env TOKBENCH_CACHE */

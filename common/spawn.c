@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -12,6 +13,56 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* The registry behind tb_spawn_kill_live, the one piece of mutable process
+ * state in common/: a signal handler cannot be handed a pointer, so the
+ * process groups it must kill have to be reachable from a global. Slot
+ * values: 0 free, -1 claimed by a starting run, > 1 the process group (the
+ * child's pid) of a running child. Slots change only under g_live_lock; the
+ * handler only reads them (sig_atomic_t is int on every target, wide enough
+ * for a pid_t). */
+static volatile sig_atomic_t g_live[TB_SPAWN_MAX_LIVE];
+static pthread_mutex_t g_live_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Claims a free slot; its index, or -1 when all are taken. */
+static int live_claim(void)
+{
+    int slot = -1;
+    pthread_mutex_lock(&g_live_lock);
+    for (int i = 0; i < TB_SPAWN_MAX_LIVE && slot < 0; i++)
+        if (g_live[i] == 0) {
+            g_live[i] = -1;
+            slot = i;
+        }
+    pthread_mutex_unlock(&g_live_lock);
+    return slot;
+}
+
+static void live_set(int slot, sig_atomic_t value)
+{
+    pthread_mutex_lock(&g_live_lock);
+    g_live[slot] = value;
+    pthread_mutex_unlock(&g_live_lock);
+}
+
+void tb_spawn_kill_live(void)
+{
+    for (int i = 0; i < TB_SPAWN_MAX_LIVE; i++) {
+        sig_atomic_t g = g_live[i];
+        if (g > 1)
+            kill(-(pid_t)g, SIGKILL);
+    }
+}
+
+size_t tb_spawn_n_live(void)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&g_live_lock);
+    for (int i = 0; i < TB_SPAWN_MAX_LIVE; i++)
+        n += g_live[i] > 1;
+    pthread_mutex_unlock(&g_live_lock);
+    return n;
+}
 
 static double now_s(void)
 {
@@ -42,8 +93,9 @@ static int set_actions(posix_spawn_file_actions_t *fa, const tb_spawn_config *cf
     return e;
 }
 
-/* Starts the child; 0 or an errno value. */
-static int start(const tb_spawn_config *cfg, pid_t *pid)
+/* Starts the child; 0 or an errno value. With child_mask it runs in a
+ * process group of its own (id = its pid) with that signal mask. */
+static int start(const tb_spawn_config *cfg, const sigset_t *child_mask, pid_t *pid)
 {
     posix_spawn_file_actions_t fa;
     int e = posix_spawn_file_actions_init(&fa);
@@ -52,13 +104,15 @@ static int start(const tb_spawn_config *cfg, pid_t *pid)
     posix_spawnattr_t attr;
     int have_attr = 0;
     e = set_actions(&fa, cfg);
-    if (!e && cfg->timeout_s) {
+    if (!e && child_mask) {
         e = posix_spawnattr_init(&attr);
         have_attr = !e;
         if (!e)
-            e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+            e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
         if (!e)
-            e = posix_spawnattr_setpgroup(&attr, 0); /* a group of its own, id = its pid */
+            e = posix_spawnattr_setpgroup(&attr, 0);
+        if (!e) /* the caller's mask, not the all-blocked one of the start */
+            e = posix_spawnattr_setsigmask(&attr, child_mask);
     }
     if (!e) {
         char *const *argv = (char *const *)cfg->argv;
@@ -85,36 +139,47 @@ static int wait_child(pid_t pid, int *ws)
     return 0;
 }
 
-/* Waits until the child ends or timeout_s passes; then kills its group and
- * reaps it. 0 or an errno value; *ws is always set. */
-static int wait_timed(pid_t pid, unsigned timeout_s, double t0, int *ws, int *timed_out)
+/* Waits for a child in a group of its own (registry slot `slot`) until it
+ * ends or, when timeout_s > 0, the timeout passes; then kills its group
+ * (on expiry all of it, else whatever the child left there), takes it off
+ * the registry and reaps it. The end is seen with WNOWAIT, so until the kill
+ * the unreaped child keeps its pid, the group id, ours. 0 or an errno value;
+ * *ws is always set. */
+static int wait_own(pid_t pid, int slot, unsigned timeout_s, double t0, int *ws, int *timed_out)
 {
     *ws = 0;
     *timed_out = 0;
     double deadline = t0 + timeout_s;
     long step_ns = 1000000; /* 1 ms, doubling to 50 ms */
+    int expired = 0;
     for (;;) {
-        pid_t got = waitpid(pid, ws, WNOHANG);
-        if (got == pid)
-            return 0;
-        if (got < 0 && errno != EINTR) {
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT | (timeout_s ? WNOHANG : 0)) < 0) {
+            if (errno == EINTR)
+                continue;
             int e = errno;
             if (e != ECHILD) /* ECHILD: reaped elsewhere, the pid may be reused */
                 kill(-pid, SIGKILL);
+            live_set(slot, 0);
             return e;
         }
-        if (now_s() >= deadline)
+        if (si.si_pid == pid)
             break;
+        if (now_s() >= deadline) {
+            expired = 1;
+            break;
+        }
         struct timespec ts = {0, step_ns};
         nanosleep(&ts, NULL);
         if (step_ns < 50000000)
             step_ns *= 2;
     }
-    /* the child has not been reaped, so its pid (the group id) is still ours */
     kill(-pid, SIGKILL);
+    live_set(slot, 0);
     int e = wait_child(pid, ws);
     /* a child that exited just before the kill did not time out */
-    *timed_out = !e && WIFSIGNALED(*ws) && WTERMSIG(*ws) == SIGKILL;
+    *timed_out = expired && !e && WIFSIGNALED(*ws) && WTERMSIG(*ws) == SIGKILL;
     return e;
 }
 
@@ -187,16 +252,34 @@ int tb_spawn_run(const tb_spawn_config *cfg, tb_spawn_result *res, tb_error *err
     if (!cfg->argv || !cfg->argv[0] || !cfg->argv[0][0])
         return tb_fail(err, TB_EUSAGE, "spawn: no program to run");
     const char *prog = cfg->path ? cfg->path : cfg->argv[0];
+    int own = cfg->timeout_s || cfg->own_group;
+    int slot = own ? live_claim() : -1;
+    if (own && slot < 0) {
+        res->start_errno = EAGAIN;
+        return tb_fail(err, TB_EINPUT, "cannot run '%s': more than %d programs running at once",
+                       prog, TB_SPAWN_MAX_LIVE);
+    }
+    /* all signals blocked from the start until the child is listed, so a
+     * handler this thread runs sees it; the child gets the caller's mask */
+    sigset_t all, caller;
+    if (own) {
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &caller);
+    }
     double t0 = now_s();
     pid_t pid = 0;
-    int e = start(cfg, &pid);
+    int e = start(cfg, own ? &caller : NULL, &pid);
+    if (own) {
+        live_set(slot, e ? 0 : (sig_atomic_t)pid);
+        pthread_sigmask(SIG_SETMASK, &caller, NULL);
+    }
     if (e) {
         res->start_errno = e;
         return tb_fail(err, TB_EINPUT, "cannot run '%s': %s", prog, strerror(e));
     }
     int ws = 0;
-    e = cfg->timeout_s ? wait_timed(pid, cfg->timeout_s, t0, &ws, &res->timed_out)
-                       : wait_child(pid, &ws);
+    e = own ? wait_own(pid, slot, cfg->timeout_s, t0, &ws, &res->timed_out)
+            : wait_child(pid, &ws);
     res->seconds = now_s() - t0;
     read_tail(cfg->stderr_to_stdout ? cfg->stdout_path : cfg->stderr_path, res->tail);
     if (e)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The cmd: spec: an external tokenizer program measured like any scheme, and
-# every way such a program can misbehave reported, never trusted.
+# every way such a program can misbehave reported, never trusted: with the
+# language named, a time limit, and nothing left running after a timeout or
+# a SIGTERM to tokbench.
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 need_corpus udhr
@@ -24,16 +26,63 @@ expect_exit 1 "check fails when the external tokenizer needs more tokens" -- "$T
 
 # misbehaving programs
 expect_exit 3 "a program that exits non-zero" -- "$TB" run -c udhr --data "$DATA" -t 'cmd:echo oops >&2; exit 7' -q -o "$WORK/x1"
-expect_err "exited with status 7; stderr: oops" "non-zero exit is reported with its stderr"
+expect_err "cmd 'echo oops >&2; exit 7': language 'en': exited with status 7; stderr: oops" "non-zero exit is reported with the language and its stderr"
+expect_exit 3 "a program that fails on one language" -- "$TB" run -c udhr --data "$DATA" -t "cmd:awk '/я/ { exit 5 } { print 1 }'" -q -o "$WORK/x1"
+expect_err "language 'ru': exited with status 5" "the failing language is named"
 expect_exit 3 "a program that crashes" -- "$TB" run -c udhr --data "$DATA" -t 'cmd:kill -SEGV $$' -q -o "$WORK/x2"
-expect_err "crashed (signal 11" "a crash is reported with its signal"
+expect_err "language 'en': crashed (signal 11" "a crash is reported with the language and its signal"
 expect_exit 3 "a program that prints too few lines" -- "$TB" run -c udhr --data "$DATA" -t 'cmd:head -n 3 | sed s/.*/1/' -q -o "$WORK/x3"
-expect_err "printed 3 lines for 90 input lines" "wrong line count is reported"
+expect_err "language 'en': printed 3 lines for 90 input lines" "wrong line count is reported with the language"
 expect_exit 3 "a program that prints garbage" -- "$TB" run -c udhr --data "$DATA" -t 'cmd:cat' -q -o "$WORK/x4"
-expect_err "output line 1: byte 1: expected a token id" "non-numeric output is reported with line and byte"
+expect_err "language 'en': output line 1: byte 1: expected a token id" "non-numeric output is reported with the language, line and byte"
 [[ ! -e "$WORK/x4/results.csv" ]] && ok "no results after a failing program" || notok "no results after a failing program"
 expect_exit 3 "an empty command" -- "$TB" tokenize -t 'cmd:' tests/fixtures/cli/lines.txt
 expect_exit 3 "cmd: cannot detokenize" -- "$TB" detokenize -t "cmd:$TOY" tests/fixtures/cli/lines.txt
+
+# a program that hangs: the time limit, and no process left behind. MARK is
+# unique to this run (the scratch folder's name); the script and its
+# grandchild carry it in their command lines.
+MARK="hang-$(basename "$WORK")"
+HANG="$WORK/$MARK.sh"
+cat >"$HANG" <<'EOS'
+#!/bin/sh
+sh -c 'sleep 1000; :' "$0-grandchild" &
+sleep 1000
+EOS
+chmod +x "$HANG"
+# live PIDS of marked processes (zombies waiting for init to reap them are dead)
+marked() { local p; for p in $(pgrep -f "$MARK"); do
+  [[ "$(ps -o stat= -p "$p" 2>/dev/null)" == [!Z]* ]] && echo "$p"; done; }
+# gone: polls up to 10 s until no marked process lives
+gone() { local i; for ((i = 0; i < 100; i++)); do [[ -z "$(marked)" ]] && return 0; sleep 0.1; done; return 1; }
+cleanup() { local p; for p in $(pgrep -f "$MARK"); do kill -KILL "$p" 2>/dev/null; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+t0=$SECONDS
+TOKBENCH_CMD_TIMEOUT=2 expect_exit 3 "a hanging program is stopped by TOKBENCH_CMD_TIMEOUT" -- \
+  timeout 60 "$TB" run -c udhr --data "$DATA" -l en -t "cmd:$HANG" --no-timing -q -o "$WORK/h1"
+((SECONDS - t0 < 30)) && ok "the time limit returns within 30 s" || notok "the time limit" "took $((SECONDS - t0)) s"
+expect_err "language 'en': no answer within 2 s" "the timeout names the language and the limit"
+expect_err "TOKBENCH_CMD_TIMEOUT=SECONDS" "the timeout says how to raise the limit"
+gone && ok "no process of a timed-out program is left" || notok "processes left after the timeout" "$(ps -o pid,stat,args -p "$(marked | paste -sd,)")"
+
+# SIGTERM to tokbench while the program runs (no limit) takes its group along
+TOKBENCH_CMD_TIMEOUT=0 "$TB" run -c udhr --data "$DATA" -l en -t "cmd:$HANG" --no-timing -q -o "$WORK/h2" 2>"$WORK/err" &
+tbpid=$!
+for ((i = 0; i < 300; i++)); do [[ $(marked | wc -l) -ge 2 ]] && break; sleep 0.1; done
+check "the hanging program and its grandchild started" test "$(marked | wc -l)" -ge 2
+kill -TERM "$tbpid"
+for ((i = 0; i < 100; i++)); do kill -0 "$tbpid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$tbpid" 2>/dev/null; then notok "tokbench ends on SIGTERM"; kill -KILL "$tbpid"; else ok "tokbench ends on SIGTERM"; fi
+wait "$tbpid"; st=$?
+((st != 0)) && ok "tokbench killed by SIGTERM exits non-zero ($st)" || notok "exit status after SIGTERM" "got $st"
+gone && ok "SIGTERM to tokbench kills the program's process group" || notok "processes left after SIGTERM" "$(ps -o pid,stat,args -p "$(marked | paste -sd,)")"
+
+for v in abc -1 1.5 99999999999; do
+  TOKBENCH_CMD_TIMEOUT=$v expect_exit 2 "TOKBENCH_CMD_TIMEOUT=$v is a usage error" -- "$TB" tokenize -t "cmd:$TOY" tests/fixtures/cli/lines.txt
+done
+expect_err "TOKBENCH_CMD_TIMEOUT '99999999999': expected whole seconds" "the bad value and the variable are named"
+TOKBENCH_CMD_TIMEOUT=5 expect_exit 0 "a program within its limit runs" -- "$TB" tokenize -t "cmd:$TOY" tests/fixtures/cli/lines.txt
 
 # a real external tokenizer: SentencePiece's spm_encode, when installed
 if command -v spm_train >/dev/null && command -v spm_encode >/dev/null; then

@@ -1,7 +1,8 @@
 /* test_spawn.c - tb_spawn_run: exit status, signal death, a missing program,
  * the stderr tail, redirections, the working folder, the timeout that kills
- * a whole process group, and a failing waitpid. Timings are only bounded
- * generously (a 1 s timeout returns in under 30 s). */
+ * a whole process group, the registry of live groups that a signal handler
+ * kills (tb_spawn_kill_live), and a failing waitpid. Timings are only
+ * bounded generously (a 1 s timeout returns in under 30 s). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +292,103 @@ static void test_timeout_own_group(void **state)
     free(out);
 }
 
+/* Polls (50 ms steps, at most 20 s) until dead(pid); 1 when it died. */
+static int dies(long pid)
+{
+    for (int i = 0; i < 400; i++) {
+        if (dead(pid))
+            return 1;
+        struct timespec ts = {0, 50000000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+static long read_pid(const char *path)
+{
+    char *s = slurp(path);
+    long v = atol(s);
+    free(s);
+    return v;
+}
+
+static void test_own_group_without_timeout(void **state)
+{
+    (void)state;
+    tb_spawn_config cfg = {.own_group = 1, .stdout_path = tmp("pg")};
+    tb_spawn_result res;
+    tb_error err = {0};
+    assert_int_equal(run_sh("echo $$; cut -d' ' -f5 /proc/$$/stat", &cfg, &res, &err), TB_OK);
+    char *out = slurp(tmp("pg"));
+    long pid = 0, pgid = 0;
+    assert_int_equal(sscanf(out, "%ld %ld", &pid, &pgid), 2);
+    free(out);
+    assert_int_equal(pid, pgid);
+    assert_true(pgid != (long)getpgrp());
+    assert_int_equal(tb_spawn_n_live(), 0);
+
+    /* what the child leaves in its group dies when it ends */
+    char script[700];
+    snprintf(script, sizeof script, "sleep 100 & echo $! > '%s'; exit 0", tmp("left"));
+    tb_spawn_config left = {.own_group = 1};
+    assert_int_equal(run_sh(script, &left, &res, &err), TB_OK);
+    long gpid = read_pid(tmp("left"));
+    assert_true(gpid > 0);
+    assert_true(dies(gpid));
+    /* ... but not without a group of its own */
+    tb_spawn_config same = {0};
+    assert_int_equal(run_sh(script, &same, &res, &err), TB_OK);
+    gpid = read_pid(tmp("left"));
+    assert_true(gpid > 0);
+    assert_false(dead(gpid));
+    kill((pid_t)gpid, SIGKILL);
+}
+
+struct hang_job {
+    tb_spawn_result res;
+    tb_error err;
+    int rc;
+};
+
+static void *hang_thread(void *arg)
+{
+    struct hang_job *j = arg;
+    char script[700];
+    snprintf(script, sizeof script, "sleep 100 & echo $! > '%s.tmp'; mv '%s.tmp' '%s'; sleep 100",
+             tmp("hang"), tmp("hang"), tmp("hang"));
+    tb_spawn_config cfg = {.own_group = 1};
+    j->rc = run_sh(script, &cfg, &j->res, &j->err);
+    return NULL;
+}
+
+static void test_kill_live(void **state)
+{
+    (void)state;
+    assert_int_equal(tb_spawn_n_live(), 0);
+    tb_spawn_kill_live(); /* nothing listed: a no-op */
+    struct hang_job j = {0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, hang_thread, &j), 0);
+    int ready = 0;
+    for (int i = 0; i < 400 && !ready; i++) {
+        ready = tb_spawn_n_live() == 1 && access(tmp("hang"), F_OK) == 0;
+        if (!ready) {
+            struct timespec ts = {0, 50000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    assert_true(ready);
+    long gpid = read_pid(tmp("hang"));
+    tb_spawn_kill_live(); /* what a SIGINT/SIGTERM handler calls */
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(j.rc, TB_EINPUT);
+    assert_int_equal(j.res.signal, SIGKILL);
+    assert_int_equal(j.res.timed_out, 0);
+    assert_string_equal(j.err.msg, "'/bin/sh' crashed (signal 9)");
+    assert_true(dies(gpid)); /* the grandchild went with its group */
+    assert_int_equal(tb_spawn_n_live(), 0);
+}
+
 static void test_wait_failure(void **state)
 {
     (void)state;
@@ -329,6 +428,8 @@ int main(void)
         cmocka_unit_test(test_working_folder),
         cmocka_unit_test(test_timeout_kills_group),
         cmocka_unit_test(test_timeout_own_group),
+        cmocka_unit_test(test_own_group_without_timeout),
+        cmocka_unit_test(test_kill_live),
         cmocka_unit_test(test_wait_failure),
     };
     int failed = cmocka_run_group_tests_name("spawn", tests, NULL, NULL);

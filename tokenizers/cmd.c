@@ -6,7 +6,18 @@
  * temporary file of lines and stdout to another, so a program that buffers
  * its output cannot deadlock. Everything it prints is checked: a crash
  * (signal), a non-zero exit, more or fewer lines than were given, and
- * anything but digits and spaces are errors that quote its stderr.
+ * anything but digits and spaces are errors that quote its stderr, each
+ * starting "cmd 'COMMAND': language 'ru': " (the language only when the
+ * context has a corpus; 'joint' for all of its languages).
+ *
+ * Every run has a time limit: TOKBENCH_CMD_TIMEOUT seconds (read at
+ * construction; unset or empty: 60; 0: none; anything but whole seconds up
+ * to 1000000 is TB_EUSAGE naming the variable). A run that passes it gets
+ * SIGKILL with its whole process group and fails with TB_EINPUT. With or
+ * without a limit the program runs in a process group of its own, listed
+ * for tb_spawn_kill_live (common/spawn.h), so the CLI's SIGINT/SIGTERM
+ * handler kills it and whatever it started; when it ends, whatever it left
+ * running in its group is killed.
  *
  * With a corpus in the context every segment of the language (all languages
  * for joint) is encoded in one run at construction and kept in a hash table
@@ -29,8 +40,14 @@ struct entry {
     size_t ids_off, n_ids;      /* in ids */
 };
 
+#define CMD_DEFAULT_TIMEOUT_S 60u
+#define CMD_MAX_TIMEOUT_S 1000000ul
+
 struct cmd_state {
     char *command;
+    char *who;                  /* "cmd 'COMMAND'", then ": language 'ru'" with a corpus:
+                                 * the start of every error message */
+    unsigned timeout_s;         /* seconds per run before its group is killed; 0: none */
     char *texts;                /* every prepared text, back to back */
     uint32_t *ids;              /* every prepared id list, back to back */
     struct entry *slots;        /* open addressing; hash 0 marks empty */
@@ -43,13 +60,34 @@ static uint64_t text_hash(const char *s, size_t n)
     return h ? h : 1; /* 0 marks an empty slot */
 }
 
+/* TOKBENCH_CMD_TIMEOUT into *out (see the top of the file). */
+static int timeout_from_env(unsigned *out, tb_error *err)
+{
+    const char *v = getenv("TOKBENCH_CMD_TIMEOUT");
+    *out = CMD_DEFAULT_TIMEOUT_S;
+    if (!v || !*v)
+        return TB_OK;
+    unsigned long n = 0;
+    const char *p = v;
+    for (; *p >= '0' && *p <= '9' && n <= CMD_MAX_TIMEOUT_S; p++)
+        n = n * 10 + (unsigned long)(*p - '0');
+    if (*p || n > CMD_MAX_TIMEOUT_S)
+        return tb_fail(err, TB_EUSAGE,
+                       "TOKBENCH_CMD_TIMEOUT '%s': expected whole seconds per run of a cmd: "
+                       "tokenizer, 0 (no limit) to %lu",
+                       v, CMD_MAX_TIMEOUT_S);
+    *out = (unsigned)n;
+    return TB_OK;
+}
+
 /* Runs the command on n lines; on success *out holds its whole stdout. */
-static int run_command(const char *command, const char *const *lines, const size_t *lens,
+static int run_command(const struct cmd_state *st, const char *const *lines, const size_t *lens,
                        size_t n, char **out, size_t *out_len, tb_error *err)
 {
+    const char *who = st->who;
     char dir[] = "/tmp/tokbench-cmd-XXXXXX";
     if (!mkdtemp(dir))
-        return tb_fail(err, TB_EINPUT, "cmd: cannot create a temporary folder: %s",
+        return tb_fail(err, TB_EINPUT, "%s: cannot create a temporary folder: %s", who,
                        strerror(errno));
     char in_path[64], out_path[64], err_path[64];
     snprintf(in_path, sizeof in_path, "%s/in", dir);
@@ -58,18 +96,18 @@ static int run_command(const char *command, const char *const *lines, const size
     int rc = TB_OK;
     FILE *f = fopen(in_path, "wb");
     if (!f)
-        rc = tb_fail(err, TB_EINPUT, "cmd: cannot write '%s'", in_path);
+        rc = tb_fail(err, TB_EINPUT, "%s: cannot write '%s'", who, in_path);
     for (size_t i = 0; i < n && rc == TB_OK; i++) {
         fwrite(lines[i], 1, lens[i], f);
         fputc('\n', f);
     }
     if (f && fclose(f) != 0 && rc == TB_OK)
-        rc = tb_fail(err, TB_EINPUT, "cmd: cannot write '%s'", in_path);
+        rc = tb_fail(err, TB_EINPUT, "%s: cannot write '%s'", who, in_path);
     if (rc == TB_OK) {
-        const char *argv[] = {"sh", "-c", command, NULL};
+        const char *argv[] = {"sh", "-c", st->command, NULL};
         tb_spawn_config cfg = {.argv = argv, .path = "/bin/sh", .stdin_path = in_path,
                                .stdout_path = out_path, .stderr_path = err_path,
-                               .file_mode = 0600};
+                               .file_mode = 0600, .timeout_s = st->timeout_s, .own_group = 1};
         tb_spawn_result res;
         tb_error why = {0};
         if (tb_spawn_run(&cfg, &res, &why) != TB_OK) {
@@ -77,16 +115,22 @@ static int run_command(const char *command, const char *const *lines, const size
             tb_spawn_last_line(res.tail, tail, sizeof tail);
             const char *sep = tail[0] ? "; stderr: " : "";
             if (res.start_errno)
-                rc = tb_fail(err, TB_EINPUT, "cmd '%s': cannot start /bin/sh: %s", command,
+                rc = tb_fail(err, TB_EINPUT, "%s: cannot start /bin/sh: %s", who,
                              strerror(res.start_errno));
+            else if (res.timed_out)
+                rc = tb_fail(err, TB_EINPUT,
+                             "%s: no answer within %u s for %zu line%s; killed it and its "
+                             "process group (raise the limit with TOKBENCH_CMD_TIMEOUT=SECONDS, "
+                             "0 for none)%s%s",
+                             who, st->timeout_s, n, n == 1 ? "" : "s", sep, tail);
             else if (res.signal)
-                rc = tb_fail(err, TB_EINPUT, "cmd '%s' crashed (signal %d%s%s)", command,
-                             res.signal, sep, tail);
+                rc = tb_fail(err, TB_EINPUT, "%s: crashed (signal %d%s%s)", who, res.signal, sep,
+                             tail);
             else if (res.exited)
-                rc = tb_fail(err, TB_EINPUT, "cmd '%s' exited with status %d%s%s", command,
+                rc = tb_fail(err, TB_EINPUT, "%s: exited with status %d%s%s", who,
                              res.exit_status, sep, tail);
             else /* it ran, but could not be waited for */
-                rc = tb_fail(err, TB_EINPUT, "cmd '%s': %s", command, why.msg);
+                rc = tb_fail(err, TB_EINPUT, "%s: %s", who, why.msg);
         }
     }
     if (rc == TB_OK)
@@ -99,15 +143,15 @@ static int run_command(const char *command, const char *const *lines, const size
 }
 
 /* Parses the program's output into n id lists (appended to *ids). */
-static int parse_output(const char *command, const char *outp, size_t len, size_t n,
+static int parse_output(const char *who, const char *outp, size_t len, size_t n,
                         uint32_t **ids, size_t *n_ids, size_t *cap, size_t *starts,
                         tb_error *err)
 {
     size_t pos = 0, line = 0;
     while (pos < len) {
         if (line == n)
-            return tb_fail(err, TB_EINPUT, "cmd '%s': printed more than %zu lines for %zu input lines",
-                           command, n, n);
+            return tb_fail(err, TB_EINPUT, "%s: printed more than %zu lines for %zu input lines",
+                           who, n, n);
         starts[line] = *n_ids;
         size_t col = 0;
         while (pos < len && outp[pos] != '\n') {
@@ -119,16 +163,16 @@ static int parse_output(const char *command, const char *outp, size_t len, size_
             }
             if (ch < '0' || ch > '9')
                 return tb_fail(err, TB_EINPUT,
-                               "cmd '%s': output line %zu: byte %zu: expected a token id, found "
+                               "%s: output line %zu: byte %zu: expected a token id, found "
                                "0x%02X",
-                               command, line + 1, col + 1, (unsigned char)ch);
+                               who, line + 1, col + 1, (unsigned char)ch);
             uint64_t v = 0;
             size_t start = col;
             while (pos < len && outp[pos] >= '0' && outp[pos] <= '9') {
                 v = v * 10 + (uint64_t)(outp[pos] - '0');
                 if (v > UINT32_MAX - 1)
                     return tb_fail(err, TB_EINPUT,
-                                   "cmd '%s': output line %zu: byte %zu: id too large", command,
+                                   "%s: output line %zu: byte %zu: id too large", who,
                                    line + 1, start + 1);
                 pos++;
                 col++;
@@ -146,8 +190,8 @@ static int parse_output(const char *command, const char *outp, size_t len, size_
         line++;
     }
     if (line != n)
-        return tb_fail(err, TB_EINPUT, "cmd '%s': printed %zu lines for %zu input lines", command,
-                       line, n);
+        return tb_fail(err, TB_EINPUT, "%s: printed %zu lines for %zu input lines", who, line,
+                       n);
     starts[n] = *n_ids;
     return TB_OK;
 }
@@ -157,7 +201,8 @@ static int cmd_encode(const tokenizer *t, const char *text, size_t len, uint32_t
 {
     const struct cmd_state *st = t->state;
     if (memchr(text, '\n', len))
-        return tb_fail(err, TB_EINPUT, "cmd: text contains a newline (one line per text)");
+        return tb_fail(err, TB_EINPUT, "%s: text contains a newline (one line per text)",
+                       st->who);
     if (st->cap) {
         uint64_t h = text_hash(text, len);
         for (size_t i = (size_t)h & (st->cap - 1); st->slots[i].hash;
@@ -175,14 +220,14 @@ static int cmd_encode(const tokenizer *t, const char *text, size_t len, uint32_t
     char *outp = NULL;
     size_t olen = 0, n_ids = 0, idcap = 0, starts[2];
     uint32_t *got = NULL;
-    int rc = run_command(st->command, &text, &len, 1, &outp, &olen, err);
+    int rc = run_command(st, &text, &len, 1, &outp, &olen, err);
     if (rc == TB_OK)
-        rc = parse_output(st->command, outp, olen, 1, &got, &n_ids, &idcap, starts, err);
+        rc = parse_output(st->who, outp, olen, 1, &got, &n_ids, &idcap, starts, err);
     for (size_t i = 0; rc == TB_OK && i < n_ids; i++)
         if (got[i] >= t->vocab_size)
             rc = tb_fail(err, TB_EINPUT,
-                         "cmd '%s': id %u is outside the vocabulary seen at construction (%zu)",
-                         st->command, got[i], t->vocab_size);
+                         "%s: id %u is outside the vocabulary seen at construction (%zu)",
+                         st->who, got[i], t->vocab_size);
     if (rc == TB_OK) {
         *n_tokens = n_ids;
         if (n_ids && cap)
@@ -199,6 +244,7 @@ static void cmd_free(tokenizer *t)
     if (!st)
         return;
     free(st->command);
+    free(st->who);
     free(st->texts);
     free(st->ids);
     free(st->slots);
@@ -237,9 +283,9 @@ static int prepare(tokenizer *t, struct cmd_state *st, const tokenizer_ctx *ctx,
     char *outp = NULL;
     size_t olen = 0, n_ids = 0, idcap = 0;
     if (rc == TB_OK)
-        rc = run_command(st->command, lines, lens, n, &outp, &olen, err);
+        rc = run_command(st, lines, lens, n, &outp, &olen, err);
     if (rc == TB_OK)
-        rc = parse_output(st->command, outp, olen, n, &st->ids, &n_ids, &idcap, starts, err);
+        rc = parse_output(st->who, outp, olen, n, &st->ids, &n_ids, &idcap, starts, err);
     free(outp);
     if (rc == TB_OK && !(st->texts = tb_malloc(total ? total : 1, err)))
         rc = TB_EINPUT;
@@ -286,7 +332,20 @@ int cmd_tokenizer_new(tokenizer *t, const char *command, const tokenizer_ctx *ct
     t->ops = &k_cmd_ops;
     t->state = st;
     t->vocab_size = UINT32_MAX;
-    int rc = st->command ? TB_OK : tb_fail(err, TB_EINPUT, "out of memory");
+    int rc = timeout_from_env(&st->timeout_s, err);
+    if (rc == TB_OK) {
+        const char *lang = NULL;
+        if (ctx && ctx->corpus)
+            lang = ctx->lang >= 0 ? corpus_lang(ctx->corpus, (size_t)ctx->lang) : "joint";
+        size_t cap = strlen(command) + (lang ? strlen(lang) : 0) + 32;
+        st->who = tb_malloc(cap, err);
+        if (!st->who || !st->command)
+            rc = tb_fail(err, TB_EINPUT, "out of memory");
+        else if (lang)
+            snprintf(st->who, cap, "cmd '%s': language '%s'", command, lang);
+        else
+            snprintf(st->who, cap, "cmd '%s'", command);
+    }
     if (rc == TB_OK && ctx && ctx->corpus)
         rc = prepare(t, st, ctx, err);
     if (rc != TB_OK) {

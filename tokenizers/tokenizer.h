@@ -18,7 +18,10 @@
  *               line; no offsets, no decode; |V| = largest id seen + 1. With
  *               a corpus in the context, every segment of the language is
  *               encoded in one batch at construction. Crashes, non-zero exit,
- *               wrong line counts and non-numeric output are errors.
+ *               wrong line counts and non-numeric output are errors naming
+ *               the language. Each run may take TOKBENCH_CMD_TIMEOUT
+ *               seconds (default 60, 0 none; read at construction) before
+ *               its process group is killed (TB_EINPUT).
  */
 #ifndef TOKENIZER_H
 #define TOKENIZER_H
