@@ -29,7 +29,10 @@ const cli_command corpus_cmd = {
     "  stats NAME         segments, bytes, code points and ICU words per language and split\n"
     "\n"
     "A corpus is DATA/<name>/<lang>.txt (one segment per line, NFC, line i of each file the\n"
-    "same content), ids.txt and MANIFEST. Imports are deterministic and atomic.\n",
+    "same content), ids.txt and MANIFEST. Imports are deterministic and atomic: a corpus\n"
+    "is written into DATA/<name>.tmp.PID and switched in place. fetch and import first\n"
+    "remove the DATA/*.tmp.PID and *.old.PID leftovers of interrupted imports whose\n"
+    "process is gone, and say so on stderr.\n",
     corpus_opts,
 };
 
@@ -113,6 +116,7 @@ int cmd_corpus(const cli_args *a)
         import_config cfg = {.out_dir = out, .npm_dir = npm, .cache_dir = cache};
         if (tb_mkdirs(data, &err))
             return cli_fail("corpus fetch", &err);
+        cli_clean_stale("corpus fetch", data, NULL);
         if (strcmp(what, "udhr") == 0)
             rc = import_udhr(&cfg, &rep, &err);
         else if (strcmp(what, "libreoffice") == 0)
@@ -147,7 +151,10 @@ int cmd_corpus(const cli_args *a)
         }
         snprintf(out, sizeof out, "%s/%s", data, name);
         import_config cfg = {.out_dir = out, .npm_dir = npm, .cache_dir = cache};
-        if (tb_mkdirs(data, &err) || import_dir(src, &cfg, &rep, &err))
+        if (tb_mkdirs(data, &err))
+            return cli_fail("corpus import", &err);
+        cli_clean_stale("corpus import", data, NULL);
+        if (import_dir(src, &cfg, &rep, &err))
             return cli_fail("corpus import", &err);
         print_import(name, out, &rep);
         return 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../bench/manifest.h"
@@ -16,7 +17,8 @@
 #include "setup.h"
 
 static const cli_opt report_opts[] = {
-    {"out", 'o', "DIR", "write REPORT.md (and charts/) here (default: the folder of RESULTS)"},
+    {"out", 'o', "DIR", "write REPORT.md (and charts/) here (default: the folder of RESULTS); "
+                        "the folder is replaced as a whole, keeping its other files"},
     {"no-charts", 0, NULL, "tables only, no gnuplot charts"},
     {"readme", 0, "CORPUS", "print the README's Results block for CORPUS on stdout instead "
                             "(deterministic rows only; tools/readme-results puts it in place)"},
@@ -33,20 +35,35 @@ const cli_command report_cmd = {
     report_opts,
 };
 
-/* Charts into out_dir/charts (a warning, not a failure, when gnuplot cannot
- * run: the tables are still worth having), then out_dir/REPORT.md. */
-int cli_write_report(const results *res, const char *manifest_md, const char *out_dir,
-                        int charts, tb_error *err)
+/* Charts into set->tmp/charts, then set->tmp/REPORT.md. A chart failure is a
+ * warning, not a failure (the tables are still worth having): the new set
+ * then has no charts/, and when gnuplot ran and left a log, the failed charts
+ * folder is kept beside the set as "<out>.charts.tmp.<pid>" (the next run
+ * removes it) and the warning names the log. */
+static int report_into(const results *res, const char *manifest_md, const afolder *set,
+                       int charts, tb_error *err)
 {
     char path[4200];
     plot_report pr = {0};
     if (charts) {
-        snprintf(path, sizeof path, "%s/charts", out_dir);
+        snprintf(path, sizeof path, "%s/charts", set->tmp);
         plot_config pc = {.out_dir = path, .gnuplot = getenv("TOKBENCH_GNUPLOT")};
         tb_error perr = {0};
         if (plot_all(res, &pc, &pr, &perr)) {
-            fprintf(stderr, "tokbench: warning: charts skipped: %s\n", perr.msg);
             pr.drawn = 0;
+            char log[4300], kept[4200];
+            struct stat st;
+            snprintf(log, sizeof log, "%s/gnuplot.log", path);
+            snprintf(kept, sizeof kept, "%s.charts.tmp.%ld", set->path, (long)getpid());
+            if (stat(log, &st) == 0 && st.st_size > 0 && tb_remove_tree(kept) == 0 &&
+                rename(path, kept) == 0)
+                fprintf(stderr,
+                        "tokbench: warning: charts skipped: %s (gnuplot's log is kept in "
+                        "'%s/gnuplot.log' until the next run)\n",
+                        perr.msg, kept);
+            else
+                fprintf(stderr, "tokbench: warning: charts skipped: %s\n", perr.msg);
+            tb_remove_tree(path);
         }
     }
     const char *names[32];
@@ -55,28 +72,47 @@ int cli_write_report(const results *res, const char *manifest_md, const char *ou
         names[i] = pr.names[i];
     report_extras ex = {.manifest_md = manifest_md, .chart_dir = "charts", .charts = names,
                         .n_charts = nn};
-    snprintf(path, sizeof path, "%s/REPORT.md", out_dir);
+    snprintf(path, sizeof path, "%s/REPORT.md", set->tmp);
     return report_save_markdown(res, &ex, path, err);
 }
 
-int cli_write_outputs(const results *res, const manifest *m, const char *out_dir,
-                         tb_error *err)
+int cli_write_report(const results *res, const char *manifest_md, const char *out_dir,
+                     int charts, tb_error *err)
 {
-    char path[4096];
-    if (tb_mkdirs(out_dir, err))
+    static const char *const replaced[] = {"REPORT.md", "charts"};
+    afolder set;
+    int rc = afolder_open(&set, out_dir, err);
+    if (rc == TB_OK)
+        rc = afolder_carry(&set, replaced, 2, err);
+    if (rc == TB_OK)
+        rc = report_into(res, manifest_md, &set, charts, err);
+    if (rc == TB_OK)
+        rc = afolder_commit(&set, err);
+    afolder_abort(&set);
+    return rc;
+}
+
+int cli_write_outputs(const results *res, const manifest *m, const char *out_dir,
+                      tb_error *err)
+{
+    char path[4200];
+    afolder set;
+    if (afolder_open(&set, out_dir, err))
         return TB_EINPUT;
-    snprintf(path, sizeof path, "%s/results.csv", out_dir);
-    if (results_save_csv(res, path, err))
-        return TB_EINPUT;
+    snprintf(path, sizeof path, "%s/results.csv", set.tmp);
+    int rc = results_save_csv(res, path, err);
     char *md = NULL;
-    if (m) {
-        snprintf(path, sizeof path, "%s/manifest.json", out_dir);
-        if (manifest_save(m, path, err))
-            return TB_EINPUT;
+    if (rc == TB_OK && m) {
+        snprintf(path, sizeof path, "%s/manifest.json", set.tmp);
+        rc = manifest_save(m, path, err);
         md = manifest_markdown(m);
     }
-    int rc = cli_write_report(res, md, out_dir, 1, err);
+    if (rc == TB_OK)
+        rc = report_into(res, md, &set, 1, err);
     free(md);
+    if (rc == TB_OK)
+        rc = afolder_commit(&set, err);
+    afolder_abort(&set);
     return rc;
 }
 
@@ -90,6 +126,8 @@ int cmd_report(const cli_args *a)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", a->pos[0]);
     const char *out_dir = cli_get(&report_cmd, a, "out", dirname(dir));
+    char real[4096];
+    out_dir = cli_out_path(out_dir, real, sizeof real);
     tb_error err = {0};
     results *res = NULL;
     if (results_load_csv(a->pos[0], &res, &err))
@@ -115,9 +153,14 @@ int cmd_report(const cli_args *a)
         md = manifest_markdown(m);
     }
     snprintf(path, sizeof path, "%s/REPORT.md", out_dir);
-    rc = tb_mkdirs(out_dir, &err);
+    char odir[4096], obase[256];
+    rc = cli_check_out_dir(out_dir, 0, &err);
     if (rc == TB_OK)
+        rc = cli_split_path(out_dir, odir, sizeof odir, obase, sizeof obase, &err);
+    if (rc == TB_OK) {
+        cli_clean_stale("report", odir, obase);
         rc = cli_write_report(res, md, out_dir, !cli_count(&report_cmd, a, "no-charts"), &err);
+    }
     if (rc == TB_OK)
         printf("wrote %s (%zu rows)\n", path, results_count(res));
     free(md);

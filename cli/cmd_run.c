@@ -1,13 +1,16 @@
 /* cmd_run.c - tokbench run: the whole suite into results.csv, manifest.json,
  * REPORT.md and charts. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../bench/manifest.h"
 #include "../bench/run.h"
 #include "../bench/suite.h"
+#include "../common/afile.h"
 #include "../common/tb.h"
 #include "../reports/report.h"
 #include "../results/results.h"
@@ -20,8 +23,8 @@ static const cli_opt run_opts[] = {
     {"corpus", 'c', "CORPUS", "corpus name under DATA or a folder path (repeatable)"},
     {"tokenizer", 't', "SPEC", "tokenizer spec (repeatable)"},
     {"lang", 'l', "LANG", "only this language (repeatable; default all)"},
-    {"out", 'o', "DIR", "write results.csv, manifest.json and REPORT.md here (default "
-                        "reports/out)"},
+    {"out", 'o', "DIR", "write results.csv, manifest.json, REPORT.md and charts/ here "
+                        "(default reports/out; replaced as a whole, see below)"},
     CLI_OPT_DATA,
     {"no-timing", 0, NULL, "skip the timing rows (encode_mb_per_s, ngram_us_query, ...)"},
     {"ngram", 'n', "N", "n-gram rows up to order N (1..6; 0 for none; suites default to 4)"},
@@ -49,8 +52,9 @@ const cli_command run_cmd = {
     "joint, symbol:2k..all, symbol-space:250k and symbol-space:all (a single space\n"
     "before a word is part of the word's token), symbol-stem:32k, the small model,\n"
     "4-grams) and 'quick' (the same on udhr). Without --suite,\n"
-    "-c and -t are required. Outputs are written to temporary files and renamed into\n"
-    "place. With timing, --model runs the model: a preset that does not fit in the\n"
+    "-c and -t are required.\n"
+    "\n"
+    "With timing, --model runs the model: a preset that does not fit in the\n"
     "memory available (MemAvailable; TOKBENCH_MEM_AVAILABLE_GB=N to state N GB instead)\n"
     "is refused before anything is allocated (exit 3, needed and available GB).\n"
     "\n"
@@ -58,9 +62,39 @@ const cli_command run_cmd = {
     "in, one line of ids out per line; tokbench help tokenize). Each run may take\n"
     "TOKBENCH_CMD_TIMEOUT seconds (default 60; 0: no limit); past it the program and\n"
     "everything it started are killed and the run fails with exit 3, naming the\n"
-    "language. Ctrl-C or SIGTERM to tokbench kills them too.\n",
+    "language. Ctrl-C or SIGTERM to tokbench kills them too.\n"
+    "\n"
+    "The output folder DIR is replaced as a set: everything is written into DIR.tmp.PID\n"
+    "and switched in place of DIR at the end, so DIR holds the complete old set or the\n"
+    "complete new one, never a mix, and charts of earlier runs do not linger. DIR is\n"
+    "replaced only when it does not exist, is empty, or holds results.csv or REPORT.md;\n"
+    "any other folder is refused (exit 3) before any work. A run that fails moves the\n"
+    "previous set to DIR.previous and leaves DIR absent, so nothing reads old rows as\n"
+    "this run's ('tokbench check DIR/results.csv' fails: cannot open); a run that\n"
+    "succeeds removes DIR.previous. A run killed by a signal leaves DIR as it was.\n"
+    "Leftovers of killed runs (DIR.tmp.PID, DIR.old.PID of processes that are gone)\n"
+    "are removed by the next run, which says so on stderr.\n",
     run_opts,
 };
+
+/* The failure rule: the previous set moves to prev (replacing an older one)
+ * and out is left absent, so a gate on out/results.csv cannot read stale
+ * rows as this run's. */
+static void retire_previous(const char *out, const char *prev)
+{
+    struct stat st;
+    if (lstat(out, &st) != 0)
+        return;
+    if (tb_remove_tree(prev) != 0 || rename(out, prev) != 0) {
+        fprintf(stderr, "tokbench run: warning: cannot move the previous results '%s' aside to "
+                        "'%s': %s; they are NOT this run's\n",
+                out, prev, strerror(errno));
+        return;
+    }
+    fprintf(stderr, "tokbench run: the previous results are now in '%s'; '%s' is left absent "
+                    "because this run failed\n",
+            prev, out);
+}
 
 int cmd_run(const cli_args *a)
 {
@@ -136,9 +170,19 @@ int cmd_run(const cli_args *a)
         cfg.progress = cli_progress_report;
         cfg.progress_ud = &prog;
     }
-    const char *out_dir = cli_get(&run_cmd, a, "out", CLI_DEFAULT_OUT);
+    char real[4096];
+    const char *out_dir = cli_out_path(cli_get(&run_cmd, a, "out", CLI_DEFAULT_OUT), real,
+                                       sizeof real);
 
     tb_error err = {0};
+    char odir[4096], obase[256], prev[4400];
+    /* refused before any work: DIR (or DIR.previous, which a failure would
+     * replace) is a folder of someone else's files */
+    if (cli_split_path(out_dir, odir, sizeof odir, obase, sizeof obase, &err) ||
+        tb_pathf(&err, prev, sizeof prev, "%s.previous", out_dir) ||
+        cli_check_out_dir(out_dir, 0, &err) || cli_check_out_dir(prev, 0, &err))
+        return cli_fail("run", &err);
+    cli_clean_stale("run", odir, obase);
     results *res = NULL;
     manifest *m = NULL;
     rc = results_new(&res, &err);
@@ -156,5 +200,11 @@ int cmd_run(const cli_args *a)
     }
     results_free(res);
     manifest_free(m);
-    return rc ? cli_fail("run", &err) : 0;
+    if (rc == TB_OK) {
+        tb_remove_tree(prev);                /* superseded by this set */
+        return 0;
+    }
+    rc = cli_fail("run", &err);
+    retire_previous(out_dir, prev);
+    return rc;
 }

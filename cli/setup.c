@@ -2,11 +2,16 @@
  * that every command shares. */
 #include "setup.h"
 
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../bench/run.h"
+#include "../common/afile.h"
 #include "../common/spawn.h"
 
 /* Runs with the signal's default restored (SA_RESETHAND) and not blocked
@@ -138,4 +143,88 @@ int cli_fail(const char *cmd, const tb_error *err)
 {
     fprintf(stderr, "tokbench %s: %s\n", cmd, err->msg);
     return err->status ? err->status : TB_EINPUT;
+}
+
+int cli_check_out_dir(const char *path, int charts, tb_error *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? TB_OK
+                               : tb_fail(err, TB_EINPUT, "cannot inspect '%s': %s", path,
+                                         strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return tb_fail(err, TB_EINPUT, "output folder '%s' exists and is not a folder", path);
+    DIR *d = opendir(path);
+    if (!d)
+        return tb_fail(err, TB_EINPUT, "cannot read folder '%s': %s", path, strerror(errno));
+    int entries = 0, ours = 0;
+    struct dirent *ent;
+    while (!ours && (ent = readdir(d))) {
+        const char *nm = ent->d_name;
+        size_t n = strlen(nm);
+        if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
+            continue;
+        entries++;
+        ours = strcmp(nm, "results.csv") == 0 || strcmp(nm, "REPORT.md") == 0 ||
+               (charts && n > 3 && strcmp(nm + n - 3, ".gp") == 0);
+    }
+    closedir(d);
+    if (entries && !ours)
+        return tb_fail(err, TB_EINPUT,
+                       "will not replace '%s': it holds files and no results.csv or "
+                       "REPORT.md%s, so it is not a tokbench output folder (give -o a new or "
+                       "empty folder)",
+                       path, charts ? " or *.gp" : "");
+    return TB_OK;
+}
+
+int cli_split_path(const char *path, char *dir, size_t dcap, char *base, size_t bcap,
+                   tb_error *err)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    if (n == 0 || (n == 1 && path[0] == '/'))
+        return tb_fail(err, TB_EUSAGE, "bad output folder '%s'", path);
+    size_t s = n;
+    while (s > 0 && path[s - 1] != '/')
+        s--;
+    if (n - s >= bcap || s >= dcap)
+        return tb_fail(err, TB_EINPUT, "path too long: '%.80s'", path);
+    snprintf(base, bcap, "%.*s", (int)(n - s), path + s);
+    if (s == 0)
+        snprintf(dir, dcap, ".");
+    else if (s == 1)
+        snprintf(dir, dcap, "/");
+    else
+        snprintf(dir, dcap, "%.*s", (int)(s - 1), path);
+    return TB_OK;
+}
+
+void cli_clean_stale(const char *cmd, const char *dir, const char *base)
+{
+    char names[600];
+    size_t n = 0;
+    tb_error err = {0};
+    if (afolder_clean_stale(dir, base, names, sizeof names, &n, &err))
+        fprintf(stderr, "tokbench %s: warning: %s\n", cmd, err.msg);
+    if (n)
+        fprintf(stderr, "tokbench %s: removed %zu leftover%s of interrupted runs in '%s': %s\n",
+                cmd, n, n == 1 ? "" : "s", dir, names);
+}
+
+const char *cli_out_path(const char *path, char *buf, size_t cap)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    size_t s = n;
+    while (s > 0 && path[s - 1] != '/')
+        s--;
+    int dots = (n - s == 1 && path[s] == '.') || (n - s == 2 && path[s] == '.' && path[s + 1] == '.');
+    char real[PATH_MAX];
+    if (!dots || !realpath(path, real) || strlen(real) >= cap)
+        return path;
+    memcpy(buf, real, strlen(real) + 1);
+    return buf;
 }

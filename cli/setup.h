@@ -67,6 +67,26 @@ void cli_tok_release(cli_tok *t);
  * it is "-"; *name is what messages call it. NULL with err set on failure. */
 FILE *cli_open_input(const cli_args *a, const char **name, tb_error *err);
 
+/* ---- output folders (tokbench run, report, plot) ------------------------ *
+ * A command's output folder is replaced as a whole (common/afile.h afolder).
+ * It may replace path only when path does not exist, or is a folder that is
+ * empty or looks like a tokbench output: it holds results.csv or REPORT.md
+ * (charts: or a gnuplot script, *.gp, for a folder of charts). Else TB_EINPUT
+ * naming path: it is the user's, not ours to replace. */
+int cli_check_out_dir(const char *path, int charts, tb_error *err);
+/* Splits path (trailing '/' ignored) into its folder ("." when none) and its
+ * last name. */
+int cli_split_path(const char *path, char *dir, size_t dcap, char *base, size_t bcap,
+                   tb_error *err);
+/* path, or its real path (in buf[cap]) when its last name is "." or "..": an
+ * output folder is switched by name, so it needs one. */
+const char *cli_out_path(const char *path, char *buf, size_t cap);
+/* Removes the leftovers of interrupted writers (afolder_clean_stale) of base
+ * in dir (base NULL: every "*.tmp.PID" / "*.old.PID" in dir) and says so in
+ * one line on stderr: "tokbench CMD: removed N leftover(s) of interrupted
+ * runs in 'DIR': NAMES". A failure to clean is a warning, not a failure. */
+void cli_clean_stale(const char *cmd, const char *dir, const char *base);
+
 /* Prints "tokbench CMD: MESSAGE" on stderr; returns err's exit status
  * (TB_EINPUT when it has none). */
 int cli_fail(const char *cmd, const tb_error *err);

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,24 +386,6 @@ static int write_manifest(const corpus_builder *b, const char *cname, const char
     return TB_OK;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path) != 0 ? -1 : 0;
-}
-
-/* Removes path and everything below it (symbolic links are not followed).
- * Returns 0, or -1 with errno set; a missing path is not an error. */
-static int remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? 0 : -1;
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int cmp_stat(const void *a, const void *b)
 {
     return strcmp(((const struct file_stat *)a)->name, ((const struct file_stat *)b)->name);
@@ -425,53 +406,7 @@ static int write_all(const corpus_builder *b, const char *cname, const char *tmp
     qsort(st, n, sizeof *st, cmp_stat);
     if (write_manifest(b, cname, tmp, st, n, err))
         return TB_EINPUT;
-    int fd = open(tmp, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);                           /* best effort: entries durable */
-        close(fd);
-    }
-    return TB_OK;
-}
-
-/* Replaces dir by tmp: an atomic exchange where the file system supports it,
- * else rename dir to old, tmp to dir, and put dir back if that fails. The
- * previous version is removed afterwards. */
-static int replace_dir(const char *cname, const char *dir, const char *tmp, const char *old,
-                       tb_error *err)
-{
-    struct stat st;
-    if (lstat(dir, &st) != 0) {
-        if (errno != ENOENT)
-            return tb_fail(err, TB_EINPUT, "corpus '%s': cannot inspect '%s': %s", cname, dir,
-                           strerror(errno));
-        if (rename(tmp, dir) != 0)
-            return tb_fail(err, TB_EINPUT, "corpus '%s': cannot rename '%s' to '%s': %s", cname,
-                           tmp, dir, strerror(errno));
-        return TB_OK;
-    }
-    if (!S_ISDIR(st.st_mode))
-        return tb_fail(err, TB_EINPUT, "corpus '%s': '%s' exists and is not a folder", cname,
-                       dir);
-    const char *gone = old;
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
-        gone = tmp;                          /* tmp now holds the previous version */
-    } else {
-        if (remove_tree(old) != 0 || rename(dir, old) != 0)
-            return tb_fail(err, TB_EINPUT, "corpus '%s': cannot move '%s' aside to '%s': %s",
-                           cname, dir, old, strerror(errno));
-        if (rename(tmp, dir) != 0) {
-            int e = errno;
-            rename(old, dir);
-            return tb_fail(err, TB_EINPUT, "corpus '%s': cannot rename '%s' to '%s': %s", cname,
-                           tmp, dir, strerror(e));
-        }
-    }
-    if (remove_tree(gone) != 0)
-        return tb_fail(err, TB_EINPUT,
-                       "corpus '%s': written to '%s', but cannot remove the previous version "
-                       "now at '%s': %s",
-                       cname, dir, gone, strerror(errno));
-    return TB_OK;
+    return TB_OK;                            /* afolder_commit syncs the folder */
 }
 
 int corpus_builder_write(corpus_builder *b, const char *dir, tb_error *err)
@@ -488,22 +423,12 @@ int corpus_builder_write(corpus_builder *b, const char *dir, tb_error *err)
     if (b->n_segs == 0)
         return tb_fail(err, TB_EINPUT, "corpus '%s': empty: no segments to write (nothing written)",
                        cname);
-    if (cname != d) {
-        char parent[4096];
-        snprintf(parent, sizeof parent, "%.*s", (int)(cname - 1 - d), d);
-        if (parent[0] && tb_mkdirs(parent, err))
-            return TB_EINPUT;
-    }
-    char tmp[4200], old[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", d, (long)getpid());
-    snprintf(old, sizeof old, "%s.old.%ld", d, (long)getpid());
-    /* A leftover with our pid belongs to a dead process that had it before. */
-    if (remove_tree(tmp) != 0 || mkdir(tmp, 0755) != 0)
-        return tb_fail(err, TB_EINPUT, "corpus '%s': cannot create folder '%s': %s", cname, tmp,
-                       strerror(errno));
-    int rc = write_all(b, cname, tmp, err);
-    if (rc == TB_OK)
-        rc = replace_dir(cname, d, tmp, old, err);
-    remove_tree(tmp);                        /* after success: gone or the old version */
+    afolder af;
+    if (afolder_open(&af, d, err))
+        return tb_wrap(err, "corpus '%s': ", cname);
+    int rc = write_all(b, cname, af.tmp, err);
+    if (rc == TB_OK && afolder_commit(&af, err))
+        rc = tb_wrap(err, "corpus '%s': ", cname);
+    afolder_abort(&af);
     return rc;
 }
