@@ -41,6 +41,9 @@ static void print_import(const char *name, const char *dir, const import_report 
            rep->candidates, rep->dropped_filter, rep->dropped_dup, rep->merged_units);
     if (rep->detail[0])
         printf("  %s\n", rep->detail);
+    printf("  control characters (NUL, ESC, DEL, C1...) in the source text turned into "
+           "spaces: %zu\n",
+           rep->controls);
 }
 
 static int corpus_stats(const cli_args *a, const char *name)
