@@ -496,8 +496,74 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
     return rc;
 }
 
+/* The last component of path (trailing slashes ignored): start and *len. */
+static const char *base_name(const char *path, size_t *len)
+{
+    size_t e = strlen(path);
+    while (e > 1 && path[e - 1] == '/')
+        e--;
+    size_t b = e;
+    while (b > 0 && path[b - 1] != '/')
+        b--;
+    *len = e - b;
+    return path + b;
+}
+
+/* The configuration errors found before any work: a tokenizer spec or a
+ * corpus given twice would write every one of its rows twice (TB_EUSAGE). */
+static int check_config(const run_config *cfg, tb_error *err)
+{
+    for (size_t i = 0; i < cfg->n_specs; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(cfg->specs[i], cfg->specs[j]) == 0)
+                return tb_fail(err, TB_EUSAGE,
+                               "tokenizer '%s' is given twice (-t %zu and %zu); each spec once",
+                               cfg->specs[i], j + 1, i + 1);
+    /* rows are keyed by the folder's name: "udhr" and "x/udhr/" are one key */
+    for (size_t i = 0; i < cfg->n_corpora; i++)
+        for (size_t j = 0; j < i; j++) {
+            size_t li, lj;
+            const char *bi = base_name(cfg->corpora[i], &li), *bj = base_name(cfg->corpora[j], &lj);
+            if (li == lj && memcmp(bi, bj, li) == 0)
+                return tb_fail(err, TB_EUSAGE,
+                               "corpus '%.*s' is given twice (-c %zu '%s' and -c %zu '%s'); "
+                               "each corpus once",
+                               (int)li, bi, j + 1, cfg->corpora[j], i + 1, cfg->corpora[i]);
+        }
+    return TB_OK;
+}
+
+/* A stage that scores the test split (n-gram, model) has nothing to
+ * measure on a corpus without test segments: TB_EINPUT naming the corpus,
+ * its split sizes and the stages. */
+static int check_test_split(const run_config *cfg, const corpus *c, tb_error *err)
+{
+    int ngram = 0;
+    for (size_t s = 0; s < cfg->n_specs && cfg->ngram_order > 0; s++)
+        ngram |= !is_light(cfg, cfg->specs[s]);
+    if (!ngram && !cfg->model_preset)
+        return TB_OK;
+    size_t n = corpus_n_segments(c), test = 0;
+    for (size_t s = 0; s < n; s++)
+        test += corpus_in_split(c, s, CORPUS_TEST) != 0;
+    if (test > 0)
+        return TB_OK;
+    char stages[128];
+    snprintf(stages, sizeof stages, "%s%s%s", ngram ? "the n-gram stage (--ngram)" : "",
+             ngram && cfg->model_preset ? " and " : "",
+             cfg->model_preset ? "the model stage (--model)" : "");
+    return tb_fail(err, TB_EINPUT,
+                   "corpus '%s': 0 test segments (%zu segments: %zu train, 0 test): nothing "
+                   "for %s to measure (a segment is test when FNV-1a-64 of its id is 0 mod "
+                   "10, about 1 in 10: give the corpus more segments, or run with --ngram 0 "
+                   "--model none)",
+                   corpus_name(c), n, n, stages);
+}
+
 int run_suite(const run_config *cfg, results *res, tb_error *err)
 {
+    if (check_config(cfg, err))
+        return err->status;
     words *w = NULL;
     if (words_new(&w, err))
         return TB_EINPUT;
@@ -546,6 +612,8 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
                     rc = tb_fail(err, TB_EINPUT, "corpus '%s' has no language '%s'",
                                  corpus_name(c), cfg->langs[l]);
         }
+        if (rc == TB_OK)
+            rc = check_test_split(cfg, c, err);
         if (rc == TB_OK)
             rc = run_corpus(cfg, c, w, sm, rf, &rcfg, pchk, res, err);
         corpus_free(c);

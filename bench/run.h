@@ -50,6 +50,11 @@ void run_corpus_path(const char *data_dir, const char *name, char *buf, size_t c
  * `corpus import dir:PATH`. */
 int run_corpus_open(const char *data_dir, const char *name, struct corpus **out, tb_error *err);
 
+/* Runs every stage of cfg over its corpora into res. Refused before any
+ * work (TB_EUSAGE): a spec or a corpus given twice. Refused on opening a
+ * corpus (TB_EINPUT): a corpus with 0 test segments when the n-gram or the
+ * model stage is on (they score the test split). A small test split is not
+ * refused; the caller may warn (reports/claims.h CLAIMS_MIN_SEGMENTS). */
 int run_suite(const run_config *cfg, results *res, tb_error *err);
 
 #endif

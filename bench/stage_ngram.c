@@ -225,7 +225,7 @@ static int eval(const ngram_data *train, const ngram_data *test, double en_bytes
             oov += o;
         }
         double s_query = tb_now() - t0;
-        double bits = -lsum / log10(2.0);
+        double bits = lsum == 0 ? 0 : -lsum / log10(2.0); /* no test token: 0, not -0 */
         size_t events = tokens + segs;
         int rc = TB_OK;
         rc = rc ? rc : row(l, "ngram_bits_total", k, N, bits, "bits", err);
@@ -339,7 +339,7 @@ int stage_ngram_rows_model(const ngram_model *m, const stage_ngram_streams *test
         tokens += n;
     }
     size_t events = tokens + test->n_segments;
-    double bits = -lsum / log10(2.0);
+    double bits = lsum == 0 ? 0 : -lsum / log10(2.0); /* no test token: 0, not -0 */
     int N = ngram_order(m), rc = TB_OK;
     rc = rc ? rc : row(&l, "ngram_bits_total", N, N, bits, "bits", err);
     rc = rc ? rc : row(&l, "ngram_bits_per_token", N, N, events ? bits / (double)events : 0,

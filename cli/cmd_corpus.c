@@ -36,7 +36,10 @@ const cli_command corpus_cmd = {
     corpus_opts,
 };
 
-static void print_import(const char *name, const char *dir, const import_report *rep)
+/* controls: 1 for an importer that turns control characters into spaces
+ * (udhr, libreoffice: their count is printed); dir: refuses them. */
+static void print_import(const char *name, const char *dir, const import_report *rep,
+                         int controls)
 {
     printf("corpus %s: %zu segments written to %s\n", name, rep->segments, dir);
     printf("  aligned units considered: %zu; dropped by filters: %zu; exact duplicates dropped: "
@@ -44,6 +47,10 @@ static void print_import(const char *name, const char *dir, const import_report 
            rep->candidates, rep->dropped_filter, rep->dropped_dup, rep->merged_units);
     if (rep->detail[0])
         printf("  %s\n", rep->detail);
+    if (controls)
+        printf("  control characters (NUL, ESC, DEL, C1...) in the source text turned into "
+               "spaces: %zu\n",
+               rep->controls);
 }
 
 static int corpus_stats(const cli_args *a, const char *name)
@@ -130,7 +137,7 @@ int cmd_corpus(const cli_args *a)
         }
         if (rc)
             return cli_fail("corpus fetch", &err);
-        print_import(what, out, &rep);
+        print_import(what, out, &rep, 1);
         return 0;
     }
     if (strcmp(sub, "import") == 0) {
@@ -156,7 +163,7 @@ int cmd_corpus(const cli_args *a)
         cli_clean_stale("corpus import", data, NULL);
         if (import_dir(src, &cfg, &rep, &err))
             return cli_fail("corpus import", &err);
-        print_import(name, out, &rep);
+        print_import(name, out, &rep, 0);
         return 0;
     }
     fprintf(stderr, "tokbench corpus: unknown subcommand '%s' (fetch, import, stats)\n", sub);

@@ -16,6 +16,7 @@
 #include "../results/results.h"
 #include "commands.h"
 #include "progress.h"
+#include "run_notes.h"
 #include "setup.h"
 
 static const cli_opt run_opts[] = {
@@ -191,6 +192,8 @@ int cmd_run(const cli_args *a)
     if (rc == TB_OK)
         rc = run_suite(&cfg, res, &err);
     cli_progress_end(&prog);
+    if (rc == TB_OK)
+        cli_run_notes("run", res, stderr);
     if (rc == TB_OK)
         rc = cli_write_outputs(res, m, out_dir, &err);
     if (rc == TB_OK && !cli_count(&run_cmd, a, "quiet")) {

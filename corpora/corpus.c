@@ -31,8 +31,34 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Splits data into lines; validates UTF-8, no empty line, no CR, final
- * newline optional. Fills *off (n+1 entries) and *n. */
+size_t corpus_find_control(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = u[i];
+        if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7F ||
+            (b == 0xC2 && i + 1 < n && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F))
+            return i;
+    }
+    return n;
+}
+
+unsigned corpus_control_code(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return u[0] == 0xC2 ? u[1] : u[0];
+}
+
+size_t corpus_count_controls(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = corpus_find_control(s, n); i < n; i = corpus_find_control(s, n))
+        k++, s += i + 1, n -= i + 1;
+    return k;
+}
+
+/* Splits data into lines; validates UTF-8, no empty line, no CR, no control
+ * character (corpus_find_control), final newline optional. Fills *off (n+1 entries) and *n. */
 static int index_lines(const char *cname, const char *fname, const char *data, size_t len,
                        size_t **off, size_t *n, int check_text, tb_error *err)
 {
@@ -70,6 +96,15 @@ static int index_lines(const char *cname, const char *fname, const char *data, s
                 return tb_fail(err, TB_EINPUT,
                                "corpus '%s': %s:%zu: carriage return at byte %zu (expected LF line ends)",
                                cname, fname, line, (size_t)(cr - (data + pos)) + 1);
+            }
+            size_t ctl = corpus_find_control(data + pos, end - pos);
+            if (ctl < end - pos) {
+                free(o);
+                return tb_fail(err, TB_EINPUT,
+                               "corpus '%s': %s:%zu: control character U+%04X at byte %zu (a "
+                               "corpus line holds no control characters but TAB)",
+                               cname, fname, line, corpus_control_code(data + pos + ctl),
+                               ctl + 1);
             }
         }
         o[cnt++] = pos;

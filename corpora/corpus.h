@@ -26,8 +26,9 @@ enum corpus_split {
 
 /* Opens the corpus folder dir (e.g. "corpora/data/udhr"). Language files are
  * every "<lang>.txt" in it except ids.txt, sorted by name. Validates: same
- * line count in every file, valid UTF-8, no empty line, at least one segment;
- * errors name the file and line. ids.txt and MANIFEST are optional for a user
+ * line count in every file, valid UTF-8, no empty line, no CR, no control
+ * character (corpus_find_control), at least one segment; errors name the
+ * file, line and byte. ids.txt and MANIFEST are optional for a user
  * folder (ids default to the 1-based line number; the manifest hash is then
  * computed over the language files). */
 int corpus_open(const char *dir, corpus **out, tb_error *err);
@@ -50,6 +51,20 @@ const char *corpus_manifest_hash(const corpus *c);
 int corpus_id_is_test(const char *id);
 int corpus_in_split(const corpus *c, size_t seg, enum corpus_split split);
 const char *corpus_split_name(enum corpus_split split);
+
+/* Control characters that a corpus line may not hold: Unicode category Cc
+ * except TAB and the line breaks LF and CR, i.e. U+0000-U+0008, U+000B,
+ * U+000C, U+000E-U+001F, U+007F-U+009F (NUL, ESC, DEL, the C1 controls...).
+ * The reader and `corpus import dir:` refuse them (file:line:byte); the
+ * built-in importers turn them into a space and count them (import.h). */
+/* Offset of the first control character in s[0..n) (a byte scan: a C1
+ * control is the UTF-8 pair C2 80..C2 9F), or n when there is none. */
+size_t corpus_find_control(const char *s, size_t n);
+/* The code point of the control character at p (an offset that
+ * corpus_find_control returned). */
+unsigned corpus_control_code(const char *p);
+/* How many control characters s[0..n) holds. */
+size_t corpus_count_controls(const char *s, size_t n);
 
 /* ---- writing ---------------------------------------------------------- */
 

@@ -17,13 +17,15 @@ typedef struct import_config {
     const char *cache_dir;  /* download cache (corpora/data/cache) */
 } import_config;
 
-/* What an import did, for the user (printed by bench/main.c). */
+/* What an import did, for the user (printed by cli/cmd_corpus.c). */
 typedef struct import_report {
     size_t segments;        /* segments written */
     size_t candidates;      /* aligned units considered */
     size_t dropped_dup;     /* exact duplicate tuples dropped */
     size_t dropped_filter;  /* dropped by the importer's content filters */
     size_t merged_units;    /* structure units whose paragraphs were merged to align */
+    size_t controls;        /* control characters (corpus_find_control) in the source
+                               text turned into a space; `dir:` refuses them instead */
     char detail[512];       /* one human-readable line of importer-specific counts */
 } import_report;
 
@@ -40,7 +42,8 @@ int import_udhr(const import_config *cfg, import_report *rep, tb_error *err);
 int import_libreoffice(const import_config *cfg, import_report *rep, tb_error *err);
 
 /* A user folder of line-aligned <lang>.txt files (e.g. FLORES-200): validated
- * (same line counts, valid UTF-8, no empty lines; errors name file and line),
+ * (same line counts, valid UTF-8, no empty lines, no control characters but
+ * TAB, no CR but in a CR LF line end; errors name file, line and byte),
  * cleaned to NFC and copied in canonical form. */
 int import_dir(const char *src_dir, const import_config *cfg, import_report *rep,
                tb_error *err);

@@ -5,11 +5,11 @@
  * Input rules: every "<lang>.txt" in src_dir except ids.txt is a language
  * (read in strcmp order of the name); all must have the same number of
  * lines; the last line may lack its newline; a line ending in CR LF is
- * accepted and the CR dropped (a CR elsewhere is a control character and
- * becomes a space); a UTF-8 byte order mark at the start of a file is
- * dropped. Refused (TB_EINPUT, naming file and line): invalid UTF-8 (with
- * the 1-based byte offset in the line), an empty line, a line that is only
- * white space. Each line is cleaned with corpus_clean_text. ids.txt, when
+ * accepted and the CR dropped; a UTF-8 byte order mark at the start of a
+ * file is dropped. Refused (TB_EINPUT, naming file and line): invalid UTF-8,
+ * a CR anywhere else and a control character (corpus_find_control: NUL, ESC,
+ * DEL, the C1 controls...; TAB is white space), each with the 1-based byte
+ * offset in the line; an empty line, a line that is only white space. Each line is cleaned with corpus_clean_text. ids.txt, when
  * present, gives the ids (same line count required); otherwise the ids are
  * the 1-based line numbers. Duplicates are kept: the user's alignment is
  * preserved line for line. */
@@ -69,6 +69,21 @@ static int read_lines(const char *cname, const char *path, int clean, struct lin
         }
         if (!utf8_valid(data + start, end - start, &bad)) {
             rc = tb_fail(err, TB_EINPUT, "%s: invalid UTF-8 at byte %zu", where, bad + 1);
+            break;
+        }
+        size_t ctl = corpus_find_control(data + start, end - start);
+        const char *cr = memchr(data + start, '\r', end - start);
+        if (cr && (size_t)(cr - (data + start)) < ctl) {
+            rc = tb_fail(err, TB_EINPUT,
+                         "%s: carriage return at byte %zu (only a CR LF line end is accepted)",
+                         where, (size_t)(cr - (data + start)) + 1);
+            break;
+        }
+        if (ctl < end - start) {
+            rc = tb_fail(err, TB_EINPUT,
+                         "%s: control character U+%04X at byte %zu (refused: only TAB and a CR "
+                         "LF line end are accepted)",
+                         where, corpus_control_code(data + start + ctl), ctl + 1);
             break;
         }
         if (line == 1 && end - start >= 3 && memcmp(data + start, "\xEF\xBB\xBF", 3) == 0)
@@ -256,8 +271,8 @@ int import_dir(const char *src_dir, const import_config *cfg, import_report *rep
             {"source", source},
             {"files", files},
             {"ids", have_ids ? "from ids.txt" : "line numbers"},
-            {"cleaning", "white space and control runs to one space, trimmed, NFC; CR LF line "
-                         "ends and a leading BOM accepted; duplicates kept"},
+            {"cleaning", "white space runs to one space, trimmed, NFC; CR LF line ends and a "
+                         "leading BOM accepted; control characters refused; duplicates kept"},
         };
         rc = corpus_builder_metas(b, meta, sizeof meta / sizeof meta[0], err);
     }

@@ -90,6 +90,7 @@ struct para {
 struct plist {
     struct para *v;
     size_t n, cap;
+    size_t controls;         /* control characters in the pages' text, made spaces */
 };
 
 static void plist_release(struct plist *p)
@@ -233,6 +234,8 @@ static int read_page(htmlParserCtxtPtr ctxt, const char *folder, const char *bas
         xmlChar *t = xmlNodeGetContent(f->v[i]);
         char where[PATH_CAP];
         snprintf(where, sizeof where, "corpus 'libreoffice': %s/%s", folder, key);
+        if (t)
+            out->controls += corpus_count_controls((const char *)t, strlen((const char *)t));
         char *text = t ? corpus_clean_text((const char *)t, strlen((const char *)t), where, err)
                        : strdup("");
         xmlFree(t);
@@ -511,8 +514,10 @@ int import_libreoffice(const import_config *cfg, import_report *rep, tb_error *e
         rc = corpus_builder_new(N_LANG, langs, &b, err);
     if (rc == TB_OK)
         rc = align(pl, b, rep, &c, err);
-    for (size_t l = 0; l < N_LANG; l++)
+    for (size_t l = 0; l < N_LANG; l++) {
+        rep->controls += pl[l].controls;
         plist_release(&pl[l]);
+    }
     if (rc == TB_OK)
         rc = add_meta(b, root, versions, err);
     if (rc == TB_OK)

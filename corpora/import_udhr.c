@@ -53,6 +53,7 @@ struct doc {
     struct unit pre;
     struct unit *arts;       /* in document order */
     size_t n_arts, cap_arts;
+    size_t controls;         /* control characters in the text, made spaces */
 };
 
 static void unit_release(struct unit *u)
@@ -90,14 +91,16 @@ static xmlNode *find_first(xmlNode *n, const char *name)
     return NULL;
 }
 
-/* Cleaned text content of n (malloc'd) or NULL with err set. */
-static char *node_text(xmlNode *n, const char *where, tb_error *err)
+/* Cleaned text content of n (malloc'd) or NULL with err set; adds the
+ * control characters it turned into spaces to *controls. */
+static char *node_text(xmlNode *n, const char *where, size_t *controls, tb_error *err)
 {
     xmlChar *t = xmlNodeGetContent(n);
     if (!t) {
         tb_fail(err, TB_EINPUT, "%s: cannot read the text", where);
         return NULL;
     }
+    *controls += corpus_count_controls((const char *)t, strlen((const char *)t));
     char *s = corpus_clean_text((const char *)t, strlen((const char *)t), where, err);
     xmlFree(t);
     return s;
@@ -105,17 +108,19 @@ static char *node_text(xmlNode *n, const char *where, tb_error *err)
 
 /* Appends the text of every <p> at or below the siblings from n on (a <p>
  * is not searched for nested ones). */
-static int collect_paras(xmlNode *n, struct unit *u, const char *where, tb_error *err)
+static int collect_paras(xmlNode *n, struct unit *u, const char *where, size_t *controls,
+                         tb_error *err)
 {
     for (; n; n = n->next) {
         if (!is_elem(n, "p")) {
-            if (n->type == XML_ELEMENT_NODE && collect_paras(n->children, u, where, err))
+            if (n->type == XML_ELEMENT_NODE &&
+                collect_paras(n->children, u, where, controls, err))
                 return TB_EINPUT;
             continue;
         }
         char w[512];
         snprintf(w, sizeof w, "%s paragraph %zu", where, u->n_paras + 1);
-        char *s = node_text(n, w, err);
+        char *s = node_text(n, w, controls, err);
         if (!s)
             return TB_EINPUT;
         if (u->n_paras == u->cap_paras) {
@@ -134,12 +139,13 @@ static int collect_paras(xmlNode *n, struct unit *u, const char *where, tb_error
 }
 
 /* Fills u from the element el (<header> or <article>). */
-static int read_unit(xmlNode *el, struct unit *u, const char *where, tb_error *err)
+static int read_unit(xmlNode *el, struct unit *u, const char *where, size_t *controls,
+                     tb_error *err)
 {
     xmlNode *h = find_first(el->children, "h2");
-    if (h && !(u->head = node_text(h, where, err)))
+    if (h && !(u->head = node_text(h, where, controls, err)))
         return TB_EINPUT;
-    return collect_paras(el->children, u, where, err);
+    return collect_paras(el->children, u, where, controls, err);
 }
 
 /* Finds <article data-number> elements below n (not nested ones). */
@@ -178,7 +184,7 @@ static int collect_articles(xmlNode *n, struct doc *d, tb_error *err)
         u->number = v;
         char where[256];
         snprintf(where, sizeof where, "corpus 'udhr': %s: article %ld", d->file, v);
-        if (read_unit(n, u, where, err))
+        if (read_unit(n, u, where, &d->controls, err))
             return TB_EINPUT;
     }
     return TB_OK;
@@ -201,9 +207,9 @@ static int read_doc(const char *path, struct doc *d, tb_error *err)
         rc = tb_fail(err, TB_EINPUT, "corpus 'udhr': %s: no <header> (preamble)", d->file);
     } else {
         snprintf(where, sizeof where, "corpus 'udhr': %s: title", d->file);
-        d->title = node_text(h1, where, err);
+        d->title = node_text(h1, where, &d->controls, err);
         snprintf(where, sizeof where, "corpus 'udhr': %s: preamble", d->file);
-        if (!d->title || read_unit(header, &d->pre, where, err) ||
+        if (!d->title || read_unit(header, &d->pre, where, &d->controls, err) ||
             collect_articles(root, d, err))
             rc = TB_EINPUT;
     }
@@ -460,6 +466,8 @@ int import_udhr(const import_config *cfg, import_report *rep, tb_error *err)
     if (rc == TB_OK) {
         rep->segments = corpus_builder_count(b);
         rep->dropped_dup = corpus_builder_dropped_duplicates(b);
+        for (size_t l = 0; l < N_LANG; l++)
+            rep->controls += docs[l].controls;
         snprintf(rep->detail, sizeof rep->detail,
                  "udhr %s: %zu articles; paragraphs eng %zu, rus %zu, cmn_hans %zu", version,
                  docs[0].n_arts, np[0], np[1], np[2]);

@@ -121,8 +121,15 @@ int results_add(results *r, const char *corpus, const char *split, const char *l
     w->value = value;
     const char *key[5] = {w->s[0], w->s[1], w->s[2], w->s[3], w->s[4]};
     size_t i = slot_of(r, key);
-    if (!r->slot[i])
-        r->slot[i] = (uint32_t)(r->n + 1);
+    if (r->slot[i]) {
+        int rc = tb_fail(err, TB_EINPUT,
+                         "results: duplicate row %s,%s,%s,%s,%s (rows %u and %zu of the table)",
+                         key[0], key[1], key[2], key[3], key[4], r->slot[i], r->n + 1);
+        for (int k = 0; k < 6; k++)
+            free(w->s[k]);
+        return rc;
+    }
+    r->slot[i] = (uint32_t)(r->n + 1);
     r->n++;
     return TB_OK;
 }
@@ -207,6 +214,8 @@ int results_unit_is_timing(const char *unit)
 
 void results_format_value(double v, char *buf, size_t cap)
 {
+    if (v == 0)
+        v = 0;                              /* -0 prints as 0 */
     if (isfinite(v) && v == floor(v) && fabs(v) < 1e15)
         snprintf(buf, cap, "%.0f", v);
     else
@@ -216,7 +225,7 @@ void results_format_value(double v, char *buf, size_t cap)
 const char *results_format_count(double v, char *buf, size_t cap)
 {
     char raw[48];
-    snprintf(raw, sizeof raw, "%.0f", v);
+    snprintf(raw, sizeof raw, "%.0f", fabs(v) <= 0.5 ? 0.0 : v); /* never "-0" */
     size_t n = strlen(raw), o = 0, lead = raw[0] == '-';
     for (size_t i = 0; i < n && o + 2 < cap; i++) {
         if (i > lead && (n - i) % 3 == 0)
@@ -335,10 +344,20 @@ static void rd_row(int c, void *data)
             }
     } else if (!rd->failed) {
         char *end;
+        long first;
         double v = strtod(rd->f[5], &end);
         if (end == rd->f[5] || *end != '\0') {
             tb_fail(rd->err, TB_EINPUT, "results '%s': line %zu: value '%s' is not a number",
                     rd->path, rd->line, rd->f[5]);
+            rd->failed = 1;
+        } else if ((first = results_find(rd->r, rd->f[0], rd->f[1], rd->f[2], rd->f[3],
+                                         rd->f[4])) >= 0) {
+            /* row i of the table is record i + 2 of the file (the header is 1) */
+            tb_fail(rd->err, TB_EINPUT,
+                    "results '%s': line %zu: duplicate key (corpus, split, lang, tokenizer, "
+                    "metric) %s,%s,%s,%s,%s, first on line %ld",
+                    rd->path, rd->line, rd->f[0], rd->f[1], rd->f[2], rd->f[3], rd->f[4],
+                    first + 2);
             rd->failed = 1;
         } else if (results_add(rd->r, rd->f[0], rd->f[1], rd->f[2], rd->f[3], rd->f[4], v,
                                rd->f[6], rd->err)) {

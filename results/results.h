@@ -28,6 +28,8 @@ typedef struct result_row {
 int results_new(results **out, tb_error *err);
 void results_free(results *r);
 
+/* Appends a row; a key (corpus, split, lang, tokenizer, metric) already in r
+ * is refused (TB_EINPUT naming the key and both rows) and r is unchanged. */
 int results_add(results *r, const char *corpus, const char *split, const char *lang,
                 const char *tokenizer, const char *metric, double value, const char *unit,
                 tb_error *err);
@@ -64,7 +66,7 @@ void results_names_release(results_names *k);
 int results_unit_is_timing(const char *unit);
 
 /* The canonical text of a value: integers without a fraction, others with
- * 10 significant digits. Deterministic for deterministic inputs. */
+ * 10 significant digits; negative zero is "0". Deterministic for deterministic inputs. */
 void results_format_value(double v, char *buf, size_t cap);
 
 /* A count for people: the value rounded to an integer with thousands
@@ -75,8 +77,8 @@ const char *results_format_count(double v, char *buf, size_t cap);
 int results_write_csv(const results *r, FILE *f, tb_error *err);
 /* Atomic write to path. */
 int results_save_csv(const results *r, const char *path, tb_error *err);
-/* Reads a results CSV (header required, 7 fields a row, numeric value);
- * errors name the file and line. */
+/* Reads a results CSV (header required, 7 fields a row, numeric value, each
+ * key once); errors name the file and line (a duplicate key: both lines). */
 int results_load_csv(const char *path, results **out, tb_error *err);
 
 #endif

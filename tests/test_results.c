@@ -43,6 +43,14 @@ static void test_format_value(void **state)
     assert_string_equal(b, "0.3333333333");
     results_format_value(-2, b, sizeof b);
     assert_string_equal(b, "-2");
+    results_format_value(-0.0, b, sizeof b);           /* never "-0" */
+    assert_string_equal(b, "0");
+    results_format_value(-1e-300 * 1e-300, b, sizeof b);
+    assert_string_equal(b, "0");
+    results_format_value(-1e-12, b, sizeof b);
+    assert_string_equal(b, "-1e-12");
+    assert_string_equal(results_format_count(-0.0, b, sizeof b), "0");
+    assert_string_equal(results_format_count(-0.4, b, sizeof b), "0");
 }
 
 static void test_roundtrip_with_quoting(void **state)
@@ -70,10 +78,14 @@ static void test_roundtrip_with_quoting(void **state)
     assert_string_equal(row.unit, "ratio");
     assert_int_equal(results_find(back, "udhr", "test", "zh", "say \"hi\"", "parity"), 1);
     assert_int_equal(results_find(back, "udhr", "test", "zh", "say \"hi\"", "tokens"), -1);
-    /* a row of one table finds its key in another: the first row of the key
-     * (a duplicate added later does not displace it), value and unit ignored */
+    /* a key is in a table once: a second row of it is refused, the table
+     * unchanged; a row of one table finds its key in another, value and
+     * unit ignored */
     assert_int_equal(results_add(back, "udhr", "all", "en", "cmd:./tok --a,b", "tokens", 7,
-                                 "tokens", &err), TB_OK);
+                                 "tokens", &err), TB_EINPUT);
+    assert_non_null(strstr(err.msg, "duplicate row udhr,all,en,cmd:./tok --a,b,tokens"));
+    assert_non_null(strstr(err.msg, "rows 1 and 3"));
+    assert_int_equal(results_count(back), 2);
     result_row key = {"udhr", "all", "en", "cmd:./tok --a,b", "tokens", -1, "other"};
     assert_int_equal(results_find_row(back, &key), 0);
     assert_int_equal(results_find_row(r, &key), 0);
@@ -122,6 +134,12 @@ static void test_malformed(void **state)
     expect_load_error(buf, "malformed CSV");
     snprintf(buf, sizeof buf, "%sudhr,all,en,bytes,tokens,1,tokens,extra\n", hdr);
     expect_load_error(buf, "found 8");
+    /* a duplicated key: refused naming both lines (check would use the first) */
+    snprintf(buf, sizeof buf,
+             "%sudhr,all,en,bytes,tokens,1,tokens\nudhr,all,en,bytes,x,1,u\n"
+             "udhr,all,en,bytes,tokens,2,tokens\n", hdr);
+    expect_load_error(buf, "line 4: duplicate key (corpus, split, lang, tokenizer, metric) "
+                           "udhr,all,en,bytes,tokens, first on line 2");
     tb_error err = {0};
     results *r = NULL;
     assert_int_equal(results_load_csv(path_in_tmp("does-not-exist.csv"), &r, &err), TB_EINPUT);
