@@ -343,6 +343,14 @@ static enum symbol_kind symbol_kind(const char *tok, int *claim_size)
 
 static const char *yes(int ok) { return ok ? "yes" : "no"; }
 
+/* The vocabulary the cost rows priced for tok in lang (vocab_priced), or
+ * its vocab_size where the run has no cost rows: 1 and *v, or 0. */
+static int vocab_of(const struct claim_run *x, const char *c, const char *lang, const char *tok,
+                    double *v)
+{
+    return get(x, c, lang, tok, "vocab_priced", v) || get(x, c, lang, tok, "vocab_size", v);
+}
+
 /* The vocabulary each language's tokenizer reached (vocab_size), or the
  * priced vocabulary where the run gives it: "50,257" when every language has
  * the same, else "en 9,669 · ru 16,620 · zh 21,527". */
@@ -355,8 +363,7 @@ static void vocab_label(const struct claim_run *x, const char *c, const char *to
     buf[0] = '\0';
     for (size_t l = 0; l < x->langs.n; l++) {
         double v;
-        if (!get(x, c, x->langs.v[l], tok, "vocab_priced", &v) &&
-            !get(x, c, x->langs.v[l], tok, "vocab_size", &v))
+        if (!vocab_of(x, c, x->langs.v[l], tok, &v))
             continue;
         if (any && v != first)
             same = 0;
@@ -373,6 +380,24 @@ static void vocab_label(const struct claim_run *x, const char *c, const char *to
         snprintf(buf, cap, "%s", results_format_count(first, one, sizeof one));
 }
 
+/* 1 when a symbol scheme's vocabulary is the claim's (every word form). */
+static int is_symbol_claim_size(const char *tok)
+{
+    int size;
+    return symbol_kind(tok, &size) != SYM_NONE && size;
+}
+
+/* Whether any name of the model of tokenizer s on corpus cn satisfies ok:
+ * symbol:32k = symbol:all counts for the claim when 32k entries hold every
+ * word form of the corpus. */
+static int model_any(const struct claim_run *x, const char *cn, size_t s, int (*ok)(const char *))
+{
+    for (size_t u = 0; u < x->toks.n; u++)
+        if ((u == s || same_model(x, cn, x->toks.v[s], x->toks.v[u])) && ok(x->toks.v[u]))
+            return 1;
+    return 0;
+}
+
 /* ---- claim 1: Chinese 30-50% fewer tokens; fertility ru 1.2-1.5, en 1.5-2.5 ---- */
 
 static void claim_tokens(struct claim_run *x)
@@ -380,22 +405,18 @@ static void claim_tokens(struct claim_run *x)
     for (size_t c = 0; c < x->counted.n; c++) {
         const char *cn = x->counted.v[c];
         for (size_t t = 0; t < x->toks.n; t++) {
-            const char *tok = x->toks.v[t];
-            if (!is_subword(tok))
+            /* one model (the same token counts in every language) is one row */
+            const char *tok = x->toks.v[t], *name = model(x, cn, t);
+            if (!name || !model_any(x, cn, t, is_subword))
                 continue;
-            double pz, fr, fe, te = -1, tr = -1, tz = -1;
+            double pz, fr, fe;
             int hz = get(x, cn, "zh", tok, "parity", &pz);
             int hr = get(x, cn, "ru", tok, "fertility", &fr);
             int he = get(x, cn, "en", tok, "fertility", &fe);
             if (!hz && !hr && !he)
                 continue;
-            get(x, cn, "en", tok, "tokens", &te);
-            get(x, cn, "ru", tok, "tokens", &tr);
-            get(x, cn, "zh", tok, "tokens", &tz);
-            /* one model: the same token counts in every language */
-            char key[160], name[160], vocab[160];
-            snprintf(key, sizeof key, "%s|%.0f|%.0f|%.0f", cn, te, tr, tz);
-            snprintf(name, sizeof name, "`%s`", tok);
+            char key[160], vocab[160];
+            snprintf(key, sizeof key, "%s|%s", cn, tok);
             vocab_label(x, cn, tok, vocab, sizeof vocab);
             int okz = hz && pz >= 0.5 && pz <= 0.7;
             int okr = hr && fr >= 1.2 && fr <= 1.5, oke = he && fe >= 1.5 && fe <= 2.5;
@@ -443,20 +464,6 @@ static const struct {
     {"_llama2-7b", "Llama-2-7B dims, fp16", 0.5},
     {"_qwen2-7b", "Qwen2-7B dims (GQA), fp16", 0.5},
 };
-
-/* Whether the symbol model of name s on corpus cn has the claim's size: any
- * of its names does (symbol:32k = symbol:all when 32k entries hold every
- * word form of the corpus). */
-static int model_claim_size(const struct claim_run *x, const char *cn, size_t s)
-{
-    for (size_t u = 0; u < x->toks.n; u++) {
-        int size;
-        if ((u == s || same_model(x, cn, x->toks.v[s], x->toks.v[u])) &&
-            symbol_kind(x->toks.v[u], &size) != SYM_NONE && size)
-            return 1;
-    }
-    return 0;
-}
 
 static void symbol_pair(struct claim_run *x, const char *cn, const char *lang, const char *sym,
                         const char *sym_names, enum symbol_kind kind, int claim_size,
@@ -512,7 +519,7 @@ static void claim_symbols(struct claim_run *x)
             const char *sn = model(x, x->counted.v[c], s);
             if (kind == SYM_NONE || kind == SYM_STEM || !sn)
                 continue;
-            claim_size = model_claim_size(x, x->counted.v[c], s);
+            claim_size = model_any(x, x->counted.v[c], s, is_symbol_claim_size);
             for (size_t g = 0; g < x->toks.n; g++) {
                 const char *gn = model(x, x->counted.v[c], g);
                 if (!is_gpt_style(x->toks.v[g]) || !gn)
@@ -604,8 +611,7 @@ static void claim_gemm(struct claim_run *x)
                 double share, vocab = -1, n = -1;
                 if (!get(x, cn, ln, tok, "gemm_time_share", &share))
                     continue;
-                if (!get(x, cn, ln, tok, "vocab_priced", &vocab))
-                    get(x, cn, ln, tok, "vocab_size", &vocab);
+                vocab_of(x, cn, ln, tok, &vocab);
                 get(x, cn, ln, tok, "gemm_time_tokens", &n);
                 char key[64], name[200], vb[32], nb[32];
                 snprintf(key, sizeof key, "%.0f", vocab);
@@ -684,8 +690,7 @@ static int shared_vocab(const struct claim_run *x, const char *c, const char *to
 {
     double first = -1, v;
     for (size_t l = 0; l < x->langs.n; l++) {
-        if (!get(x, c, x->langs.v[l], tok, "vocab_priced", &v) &&
-            !get(x, c, x->langs.v[l], tok, "vocab_size", &v))
+        if (!vocab_of(x, c, x->langs.v[l], tok, &v))
             continue;
         if (first >= 0 && v != first)
             return 0;
@@ -788,7 +793,7 @@ static void claim_proportion(struct claim_run *x)
             enum symbol_kind kind = symbol_kind(x->toks.v[s], &claim_size);
             const char *name = model(x, x->counted.v[c], s);
             if (kind == SYM_NONE || kind == SYM_STEM || !name ||
-                !model_claim_size(x, x->counted.v[c], s))
+                !model_any(x, x->counted.v[c], s, is_symbol_claim_size))
                 continue;
             for (size_t g = 0; g < x->toks.n; g++) {
                 const char *gn = model(x, x->counted.v[c], g);
