@@ -128,9 +128,10 @@ typedef struct lang_run {
     char tok[256];
 } lang_run;
 
-/* Encodes every segment of language li: the test split's lengths go to lr;
- * all ids price the vocabulary as the run does (stage_model_vocab_priced: a
- * code-space scheme such as chars is priced with the ids it uses). */
+/* Encodes the test split of language li into lr's lengths. The vocabulary
+ * is priced as the run prices it (stage_model_vocab_priced): a code-space
+ * scheme such as chars by the ids it uses over every segment, so only then
+ * are the other segments encoded and the ids kept. */
 static int encode_lengths(const tokenizer *t, const corpus *c, size_t li, lang_run *lr,
                           tb_error *err)
 {
@@ -139,7 +140,12 @@ static int encode_lengths(const tokenizer *t, const corpus *c, size_t li, lang_r
     size_t *first = tb_calloc(ns + 1, sizeof *first, err);
     lr->lens = tb_calloc(ns + 1, sizeof *lr->lens, err);
     int rc = ids && first && lr->lens ? TB_OK : TB_EINPUT;
+    int all = tokenizer_vocab_size(t) >= STAGE_MODEL_CODE_SPACE;
     for (size_t seg = 0; seg < ns && rc == TB_OK; seg++) {
+        int test = corpus_in_split(c, seg, CORPUS_TEST);
+        first[seg + 1] = used;
+        if (!test && !all)
+            continue;
         size_t len, got;
         const char *text = corpus_segment(c, li, seg, &len);
         for (;;) {
@@ -160,9 +166,10 @@ static int encode_lengths(const tokenizer *t, const corpus *c, size_t li, lang_r
         }
         if (rc != TB_OK)
             break;
-        used += got;
+        if (all)
+            used += got; /* otherwise the next segment overwrites these ids */
         first[seg + 1] = used;
-        if (corpus_in_split(c, seg, CORPUS_TEST)) {
+        if (test) {
             lr->lens[lr->n_seqs++] = got;
             lr->tokens += got;
         }
