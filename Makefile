@@ -152,8 +152,11 @@ bench: deps
 	done; exit $$status
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang, each run for
-# FUZZ_SECONDS on its seed folder; a crash stops with the reproducer's name.
+# FUZZ_SECONDS or FUZZ_RUNS executions (whichever comes first; -1 = no cap)
+# on its seed folder; a crash stops with the reproducer's name. The long
+# campaign of the README is `make fuzz FUZZ_SECONDS=3600 FUZZ_RUNS=10000000`.
 FUZZ_SECONDS ?= 30
+FUZZ_RUNS ?= -1
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined
@@ -171,7 +174,8 @@ fuzz: deps
 	@for f in $(FUZZ_BIN); do \
 		n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
-		TB_ROOT=$$PWD $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		TB_ROOT=$$PWD $$f -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=4096 \
+			-print_final_stats=1 \
 			-artifact_prefix=build/fuzz/ build/fuzz/corpus/$$n tests/fuzz/seeds/$$n \
 			>build/fuzz/$$n.log 2>&1 || { tail -30 build/fuzz/$$n.log; exit 1; }; \
 		grep -E '^Done [0-9]+ runs' build/fuzz/$$n.log | tail -1; \
