@@ -75,6 +75,7 @@ int cmd_plot(const cli_args *a)
     rc = plot_all(r, &cfg, &rep, &err);
     results_free(r);
     if (rc) {
+        plot_report_free(&rep);
         char log[4200];
         struct stat st;
         snprintf(log, sizeof log, "%s/gnuplot.log", set.tmp);
@@ -87,11 +88,14 @@ int cmd_plot(const cli_args *a)
         afolder_abort(&set);
         return rc;
     }
-    if (afolder_commit(&set, &err))
+    if (afolder_commit(&set, &err)) {
+        plot_report_free(&rep);
         return cli_fail("plot", &err);
+    }
     printf("plot: %zu charts in %s (PNG and SVG)", rep.drawn, out);
-    for (size_t i = 0; i < rep.drawn && i < 32; i++)
-        printf("%s%s", i ? ", " : ": ", rep.names[i]);
+    for (size_t i = 0; i < rep.drawn; i++)
+        printf("%s%s", i ? ", " : ": ", rep.charts[i].name);
     printf("\n");
+    plot_report_free(&rep);
     return 0;
 }

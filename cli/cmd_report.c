@@ -50,7 +50,7 @@ static int report_into(const results *res, const char *manifest_md, const afolde
         plot_config pc = {.out_dir = path, .gnuplot = getenv("TOKBENCH_GNUPLOT")};
         tb_error perr = {0};
         if (plot_all(res, &pc, &pr, &perr)) {
-            pr.drawn = 0;
+            plot_report_free(&pr);
             char log[4300], kept[4200];
             struct stat st;
             snprintf(log, sizeof log, "%s/gnuplot.log", path);
@@ -66,14 +66,12 @@ static int report_into(const results *res, const char *manifest_md, const afolde
             tb_remove_tree(path);
         }
     }
-    const char *names[32];
-    size_t nn = pr.drawn < 32 ? pr.drawn : 32;
-    for (size_t i = 0; i < nn; i++)
-        names[i] = pr.names[i];
-    report_extras ex = {.manifest_md = manifest_md, .chart_dir = "charts", .charts = names,
-                        .n_charts = nn};
+    report_extras ex = {.manifest_md = manifest_md, .chart_dir = "charts",
+                        .charts = pr.charts, .n_charts = pr.drawn};
     snprintf(path, sizeof path, "%s/REPORT.md", set->tmp);
-    return report_save_markdown(res, &ex, path, err);
+    int rc = report_save_markdown(res, &ex, path, err);
+    plot_report_free(&pr);
+    return rc;
 }
 
 int cli_write_report(const results *res, const char *manifest_md, const char *out_dir,

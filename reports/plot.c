@@ -108,13 +108,33 @@ struct ctx {
     plot_report *rep;
     const char *corpus;
     results_names langs, toks;
+    char title[512];        /* the title of the chart being written */
 };
 
-static void note_drawn(struct ctx *c, const char *name)
+/* Records a drawn chart and its caption; TB_ENOMEM when it cannot. */
+static int note_drawn(struct ctx *c, const char *name, const char *caption, tb_error *err)
 {
-    if (c->rep->drawn < 32)
-        snprintf(c->rep->names[c->rep->drawn], sizeof c->rep->names[0], "%s", name);
-    c->rep->drawn++;
+    plot_report *rep = c->rep;
+    if (rep->drawn == rep->cap) {
+        size_t cap = rep->cap ? 2 * rep->cap : 32;
+        plot_chart *v = realloc(rep->charts, cap * sizeof *v);
+        if (!v)
+            return tb_fail(err, TB_EINPUT, "plot: out of memory");
+        rep->charts = v;
+        rep->cap = cap;
+    }
+    plot_chart *ch = &rep->charts[rep->drawn++];
+    snprintf(ch->name, sizeof ch->name, "%s", name);
+    snprintf(ch->corpus, sizeof ch->corpus, "%s", c->corpus);
+    snprintf(ch->caption, sizeof ch->caption, "%s", caption ? caption : "");
+    return TB_OK;
+}
+
+void plot_report_free(plot_report *rep)
+{
+    free(rep->charts);
+    rep->charts = NULL;
+    rep->cap = rep->drawn = 0;
 }
 
 /* A chart without rows: counted, not drawn. */
@@ -149,6 +169,7 @@ static int gp_open(struct ctx *c, afile *gp, const char *name, int width, int he
     va_start(ap, fmt);
     vsnprintf(full + n, sizeof full - (size_t)n, fmt, ap);
     va_end(ap);
+    snprintf(c->title, sizeof c->title, "%s", full + n);
     gp_begin(gp->fp, name, full, width, height);
     return TB_OK;
 }
@@ -165,7 +186,7 @@ static int gp_finish(struct ctx *c, afile *gp, const char *name, int width, int 
     snprintf(script, sizeof script, "%s.gp", name);
     int rc = run_gnuplot(c->cfg->gnuplot, script, c->cfg->out_dir, err);
     if (rc == TB_OK)
-        note_drawn(c, name);
+        rc = note_drawn(c, name, c->title, err);
     return rc;
 }
 

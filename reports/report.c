@@ -212,8 +212,12 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
         fputs("## Charts\n\nEach chart is also in SVG beside the PNG, with its data (.dat) and "
               "gnuplot script (.gp).\n\n",
               f);
-        for (size_t i = 0; i < ex->n_charts; i++)
-            fprintf(f, "![%s](%s/%s.png)\n\n", ex->charts[i], ex->chart_dir, ex->charts[i]);
+        for (size_t i = 0; i < ex->n_charts; i++) {
+            const plot_chart *ch = &ex->charts[i];
+            fprintf(f, "![%s](%s/%s.png)\n\n", ch->name, ex->chart_dir, ch->name);
+            if (ch->caption[0])
+                fprintf(f, "*%s*\n\n", ch->caption);
+        }
     }
     static const char *const splits[] = {"all", "test"};
     for (size_t c = 0; c < corpora.n && !oom; c++) {

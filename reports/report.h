@@ -8,13 +8,14 @@
 #include <stdio.h>
 
 #include "../results/results.h"
+#include "plot.h"
 #include "../common/tb.h"
 
 /* What goes into a report besides the rows. */
 typedef struct report_extras {
     const char *manifest_md;        /* run manifest as Markdown, or NULL */
     const char *chart_dir;          /* charts folder relative to the report, e.g. "charts" */
-    const char *const *charts;      /* chart base names (PNG and SVG exist), or NULL */
+    const plot_chart *charts;       /* charts drawn (PNG and SVG exist), or NULL */
     size_t n_charts;
 } report_extras;
 
