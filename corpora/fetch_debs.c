@@ -3,7 +3,7 @@
  *
  * Cache layout under cache_dir:
  *   debs/<pkg>_<version>_<arch>.deb   complete downloads only (apt-get runs
- *                                     in debs/.get.<pid>/, the .deb is then
+ *                                     in debs/.get.tmp.<pid>/, the .deb is then
  *                                     renamed into debs/)
  *   debs/.<pkg>.log                   stderr of the last command for pkg
  *   root/                             every package unpacked (dpkg-deb -x)
@@ -139,7 +139,8 @@ static int download(const char *debs, const char *pkg, const char *log, char *de
                     tb_error *err)
 {
     char get[PATH_CAP], from[PATH_CAP + 300], to[PATH_CAP + 300];
-    if (tb_pathf(err, get, sizeof get, "%s/.get.%ld", debs, (long)getpid()) || tb_mkdirs(get, err))
+    if (tb_pathf(err, get, sizeof get, "%s/.get.tmp.%ld", debs, (long)getpid()) ||
+        tb_mkdirs(get, err))
         return TB_EINPUT;
     char *argv[] = {"apt-get", "download", "-q", (char *)pkg, NULL};
     char what[300];
@@ -241,6 +242,12 @@ int corpus_fetch_debs(const char *cache_dir, size_t n, const char *const *pkgs,
         snprintf(root, sizeof root, "%s/root", cache_dir) >= (int)sizeof root - 300)
         return tb_fail(err, TB_EUSAGE, "cache folder path too long: '%s'", cache_dir);
     if (tb_mkdirs(debs, err) || tb_mkdirs(root, err))
+        return TB_EINPUT;
+    /* downloads and stamps of fetches killed part way (dead pids only) */
+    char gone[8];
+    size_t n_gone;
+    if (afolder_clean_stale(debs, NULL, gone, sizeof gone, &n_gone, err) ||
+        afolder_clean_stale(root, NULL, gone, sizeof gone, &n_gone, err))
         return TB_EINPUT;
     for (size_t i = 0; i < n; i++) {
         const char *p = pkgs[i];

@@ -154,4 +154,21 @@ expect_exit 0 "the next import" -- "$TB" corpus import "dir:$WORK/dir_ok" --data
 expect_err "removed" "the import says what it removed"
 [[ $(grep -c . <<<"$(grep removed "$WORK/err")") == 1 ]] && ok "in one line" || notok "in one line" "$(cat "$WORK/err")"
 
+# ---- half-written cache files of killed trainers ---------------------------
+# a trainer killed before its commit leaves NAME.tmp.PID in the cache folder;
+# the next trainer that writes there removes those of dead processes
+expect_exit 0 "train bpe:300" -- "$TB" run -c udhr --data "$DATA" -t bpe:300 -t graphemes -l en --ngram 0 --no-timing -q -o "$WORK/cache-run"
+CDIR=$(dirname "$(find "$TOKBENCH_CACHE" -name 'bpe-300-*.model' | head -1)")
+GDIR=$(dirname "$(find "$TOKBENCH_CACHE" -name 'graphemes*' | head -1)")
+if [[ -d $CDIR && -d $GDIR ]]; then
+  echo half >"$CDIR/bpe-301-gpt2.model.tmp.999999999"
+  echo half >"$GDIR/graphemes.vocab.tmp.999999998"
+  expect_exit 0 "train bpe:302 and symbol:50" -- "$TB" run -c udhr --data "$DATA" -t bpe:302 -t symbol:50 -l en --ngram 0 --no-timing -q -o "$WORK/cache-run"
+  [[ ! -e $CDIR/bpe-301-gpt2.model.tmp.999999999 ]] && ok "a dead trainer's half-written model is removed" || notok "a dead trainer's half-written model is removed" "$(ls "$CDIR")"
+  [[ ! -e $GDIR/graphemes.vocab.tmp.999999998 ]] && ok "a dead writer's half-written vocabulary is removed" || notok "a dead writer's half-written vocabulary is removed" "$(ls "$GDIR")"
+  [[ -s $CDIR/bpe-302-gpt2.model ]] && ok "the new model is cached" || notok "the new model is cached" "$(ls "$CDIR")"
+else
+  notok "cache folders of bpe:300 and graphemes found" "$(find "$TOKBENCH_CACHE" | head)"
+fi
+
 finish cli_atomic

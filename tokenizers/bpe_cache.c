@@ -279,6 +279,11 @@ static int train_model(const corpus *c, int lang, size_t n, const char *preset, 
             wrc = tb_fail(werr, TB_EINPUT, "bpe cache folder '%s': path too long", dir);
         if (wrc == TB_OK)
             wrc = tb_mkdirs(dir, werr);
+        /* the half-written files of trainers killed before their commit */
+        char gone[8];
+        size_t n_gone;
+        if (wrc == TB_OK)
+            wrc = afolder_clean_stale(dir, NULL, gone, sizeof gone, &n_gone, werr);
         if (wrc == TB_OK)
             wrc = bpe_trainer_save(tr, path, werr);
         if (wrc == TB_OK)

@@ -135,7 +135,10 @@ int counted_vocab_load(const char *path, const counted_vocab_format *f, strset *
 int counted_vocab_save(const char *dir, const char *path, const counted_vocab_format *f,
                        const strset *s, tb_error *err)
 {
-    if (tb_mkdirs(dir, err))
+    /* the half-written files of writers killed before their commit */
+    char gone[8];
+    size_t n_gone;
+    if (tb_mkdirs(dir, err) || afolder_clean_stale(dir, NULL, gone, sizeof gone, &n_gone, err))
         return TB_EINPUT;
     afile af;
     if (afile_open(&af, path, err))
