@@ -29,6 +29,33 @@ while IFS= read -r name; do
 done < <(sed -n 's/^<!-- test: \(.*\) -->$/\1/p' README.md)
 ((blocks >= 2)) && ok "README has tested examples ($blocks)" || notok "README has tested examples"
 
+# What the README says an example prints: a ``` block right after a line
+# "<!-- output: NAME -->" holds lines that example NAME must print (stdout,
+# each line exactly, trailing blanks aside, in the same order).
+outputs=0
+while IFS= read -r name; do
+  outputs=$((outputs + 1))
+  awk -v want="$name" '
+    $0 ~ "^<!-- output: " want " -->$" { armed = 1; next }
+    armed && /^```/ && !inside { inside = 1; next }
+    inside && /^```$/ { exit }
+    inside { sub(/[ \t]+$/, ""); print }' README.md >"$WORK/said.$name"
+  if [[ ! -s $WORK/said.$name || ! -f $WORK/out.$name ]]; then
+    notok "README output of '$name' has a block and an example"; continue
+  fi
+  sed 's/[ \t]*$//' "$WORK/out.$name" >"$WORK/got.$name"
+  # every said line in order: a subsequence of what the example printed
+  lost=$(awk 'NR == FNR { said[++n] = $0; next }
+              k < n && $0 == said[k + 1] { k++ }
+              END { if (k < n) print "first line not printed (in order): " said[k + 1] }' \
+    "$WORK/said.$name" "$WORK/got.$name")
+  if [[ -z $lost ]]; then
+    ok "README output of '$name' is what it prints ($(grep -c . "$WORK/said.$name") lines)"
+  else
+    notok "README output of '$name' is what it prints" "$lost" "printed: $(head -c 600 "$WORK/got.$name")"
+  fi
+done < <(sed -n 's/^<!-- output: \(.*\) -->$/\1/p' README.md)
+
 # The quick example's printed lines in the README: every column but the
 # last (MB/s, a timing) equals what the example prints now.
 awk '/^<!-- test: quick-example -->$/ { armed = 1 }
