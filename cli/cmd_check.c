@@ -112,13 +112,13 @@ static void item_row(const view *w, const check_item *it, result_row *k, double 
     *cv = it->cur_row >= 0 ? c.value : NAN;
 }
 
-/* A value for people: an integer below 1e12 with thousands separators, else
- * 4 significant digits; "-" for none. */
+/* A value for people: below 1e12 an integer, or any value from 1e4, rounded
+ * with thousands separators; else 4 significant digits; "-" for none. */
 static const char *fmt_value(double v, char *buf, size_t cap)
 {
     if (isnan(v))
         snprintf(buf, cap, "-");
-    else if (v == floor(v) && fabs(v) < 1e12)
+    else if (fabs(v) < 1e12 && (v == floor(v) || fabs(v) >= 1e4))
         results_format_count(v, buf, cap);
     else
         snprintf(buf, cap, "%.4g", v);
@@ -232,6 +232,67 @@ static void summary_extra(const check_report *r, FILE *f)
             r->n_info, r->n_folded);
 }
 
+static void text_heading(const char *spec)
+{
+    printf("\ntokenizer %s\n  ", spec);
+    put_cell(stdout, "verdict", 10, 0);
+    put_cell(stdout, "corpus", 12, 0);
+    fputc(' ', stdout);
+    put_cell(stdout, "split", 5, 0);
+    fputc(' ', stdout);
+    put_cell(stdout, "lang", 5, 0);
+    fputc(' ', stdout);
+    put_cell(stdout, "metric", 30, 0);
+    fputc(' ', stdout);
+    put_cell(stdout, "baseline", 15, 1);
+    fputc(' ', stdout);
+    put_cell(stdout, "current", 15, 1);
+    fputc(' ', stdout);
+    put_cell(stdout, "change", 9, 1);
+    printf("  tolerance\n");
+}
+
+/* The key of item i: corpus, lang and tokenizer equal to those of item j. */
+static int same_key(const view *w, size_t i, size_t j, int with_corpus_lang)
+{
+    result_row a, b;
+    double bv, cv;
+    item_row(w, &w->rep->items[i], &a, &bv, &cv);
+    item_row(w, &w->rep->items[j], &b, &bv, &cv);
+    return strcmp(a.tokenizer, b.tokenizer) == 0 &&
+           (!with_corpus_lang || (strcmp(a.corpus, b.corpus) == 0 && strcmp(a.lang, b.lang) == 0));
+}
+
+/* One line for the informational items of item i's corpus, lang and
+ * tokenizer (i is the first of them): their metrics and changes. */
+static void text_info_line(const view *w, size_t i)
+{
+    const check_report *r = w->rep;
+    result_row k;
+    double bv, cv;
+    item_row(w, &r->items[i], &k, &bv, &cv);
+    fputs("  ", stdout);
+    put_cell(stdout, "info", 10, 0);
+    put_cell(stdout, k.corpus, 12, 0);
+    fputc(' ', stdout);
+    put_cell(stdout, "", 5, 0);
+    fputc(' ', stdout);
+    put_cell(stdout, k.lang, 5, 0);
+    size_t n = 0;
+    for (size_t j = i; j < r->n_items; j++)
+        if (r->items[j].verdict == CHECK_INFO && same_key(w, i, j, 1)) {
+            char ch[32];
+            if (n < 6) {
+                item_row(w, &r->items[j], &k, &bv, &cv);
+                printf("%s %s %s", n ? "," : "", k.metric, fmt_change(&r->items[j], ch, sizeof ch));
+            }
+            n++;
+        }
+    if (n > 6)
+        printf(", and %zu more", n - 6);
+    printf(" (informational: passes)\n");
+}
+
 static void print_text(const view *w)
 {
     const check_report *r = w->rep;
@@ -239,69 +300,60 @@ static void print_text(const view *w)
     printf("check: %s against baseline %s: %s rows compared, %s timing rows skipped\n",
            w->cur_path, w->base_path, results_format_count((double)r->compared, n1, sizeof n1),
            results_format_count((double)r->skipped_timing, n2, sizeof n2));
-    /* which items fit in max_rows: failures first */
+    /* lines: an item, or (info) the first informational item of its corpus,
+     * lang and tokenizer standing for all of them; failures take the budget
+     * of max_rows first */
     char *show = calloc(r->n_items + 1, 1);
+    if (!show)
+        return;
     long shown = 0;
-    size_t top = 0;
+    size_t lines = 0;
     for (size_t o = 0; o < N_ORDER; o++)
-        for (size_t i = 0; i < r->n_items; i++)
-            if (r->items[i].folded_under < 0 && r->items[i].verdict == k_order[o]) {
-                top++;
-                if (show && shown < w->max_rows) {
-                    show[i] = 1;
-                    shown++;
-                }
+        for (size_t i = 0; i < r->n_items; i++) {
+            if (r->items[i].folded_under >= 0 || r->items[i].verdict != k_order[o])
+                continue;
+            if (k_order[o] == CHECK_INFO) {
+                int first = 1;
+                for (size_t p = 0; p < i && first; p++)
+                    first = !(r->items[p].verdict == CHECK_INFO && same_key(w, p, i, 1));
+                if (!first)
+                    continue;
             }
-    if (shown) {
+            lines++;
+            if (shown < w->max_rows) {
+                show[i] = 1;
+                shown++;
+            }
+        }
+    if (shown)
         printf("one line per corpus, lang, tokenizer and metric: the test split where the "
                "baseline has one; other splits with the same verdict under 'also'\n");
-        /* grouped by tokenizer, in order of first appearance */
-        for (size_t t = 0; t < r->n_items; t++) {
-            if (!show[t])
-                continue;
-            result_row kt;
-            double bv, cv;
-            item_row(w, &r->items[t], &kt, &bv, &cv);
-            int first = 1;
-            for (size_t p = 0; p < t && first; p++) {
-                result_row kp;
-                if (!show[p])
-                    continue;
-                item_row(w, &r->items[p], &kp, &bv, &cv);
-                first = strcmp(kp.tokenizer, kt.tokenizer) != 0;
-            }
-            if (!first)
-                continue;
-            printf("\ntokenizer %s\n  ", kt.tokenizer);
-            put_cell(stdout, "verdict", 10, 0);
-            put_cell(stdout, "corpus", 12, 0);
-            fputc(' ', stdout);
-            put_cell(stdout, "split", 5, 0);
-            fputc(' ', stdout);
-            put_cell(stdout, "lang", 5, 0);
-            fputc(' ', stdout);
-            put_cell(stdout, "metric", 30, 0);
-            fputc(' ', stdout);
-            put_cell(stdout, "baseline", 15, 1);
-            fputc(' ', stdout);
-            put_cell(stdout, "current", 15, 1);
-            fputc(' ', stdout);
-            put_cell(stdout, "change", 9, 1);
-            printf("  tolerance\n");
-            for (size_t o = 0; o < N_ORDER; o++)
-                for (size_t i = t; i < r->n_items; i++) {
-                    result_row ki;
-                    if (!show[i] || r->items[i].verdict != k_order[o])
-                        continue;
-                    item_row(w, &r->items[i], &ki, &bv, &cv);
-                    if (strcmp(ki.tokenizer, kt.tokenizer) == 0)
+    /* grouped by tokenizer, in order of first appearance */
+    for (size_t t = 0; t < r->n_items; t++) {
+        if (!show[t])
+            continue;
+        int first = 1;
+        for (size_t p = 0; p < t && first; p++)
+            first = !(show[p] && same_key(w, p, t, 0));
+        if (!first)
+            continue;
+        result_row kt;
+        double bv, cv;
+        item_row(w, &r->items[t], &kt, &bv, &cv);
+        text_heading(kt.tokenizer);
+        for (size_t o = 0; o < N_ORDER; o++)
+            for (size_t i = t; i < r->n_items; i++)
+                if (show[i] && r->items[i].verdict == k_order[o] && same_key(w, t, i, 0)) {
+                    if (k_order[o] == CHECK_INFO)
+                        text_info_line(w, i);
+                    else
                         text_line(w, &r->items[i]);
                 }
-        }
-        if ((size_t)shown < top)
-            printf("\n... %zu more lines (--max-rows)\n", top - (size_t)shown);
-        printf("\n");
     }
+    if ((size_t)shown < lines)
+        printf("\n... %zu more lines (--max-rows)\n", lines - (size_t)shown);
+    if (shown)
+        printf("\n");
     free(show);
     printf("check: %s: ", check_failed(r) ? "FAIL" : "PASS");
     summary_counts(r, stdout);
@@ -332,8 +384,11 @@ static void md_row(const view *w, const check_item *it)
     item_row(w, it, &k, &bv, &cv);
     char b[40], c[40], ch[32], tol[64], split[80], tk[300];
     const char *v = check_verdict_name(it->verdict);
-    if (it->folded_under >= 0)
-        v = "derived";
+    char vd[48];
+    if (it->folded_under >= 0) {
+        snprintf(vd, sizeof vd, "%s (with tokens)", v);
+        v = vd;
+    }
     snprintf(split, sizeof split, "%s%s%s%s", k.split, it->also_splits[0] ? " (also " : "",
              it->also_splits, it->also_splits[0] ? ")" : "");
     snprintf(tk, sizeof tk, "`%s`", k.tokenizer);
@@ -398,8 +453,8 @@ static void print_markdown(const view *w)
         printf("<details><summary>Details: ");
         summary_extra(r, stdout);
         printf(", %zu new</summary>\n\n", r->n_new);
-        md_table(w, "Passing rows (new, within tolerance, informational)", rest, 3, 0);
-        md_table(w, "Derived rows that moved with their tokens row", k_order, N_ORDER, 1);
+        md_table(w, "**Passing rows** (new, within tolerance, informational)", rest, 3, 0);
+        md_table(w, "**Derived rows** that moved with their tokens row", k_order, N_ORDER, 1);
         printf("</details>\n");
     }
 }
