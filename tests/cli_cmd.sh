@@ -52,6 +52,9 @@ expect_exit 0 "cmd:=var=value COMMAND is a command" -- "$TB" tokenize -t "cmd:=c
 [[ "$(head -1 "$WORK/out")" == "8 8 8 8 8 8 8 8 8" ]] && ok "cmd:= passes the rest to the shell" || notok "cmd:=const_id=8" "$(head -1 "$WORK/out")"
 expect_exit 0 "cmd:env var=value COMMAND is a command" -- "$TB" tokenize -t "cmd:env const_id=9 $CONST" tests/fixtures/cli/lines.txt
 [[ "$(head -1 "$WORK/out")" == "9 9 9 9 9 9 9 9 9" ]] && ok "cmd:env passes the assignment" || notok "cmd:env const_id=9" "$(head -1 "$WORK/out")"
+expect_exit 3 "a lower-case var=value at the start is a name" -- "$TB" tokenize -t "cmd:const_id=8 $CONST" tests/fixtures/cli/lines.txt
+expect_err "cmd:const_id ('8 $CONST'): exited with status 127" "the name and the rest as its command are quoted"
+expect_err "is written cmd:=var=value ... or cmd:env var=value" "and the two ways to write the command are given"
 expect_exit 0 "run -t cmd:VAR=VALUE COMMAND" -- "$TB" run -c udhr --data "$DATA" -l en -t "cmd:CONST_ID=7 $CONST" --no-timing -q -o "$WORK/e1"
 [[ -n "$(value "$WORK/e1/results.csv" udhr all en "cmd:CONST_ID=7 $CONST" tokens)" ]] && ok "its rows carry the whole spec" || notok "rows of cmd:CONST_ID=7" "$(cut -d, -f4 "$WORK/e1/results.csv" | sort -u | head -3)"
 [[ "$(value "$WORK/e1/results.csv" udhr all en "cmd:CONST_ID=7 $CONST" vocab_size)" == 8 ]] && ok "and its ids are the assignment's (vocab_size 8)" || notok "vocab_size of cmd:CONST_ID=7"

@@ -60,6 +60,7 @@ struct cmd_state {
     char *lang;                 /* TOKBENCH_LANG, or NULL: not set */
     char *corpus;               /* TOKBENCH_CORPUS, or NULL: not set */
     unsigned timeout_s;         /* seconds per run before its group is killed; 0: none */
+    int named;                  /* 1: cmd:NAME=COMMAND */
     char *texts;                /* every prepared text, back to back */
     uint32_t *ids;              /* every prepared id list, back to back */
     struct entry *slots;        /* open addressing; hash 0 marks empty */
@@ -148,8 +149,14 @@ static int run_command(const struct cmd_state *st, const char *const *lines, con
                 rc = tb_fail(err, TB_EINPUT, "%s: crashed (signal %d%s%s)", who, res.signal, sep,
                              tail);
             else if (res.exited)
-                rc = tb_fail(err, TB_EINPUT, "%s: exited with status %d%s%s", who,
-                             res.exit_status, sep, tail);
+                /* 127, not found: maybe cmd:var=value ./prog read as a name */
+                rc = tb_fail(err, TB_EINPUT, "%s: exited with status %d%s%s%s", who,
+                             res.exit_status, sep, tail,
+                             st->named && res.exit_status == 127
+                                 ? " (the spec was read as cmd:NAME=COMMAND; a command that "
+                                   "starts with an assignment var=value is written cmd:=var=value "
+                                   "... or cmd:env var=value ...)"
+                                 : "");
             else /* it ran, but could not be waited for */
                 rc = tb_fail(err, TB_EINPUT, "%s: %s", who, why.msg);
         }
@@ -384,6 +391,7 @@ int cmd_tokenizer_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, t
     if (!st)
         return TB_EINPUT;
     st->command = strdup(command);
+    st->named = name_len > 0;
     t->ops = &k_cmd_ops;
     t->state = st;
     t->vocab_size = UINT32_MAX;
