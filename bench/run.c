@@ -510,15 +510,36 @@ static const char *base_name(const char *path, size_t *len)
 }
 
 /* The configuration errors found before any work: a tokenizer spec or a
- * corpus given twice would write every one of its rows twice (TB_EUSAGE). */
+ * corpus given twice would write every one of its rows twice (TB_EUSAGE);
+ * so would two specs with one name (cmd:NAME=...). */
 static int check_config(const run_config *cfg, tb_error *err)
 {
     for (size_t i = 0; i < cfg->n_specs; i++)
-        for (size_t j = 0; j < i; j++)
+        for (size_t j = 0; j < i; j++) {
             if (strcmp(cfg->specs[i], cfg->specs[j]) == 0)
                 return tb_fail(err, TB_EUSAGE,
                                "tokenizer '%s' is given twice (-t %zu and %zu); each spec once",
                                cfg->specs[i], j + 1, i + 1);
+            /* names are never longer than their specs */
+            size_t li = strlen(cfg->specs[i]) + 1, lj = strlen(cfg->specs[j]) + 1;
+            char *ni = tb_malloc(li, err), *nj = ni ? tb_malloc(lj, err) : NULL;
+            if (!nj) {
+                free(ni);
+                return err->status;
+            }
+            tokenizer_spec_name(cfg->specs[i], ni, li);
+            tokenizer_spec_name(cfg->specs[j], nj, lj);
+            int same = strcmp(ni, nj) == 0;
+            if (same)
+                tb_fail(err, TB_EUSAGE,
+                        "tokenizers '%s' (-t %zu) and '%s' (-t %zu) have one name '%s'; give "
+                        "each its own",
+                        cfg->specs[j], j + 1, cfg->specs[i], i + 1, ni);
+            free(ni);
+            free(nj);
+            if (same)
+                return TB_EUSAGE;
+        }
     /* rows are keyed by the folder's name: "udhr" and "x/udhr/" are one key */
     for (size_t i = 0; i < cfg->n_corpora; i++)
         for (size_t j = 0; j < i; j++) {

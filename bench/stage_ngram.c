@@ -253,7 +253,10 @@ static int eval(const ngram_data *train, const ngram_data *test, double en_bytes
                 rc = rc ? rc : row(l, "ngram_ms_suggest", k, N, ns ? 1e3 * secs / (double)ns : 0,
                                    "ms", err);
             double ksr;
-            if (rc == TB_OK && tk && (rc = ksr_eval(m, tk, test, &ksr, err)) == TB_OK)
+            /* KSR types the pieces' texts: none for a tokenizer without pieces
+             * (cmd:), which gets every other row (its ids are all they need) */
+            if (rc == TB_OK && tk && tokenizer_can_decode(tk) &&
+                (rc = ksr_eval(m, tk, test, &ksr, err)) == TB_OK)
                 rc = row(l, "ngram_ksr", k, N, ksr, "ratio", err);
         }
         if (rc == TB_OK && k == N && cfg->arpa_path)

@@ -26,7 +26,10 @@
  *   ngram_ms_suggest        ms       per top-5 suggestion (timing)
  *   ngram_ksr               ratio    keystroke savings rate of completion by
  *                                    simulated typing, window 5 (ngram/complete.h
- *                                    states the definition); corpus mode only
+ *                                    states the definition); corpus mode only,
+ *                                    and only for a tokenizer with pieces
+ *                                    (tokenizer_can_decode: absent for cmd:)
+ * Everything else needs token ids only, so a cmd: tokenizer gets it.
  */
 #ifndef STAGE_NGRAM_H
 #define STAGE_NGRAM_H
@@ -68,8 +71,9 @@ void stage_ngram_config_init(stage_ngram_config *cfg);
 
 /* Rows for language li of corpus c from its token streams ts (every segment
  * of the corpus, as metrics_tok_streams gives them) made by tokenizer tk
- * (its pieces drive the KSR simulation). Rows carry corpus_name(c), "test",
- * corpus_lang(c, li) and tokenizer_name(tk). */
+ * (its pieces drive the KSR simulation; without pieces, no ngram_ksr).
+ * Rows carry corpus_name(c), "test", corpus_lang(c, li) and
+ * tokenizer_name(tk). */
 int stage_ngram_rows(const corpus *c, size_t li, const tokenizer *tk, const token_streams *ts,
                      const stage_ngram_config *cfg, results *r, tb_error *err);
 

@@ -13,6 +13,7 @@
 #include "../tokenizers/tokenizer.h"
 #include "cli.h"
 #include "commands.h"
+#include "run_notes.h"
 #include "setup.h"
 #include "../bench/stage_metrics.h"
 #include "../results/results.h"
@@ -196,6 +197,8 @@ int cmd_ngram(const cli_args *a)
     rc = results_new(&r, &err);
     if (rc == TB_OK)
         rc = have_c ? run_corpus_mode(a, &cfg, r, &err) : run_file_mode(a, &cfg, r, &err);
+    if (rc == TB_OK && have_c)
+        cli_note_no_pieces("ngram", r, stderr);
     if (rc == TB_OK) {
         const char *out = cli_get(&ngram_cmd, a, "output", NULL);
         rc = out ? results_save_csv(r, out, &err) : results_write_csv(r, stdout, &err);

@@ -33,6 +33,8 @@ const cli_command tokenize_cmd = {
     "-t cmd:COMMAND runs an external program that follows this contract (with\n"
     "/bin/sh -c; with -c, once over the language's corpus, else once per line). A\n"
     "crash, a non-zero exit, a wrong number of lines or anything but ids is exit 3.\n"
+    "It gets -l's language code in TOKBENCH_LANG (with or without -c) and -c's\n"
+    "corpus name in TOKBENCH_CORPUS. cmd:NAME=COMMAND names it (tokbench help run).\n"
     "Each run may take TOKBENCH_CMD_TIMEOUT seconds (default 60; 0: no limit; not\n"
     "whole seconds: exit 2); past it the program and everything it started are\n"
     "killed (exit 3). Ctrl-C or SIGTERM to tokbench kills them too.\n",

@@ -76,8 +76,32 @@ static void short_bpe(const char *cmd, const results *res, FILE *f)
     }
 }
 
+void cli_note_no_pieces(const char *cmd, const results *res, FILE *f)
+{
+    results_names suggested = {0}, with_ksr = {0};
+    size_t n = results_count(res);
+    int oom = 0;
+    for (size_t i = 0; i < n && !oom; i++) {
+        result_row r;
+        results_get(res, i, &r);
+        if (strcmp(r.metric, "ngram_hit_at_1") == 0)
+            oom = results_names_add(&suggested, r.tokenizer) != TB_OK;
+        else if (strcmp(r.metric, "ngram_ksr") == 0)
+            oom = results_names_add(&with_ksr, r.tokenizer) != TB_OK;
+    }
+    for (size_t k = 0; k < suggested.n && !oom; k++) /* out of memory: no note, never a failure */
+        if (!results_names_has(&with_ksr, suggested.v[k]))
+            fprintf(f,
+                    "tokbench %s: note: %s has no pieces (an external program): keystroke "
+                    "savings (ngram_ksr) skipped; the other n-gram rows come from its ids\n",
+                    cmd, suggested.v[k]);
+    results_names_release(&suggested);
+    results_names_release(&with_ksr);
+}
+
 void cli_run_notes(const char *cmd, const results *res, FILE *f)
 {
     small_splits(cmd, res, f);
     short_bpe(cmd, res, f);
+    cli_note_no_pieces(cmd, res, f);
 }

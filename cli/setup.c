@@ -115,6 +115,8 @@ int cli_tok_open(const cli_command *cmd, const cli_args *a, cli_tok *ts, tb_erro
                                corpus_name(ts->c), lang);
         }
         ctx.corpus = ts->c;
+    } else {
+        ctx.lang_code = lang; /* -l without -c: the language of the input (TOKBENCH_LANG) */
     }
     return tokenizer_new(spec, &ctx, &ts->t, err);
 }

@@ -55,7 +55,8 @@ int cli_check_langs(const cli_command *cmd, const cli_args *a, const corpus *c, 
 tokenizer_ctx cli_tokenizer_ctx(const corpus *c, int lang);
 
 /* -t SPEC with an optional -c CORPUS -l LANG|joint to train it on (the
- * options tokenize, detokenize and train-bpe share). */
+ * options tokenize, detokenize and train-bpe share); -l without -c names
+ * the input's language (tokenizer_ctx.lang_code, TOKBENCH_LANG of cmd:). */
 typedef struct cli_tok {
     corpus *c;          /* owned; NULL without -c */
     tokenizer *t;       /* owned */

@@ -24,6 +24,56 @@ expect_exit 0 "check passes against its own baseline" -- "$TB" check -b "$WORK/b
 sed 's/^\(udhr,all,en,[^,]*wordlen[^,]*,tokens,\)\([0-9]*\)/\1999999/' "$R" >"$WORK/worse.csv"
 expect_exit 1 "check fails when the external tokenizer needs more tokens" -- "$TB" check -b "$WORK/base.csv" "$WORK/worse.csv"
 
+# cmd:NAME=COMMAND names the tokenizer: rows under cmd:NAME, whatever path
+# reaches the program, so a baseline does not depend on where CI keeps it
+expect_exit 0 "run -t cmd:NAME=COMMAND" -- "$TB" run -c udhr --data "$DATA" -t "cmd:wordlen=$TOY" --no-timing -q -o "$WORK/n1"
+[[ "$(value "$WORK/n1/results.csv" udhr all en cmd:wordlen tokens)" == "$want" ]] && ok "a named cmd: has its rows under cmd:NAME" || notok "rows under cmd:wordlen" "$(cut -d, -f4 "$WORK/n1/results.csv" | sort -u | head -3)"
+! grep -q "wordlen.sh" "$WORK/n1/results.csv" && ok "the command is in no row of a named cmd:" || notok "the command leaks into rows"
+grep -qF "\"cmd:wordlen=$TOY\"" "$WORK/n1/manifest.json" && ok "the manifest records the whole spec with its command" || notok "manifest lacks the command" "$(grep -n cmd "$WORK/n1/manifest.json" | head -3)"
+expect_exit 0 "the same name by a relative path" -- "$TB" run -c udhr --data "$DATA" -t "cmd:wordlen=tests/fixtures/cmd/../cmd/wordlen.sh" --no-timing -q -o "$WORK/n2"
+tools/det-rows "$WORK/n1/results.csv" >"$WORK/n1.rows"
+tools/det-rows "$WORK/n2/results.csv" >"$WORK/n2.rows"
+[[ -s "$WORK/n1.rows" ]] && cmp -s "$WORK/n1.rows" "$WORK/n2.rows" && ok "two paths, one name: byte-identical rows" || notok "rows differ between two paths of one name" "$(diff "$WORK/n1.rows" "$WORK/n2.rows" | head -3)"
+"$TB" check -b "$WORK/nbase.csv" --update "$WORK/n1/results.csv" >/dev/null
+expect_exit 0 "check passes across the two paths of one name" -- "$TB" check -b "$WORK/nbase.csv" "$WORK/n2/results.csv"
+expect_exit 2 "two specs with one name are refused" -- "$TB" run -c udhr --data "$DATA" -t "cmd:wordlen=$TOY" -t "cmd:wordlen=tests/fixtures/cmd/wordlen.sh" -q -o "$WORK/n3"
+expect_err "have one name 'cmd:wordlen'" "the refusal names the shared name"
+expect_exit 3 "a name without a command" -- "$TB" tokenize -t 'cmd:wordlen=' tests/fixtures/cli/lines.txt
+expect_err "names a tokenizer but gives no command" "a name without a command is said so"
+expect_exit 3 "a named program that fails" -- "$TB" run -c udhr --data "$DATA" -t 'cmd:bad=exit 7' -q -o "$WORK/n4"
+expect_err "cmd:bad ('exit 7'): language 'en': exited with status 7" "a named failure gives name, command and language"
+
+# a command that starts with an environment assignment stays a command: an
+# upper-case NAME= is never a name; cmd:= and env are the ways for any other
+CONST="$ROOT/tests/fixtures/cmd/constid.sh"
+expect_exit 0 "cmd:VAR=VALUE COMMAND is a command" -- "$TB" tokenize -t "cmd:CONST_ID=7 $CONST" tests/fixtures/cli/lines.txt
+[[ "$(head -1 "$WORK/out")" == "7 7 7 7 7 7 7 7 7" ]] && ok "the assignment reaches the program" || notok "CONST_ID=7" "$(head -1 "$WORK/out")"
+expect_exit 0 "cmd:=var=value COMMAND is a command" -- "$TB" tokenize -t "cmd:=const_id=8 $CONST" tests/fixtures/cli/lines.txt
+[[ "$(head -1 "$WORK/out")" == "8 8 8 8 8 8 8 8 8" ]] && ok "cmd:= passes the rest to the shell" || notok "cmd:=const_id=8" "$(head -1 "$WORK/out")"
+expect_exit 0 "cmd:env var=value COMMAND is a command" -- "$TB" tokenize -t "cmd:env const_id=9 $CONST" tests/fixtures/cli/lines.txt
+[[ "$(head -1 "$WORK/out")" == "9 9 9 9 9 9 9 9 9" ]] && ok "cmd:env passes the assignment" || notok "cmd:env const_id=9" "$(head -1 "$WORK/out")"
+expect_exit 3 "a lower-case var=value at the start is a name" -- "$TB" tokenize -t "cmd:const_id=8 $CONST" tests/fixtures/cli/lines.txt
+expect_err "cmd:const_id ('8 $CONST'): exited with status 127" "the name and the rest as its command are quoted"
+expect_err "is written cmd:=var=value ... or cmd:env var=value" "and the two ways to write the command are given"
+expect_exit 0 "run -t cmd:VAR=VALUE COMMAND" -- "$TB" run -c udhr --data "$DATA" -l en -t "cmd:CONST_ID=7 $CONST" --no-timing -q -o "$WORK/e1"
+[[ -n "$(value "$WORK/e1/results.csv" udhr all en "cmd:CONST_ID=7 $CONST" tokens)" ]] && ok "its rows carry the whole spec" || notok "rows of cmd:CONST_ID=7" "$(cut -d, -f4 "$WORK/e1/results.csv" | sort -u | head -3)"
+[[ "$(value "$WORK/e1/results.csv" udhr all en "cmd:CONST_ID=7 $CONST" vocab_size)" == 8 ]] && ok "and its ids are the assignment's (vocab_size 8)" || notok "vocab_size of cmd:CONST_ID=7"
+
+# the program is told the language and the corpus
+export TOKBENCH_TEST_ENVLOG="$WORK/env.log"
+ENVTOK="$ROOT/tests/fixtures/cmd/envlog.sh"
+: >"$TOKBENCH_TEST_ENVLOG"
+expect_exit 0 "run -t cmd: with a program that logs its environment" -- "$TB" run -c udhr --data "$DATA" -t "cmd:envlog=$ENVTOK" --no-timing -q -o "$WORK/v1"
+langs=$(ls "$DATA/udhr" | grep -vx ids.txt | sed -n 's/^\([a-z][a-z-]*\)\.txt$/lang=\1 corpus=udhr/p' | sort)
+[[ -n "$langs" && "$(sort "$TOKBENCH_TEST_ENVLOG")" == "$langs" ]] && ok "TOKBENCH_LANG and TOKBENCH_CORPUS: one run per language" || notok "the program's environment" "got: $(sort "$TOKBENCH_TEST_ENVLOG" | paste -sd' ')" "want: $(paste -sd' ' <<<"$langs")"
+: >"$TOKBENCH_TEST_ENVLOG"
+expect_exit 0 "tokenize -l ru -t cmd:" -- "$TB" tokenize -l ru -t "cmd:$ENVTOK" tests/fixtures/cli/lines.txt
+[[ "$(sort -u "$TOKBENCH_TEST_ENVLOG")" == "lang=ru corpus=-" ]] && ok "tokenize -l sets TOKBENCH_LANG without a corpus" || notok "tokenize -l ru" "$(sort -u "$TOKBENCH_TEST_ENVLOG")"
+: >"$TOKBENCH_TEST_ENVLOG"
+expect_exit 0 "tokenize -c udhr -l zh -t cmd:" -- "$TB" tokenize -c udhr --data "$DATA" -l zh -t "cmd:$ENVTOK" tests/fixtures/cli/lines.txt
+[[ "$(head -1 "$TOKBENCH_TEST_ENVLOG")" == "lang=zh corpus=udhr" ]] && ok "tokenize -c -l sets both" || notok "tokenize -c udhr -l zh" "$(head -1 "$TOKBENCH_TEST_ENVLOG")"
+unset TOKBENCH_TEST_ENVLOG
+
 # misbehaving programs
 expect_exit 3 "a program that exits non-zero" -- "$TB" run -c udhr --data "$DATA" -t 'cmd:echo oops >&2; exit 7' -q -o "$WORK/x1"
 expect_err "cmd 'echo oops >&2; exit 7': language 'en': exited with status 7; stderr: oops" "non-zero exit is reported with the language and its stderr"

@@ -44,6 +44,22 @@ if [[ -f $DATA/udhr/en.txt ]]; then
   check "bits per English byte for zh" grep -q '^udhr,test,zh,bytes,ngram_bits_per_en_byte,' "$WORK/u.csv"
   en_bpt=$(value "$WORK/u.csv" udhr test en bytes ngram_bits_per_token)
   check "udhr en bytes: 1 < bits/token < 4 ($en_bpt)" awk -v a="$en_bpt" 'BEGIN { exit !(a > 1 && a < 4) }'
+  # a cmd: tokenizer (ids only, no pieces) gets every n-gram row but the
+  # keystroke savings, which type the pieces' texts; one note says so
+  TOY="$ROOT/tests/fixtures/cmd/wordlen.sh"
+  # (quick with timing: the selector latency needs the model's measured ms)
+  for how in "--ngram 3 --no-timing" "--suite quick"; do
+    expect_exit 0 "run $how -t cmd:" -- "$TB" run -c udhr --data "$DATA" -t "cmd:wordlen=$TOY" $how -q -o "$WORK/c"
+    check "$how: n-gram rows for cmd:" test -n "$(value "$WORK/c/results.csv" udhr test ru cmd:wordlen ngram_bits_per_token)"
+    check "$how: suggestions come from ids (hit@5 row)" test -n "$(value "$WORK/c/results.csv" udhr test en cmd:wordlen ngram_hit_at_5)"
+    check "$how: no ngram_ksr row for cmd:" bash -c "! grep -q ',ngram_ksr,' '$WORK/c/results.csv'"
+    check "$how: one note names the tokenizer and what was skipped" \
+      test "$(grep -c 'note: cmd:wordlen has no pieces (an external program): keystroke savings (ngram_ksr) skipped' "$WORK/err")" = 1
+  done
+  check "--suite quick: selector latency rows for cmd:" test -n "$(value "$WORK/c/results.csv" udhr test en cmd:wordlen latency_ms_per_token_auto)"
+  expect_exit 0 "ngram -c -t cmd:" -- "$TB" ngram -c "$DATA/udhr" -t "cmd:$TOY" -l en -n 3 --no-timing
+  check "ngram -c -t cmd: writes n-gram rows" grep -q "^udhr,test,en,cmd:$TOY,ngram_perplexity," "$WORK/out"
+  expect_err "tokbench ngram: note: cmd:$TOY has no pieces" "ngram -c -t cmd: states the skipped KSR"
   expect_exit 2 "--arpa with two languages exits 2" -- "$TB" ngram -c "$DATA/udhr" -t bytes -l en -l zh --arpa "$WORK/x.arpa"
   expect_exit 2 "unknown language exits 2" -- "$TB" ngram -c "$DATA/udhr" -t bytes -l xx
   expect_exit 3 "unknown tokenizer exits 3" -- "$TB" ngram -c "$DATA/udhr" -t nosuch -l en

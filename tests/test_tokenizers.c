@@ -578,6 +578,59 @@ static void test_schemes_list_builds(void **state)
     assert_int_equal(built, 3);
 }
 
+/* The names rows carry (tokenizer_spec_name; tokenizers/cmd.h has the
+ * grammar): a name is lower-case [a-z0-9._-] before '=', anything else is
+ * a command, and the name does not depend on the command. */
+static void test_cmd_spec_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *spec, *name;
+    } cases[] = {
+        {"cmd:hashtok=./hashtok.py", "cmd:hashtok"},
+        {"cmd:hashtok=/abs/path/hashtok.py --ids", "cmd:hashtok"},
+        {"joint:cmd:spm-1.k_2=spm_encode --output_format=id", "joint:cmd:spm-1.k_2"},
+        {"cmd:./hashtok.py", "cmd:./hashtok.py"},
+        {"cmd:FOO=1 ./prog", "cmd:FOO=1 ./prog"},         /* upper case: an assignment */
+        {"cmd:=foo=1 ./prog", "cmd:=foo=1 ./prog"},       /* '=' first: no name */
+        {"cmd:env foo=1 ./prog", "cmd:env foo=1 ./prog"}, /* a space: no name */
+        {"cmd:-x=./prog", "cmd:-x=./prog"},               /* must start [a-z0-9] */
+        {"cmd:a/b=./prog", "cmd:a/b=./prog"},
+        {"cmd:", "cmd:"},
+        {"bytes", "bytes"},
+        {"joint:bpe:8k", "joint:bpe:8k"},
+        {"xcmd:a=b", "xcmd:a=b"},
+    };
+    char out[128];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = tokenizer_spec_name(cases[i].spec, out, sizeof out);
+        assert_string_equal(out, cases[i].name);
+        assert_int_equal(n, strlen(cases[i].name));
+    }
+    /* 64 name bytes are a name, 65 are not */
+    char spec[128] = "cmd:";
+    memset(spec + 4, 'a', 64);
+    strcpy(spec + 68, "=./p");
+    tokenizer_spec_name(spec, out, sizeof out);
+    assert_int_equal(strlen(out), 68);
+    memmove(spec + 5, spec + 4, strlen(spec + 4) + 1);
+    tokenizer_spec_name(spec, out, sizeof out);
+    assert_string_equal(out, spec);
+    /* a short buffer is cut with a NUL and still learns the length */
+    char tiny[7];
+    assert_int_equal(tokenizer_spec_name("cmd:hashtok=./x", tiny, sizeof tiny), 11);
+    assert_string_equal(tiny, "cmd:ha");
+    assert_int_equal(tokenizer_spec_name("cmd:hashtok=./x", NULL, 0), 11);
+    /* the handle carries the name; no corpus, so no program runs */
+    tokenizer *t = NULL;
+    tb_error err = {0};
+    assert_int_equal(tokenizer_new("cmd:wl=./nonexistent", NULL, &t, &err), TB_OK);
+    assert_string_equal(tokenizer_name(t), "cmd:wl");
+    tokenizer_free(t);
+    assert_int_equal(tokenizer_new("cmd:wl=", NULL, &t, &err), TB_EINPUT);
+    assert_non_null(strstr(err.msg, "names a tokenizer but gives no command"));
+}
+
 static void test_invalid_utf8(void **state)
 {
     struct fx *f = *state;
@@ -771,6 +824,7 @@ int main(void)
         cmocka_unit_test(test_graphemes_needs_corpus),
         cmocka_unit_test(test_unknown_spec),
         cmocka_unit_test(test_schemes_list_builds),
+        cmocka_unit_test(test_cmd_spec_names),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_decode_out_of_range),
         cmocka_unit_test(test_buffer_too_small),

@@ -1,4 +1,5 @@
-/* cmd.c - `cmd:COMMAND`: an external tokenizer program as a scheme.
+/* cmd.c - `cmd:[NAME=]COMMAND`: an external tokenizer program as a scheme
+ * (the spec's grammar and the name rows carry: cmd.h).
  *
  * Contract with the program (the same as `tokbench tokenize --ids`): it reads
  * lines on stdin and prints, for each input line, one line of space-separated
@@ -7,8 +8,15 @@
  * its output cannot deadlock. Everything it prints is checked: a crash
  * (signal), a non-zero exit, more or fewer lines than were given, and
  * anything but digits and spaces are errors that quote its stderr, each
- * starting "cmd 'COMMAND': language 'ru': " (the language only when the
- * context has a corpus; 'joint' for all of its languages).
+ * starting "cmd 'COMMAND': language 'ru': " ("cmd:NAME ('COMMAND'): ..." when
+ * named; the language when the context has a corpus, 'joint' for all of its
+ * languages, or when it names one without a corpus).
+ *
+ * Environment of the program: TOKBENCH_LANG, the language code of the lines
+ * ("ru"; "joint" when they are every language of the corpus; without a
+ * corpus ctx->lang_code), and TOKBENCH_CORPUS, the corpus name; each set
+ * only when known, otherwise left as tokbench's own environment has it. There
+ * is no split variable: one run covers every split of the language.
  *
  * Every run has a time limit: TOKBENCH_CMD_TIMEOUT seconds (read at
  * construction; unset or empty: 60; 0: none; anything but whole seconds up
@@ -32,6 +40,7 @@
 
 #include "../common/spawn.h"
 #include "../corpora/corpus.h"
+#include "cmd.h"
 #include "tokenizer_impl.h"
 
 struct entry {
@@ -45,9 +54,13 @@ struct entry {
 
 struct cmd_state {
     char *command;
-    char *who;                  /* "cmd 'COMMAND'", then ": language 'ru'" with a corpus:
-                                 * the start of every error message */
+    char *who;                  /* "cmd 'COMMAND'" (or "cmd:NAME ('COMMAND')"), then
+                                 * ": language 'ru'" when known: the start of every
+                                 * error message */
+    char *lang;                 /* TOKBENCH_LANG, or NULL: not set */
+    char *corpus;               /* TOKBENCH_CORPUS, or NULL: not set */
     unsigned timeout_s;         /* seconds per run before its group is killed; 0: none */
+    int named;                  /* 1: cmd:NAME=COMMAND */
     char *texts;                /* every prepared text, back to back */
     uint32_t *ids;              /* every prepared id list, back to back */
     struct entry *slots;        /* open addressing; hash 0 marks empty */
@@ -104,7 +117,16 @@ static int run_command(const struct cmd_state *st, const char *const *lines, con
     if (f && fclose(f) != 0 && rc == TB_OK)
         rc = tb_fail(err, TB_EINPUT, "%s: cannot write '%s'", who, in_path);
     if (rc == TB_OK) {
-        const char *argv[] = {"sh", "-c", st->command, NULL};
+        /* the variables travel as arguments of a wrapper shell that exports
+         * them and execs the command's (same process, same group): no
+         * setenv in a process whose jobs run in threads */
+        static const char wrap[] = "[ -n \"$1\" ] && export TOKBENCH_LANG=\"$1\"; "
+                                   "[ -n \"$2\" ] && export TOKBENCH_CORPUS=\"$2\"; "
+                                   "exec /bin/sh -c \"$3\" sh";
+        const char *plain[] = {"sh", "-c", st->command, NULL};
+        const char *wrapped[] = {"sh", "-c", wrap, "sh", st->lang ? st->lang : "",
+                                 st->corpus ? st->corpus : "", st->command, NULL};
+        const char *const *argv = st->lang || st->corpus ? wrapped : plain;
         tb_spawn_config cfg = {.argv = argv, .path = "/bin/sh", .stdin_path = in_path,
                                .stdout_path = out_path, .stderr_path = err_path,
                                .file_mode = 0600, .timeout_s = st->timeout_s, .own_group = 1};
@@ -127,8 +149,14 @@ static int run_command(const struct cmd_state *st, const char *const *lines, con
                 rc = tb_fail(err, TB_EINPUT, "%s: crashed (signal %d%s%s)", who, res.signal, sep,
                              tail);
             else if (res.exited)
-                rc = tb_fail(err, TB_EINPUT, "%s: exited with status %d%s%s", who,
-                             res.exit_status, sep, tail);
+                /* 127, not found: maybe cmd:var=value ./prog read as a name */
+                rc = tb_fail(err, TB_EINPUT, "%s: exited with status %d%s%s%s", who,
+                             res.exit_status, sep, tail,
+                             st->named && res.exit_status == 127
+                                 ? " (the spec was read as cmd:NAME=COMMAND; a command that "
+                                   "starts with an assignment var=value is written cmd:=var=value "
+                                   "... or cmd:env var=value ...)"
+                                 : "");
             else /* it ran, but could not be waited for */
                 rc = tb_fail(err, TB_EINPUT, "%s: %s", who, why.msg);
         }
@@ -245,6 +273,8 @@ static void cmd_free(tokenizer *t)
         return;
     free(st->command);
     free(st->who);
+    free(st->lang);
+    free(st->corpus);
     free(st->texts);
     free(st->ids);
     free(st->slots);
@@ -319,32 +349,74 @@ static int prepare(tokenizer *t, struct cmd_state *st, const tokenizer_ctx *ctx,
     return rc;
 }
 
-int cmd_tokenizer_new(tokenizer *t, const char *command, const tokenizer_ctx *ctx,
-                      tb_error *err)
+static int name_byte(char ch, int first)
 {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+           (!first && (ch == '.' || ch == '_' || ch == '-'));
+}
+
+void cmd_spec_split(const char *arg, const char **name, size_t *name_len, const char **command)
+{
+    *name = arg;
+    *name_len = 0;
+    *command = arg;
+    if (arg[0] == '=') { /* cmd:=COMMAND: no name */
+        *command = arg + 1;
+        return;
+    }
+    size_t k = 0;
+    while (k <= CMD_NAME_MAX && name_byte(arg[k], k == 0))
+        k++;
+    if (k >= 1 && k <= CMD_NAME_MAX && arg[k] == '=') {
+        *name_len = k;
+        *command = arg + k + 1;
+    }
+}
+
+int cmd_tokenizer_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err)
+{
+    const char *name, *command;
+    size_t name_len;
+    cmd_spec_split(arg, &name, &name_len, &command);
+    if (name_len && !*command)
+        return tb_fail(err, TB_EINPUT,
+                       "tokenizer spec 'cmd:%s' names a tokenizer but gives no command, e.g. "
+                       "cmd:%.*s='./my_tokenizer --ids'",
+                       arg, (int)name_len, name);
     if (!*command)
-        return tb_fail(err, TB_EINPUT, "tokenizer spec 'cmd:' needs a command, e.g. "
-                                       "cmd:'./my_tokenizer --ids'");
+        return tb_fail(err, TB_EINPUT, "tokenizer spec 'cmd:%s' needs a command, e.g. "
+                                       "cmd:'./my_tokenizer --ids'",
+                       arg);
     struct cmd_state *st = tb_calloc(1, sizeof *st, err);
     if (!st)
         return TB_EINPUT;
     st->command = strdup(command);
+    st->named = name_len > 0;
     t->ops = &k_cmd_ops;
     t->state = st;
     t->vocab_size = UINT32_MAX;
     int rc = timeout_from_env(&st->timeout_s, err);
     if (rc == TB_OK) {
         const char *lang = NULL;
-        if (ctx && ctx->corpus)
+        if (ctx && ctx->corpus) {
             lang = ctx->lang >= 0 ? corpus_lang(ctx->corpus, (size_t)ctx->lang) : "joint";
-        size_t cap = strlen(command) + (lang ? strlen(lang) : 0) + 32;
+            st->corpus = strdup(corpus_name(ctx->corpus));
+        } else if (ctx && ctx->lang_code && *ctx->lang_code) {
+            lang = ctx->lang_code;
+        }
+        st->lang = lang ? strdup(lang) : NULL;
+        size_t cap = strlen(command) + name_len + (lang ? strlen(lang) : 0) + 40;
         st->who = tb_malloc(cap, err);
-        if (!st->who || !st->command)
+        if (!st->who || !st->command || (lang && !st->lang) ||
+            (ctx && ctx->corpus && !st->corpus)) {
             rc = tb_fail(err, TB_EINPUT, "out of memory");
-        else if (lang)
-            snprintf(st->who, cap, "cmd '%s': language '%s'", command, lang);
-        else
-            snprintf(st->who, cap, "cmd '%s'", command);
+        } else {
+            int at = name_len ? snprintf(st->who, cap, "cmd:%.*s ('%s')", (int)name_len, name,
+                                         command)
+                              : snprintf(st->who, cap, "cmd '%s'", command);
+            if (lang && at > 0 && (size_t)at < cap)
+                snprintf(st->who + at, cap - (size_t)at, ": language '%s'", lang);
+        }
     }
     if (rc == TB_OK && ctx && ctx->corpus)
         rc = prepare(t, st, ctx, err);

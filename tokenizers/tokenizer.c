@@ -11,6 +11,7 @@
 #include "../corpora/corpus.h"
 #include "bpe.h"
 #include "bpe_cache.h"
+#include "cmd.h"
 #include "symbol.h"
 
 /* Every constructor in the table has this shape: arg is the part of the spec
@@ -58,7 +59,7 @@ static const struct {
     {"symbol-space:", symbol_space_scheme_new},
 };
 
-static const char k_schemes_list[] = "bytes, chars, graphemes, tiktoken:NAME, hf:NAME|PATH, bpe-file:PATH, bpe:N[:PRESET], cmd:COMMAND, symbol:V, symbol-stem:V, symbol-space:V, joint:SPEC";
+static const char k_schemes_list[] = "bytes, chars, graphemes, tiktoken:NAME, hf:NAME|PATH, bpe-file:PATH, bpe:N[:PRESET], cmd:[NAME=]COMMAND, symbol:V, symbol-stem:V, symbol-space:V, joint:SPEC";
 
 const char *tokenizer_schemes(void)
 {
@@ -102,7 +103,10 @@ int tokenizer_new(const char *spec, const tokenizer_ctx *ctx, tokenizer **out, t
     tokenizer *t = tb_calloc(1, sizeof *t, err);
     if (!t)
         return TB_EINPUT;
-    t->name = strdup(full_spec);
+    size_t nlen = tokenizer_spec_name(full_spec, NULL, 0);
+    t->name = malloc(nlen + 1);
+    if (t->name)
+        tokenizer_spec_name(full_spec, t->name, nlen + 1);
     if (!t->name) {
         free(t);
         return tb_fail(err, TB_EINPUT, "out of memory");
@@ -131,6 +135,27 @@ void tokenizer_free(tokenizer *t)
 const char *tokenizer_name(const tokenizer *t)
 {
     return t->name;
+}
+
+size_t tokenizer_spec_name(const char *spec, char *out, size_t cap)
+{
+    size_t pre = strncmp(spec, "joint:", 6) == 0 ? 6 : 0, n = strlen(spec);
+    const char *name = NULL;
+    size_t name_len = 0;
+    if (strncmp(spec + pre, "cmd:", 4) == 0) {
+        const char *command;
+        cmd_spec_split(spec + pre + 4, &name, &name_len, &command);
+    }
+    if (name_len) /* "joint:" + "cmd:" + NAME */
+        n = pre + 4 + name_len;
+    if (cap) {
+        size_t k = n < cap ? n : cap - 1, head = pre + 4 < k ? pre + 4 : k;
+        memcpy(out, spec, name_len ? head : k);
+        if (name_len && k > head)
+            memcpy(out + head, name, k - head);
+        out[k] = '\0';
+    }
+    return n;
 }
 
 size_t tokenizer_vocab_size(const tokenizer *t)

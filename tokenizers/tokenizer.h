@@ -21,7 +21,14 @@
  *               wrong line counts and non-numeric output are errors naming
  *               the language. Each run may take TOKBENCH_CMD_TIMEOUT
  *               seconds (default 60, 0 none; read at construction) before
- *               its process group is killed (TB_EINPUT).
+ *               its process group is killed (TB_EINPUT). The program gets
+ *               TOKBENCH_LANG (the language code, "joint" for joint:) and
+ *               TOKBENCH_CORPUS (the corpus name) in its environment when
+ *               they are known.
+ *   cmd:NAME=COMMAND  the same, named: the handle's name is "cmd:NAME"
+ *               (NAME: [a-z0-9][a-z0-9._-]*, at most 64 bytes; cmd.h has
+ *               the exact rule and cmd:=COMMAND for a command that starts
+ *               with WORD=)
  */
 #ifndef TOKENIZER_H
 #define TOKENIZER_H
@@ -46,6 +53,9 @@ typedef struct tokenizer_ctx {
                                      the seconds measured when it was trained. Other
                                      schemes leave it alone: set it to 0 before the
                                      call; 0 (or < 0) = not trained here. */
+    const char *lang_code;        /* without a corpus: the language the text is in
+                                     ("ru"; given to cmd: programs as TOKBENCH_LANG),
+                                     or NULL; with a corpus, unused */
 } tokenizer_ctx;
 
 /* Builds a tokenizer from spec. An unknown spec, or a scheme that needs a
@@ -54,8 +64,15 @@ typedef struct tokenizer_ctx {
 int tokenizer_new(const char *spec, const tokenizer_ctx *ctx, tokenizer **out, tb_error *err);
 void tokenizer_free(tokenizer *t);
 
-/* The spec it was built from ("graphemes"), and the scheme name. */
+/* The name its rows carry: the spec it was built from ("graphemes",
+ * "joint:bpe:8k"), except that a named cmd:NAME=COMMAND is "cmd:NAME"
+ * ("joint:cmd:NAME"). */
 const char *tokenizer_name(const tokenizer *t);
+
+/* The name tokenizer_new(spec) would give its handle, without building it
+ * (to refuse two specs with one name before any work). Writes up to cap
+ * bytes with a NUL, cut when it does not fit; returns the full length. */
+size_t tokenizer_spec_name(const char *spec, char *out, size_t cap);
 size_t tokenizer_vocab_size(const tokenizer *t);
 
 /* Encodes valid UTF-8 text[0..len) (len < 2^32). Writes up to cap ids, and

@@ -44,7 +44,7 @@ int tokenizer_cache_folder(const char *cache_dir, const struct corpus *c, int la
 int bytes_tokenizer_new(tokenizer *t, tb_error *err);
 int chars_tokenizer_new(tokenizer *t, tb_error *err);
 int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *err);
-int cmd_tokenizer_new(tokenizer *t, const char *command, const tokenizer_ctx *ctx,
-                      tb_error *err);
+/* arg: the spec after "cmd:" (cmd.h) */
+int cmd_tokenizer_new(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err);
 
 #endif
