@@ -544,9 +544,12 @@ static void corpus_section(const results *r, const report_extras *ex, const char
         toc_link(toc, &n_links, "split `all`", id);
         if (has_test) {
             fprintf(f, "### Split `all` (%s segments, train and test together)\n\n"
-                       "<details><summary>Every table above over split `all`, and the groups "
-                       "measured on it alone</summary>\n\n",
+                       "<details><summary>Split `all`: content",
                     results_format_count(sa, num, sizeof num));
+            for (size_t g = 0; g < sizeof k_groups / sizeof k_groups[0]; g++)
+                if (group_has(r, corpus, "all", &k_groups[g]))
+                    fprintf(f, ", %s", k_groups[g].name);
+            fputs("</summary>\n\n", f);
             split_tables(r, corpus, cid, "all", "####", &langs, &toks, f, NULL, NULL);
             fputs("</details>\n\n", f);
         } else {
