@@ -63,7 +63,8 @@ int anchors_write_markdown(const results *r, FILE *f, tb_error *err)
                 !results_value(r, corpora.v[c], SPLIT, "zh", k->spec, "parity", &v))
                 continue;
             if (!any)
-                fputs("## Published figures beside this run\n\n"
+                fputs("<a id=\"published-figures\"></a>\n\n"
+                      "## Published figures beside this run\n\n"
                       "Parity with English as published (FLORES-200, news and encyclopaedic "
                       "text) and as this run measures it with the same tokenizer (split `all`). "
                       "The published figures are context, not inputs to any verdict.\n\n"

@@ -13,9 +13,9 @@
 #include "../common/tb.h"
 #include "../results/results.h"
 
-/* Writes "## Published figures beside this run" when the run has a
- * tokenizer with a published figure, and nothing otherwise. TB_EINPUT only
- * when out of memory. */
+/* Writes "## Published figures beside this run" (anchor "published-figures")
+ * when the run has a tokenizer with a published figure, and nothing
+ * otherwise. TB_EINPUT only when out of memory. */
 int anchors_write_markdown(const results *r, FILE *f, tb_error *err);
 
 #endif

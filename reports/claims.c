@@ -59,6 +59,9 @@ struct claim_run {
     int timed;              /* 1 while a part judged on timing rows is written */
     FILE *summary;          /* NULL, or one line per verdict of a part judged on
                              * deterministic rows only (claims_write_summary) */
+    FILE *overview;         /* NULL, or one table row per claim with every part's
+                             * verdict in short form (claims_write_overview) */
+    int overviewed;         /* the claim whose overview row is open */
 };
 
 static char *dup_str(struct claim_run *x, const char *s)
@@ -162,6 +165,8 @@ static struct tally count(const struct claim_run *x, int part)
 
 static void verdict_to(struct claim_run *x, FILE *f, int part, const char *prefix,
                        const char *depends_on, const char *end);
+static void verdict_short(struct claim_run *x, FILE *f, int part, const char *prefix,
+                          const char *depends_on);
 
 /* "**Verdict: ...**" for part, tallied over its distinct findings; also a
  * summary line when the part is judged on deterministic rows. */
@@ -175,6 +180,15 @@ static void verdict(struct claim_run *x, int part, const char *prefix, const cha
         x->summarised = x->claim_id;
         fputs("- ", x->summary);
         verdict_to(x, x->summary, part, prefix, depends_on, "\n");
+    }
+    if (x->overview) {
+        if (x->overviewed != x->claim_id)
+            fprintf(x->overview, "| [%d](#claim-%d) | %s | ", x->claim_id, x->claim_id,
+                    x->statement);
+        else
+            fputs("<br>", x->overview);
+        x->overviewed = x->claim_id;
+        verdict_short(x, x->overview, part, prefix, depends_on);
     }
 }
 
@@ -218,6 +232,35 @@ static void verdict_to(struct claim_run *x, FILE *f, int part, const char *prefi
             fprintf(f, ", consistent in %zu", t.consistent);
         fprintf(f, " of %zu distinct measurements).%s", total, end);
     }
+}
+
+/* The verdict of verdict_to in a few words, for the overview table: the same
+ * tally, the count of distinct measurements as its figure; "(timed)" marks a
+ * part judged on timing rows of this machine. */
+static void verdict_short(struct claim_run *x, FILE *f, int part, const char *prefix,
+                          const char *depends_on)
+{
+    struct tally t = count(x, part);
+    size_t total = t.holds + t.fails + t.consistent;
+    if (prefix)
+        fputs(prefix, f);
+    if (total == 0)
+        fputs("not measured in this run", f);
+    else if (t.consistent == total)
+        fprintf(f, "**consistent, not tested** (%zu of %zu below the claimed range)",
+                t.consistent, total);
+    else if (t.holds == total)
+        fprintf(f, "**holds** (%zu of %zu)", t.holds, total);
+    else if (t.holds + t.consistent == 0)
+        fprintf(f, "**does not hold** (0 of %zu)", total);
+    else {
+        fprintf(f, "**depends on %s** (holds in %zu", depends_on, t.holds);
+        if (t.consistent)
+            fprintf(f, ", consistent in %zu", t.consistent);
+        fprintf(f, " of %zu)", total);
+    }
+    if (x->timed)
+        fputs(" (timed)", f);
 }
 
 /* ---- rows ------------------------------------------------------------------ */
@@ -1040,9 +1083,9 @@ static void sort_corpora(struct claim_run *x)
     }
 }
 
-static int run_claims(const results *r, FILE *f, FILE *summary, tb_error *err)
+static int run_claims(const results *r, FILE *f, FILE *summary, FILE *overview, tb_error *err)
 {
-    struct claim_run x = {.r = r, .f = f, .summary = summary};
+    struct claim_run x = {.r = r, .f = f, .summary = summary, .overview = overview};
     for (size_t i = 0; i < results_count(r); i++) {
         result_row row;
         results_get(r, i, &row);
@@ -1052,7 +1095,7 @@ static int run_claims(const results *r, FILE *f, FILE *summary, tb_error *err)
     }
     sort_corpora(&x);
     models_build(&x);
-    fprintf(f, "## Claims\n\nEach popular claim, what was measured, the rows that test it "
+    fprintf(f, "<a id=\"claims\"></a>\n\n## Claims\n\nEach popular claim, what was measured, the rows that test it "
                "(split `%s`) and a verdict over distinct measurements: a figure that several "
                "corpora, languages or tokenizer names repeat is one row and counts once. Corpora "
                "with at least %d test segments count",
@@ -1070,15 +1113,34 @@ static int run_claims(const results *r, FILE *f, FILE *summary, tb_error *err)
         fputc(')', f);
     }
     fputs(".\n\n", f);
+    if (overview) {
+        fprintf(overview, "Split `%s`; verdicts count distinct measurements on corpora with at "
+                          "least %d test segments",
+                SPLIT, CLAIMS_MIN_SEGMENTS);
+        if (x.counted.n) {
+            fputs(" (here:", overview);
+            for (size_t i = 0; i < x.counted.n; i++)
+                fprintf(overview, "%s `%s`", i ? "," : "", x.counted.v[i]);
+            fputc(')', overview);
+        }
+        fputs(". Each number links to the claim's section with its tables.\n\n"
+              "| # | claim | verdict per part (distinct measurements) |\n|---|---|---|\n",
+              overview);
+    }
     for (size_t i = 0; i < sizeof k_claims / sizeof k_claims[0] && !x.oom; i++) {
         const struct claim *c = &k_claims[i];
-        fprintf(f, "### %d. %s\n\n%s\n\n", c->id, c->statement, c->measured);
+        fprintf(f, "<a id=\"claim-%d\"></a>\n\n### %d. %s\n\n%s\n\n", c->id, c->id,
+                c->statement, c->measured);
         x.claim_id = c->id;
         x.statement = c->statement;
         c->run(&x);
+        if (x.overview && x.overviewed == c->id)
+            fputs(" |\n", x.overview);
         findings_clear(&x);
     }
     findings_clear(&x);
+    if (overview)
+        fputc('\n', overview);
     free(x.v);
     models_free(&x);
     results_names_release(&x.corpora);
@@ -1091,7 +1153,7 @@ static int run_claims(const results *r, FILE *f, FILE *summary, tb_error *err)
 
 int claims_write_markdown(const results *r, FILE *f, tb_error *err)
 {
-    return run_claims(r, f, NULL, err);
+    return run_claims(r, f, NULL, NULL, err);
 }
 
 int claims_write_summary(const results *r, FILE *f, tb_error *err)
@@ -1099,7 +1161,17 @@ int claims_write_summary(const results *r, FILE *f, tb_error *err)
     FILE *sink = fopen("/dev/null", "w");
     if (!sink)
         return tb_fail(err, TB_EINPUT, "claims: cannot open /dev/null");
-    int rc = run_claims(r, sink, f, err);
+    int rc = run_claims(r, sink, f, NULL, err);
+    fclose(sink);
+    return rc;
+}
+
+int claims_write_overview(const results *r, FILE *f, tb_error *err)
+{
+    FILE *sink = fopen("/dev/null", "w");
+    if (!sink)
+        return tb_fail(err, TB_EINPUT, "claims: cannot open /dev/null");
+    int rc = run_claims(r, sink, NULL, f, err);
     fclose(sink);
     return rc;
 }

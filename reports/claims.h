@@ -14,9 +14,9 @@
  * many segments; smaller corpora (udhr's test split has 8) are context. */
 #define CLAIMS_MIN_SEGMENTS 100
 
-/* Writes "## Claims" and one subsection per claim: the statement, one line
- * on what was measured, the tables of distinct findings and a verdict per
- * part. Uses split "test" (held out from everything trained). TB_EINPUT
+/* Writes "## Claims" (anchor "claims") and one subsection per claim (anchor
+ * "claim-N"): the statement, one line on what was measured, the tables of
+ * distinct findings and a verdict per part. Uses split "test" (held out from everything trained). TB_EINPUT
  * only when out of memory. */
 int claims_write_markdown(const results *r, FILE *f, tb_error *err);
 
@@ -25,5 +25,13 @@ int claims_write_markdown(const results *r, FILE *f, tb_error *err);
  * the same words as in claims_write_markdown: identical on every machine for
  * the same corpora and code, so a README can quote it and a test can compare. */
 int claims_write_summary(const results *r, FILE *f, tb_error *err);
+
+/* The claims at a glance, for the top of the report: which corpora count,
+ * then a table with one row per claim (its number links to the anchor
+ * "claim-N" that claims_write_markdown writes before the claim's heading),
+ * its statement and every part's verdict in a few words with the tally of
+ * distinct measurements it rests on; parts judged on timing rows are
+ * included and marked "(timed)". The verdicts are claims_write_markdown's. */
+int claims_write_overview(const results *r, FILE *f, tb_error *err);
 
 #endif

@@ -15,6 +15,8 @@ struct metric_info {
 };
 
 struct group {
+    const char *id;         /* anchor suffix: "<corpus>-<split>-<id>" */
+    const char *name;       /* a word or two, for the table of contents */
     const char *title;
     struct metric_info metrics[6];
 };
@@ -22,52 +24,61 @@ struct group {
 /* The report's sections, in reading order. Metrics not in the results are
  * skipped, so the report grows as capabilities land. */
 static const struct group k_groups[] = {
-    {"Tokens for the same content",
+    {"tokens", "tokens",
+     "Tokens for the same content",
      {{"tokens", "Tokens (each segment encoded alone)"},
       {"parity", "Parity: tokens(lang) / tokens(en) over the same segments"},
       {"parity_median", "Median per-segment parity"}}},
-    {"Token efficiency",
+    {"efficiency", "efficiency",
+     "Token efficiency",
      {{"bytes_per_token", "UTF-8 bytes per token"},
       {"chars_per_token", "Code points per token"},
       {"fertility", "Fertility: tokens per ICU word"},
       {"continued_words", "Share of words split into two or more tokens"}}},
-    {"Vocabulary",
+    {"vocabulary", "vocabulary",
+     "Vocabulary",
      {{"vocab_size", "Vocabulary size |V|"},
       {"vocab_priced", "Vocabulary the cost rows price (|V|, or the ids used for a code-space scheme)"},
       {"vocab_used", "Distinct ids used"},
       {"unk_rate", "Share of fallback/unknown tokens"},
       {"renyi_efficiency", "Renyi efficiency (alpha = 2.5)"}}},
-    {"n-gram model (interpolated modified Kneser-Ney, highest order)",
+    {"ngram", "n-gram",
+     "n-gram model (interpolated modified Kneser-Ney, highest order)",
      {{"ngram_bits_per_en_byte", "Bits per English byte of the same content"},
       {"ngram_bits_per_token", "Bits per token (log2 perplexity)"},
       {"ngram_hit_at_1", "Next-token suggestion right at rank 1"},
       {"ngram_ksr", "Keystroke savings rate of completion by typing"},
       {"ngram_us_query", "Microseconds per probability query"},
       {"ngram_bytes_model", "Model size, bytes"}}},
-    {"Word coverage of closed vocabularies",
+    {"coverage", "word coverage",
+     "Word coverage of closed vocabularies",
      {{"oov_words", "Share of ICU words that fell back (out of vocabulary)"}}},
-    {"Compression: symbol text against archivers",
+    {"compression", "compression",
+     "Compression: symbol text against archivers",
      {{"text_bytes", "Original UTF-8 bytes (file form, one segment a line)"},
       {"gzip9_bytes", "gzip -9 (zlib) of the original, bytes"},
       {"xz9_bytes", "xz -9 (liblzma) of the original, bytes"},
       {"zstd19_bytes", "zstd -19 (libzstd) of the original, bytes"},
       {"symbol_text_bytes", "Symbol text, UTF-8 bytes (one code point per token)"},
       {"symbol_text_dict_bytes", "Symbol text plus its dictionary, bytes"}}},
-    {"Transformer cost of the test split (2 FLOPs per multiply-add, attention dense)",
+    {"cost", "model cost",
+     "Transformer cost of the test split (2 FLOPs per multiply-add, attention dense)",
      {{"flops_total", "Total FLOPs (each segment one sequence, logits at every position)"},
       {"flops_total_vs_en", "Total FLOPs relative to English"},
       {"flops_attn", "Attention FLOPs (QK^T and AV)"},
       {"gemm_flops_share", "Share of FLOPs in matrix multiplication"},
       {"ms_prefill", "Prefill ms (measured model, priced by the fitted length curve)"},
       {"ms_prefill_vs_en", "Prefill time relative to English"}}},
-    {"Transformer memory at long context (fp32)",
+    {"memory", "model memory",
+     "Transformer memory at long context (fp32)",
      {{"bytes_params_embed", "Embedding and LM head parameters"},
       {"bytes_params_layers", "Other parameters"},
       {"bytes_infer_1k", "Inference memory at 1k tokens (weights + KV cache)"},
       {"bytes_infer_8k", "Inference memory at 8k tokens"},
       {"bytes_infer_60k", "Inference memory at 60k tokens"},
       {"bytes_activations_60k", "Training-forward activations at 60k tokens"}}},
-    {"Milliseconds for people: the selector model (Hick-Hyman; a fork is a step whose top "
+    {"selector", "selector",
+     "Milliseconds for people: the selector model (Hick-Hyman; a fork is a step whose top "
      "candidate has probability below 0.5)",
      {{"latency_ms_per_en_byte_auto", "ms per English byte of content, model alone"},
       {"latency_ms_per_en_byte_select", "ms per English byte, a person picks every token"},
@@ -75,7 +86,8 @@ static const struct group k_groups[] = {
       {"latency_fork_share_p0p5", "Share of steps that are forks (top candidate below 0.5)"},
       {"latency_fork_share_oracle", "Share of steps whose top candidate is wrong"},
       {"latency_human_share_select", "Share of select time that is the person's"}}},
-    {"Projections (roofline, not measured: model/hardware.tsv, prefill at 50% of peak, "
+    {"projections", "projections",
+     "Projections (roofline, not measured: model/hardware.tsv, prefill at 50% of peak, "
      "training at 40% utilisation, content x1000)",
      {{"proj_ms_prefill_llama2-7b_rtx4090", "Llama-2-7B on an RTX 4090: prefill of the split, ms"},
       {"proj_ms_decode_token_llama2-7b_rtx4090", "Llama-2-7B on an RTX 4090: decode ms per token "
@@ -85,7 +97,8 @@ static const struct group k_groups[] = {
       {"proj_train_kwh_llama2-7b_h100-sxm", "The same training: kWh at board power"},
       {"proj_err_prefill_small_this-machine", "Check: projected / measured - 1, small model "
                                               "prefill on this machine"}}},
-    {"Speed",
+    {"speed", "speed",
+     "Speed",
      {{"encode_mb_per_s", "Encoding throughput, MB/s (one thread, median of passes)"},
       {"gemm_time_share", "Measured share of model time inside sgemm (prefill)"},
       {"gflops_achieved", "Model GFLOP/s achieved (prefill)"},
@@ -196,99 +209,444 @@ static int all_corpora(const results *r, results_names *corpora)
     return oom;
 }
 
+/* ---- anchors and the table of contents ------------------------------------ */
+
+/* s as an anchor id: lowercase ASCII letters and digits, every other run of
+ * bytes one '-', none leading or trailing. Explicit `<a id>` anchors carry
+ * these ids, so links do not depend on how a viewer slugs headings. */
+static void slug(const char *s, char *buf, size_t cap)
+{
+    size_t n = 0;
+    int dash = 0;
+    for (; *s && n + 2 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z')) {
+            if (dash && n)
+                buf[n++] = '-';
+            buf[n++] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+            dash = 0;
+        } else {
+            dash = 1;
+        }
+    }
+    buf[n] = '\0';
+}
+
+static void anchor(FILE *f, const char *id) { fprintf(f, "<a id=\"%s\"></a>\n\n", id); }
+
+/* One link of a corpus's line in the table of contents; *n counts the links
+ * written on the line so far. */
+static void toc_link(FILE *toc, int *n, const char *text, const char *id)
+{
+    fprintf(toc, "%s[%s](#%s)", (*n)++ ? " · " : " ", text, id);
+}
+
+/* ---- the headline ------------------------------------------------------------ */
+
+static int is_production(const char *tok)
+{
+    return strncmp(tok, "tiktoken:", 9) == 0 || strncmp(tok, "hf:", 3) == 0;
+}
+
+/* 1 when a and b have the same token count in every language on both
+ * splits of corpus: one model under two names. */
+static int same_tokens(const results *r, const char *corpus, const results_names *langs,
+                       const char *a, const char *b)
+{
+    static const char *const splits[] = {"test", "all"};
+    for (int s = 0; s < 2; s++)
+        for (size_t l = 0; l < langs->n; l++) {
+            double x = NAN, y = NAN;
+            int hx = results_value(r, corpus, splits[s], langs->v[l], a, "tokens", &x);
+            int hy = results_value(r, corpus, splits[s], langs->v[l], b, "tokens", &y);
+            if (hx != hy || (hx && x != y))
+                return 0;
+        }
+    return 1;
+}
+
+#define HEADLINE_SPLIT "test"
+
+/* The headline rows of corpus, in order: every production vocabulary
+ * (tiktoken:, hf:), then every other scheme that has n-gram rows on the
+ * test split. The suite gives the n-gram stage to its representative points
+ * only (bench/suite.c: the sweep points bpe:1k..64k, symbol:2k.. get token
+ * metrics alone), so these are the main trained points and the baselines;
+ * a corpus without n-gram rows shows every scheme. One model under several
+ * names (the same token counts everywhere) is one row. names gets one
+ * "`a`, `b`" label per row; 1 when out of memory. */
+static int headline_rows(const results *r, const char *corpus, const results_names *langs,
+                         const results_names *toks, char ***names, size_t *n_rows,
+                         const char ***first)
+{
+    int any_ngram = 0;
+    for (size_t t = 0; t < toks->n && !any_ngram; t++)
+        for (size_t l = 0; l < langs->n && !any_ngram; l++)
+            any_ngram = !is_production(toks->v[t]) &&
+                        results_find(r, corpus, HEADLINE_SPLIT, langs->v[l], toks->v[t],
+                                     "ngram_bits_per_en_byte") >= 0;
+    *names = calloc(toks->n ? toks->n : 1, sizeof **names);
+    *first = calloc(toks->n ? toks->n : 1, sizeof **first);
+    *n_rows = 0;
+    if (!*names || !*first)
+        return 1;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t t = 0; t < toks->n; t++) {
+            const char *tok = toks->v[t];
+            if (is_production(tok) != (pass == 0))
+                continue;
+            int has_tokens = 0, has_ngram = 0;
+            for (size_t l = 0; l < langs->n; l++) {
+                has_tokens |= results_find(r, corpus, HEADLINE_SPLIT, langs->v[l], tok,
+                                           "tokens") >= 0;
+                has_ngram |= results_find(r, corpus, HEADLINE_SPLIT, langs->v[l], tok,
+                                          "ngram_bits_per_en_byte") >= 0;
+            }
+            if (!has_tokens || (pass == 1 && any_ngram && !has_ngram))
+                continue;
+            size_t k = 0;
+            while (k < *n_rows && !same_tokens(r, corpus, langs, (*first)[k], tok))
+                k++;
+            char *old = k < *n_rows ? (*names)[k] : NULL, *nw = NULL;
+            size_t len = (old ? strlen(old) + 2 : 0) + strlen(tok) + 3;
+            if (!(nw = malloc(len)))
+                return 1;
+            snprintf(nw, len, "%s%s`%s`", old ? old : "", old ? ", " : "", tok);
+            free(old);
+            (*names)[k] = nw;
+            if (k == *n_rows)
+                (*first)[(*n_rows)++] = tok;
+        }
+    return 0;
+}
+
+/* The segments of corpus's split sp (the most any row reports), 0 if none. */
+static double split_segments(const results *r, const char *corpus, const char *sp)
+{
+    double most = 0;
+    for (size_t i = 0; i < results_count(r); i++) {
+        result_row row;
+        results_get(r, i, &row);
+        if (strcmp(row.metric, "segments") == 0 && strcmp(row.split, sp) == 0 &&
+            strcmp(row.corpus, corpus) == 0 && row.value > most)
+            most = row.value;
+    }
+    return most;
+}
+
+/* One table per corpus, those large enough to count toward the claims
+ * first. */
+static void headline(const results *r, const results_names *corpora, FILE *f, int *oom)
+{
+    anchor(f, "headline");
+    fputs("## Headline: parity with English and n-gram bits per English byte (split "
+          "`" HEADLINE_SPLIT "`)\n\n"
+          "Split `" HEADLINE_SPLIT "`: segments held out from every vocabulary trained here, "
+          "the same segments for every tokenizer. *Parity*: tokens(lang) / tokens(en) over "
+          "the same segments (2 = twice English's tokens). *Bits*: bits per English byte of "
+          "the same content under a Kneser-Ney n-gram model of the token ids trained on the "
+          "train split (lower = more predictable; comparable across tokenizers and "
+          "languages). Rows: the production vocabularies, then the schemes the suite runs "
+          "every stage on (sweep points such as `bpe:1k`..`bpe:64k` are in the corpus "
+          "tables); names with the same token counts everywhere share a row.\n\n",
+          f);
+    for (size_t c = 0; c < 2 * corpora->n && !*oom; c++) {
+        const char *cn = corpora->v[c % corpora->n];
+        double segs = split_segments(r, cn, HEADLINE_SPLIT);
+        if ((segs >= CLAIMS_MIN_SEGMENTS) != (c < corpora->n))
+            continue;
+        results_names langs = {0}, toks = {0};
+        corpus_keys(r, cn, &langs, &toks, oom);
+        char **names = NULL;
+        const char **first = NULL;
+        size_t rows = 0;
+        *oom |= headline_rows(r, cn, &langs, &toks, &names, &rows, &first);
+        if (rows && !*oom) {
+            char num[32], id[160];
+            slug(cn, id, sizeof id);
+            fprintf(f, "**Corpus `%s`**, %s test segments", cn,
+                    results_format_count(segs, num, sizeof num));
+            if (segs < CLAIMS_MIN_SEGMENTS)
+                fprintf(f, " (fewer than %d: context, not evidence)", CLAIMS_MIN_SEGMENTS);
+            fprintf(f, "; every table: [corpus `%s`](#corpus-%s).\n\n| tokenizer |", cn, id);
+            int has_en = results_names_has(&langs, "en"), any_bits = 0;
+            for (size_t k = 0; k < rows; k++)
+                for (size_t l = 0; l < langs.n; l++)
+                    any_bits |= results_find(r, cn, HEADLINE_SPLIT, langs.v[l], first[k],
+                                             "ngram_bits_per_en_byte") >= 0;
+            size_t cols = 0;
+            for (size_t l = 0; l < langs.n && has_en; l++)
+                if (strcmp(langs.v[l], "en") != 0) {
+                    fprintf(f, " %s parity |", langs.v[l]);
+                    cols++;
+                }
+            for (size_t l = 0; l < langs.n && any_bits; l++) {
+                fprintf(f, " %s bits |", langs.v[l]);
+                cols++;
+            }
+            fputs("\n|---|", f);
+            for (size_t k = 0; k < cols; k++)
+                fputs("---:|", f);
+            fputc('\n', f);
+            for (size_t k = 0; k < rows; k++) {
+                fprintf(f, "| %s |", names[k]);
+                for (int part = 0; part < 2; part++)
+                    for (size_t l = 0; l < langs.n; l++) {
+                        const char *m = part ? "ngram_bits_per_en_byte" : "parity";
+                        if (part ? !any_bits : (!has_en || strcmp(langs.v[l], "en") == 0))
+                            continue;
+                        double v;
+                        if (results_value(r, cn, HEADLINE_SPLIT, langs.v[l], first[k], m, &v))
+                            fprintf(f, " %.3f |", v);
+                        else
+                            fputs(" – |", f);
+                    }
+                fputc('\n', f);
+            }
+            fputc('\n', f);
+        }
+        for (size_t k = 0; names && k < toks.n; k++)
+            free(names[k]);
+        free(names);
+        free(first);
+        results_names_release(&langs);
+        results_names_release(&toks);
+    }
+}
+
+/* ---- per corpus -------------------------------------------------------------- */
+
+/* The one-row table of content sizes, the same for every tokenizer. */
+static void content_table(const results *r, const char *corpus, const char *sp,
+                          const results_names *langs, const results_names *toks, FILE *f)
+{
+    fputs("| |", f);
+    for (size_t l = 0; l < langs->n; l++)
+        fprintf(f, " %s |", langs->v[l]);
+    fputs("\n|---|", f);
+    for (size_t l = 0; l < langs->n; l++)
+        fputs("---:|", f);
+    fputc('\n', f);
+    static const char *const size_metrics[] = {"segments", "bytes", "chars", "words"};
+    for (int m = 0; m < 4; m++) {
+        fprintf(f, "| %s |", size_metrics[m]);
+        for (size_t l = 0; l < langs->n; l++) {
+            char cell[64] = "–";
+            for (size_t t = 0; t < toks->n; t++) {
+                long i = results_find(r, corpus, sp, langs->v[l], toks->v[t], size_metrics[m]);
+                if (i >= 0) {
+                    result_row row;
+                    results_get(r, (size_t)i, &row);
+                    results_format_value(row.value, cell, sizeof cell);
+                    break;
+                }
+            }
+            fprintf(f, " %s |", cell);
+        }
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+}
+
+/* Content and every group measured on split sp, headings at level hl
+ * ("###" or "####"); with toc, each section gets an anchor
+ * "<corpus>-<split>-<group>" and a link in toc. */
+static void split_tables(const results *r, const char *corpus, const char *cid, const char *sp,
+                         const char *hl, const results_names *langs, const results_names *toks,
+                         FILE *f, FILE *toc, int *n_links)
+{
+    char id[256];
+    if (toc) {
+        snprintf(id, sizeof id, "%s-%s-content", cid, sp);
+        anchor(f, id);
+        toc_link(toc, n_links, "content", id);
+    }
+    fprintf(f, "%s Content (split `%s`)\n\n", hl, sp);
+    content_table(r, corpus, sp, langs, toks, f);
+    for (size_t g = 0; g < sizeof k_groups / sizeof k_groups[0]; g++) {
+        if (!group_has(r, corpus, sp, &k_groups[g]))
+            continue;
+        if (toc) {
+            snprintf(id, sizeof id, "%s-%s-%s", cid, sp, k_groups[g].id);
+            anchor(f, id);
+            toc_link(toc, n_links, k_groups[g].name, id);
+        }
+        fprintf(f, "%s %s (split `%s`)\n\n", hl, k_groups[g].title, sp);
+        for (int m = 0; m < 6 && k_groups[g].metrics[m].metric; m++)
+            if (has_metric(r, corpus, sp, k_groups[g].metrics[m].metric))
+                table(r, corpus, sp, k_groups[g].metrics[m].metric, k_groups[g].metrics[m].title,
+                      langs, toks, f);
+    }
+}
+
+static void chart_embed(const report_extras *ex, size_t i, FILE *f)
+{
+    const plot_chart *ch = &ex->charts[i];
+    fprintf(f, "![%s](%s/%s.png)\n\n", ch->name, ex->chart_dir ? ex->chart_dir : "charts",
+            ch->name);
+    if (ch->caption[0])
+        fprintf(f, "*%s*\n\n", ch->caption);
+}
+
+static const char k_chart_note[] = "Each chart is also in SVG beside the PNG, with its data "
+                                   "(.dat) and gnuplot script (.gp).\n\n";
+
+/* The section of one corpus: a line on its splits, its charts, the test
+ * split's tables (held out: what the headline and the claims use), then the
+ * all split's, folded. A corpus without a test split shows all unfolded. */
+static void corpus_section(const results *r, const report_extras *ex, const char *corpus,
+                           FILE *f, FILE *toc, int *oom)
+{
+    results_names langs = {0}, toks = {0};
+    corpus_keys(r, corpus, &langs, &toks, oom);
+    char cid[160], id[256], num[32], num2[32];
+    slug(corpus, cid, sizeof cid);
+    snprintf(id, sizeof id, "corpus-%s", cid);
+    anchor(f, id);
+    fprintf(toc, "- [Corpus `%s`](#%s):", corpus, id);
+    fprintf(f, "## Corpus `%s`\n\n", corpus);
+    int has_test = has_metric(r, corpus, "test", "tokens");
+    int has_all = has_metric(r, corpus, "all", "tokens");
+    double st = split_segments(r, corpus, "test"), sa = split_segments(r, corpus, "all");
+    if (has_test) {
+        fprintf(f, "The tables come first for the test split (%s segments, held out from every "
+                   "vocabulary trained here: the split the headline and the claims use)",
+                results_format_count(st, num, sizeof num));
+        if (has_all)
+            fprintf(f, ", then, folded, for the all split (%s segments, train and test "
+                       "together)",
+                    results_format_count(sa, num2, sizeof num2));
+        fputs(".", f);
+        if (st < CLAIMS_MIN_SEGMENTS)
+            fprintf(f, " The test split has fewer than %d segments: its figures are context, "
+                       "not evidence, and no claim's verdict counts them.",
+                    CLAIMS_MIN_SEGMENTS);
+        fputs("\n\n", f);
+    }
+    size_t n_ch = 0;
+    for (size_t i = 0; ex && i < ex->n_charts; i++)
+        n_ch += strcmp(ex->charts[i].corpus, corpus) == 0;
+    int n_links = 0;
+    if (n_ch) {
+        snprintf(id, sizeof id, "%s-charts", cid);
+        anchor(f, id);
+        toc_link(toc, &n_links, "charts", id);
+        fprintf(f, "### Charts (`%s`)\n\n%s", corpus, k_chart_note);
+        for (size_t i = 0; i < ex->n_charts; i++)
+            if (strcmp(ex->charts[i].corpus, corpus) == 0)
+                chart_embed(ex, i, f);
+    }
+    if (has_test)
+        split_tables(r, corpus, cid, "test", "###", &langs, &toks, f, toc, &n_links);
+    if (has_all) {
+        snprintf(id, sizeof id, "%s-all", cid);
+        anchor(f, id);
+        toc_link(toc, &n_links, "split `all`", id);
+        if (has_test) {
+            fprintf(f, "### Split `all` (%s segments, train and test together)\n\n"
+                       "<details><summary>Split `all`: content",
+                    results_format_count(sa, num, sizeof num));
+            for (size_t g = 0; g < sizeof k_groups / sizeof k_groups[0]; g++)
+                if (group_has(r, corpus, "all", &k_groups[g]))
+                    fprintf(f, ", %s", k_groups[g].name);
+            fputs("</summary>\n\n", f);
+            split_tables(r, corpus, cid, "all", "####", &langs, &toks, f, NULL, NULL);
+            fputs("</details>\n\n", f);
+        } else {
+            fputs("### Split `all`\n\n", f);
+            split_tables(r, corpus, cid, "all", "####", &langs, &toks, f, NULL, NULL);
+        }
+    }
+    fputc('\n', toc);
+    results_names_release(&langs);
+    results_names_release(&toks);
+}
+
+/* ---- the report -------------------------------------------------------------- */
+
+/* Reading order: the headline table, the claims at a glance, the table of
+ * contents, the run manifest, each corpus (charts, test split, all split
+ * folded), charts of no corpus of the run, the published figures, the
+ * claims in full. The body is written first, so the table of contents
+ * lists exactly the sections it has. */
 int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb_error *err)
 {
     const char *manifest_md = ex ? ex->manifest_md : NULL;
     results_names corpora = {0};
     int oom = all_corpora(r, &corpora);
+    char *body = NULL, *toc = NULL;
+    size_t bl = 0, tl = 0;
+    FILE *bf = open_memstream(&body, &bl), *tf = open_memstream(&toc, &tl);
+    int rc = TB_OK;
+    if (!bf || !tf) {
+        oom = 1;
+        goto done;
+    }
+    fputs("- [Headline: parity and bits per English byte](#headline)\n"
+          "- [Claims at a glance](#claims-at-a-glance)\n",
+          tf);
+    if (manifest_md && *manifest_md) {
+        anchor(bf, "run");
+        fprintf(bf, "## Run\n\n%s\n", manifest_md);
+        fputs("- [Run](#run)\n", tf);
+    }
+    for (size_t c = 0; c < corpora.n && !oom; c++)
+        corpus_section(r, ex, corpora.v[c], bf, tf, &oom);
+    size_t other = 0;
+    for (size_t i = 0; ex && i < ex->n_charts; i++)
+        if (!results_names_has(&corpora, ex->charts[i].corpus)) {
+            if (!other++) {
+                anchor(bf, "other-charts");
+                fprintf(bf, "## Charts across corpora\n\n%s", k_chart_note);
+                fputs("- [Charts across corpora](#other-charts)\n", tf);
+            }
+            chart_embed(ex, i, bf);
+        }
+    long before = ftell(bf);
+    if (anchors_write_markdown(r, bf, err)) {
+        rc = TB_EINPUT;
+        goto done;
+    }
+    if (ftell(bf) != before)
+        fputs("- [Published figures beside this run](#published-figures)\n", tf);
+    if (claims_write_markdown(r, bf, err)) {
+        rc = TB_EINPUT;
+        goto done;
+    }
+    fputs("- [Claims](#claims)\n", tf);
+    if (fclose(bf) || fclose(tf))
+        oom = 1;
+    bf = tf = NULL;
+    if (oom)
+        goto done;
+
     fputs("# tokbench report\n\n", f);
     fputs("What the same content costs in each language, per tokenizer. Every number below "
           "was measured by tokbench in this run; `results.csv` beside this file holds every "
           "row (`corpus,split,lang,tokenizer,metric,value,unit`).\n\n",
           f);
-    if (manifest_md && *manifest_md)
-        fprintf(f, "## Run\n\n%s\n", manifest_md);
-    if (ex && ex->n_charts) {
-        fputs("## Charts\n\nEach chart is also in SVG beside the PNG, with its data (.dat) and "
-              "gnuplot script (.gp).\n\n",
-              f);
-        for (size_t i = 0; i < ex->n_charts; i++) {
-            const plot_chart *ch = &ex->charts[i];
-            fprintf(f, "![%s](%s/%s.png)\n\n", ch->name, ex->chart_dir, ch->name);
-            if (ch->caption[0])
-                fprintf(f, "*%s*\n\n", ch->caption);
-        }
+    headline(r, &corpora, f, &oom);
+    anchor(f, "claims-at-a-glance");
+    fputs("## Claims at a glance\n\n", f);
+    if (claims_write_overview(r, f, err)) {
+        rc = TB_EINPUT;
+        goto done;
     }
-    static const char *const splits[] = {"all", "test"};
-    for (size_t c = 0; c < corpora.n && !oom; c++) {
-        results_names langs = {0}, toks = {0};
-        corpus_keys(r, corpora.v[c], &langs, &toks, &oom);
-        fprintf(f, "## Corpus `%s`\n\n", corpora.v[c]);
-        for (size_t s = 0; s < 2; s++) {
-            const char *sp = splits[s];
-            if (!has_metric(r, corpora.v[c], sp, "tokens"))
-                continue;
-            if (s == 1)
-                fputs("<details><summary>Test split (held out from every trained "
-                      "vocabulary)</summary>\n\n",
-                      f);
-            /* Content size is the same for every tokenizer: one row. */
-            fprintf(f, "### Content (split `%s`)\n\n| |", sp);
-            for (size_t l = 0; l < langs.n; l++)
-                fprintf(f, " %s |", langs.v[l]);
-            fputs("\n|---|", f);
-            for (size_t l = 0; l < langs.n; l++)
-                fputs("---:|", f);
-            fputc('\n', f);
-            static const char *const size_metrics[] = {"segments", "bytes", "chars", "words"};
-            for (int m = 0; m < 4; m++) {
-                fprintf(f, "| %s |", size_metrics[m]);
-                for (size_t l = 0; l < langs.n; l++) {
-                    char cell[64] = "–";
-                    for (size_t t = 0; t < toks.n; t++) {
-                        long i = results_find(r, corpora.v[c], sp, langs.v[l], toks.v[t],
-                                              size_metrics[m]);
-                        if (i >= 0) {
-                            result_row row;
-                            results_get(r, (size_t)i, &row);
-                            results_format_value(row.value, cell, sizeof cell);
-                            break;
-                        }
-                    }
-                    fprintf(f, " %s |", cell);
-                }
-                fputc('\n', f);
-            }
-            fputc('\n', f);
-            for (size_t g = 0; g < sizeof k_groups / sizeof k_groups[0]; g++) {
-                /* Groups measured on the test split only (n-gram, model)
-                 * belong in the main body, right after the "all" tables;
-                 * the collapsed test section repeats only the others. */
-                int in_all = group_has(r, corpora.v[c], "all", &k_groups[g]);
-                const char *gs = sp;
-                if (s == 0 && !in_all)
-                    gs = "test";
-                else if (s == 1 && !in_all)
-                    continue;
-                if (!group_has(r, corpora.v[c], gs, &k_groups[g]))
-                    continue;
-                fprintf(f, "### %s (split `%s`)\n\n", k_groups[g].title, gs);
-                for (int m = 0; m < 6 && k_groups[g].metrics[m].metric; m++)
-                    if (has_metric(r, corpora.v[c], gs, k_groups[g].metrics[m].metric))
-                        table(r, corpora.v[c], gs, k_groups[g].metrics[m].metric,
-                              k_groups[g].metrics[m].title, &langs, &toks, f);
-            }
-            if (s == 1)
-                fputs("</details>\n\n", f);
-        }
-        results_names_release(&langs);
-        results_names_release(&toks);
-    }
+    anchor(f, "contents");
+    fprintf(f, "## Contents\n\n%s\n", toc);
+    fwrite(body, 1, bl, f);
+done:
+    if (bf)
+        fclose(bf);
+    if (tf)
+        fclose(tf);
+    free(body);
+    free(toc);
     results_names_release(&corpora);
+    if (rc)
+        return rc;
     if (oom)
         return tb_fail(err, TB_EINPUT, "report: out of memory");
-    if (anchors_write_markdown(r, f, err) || claims_write_markdown(r, f, err))
-        return TB_EINPUT;
     if (ferror(f))
         return tb_fail(err, TB_EINPUT, "report: write failed");
     return TB_OK;

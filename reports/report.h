@@ -19,9 +19,20 @@ typedef struct report_extras {
     size_t n_charts;
 } report_extras;
 
-/* Writes REPORT.md content: the run manifest, the charts, then per corpus
- * one table per metric, pivoted tokenizers (rows) x languages (columns), for
- * split "all" and then "test". ex may be NULL. */
+/* Writes REPORT.md content, in reading order:
+ *   a headline table per corpus (split "test": parity with English and n-gram
+ *     bits per English byte for the production vocabularies and the schemes
+ *     that have n-gram rows, the suite's main points), corpora that count
+ *     toward the claims first;
+ *   the claims at a glance (claims_write_overview);
+ *   a table of contents linking to explicit <a id> anchors;
+ *   the run manifest;
+ *   per corpus: its charts (ex->charts whose corpus it is, in order, each
+ *     image followed by its caption in italics when it has one), then one
+ *     table per metric, pivoted tokenizers (rows) x languages (columns), for
+ *     split "test", then split "all" folded in <details>;
+ *   charts of no corpus of the run; the published figures; the claims.
+ * ex may be NULL. */
 int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb_error *err);
 
 /* Atomic write of the Markdown report to path. */

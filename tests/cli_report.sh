@@ -6,6 +6,24 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 FIX=tests/fixtures/report/results.csv
 
+# report_shape NAME FILE: REPORT.md reads headline, claims at a glance,
+# contents, then the long tables; every in-page link has its <a id> anchor;
+# every chart image sits in a corpus's section (which one: test_results).
+report_shape() {
+  local name=$1 f=$2 order links missing
+  order=$(grep -nE '^## (Headline|Claims at a glance|Contents|Corpus )|^\*\*Tokens \(each segment|^## Claims$' "$f" |
+    sed -E 's/^[0-9]+:## (Headline|Claims at a glance|Contents|Claims).*/\1/; s/^[0-9]+:## Corpus .*/Corpus/; s/^[0-9]+:\*\*Tokens.*/tokens/' | uniq | tr '\n' ' ')
+  [[ $order == "Headline Claims at a glance Contents Corpus tokens "*"Claims " ]] \
+    && ok "$name: headline, claims at a glance, contents before the tables" || notok "$name: section order" "$order"
+  links=$(grep -oE '\]\(#[^)]+\)' "$f" | sed -E 's/^\]\(#//; s/\)$//' | sort -u)
+  missing=$(for l in $links; do grep -qF "<a id=\"$l\"></a>" "$f" || echo "$l"; done)
+  [[ -n $links && -z $missing ]] && ok "$name: every contents link has its anchor" || notok "$name: links without anchors" "$missing"
+  awk '/^## (Corpus `|Charts across corpora)/ { in_sec = 1; next } /^## / { in_sec = 0 }
+       /^!\[/ { n++; if (!in_sec) bad = bad " " $0 }
+       END { if (bad != "") print bad; exit !(n > 0 && bad == "") }' "$f" >"$WORK/charts-misplaced" \
+    && ok "$name: every chart in a corpus section" || notok "$name: charts outside the corpus sections" "$(cat "$WORK/charts-misplaced")"
+}
+
 expect_exit 0 "plot draws charts from a results file" -- "$TB" plot "$FIX" -o "$WORK/charts"
 for c in tokens_udhr fertility_udhr bytes_per_token_udhr; do
   [[ "$(head -c 4 "$WORK/charts/$c.png" | od -An -c | tr -d ' ')" == *PNG* ]] && ok "$c.png is a PNG" || notok "$c.png is a PNG"
@@ -22,6 +40,7 @@ expect_err "install it with 'make deps'" "missing gnuplot names the install comm
 cp "$FIX" "$WORK/results.csv"
 expect_exit 0 "report draws charts and links them" -- "$TB" report "$WORK/results.csv"
 grep -q '!\[tokens_udhr\](charts/tokens_udhr.png)' "$WORK/REPORT.md" && ok "REPORT.md embeds the charts" || notok "REPORT.md embeds the charts"
+report_shape report "$WORK/REPORT.md"
 TOKBENCH_GNUPLOT=/nonexistent/gnuplot "$TB" report "$WORK/results.csv" -o "$WORK/r2" >"$WORK/out" 2>"$WORK/err"
 [[ $? == 0 && -s "$WORK/r2/REPORT.md" ]] && ok "report without gnuplot still writes the tables" || notok "report without gnuplot"
 expect_err "warning: charts skipped" "report without gnuplot warns"
@@ -43,5 +62,6 @@ awk '/^#/ { b++; pp = 0; pm = 0; next } NF >= 3 { if ($1 <= pp || $2 < pm) bad =
      END { exit !(b >= 3 && n >= 15 && !bad) }' "$WORK/m/charts/decode_size_udhr.dat" \
   && ok "decode-size chart data: profiles, sizes ascending, ms growing" || notok "decode-size chart data" "$(head -8 "$WORK/m/charts/decode_size_udhr.dat")"
 grep -q "Inference memory at 60k tokens" "$WORK/m/REPORT.md" && ok "report has the long-context memory table" || notok "report has the long-context memory table"
+report_shape "run's report" "$WORK/m/REPORT.md"
 
 finish cli_report

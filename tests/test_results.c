@@ -198,6 +198,146 @@ static void test_value_and_names(void **state)
     assert_null(k.v);
 }
 
+/* Charts as plot_all would report them: one with a caption, one without,
+ * one of a corpus the results do not have. */
+static const plot_chart k_charts[] = {
+    {"tokens_udhr", "udhr", "Tokens for the same content per language."},
+    {"fertility_udhr", "udhr", ""},
+    {"overview_other", "other", "A chart of no corpus in the results."},
+};
+
+/* The offset of the first occurrence of needle in md (it must occur). */
+static size_t at(const char *md, const char *needle)
+{
+    const char *p = strstr(md, needle);
+    if (!p)
+        fail_msg("report lacks '%s'", needle);
+    return (size_t)(p - md);
+}
+
+/* The reading order of REPORT.md: headline, claims at a glance and the
+ * table of contents before the run and every long table, test split before
+ * all; every in-page link names an anchor the file has; every chart is in
+ * the section of its corpus, its image line followed by its caption in
+ * italics when it has one and by no caption line when it has none. */
+static void report_structure_ok(const char *md, const plot_chart *ch, size_t n)
+{
+    size_t head = at(md, "\n## Headline"), glance = at(md, "\n## Claims at a glance"),
+           toc = at(md, "\n## Contents"), run = at(md, "\n## Run"),
+           test = at(md, "### Content (split `test`)"), all = at(md, "Content (split `all`)"),
+           first_long = at(md, "**Tokens (each segment encoded alone)**"),
+           claims = at(md, "\n## Claims\n");
+    assert_true(head < glance);
+    assert_true(glance < toc);
+    assert_true(toc < run);
+    assert_true(run < test);
+    assert_true(test < first_long);
+    assert_true(test < all);
+    assert_true(all < claims);
+    /* every "](#id)" resolves to an explicit anchor */
+    size_t links = 0;
+    for (const char *p = strstr(md, "](#"); p; p = strstr(p + 1, "](#")) {
+        const char *e = strchr(p + 3, ')');
+        assert_non_null(e);
+        char want[300];
+        snprintf(want, sizeof want, "<a id=\"%.*s\"></a>", (int)(e - p - 3), p + 3);
+        if (!strstr(md, want))
+            fail_msg("link to #%.*s has no anchor", (int)(e - p - 3), p + 3);
+        links++;
+    }
+    assert_true(links >= 8);
+    /* the table of contents links to itself no more than once, to each corpus */
+    assert_non_null(strstr(md + toc, "- [Corpus `udhr`](#corpus-udhr):"));
+    for (size_t i = 0; i < n; i++) {
+        char img[3000];
+        snprintf(img, sizeof img, "\n![%.255s](charts/%.255s.png)\n\n", ch[i].name, ch[i].name);
+        const char *p = strstr(md, img);
+        if (!p)
+            fail_msg("chart %s not embedded", ch[i].name);
+        const char *next = p + strlen(img);
+        if (ch[i].caption[0]) {
+            char cap[1200];
+            snprintf(cap, sizeof cap, "*%.511s*\n", ch[i].caption);
+            assert_memory_equal(next, cap, strlen(cap));
+        } else {
+            assert_true(next[0] != '*');
+        }
+        char sec[400];
+        snprintf(sec, sizeof sec, "\n## Corpus `%.127s`", ch[i].corpus);
+        const char *s = strstr(md, sec), *o = strstr(md, "\n## Charts across corpora");
+        if (s) { /* after its corpus's heading, before the next top-level section */
+            assert_true(s < p);
+            const char *nx = strstr(s + 1, "\n## ");
+            assert_true(nx && p < nx);
+        } else {
+            assert_true(o && o < p);
+        }
+    }
+}
+
+/* The headline: production vocabularies first, then the schemes with n-gram
+ * rows (a sweep point without them is left to the long tables), one model
+ * under two names one row, the split named, the counted corpus first. */
+static void test_report_headline(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *corpus, *lang, *tok, *metric;
+        double v;
+    } rows[] = {
+        {"small", "en", "bytes", "segments", 8},
+        {"small", "en", "bytes", "tokens", 100},
+        {"small", "ru", "bytes", "tokens", 200},
+        {"small", "ru", "bytes", "parity", 2},
+        {"big", "en", "bytes", "segments", 500},
+        {"big", "en", "bpe:1k", "tokens", 90},
+        {"big", "en", "bpe:32k", "tokens", 50},
+        {"big", "ru", "bpe:32k", "tokens", 60},
+        {"big", "ru", "bpe:32k", "parity", 1.2},
+        {"big", "en", "bpe:32k", "ngram_bits_per_en_byte", 1.5},
+        {"big", "ru", "bpe:32k", "ngram_bits_per_en_byte", 1.75},
+        {"big", "en", "hf:b", "tokens", 40},
+        {"big", "ru", "hf:b", "tokens", 80},
+        {"big", "ru", "hf:b", "parity", 2},
+        {"big", "en", "tiktoken:a", "tokens", 40},
+        {"big", "ru", "tiktoken:a", "tokens", 80},
+        {"big", "ru", "tiktoken:a", "parity", 2},
+    };
+    results *r = NULL;
+    tb_error err = {0};
+    assert_int_equal(results_new(&r, &err), TB_OK);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal(results_add(r, rows[i].corpus, "test", rows[i].lang, rows[i].tok,
+                                     rows[i].metric, rows[i].v, "x", &err),
+                         TB_OK);
+    char *md = NULL;
+    size_t ml = 0;
+    FILE *f = open_memstream(&md, &ml);
+    assert_int_equal(report_write_markdown(r, NULL, f, &err), TB_OK);
+    fclose(f);
+    size_t h = at(md, "## Headline: parity with English and n-gram bits per English byte "
+                      "(split `test`)");
+    char *end = md + at(md, "\n## Claims at a glance");
+    *end = '\0'; /* the headline alone */
+    const char *hl = md + h;
+    const char *big = strstr(hl, "**Corpus `big`**"), *small = strstr(hl, "**Corpus `small`**");
+    assert_non_null(big);
+    assert_non_null(small);
+    assert_true(big < small);
+    assert_non_null(strstr(small, "fewer than 100: context, not evidence"));
+    assert_non_null(strstr(big, "| tokenizer | ru parity | en bits | ru bits |\n"));
+    const char *prod = strstr(big, "| `hf:b`, `tiktoken:a` | 2.000 | – | – |\n");
+    const char *bpe = strstr(big, "| `bpe:32k` | 1.200 | 1.500 | 1.750 |\n");
+    assert_non_null(prod);
+    assert_non_null(bpe);
+    assert_true(prod < bpe);
+    assert_null(strstr(hl, "| `bpe:1k`"));
+    /* a corpus without n-gram rows: every scheme, no bits columns */
+    assert_non_null(strstr(small, "| tokenizer | ru parity |\n|---|---:|\n| `bytes` | 2.000 |\n"));
+    free(md);
+    results_free(r);
+}
+
 static void test_report_golden(void **state)
 {
     (void)state;
@@ -209,7 +349,8 @@ static void test_report_golden(void **state)
     tb_error err = {0};
     assert_int_equal(results_load_csv(in, &r, &err), TB_OK);
     char *out = strdup(path_in_tmp("REPORT.md"));
-    report_extras ex = {.manifest_md = "- tokbench: test\n"};
+    report_extras ex = {.manifest_md = "- tokbench: test\n", .chart_dir = "charts",
+                        .charts = k_charts, .n_charts = sizeof k_charts / sizeof k_charts[0]};
     assert_int_equal(report_save_markdown(r, &ex, out, &err), TB_OK);
     char *got, *want;
     size_t gl, wl;
@@ -218,6 +359,7 @@ static void test_report_golden(void **state)
         write_text(gold, got);
     assert_int_equal(tb_read_file(gold, &want, &wl, &err), TB_OK);
     assert_string_equal(got, want);
+    report_structure_ok(got, k_charts, sizeof k_charts / sizeof k_charts[0]);
     /* the summary table names every tokenizer and language */
     char *sum = NULL;
     size_t sl = 0;
@@ -245,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_timing_units),
         cmocka_unit_test(test_value_and_names),
         cmocka_unit_test(test_report_golden),
+        cmocka_unit_test(test_report_headline),
     };
     int failed = cmocka_run_group_tests_name("results", tests, NULL, NULL);
     char cmd[600];
