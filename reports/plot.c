@@ -1042,7 +1042,7 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
              vb);
     snprintf(ch.caption, sizeof ch.caption,
              "Roofline-projected milliseconds to decode one token against the model's parameters, "
-             "one line per hardware profile, with the LM head sized by %s's vocabulary (%s "
+             "one line per hardware profile, with the LM head sized by the vocabulary of %s (%s "
              "entries), on log axes.",
              tok, vb);
     if (chart_open_gp(c, &ch, err))
