@@ -283,10 +283,10 @@ static void gp_axis(FILE *f, char ax, const struct axis *a)
     else
         fprintf(f, "unset logscale %c\n", ax);
     fprintf(f, "set %crange [%s:%s]\n", ax, gp_num(a->lo, lo), gp_num(a->hi, hi));
-    if (a->log && a->hi / a->lo < 1e3) /* few decades: label 2x and 5x too */
-        for (double d = a->lo; d < a->hi; d *= 10)
-            for (int m = 2; m <= 5; m += 3)
-                if (d * m < a->hi)
+    if (a->log && a->hi / a->lo < 1e3) /* few decades: label 1x, 2x and 5x of each */
+        for (double d = pow(10, floor(log10(a->lo))); d < a->hi; d *= 10)
+            for (int m = 1; m <= 5; m = m == 1 ? 2 : m + 3)
+                if (d * m >= a->lo * 0.999 && d * m <= a->hi)
                     fprintf(f, "set %ctics add (%s)\n", ax, gp_num(d * m, lo));
     int si = a->hi >= 1e4 || (a->log && a->lo < 1e-3);
     fprintf(f, "set format %c '%s'\n", ax, si ? "%.0s%c" : "%g");
@@ -728,7 +728,10 @@ static int chart_sweep(struct ctx *c, const char *kind, const char *const *prefi
     gp_axis(f, 'y', &ay);
     fprintf(f, "set xlabel 'vocabulary size reached (entries, log scale)'\nset ylabel ");
     gp_str(f, ylabel);
-    fprintf(f, "\nset key inside top right Left reverse samplen 3\nplot ");
+    /* the key below the plot, in at most 3 columns; room for its rows */
+    fprintf(f, "\nset key below horizontal maxcols 3 Left reverse samplen 3 width 1\n"
+               "set bmargin %zu\nplot ",
+            4 + (blocks + 2) / 3);
     for (size_t b = 0; b < blocks; b++) {
         fprintf(f, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt %zu ps 1.3 dt %zu "
                    "lc rgb '%s' title ",
@@ -736,8 +739,11 @@ static int chart_sweep(struct ctx *c, const char *kind, const char *const *prefi
                 lang_colour(&c->all_langs, c->langs.v[block_lang[b]]));
         char t[256];
         const char *sn = series.v[block_series[b]];
-        snprintf(t, sizeof t, "%s · %s (%s)", c->langs.v[block_lang[b]], sn,
-                 strncmp(sn, "joint:", 6) == 0 ? "trained on all languages" : "per language");
+        if (strcmp(sym, "N") == 0) /* BPE: say where each was trained */
+            snprintf(t, sizeof t, "%s · %s (%s)", c->langs.v[block_lang[b]], sn,
+                     strncmp(sn, "joint:", 6) == 0 ? "all languages" : "per language");
+        else
+            snprintf(t, sizeof t, "%s · %s", c->langs.v[block_lang[b]], sn);
         gp_str(f, t);
     }
     fputc('\n', f);
