@@ -273,23 +273,65 @@ static void axis_fit(struct axis *a, double vmin, double vmax, int mode, double 
     }
 }
 
-/* set logscale, range and tick format of axis ax ('x' or 'y'): SI prefixes
- * for large (or tiny) values, plain numbers otherwise; never e-notation. */
+/* A tick label: v with an SI prefix (1.5G, 500M, 20k) when si, else %g of
+ * v (0.25, 40); up to 3 significant digits, never e-notation. */
+static void tick_label(double v, int si, char *buf, size_t cap)
+{
+    if (!si || v == 0) {
+        snprintf(buf, cap, "%g", v);
+        return;
+    }
+    static const char *const pre[] = {"p", "n", "µ", "m", "", "k", "M", "G", "T", "P", "E"};
+    int e = (int)floor(log10(fabs(v)) / 3 + 1e-9);
+    if (e < -4)
+        e = -4;
+    if (e > 6)
+        e = 6;
+    snprintf(buf, cap, "%.3g%s", v / pow(10, 3 * e), pre[e + 4]);
+}
+
+/* The logscale, range and ticks of axis ax ('x' or 'y'): ticks listed with
+ * their labels (tick_label: SI prefixes for large or tiny values), so no
+ * tick is rounded or printed in e-notation. Linear: a 1-2-2.5-5 step from
+ * 0; log: each decade, and its 2x and 5x when the axis spans < 3 decades. */
 static void gp_axis(FILE *f, char ax, const struct axis *a)
 {
-    char lo[64], hi[64];
+    char lo[64], hi[64], lb[32];
     if (a->log)
-        fprintf(f, "set logscale %c 10\nset m%ctics 10\n", ax, ax);
+        fprintf(f, "set logscale %c 10\n", ax);
     else
         fprintf(f, "unset logscale %c\n", ax);
     fprintf(f, "set %crange [%s:%s]\n", ax, gp_num(a->lo, lo), gp_num(a->hi, hi));
-    if (a->log && a->hi / a->lo < 1e3) /* few decades: label 1x, 2x and 5x of each */
-        for (double d = pow(10, floor(log10(a->lo))); d < a->hi; d *= 10)
-            for (int m = 1; m <= 5; m = m == 1 ? 2 : m + 3)
-                if (d * m >= a->lo * 0.999 && d * m <= a->hi)
-                    fprintf(f, "set %ctics add (%s)\n", ax, gp_num(d * m, lo));
     int si = a->hi >= 1e4 || (a->log && a->lo < 1e-3);
-    fprintf(f, "set format %c '%s'\n", ax, si ? "%.0s%c" : "%g");
+    fprintf(f, "set format %c '%s'\nset %ctics (", ax, si ? "%.0s%c" : "%g", ax);
+    int n = 0;
+    if (a->log) {
+        int fine = a->hi / a->lo < 1e3;
+        for (double d = pow(10, floor(log10(a->lo))); d <= a->hi && n < 64; d *= 10)
+            for (int m = 1; m <= 5; m = m == 1 ? 2 : m + 3) {
+                double v = d * m;
+                if ((m > 1 && !fine) || v < a->lo * 0.999 || v > a->hi * 1.001)
+                    continue;
+                tick_label(v, si, lb, sizeof lb);
+                fprintf(f, "%s\"%s\" %s", n++ ? ", " : "", lb, gp_num(v, lo));
+            }
+    } else {
+        double raw = (a->hi - a->lo) / 6, p = pow(10, floor(log10(raw))), step = 10 * p;
+        static const double nice[] = {1, 2, 2.5, 5, 10};
+        for (size_t i = 0; i < 5; i++)
+            if (nice[i] * p >= raw) {
+                step = nice[i] * p;
+                break;
+            }
+        for (int i = 0; a->lo + i * step <= a->hi * 1.0001 && n < 64; i++) {
+            double v = a->lo + i * step;
+            tick_label(v, si, lb, sizeof lb);
+            fprintf(f, "%s\"%s\" %s", n++ ? ", " : "", lb, gp_num(v, lo));
+        }
+    }
+    fprintf(f, ")\n");
+    if (a->log)
+        fprintf(f, "set m%ctics 10\n", ax);
 }
 
 /* ---- horizontal bars, one chart per tokenizer group ------------------ *
@@ -427,7 +469,7 @@ static int hchart_group(struct ctx *c, const struct hchart *hc, size_t g, const 
         if (strlen(toks->v[r]) > maxlab)
             maxlab = strlen(toks->v[r]);
     int W = hc->np == 1 ? 1200 : hc->np == 2 ? 1500 : 1560;
-    int L = 40 + (int)(CHAR_PX * (double)maxlab), R = 24, gap = 44;
+    int L = 40 + (int)(CHAR_PX * (double)maxlab), R = 24, gap = 72;
     int pw = (W - L - R - gap * (int)(hc->np - 1)) / (int)hc->np;
     int key_rows = 1;
     for (size_t k = 0; k < hc->np; k++)
@@ -473,11 +515,14 @@ static int hchart_group(struct ctx *c, const struct hchart *hc, size_t g, const 
         } else {
             fprintf(f, "unset ytics\n");
         }
+        char xl[256];
+        snprintf(xl, sizeof xl, "%s%s", p->xlabel, !p->share && ax->log ? " (log scale)" : "");
         fprintf(f, "set xlabel ");
-        gp_str(f, p->xlabel);
+        gp_str(f, xl);
         fputc('\n', f);
         if (p->share) {
-            fprintf(f, "unset logscale x\nset xrange [0:114]\nset xtics 0,25,100\n"
+            fprintf(f, "unset logscale x\nunset mxtics\nunset xtics\nset xtics nomirror out 0,25,100\n"
+                       "set xrange [0:114]\n"
                        "set format x '%%g%%%%'\nset grid xtics lc rgb '#dddddd'\n"
                        "set key at screen %.4f, screen %.4f left top horizontal Left reverse "
                        "maxcols %d samplen 1.5 width 1\nplot ",
@@ -1125,12 +1170,12 @@ static int plot_corpus(struct ctx *c, tb_error *err)
              "scale) and their split by component (right), per tokenizer and language",
              split);
     snprintf(what[4], sizeof what[4],
-             "Memory of the run's model preset at 1k tokens in fp32, total (left, log scale) "
+             "Memory of the run's model preset at 1k tokens in fp32, total (left) "
              "and by part (right; activations of a training forward pass), per tokenizer and "
              "language");
     snprintf(what[5], sizeof what[5],
-             "Inference memory at 60k tokens in fp32, weights plus KV cache, total (left, log "
-             "scale) and by part (right), per tokenizer and language");
+             "Inference memory at 60k tokens in fp32, weights plus KV cache, total (left) "
+             "and by part (right), per tokenizer and language");
     snprintf(what[6], sizeof what[6],
              "Projected H100-hours to train Llama-2-7B on the %s-split content scaled by the "
              "run's training budget, per tokenizer and language",
@@ -1142,11 +1187,11 @@ static int plot_corpus(struct ctx *c, tb_error *err)
     const struct hpanel p_tokens[] = {{0, tokens, NULL, 1, "tokens", 1}},
                         p_fert[] = {{0, fert, NULL, 1, "tokens per word", 0}},
                         p_bpt[] = {{0, bpt, NULL, 1, "UTF-8 bytes per token", 0}},
-                        p_flops[] = {{0, flops, NULL, 6, "FLOPs (log scale)", 0},
+                        p_flops[] = {{0, flops, NULL, 6, "FLOPs", 0},
                                      {1, flops, flops_names, 6, "share of the FLOPs", 0}},
-                        p_m1k[] = {{0, mem_1k, NULL, 4, "bytes (log scale)", 0},
+                        p_m1k[] = {{0, mem_1k, NULL, 4, "bytes", 0},
                                    {1, mem_1k, mem_1k_names, 4, "share of the bytes", 0}},
-                        p_m60k[] = {{0, mem_60k, NULL, 3, "bytes (log scale)", 0},
+                        p_m60k[] = {{0, mem_60k, NULL, 3, "bytes", 0},
                                     {1, mem_60k, mem_60k_names, 3, "share of the bytes", 0}},
                         p_hours[] = {{0, hours, NULL, 1, "H100-hours (roofline projection)", 0}},
                         p_lat[] = {{0, lat_auto, NULL, 1, "model alone (ms per English byte)", 0},
@@ -1159,8 +1204,8 @@ static int plot_corpus(struct ctx *c, tb_error *err)
         h_fert = {"fertility", "tokens per word", what[1], NULL, 0, p_fert, 1},
         h_bpt = {"bytes_per_token", "UTF-8 bytes per token", what[2], NULL, 0, p_bpt, 1},
         h_flops = {"flops", "transformer FLOPs by component", what[3], NULL, 1, p_flops, 2},
-        h_m1k = {"memory_1k", "memory at 1k tokens, fp32", what[4], NULL, 1, p_m1k, 2},
-        h_m60k = {"memory_60k", "inference memory at 60k tokens, fp32", what[5], NULL, 1, p_m60k,
+        h_m1k = {"memory_1k", "memory at 1k tokens, fp32", what[4], NULL, -1, p_m1k, 2},
+        h_m60k = {"memory_60k", "inference memory at 60k tokens, fp32", what[5], NULL, -1, p_m60k,
                   2},
         h_hours = {"train_hours", "H100-hours to train Llama-2-7B (projection)", what[6], NULL,
                    -1, p_hours, 1},
