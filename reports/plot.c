@@ -1194,9 +1194,9 @@ static int plot_corpus(struct ctx *c, tb_error *err)
                         p_m60k[] = {{0, mem_60k, NULL, 3, "bytes", 0},
                                     {1, mem_60k, mem_60k_names, 3, "share of the bytes", 0}},
                         p_hours[] = {{0, hours, NULL, 1, "H100-hours (roofline projection)", 0}},
-                        p_lat[] = {{0, lat_auto, NULL, 1, "model alone (ms per English byte)", 0},
-                                   {0, lat_sel, NULL, 1, "person picks every token (ms per English byte)", 0},
-                                   {0, lat_hyb, NULL, 1, "person picks at forks (ms per English byte)", 0}},
+                        p_lat[] = {{0, lat_auto, NULL, 1, "model alone", 0},
+                                   {0, lat_sel, NULL, 1, "person picks every token", 0},
+                                   {0, lat_hyb, NULL, 1, "person picks at forks", 0}},
                         p_bits[] = {{0, bits, NULL, 1, "bits per English byte", 0}};
     const struct hchart
         h_tokens = {"tokens", "tokens for the same content", what[0],
@@ -1209,7 +1209,7 @@ static int plot_corpus(struct ctx *c, tb_error *err)
                   2},
         h_hours = {"train_hours", "H100-hours to train Llama-2-7B (projection)", what[6], NULL,
                    -1, p_hours, 1},
-        h_lat = {"latency", "time to produce the text", what[7], NULL, 1, p_lat, 3},
+        h_lat = {"latency", "time to produce the text, ms per English byte", what[7], NULL, 1, p_lat, 3},
         h_bits = {"ngram", "n-gram bits for the same content",
                   "Bits an n-gram model (interpolated modified Kneser-Ney, trained on train) "
                   "needs per English byte of the same held-out content, per tokenizer and language",
