@@ -385,6 +385,19 @@ static int hchart_has(struct ctx *c, const struct hchart *hc, const char *lang, 
     return 0;
 }
 
+/* Columns of a share panel's key in pw px: what gnuplot fits, counted
+ * generously (its estimate of a text's width exceeds the drawn one), so the
+ * rows reserved above the plot hold the key. */
+static int key_cols(const struct hpanel *p, int pw)
+{
+    size_t len = 1;
+    for (size_t m = 0; m < p->nm; m++)
+        if (strlen(p->names[m]) > len)
+            len = strlen(p->names[m]);
+    int col = (int)((double)len * CHAR_PX * 1.25) + 70;
+    return pw / col > 0 ? pw / col : 1;
+}
+
 /* One group's chart; toks, langs: its rows and languages. */
 static int hchart_group(struct ctx *c, const struct hchart *hc, size_t g, const results_names *toks,
                         const results_names *langs, const struct axis *ax, tb_error *err)
@@ -474,7 +487,7 @@ static int hchart_group(struct ctx *c, const struct hchart *hc, size_t g, const 
     int key_rows = 1;
     for (size_t k = 0; k < hc->np; k++)
         if (hc->p[k].share) {
-            int per = pw / 200 > 0 ? pw / 200 : 1;
+            int per = key_cols(&hc->p[k], pw);
             int rows = ((int)hc->p[k].nm + per - 1) / per;
             if (rows > key_rows)
                 key_rows = rows;
@@ -526,7 +539,7 @@ static int hchart_group(struct ctx *c, const struct hchart *hc, size_t g, const 
                        "set format x '%%g%%%%'\nset grid xtics lc rgb '#dddddd'\n"
                        "set key at screen %.4f, screen %.4f left top horizontal Left reverse "
                        "maxcols %d samplen 1.5 width 1\nplot ",
-                    x0, ky, pw / 200 > 0 ? pw / 200 : 1);
+                    x0, ky, key_cols(p, pw));
             for (size_t m = 0; m < p->nm; m++) {
                 fprintf(f, "%s'%s.dat' index 0:%zu using (0):1:%zu:%zu:($1-%.4f):($1+%.4f) "
                            "with boxxyerror lc rgb '%s' title ",
