@@ -789,7 +789,7 @@ static int chart_sweep(struct ctx *c, const char *kind, const char *const *prefi
     /* the key below the plot, in at most 3 columns; room for its rows */
     fprintf(f, "\nset key below horizontal maxcols 3 Left reverse samplen 3 width 1\n"
                "set bmargin %zu\nplot ",
-            4 + (blocks + 2) / 3);
+            5 + (blocks + 1) / 2); /* rows: gnuplot may use 2 columns, not 3 */
     for (size_t b = 0; b < blocks; b++) {
         fprintf(f, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt %zu ps 1.3 dt %zu "
                    "lc rgb '%s' title ",
