@@ -15,18 +15,28 @@
 static const cli_opt plot_opts[] = {
     {"out", 'o', "DIR", "charts folder (default: charts/ beside RESULTS), replaced as a whole"},
     {"split", 's', "SPLIT", "split the charts show: test (default), all or train"},
+    {"tokenizer", 't', "SPEC", "only this tokenizer of the results (repeatable; default all)"},
+    {"lang", 'l', "LANG", "only this language of the results (repeatable; default all)"},
+    {"captions", 0, NULL, "after drawing, print each chart's name and caption (TAB between)"},
     {0, 0, 0, 0},
 };
 
 const cli_command plot_cmd = {
-    "plot", "plot RESULTS.csv [-o DIR] [--split SPLIT]",
+    "plot", "plot RESULTS.csv [-o DIR] [--split SPLIT] [-t SPEC]... [-l LANG]... [--captions]",
     "Draw PNG and SVG charts (gnuplot) from a results file.",
     "Charts, each drawn when the results hold its rows: tokens per language and tokenizer\n"
-    "with parity to English, fertility, bytes per token, tokens against BPE vocabulary\n"
-    "size, transformer FLOPs and memory by component, n-gram bits per English byte, and\n"
-    "the symbol scheme's unknown rate against vocabulary size. Each chart comes with its\n"
-    "data (.dat) and gnuplot script (.gp) so it can be restyled. gnuplot is run as an\n"
-    "external program (TOKBENCH_GNUPLOT overrides which).\n"
+    "with parity to English, fertility, bytes per token, tokens against the BPE vocabulary\n"
+    "size reached, transformer FLOPs and memory by component, prefill ms against length,\n"
+    "projected decode ms against model size, training hours, selector latency, n-gram bits\n"
+    "per English byte, and the symbol schemes' unknown rate against vocabulary size. Each\n"
+    "chart comes with its data (.dat) and gnuplot script (.gp) so it can be restyled.\n"
+    "gnuplot is run as an external program (TOKBENCH_GNUPLOT overrides which).\n"
+    "\n"
+    "Every chart is at most 1600 px wide. Charts with a bar per tokenizer are drawn once\n"
+    "per tokenizer group, NAME_GROUP_CORPUS: production (tiktoken:*, hf:*), trained\n"
+    "(bpe:*, joint:bpe:*), symbol (symbol:*, symbol-space:*, symbol-stem:*), base (bytes,\n"
+    "chars, graphemes), other. -t and -l draw only the tokenizers and languages named; a\n"
+    "name the results do not hold is a usage error (exit 2) that lists the ones they do.\n"
     "\n"
     "The charts are drawn into DIR.tmp.PID and switched in place of DIR as a set, so\n"
     "charts of earlier runs do not linger. DIR is replaced only when it does not exist,\n"
@@ -35,6 +45,37 @@ const cli_command plot_cmd = {
     "is kept in DIR.tmp.PID/gnuplot.log (the next plot removes it).\n",
     plot_opts,
 };
+
+/* 1 after saying so when a value of option opt (tokenizer or lang) is not
+ * in the results: the message lists the ones they hold (tokenizers: those
+ * with a tokens row, the others are pseudo-tokenizers such as archive). */
+static int check_names(const cli_args *a, const results *r, const char *opt, const char *file)
+{
+    int oi = cli_opt_index(&plot_cmd, opt), tok = strcmp(opt, "tokenizer") == 0;
+    results_names held = {0}, listed = {0};
+    for (size_t i = 0; i < results_count(r); i++) {
+        result_row row;
+        results_get(r, i, &row);
+        const char *s = tok ? row.tokenizer : row.lang;
+        results_names_add(&held, s);
+        if (!tok || strcmp(row.metric, "tokens") == 0)
+            results_names_add(&listed, s);
+    }
+    int bad = 0;
+    for (size_t j = 0; j < a->n[oi] && !bad; j++) {
+        if (results_names_has(&held, a->v[oi][j]))
+            continue;
+        bad = 1;
+        fprintf(stderr, "tokbench plot: %s '%s' is not in '%s'; it holds:", tok ? "tokenizer" : "language",
+                a->v[oi][j], file);
+        for (size_t k = 0; k < listed.n; k++)
+            fprintf(stderr, "%s %s", k ? "," : "", listed.v[k]);
+        fputc('\n', stderr);
+    }
+    results_names_release(&held);
+    results_names_release(&listed);
+    return bad;
+}
 
 int cmd_plot(const cli_args *a)
 {
@@ -56,6 +97,10 @@ int cmd_plot(const cli_args *a)
     if (results_load_csv(a->pos[0], &r, &err)) {
         return cli_fail("plot", &err);
     }
+    if (check_names(a, r, "tokenizer", a->pos[0]) || check_names(a, r, "lang", a->pos[0])) {
+        results_free(r);
+        return TB_EUSAGE;
+    }
     char real[4096], odir[4096], obase[256];
     const char *out = cli_out_path(cli_get(&plot_cmd, a, "out", dflt), real, sizeof real);
     afolder set;
@@ -69,8 +114,10 @@ int cmd_plot(const cli_args *a)
         results_free(r);
         return cli_fail("plot", &err);
     }
+    int ti = cli_opt_index(&plot_cmd, "tokenizer"), li = cli_opt_index(&plot_cmd, "lang");
     plot_config cfg = {.out_dir = set.tmp, .gnuplot = getenv("TOKBENCH_GNUPLOT"),
-                       .split = split};
+                       .split = split, .tokenizers = a->v[ti], .n_tokenizers = a->n[ti],
+                       .langs = a->v[li], .n_langs = a->n[li]};
     plot_report rep;
     rc = plot_all(r, &cfg, &rep, &err);
     results_free(r);
@@ -96,6 +143,9 @@ int cmd_plot(const cli_args *a)
     for (size_t i = 0; i < rep.drawn; i++)
         printf("%s%s", i ? ", " : ": ", rep.charts[i].name);
     printf("\n");
+    if (cli_count(&plot_cmd, a, "captions"))
+        for (size_t i = 0; i < rep.drawn; i++)
+            printf("%s\t%s\n", rep.charts[i].name, rep.charts[i].caption);
     plot_report_free(&rep);
     return 0;
 }

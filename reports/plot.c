@@ -1,6 +1,7 @@
 /* plot.c - gnuplot charts from results rows. */
 #include "plot.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,48 @@
 
 #include "../common/afile.h"
 #include "../common/spawn.h"
+
+#define FONT "DejaVu Sans,13"   /* every chart's text; titles ',15' */
+#define CHAR_PX 9.0             /* average width of one character of FONT, px */
+
+/* ---- tokenizer groups ------------------------------------------------ */
+
+static const struct {
+    const char *key;        /* in chart names */
+    const char *title;      /* in chart titles */
+    const char *desc;       /* in captions */
+} k_groups[] = {
+    {"production", "production vocabularies", "production vocabularies (tiktoken:*, hf:*)"},
+    {"trained", "BPE trained here",
+     "BPE trained here (bpe:N per language, joint:bpe:N on all languages together)"},
+    {"symbol", "symbol schemes", "the symbol schemes (symbol:V, symbol-space, symbol-stem)"},
+    {"base", "base schemes", "the base schemes (bytes, chars, graphemes)"},
+    {"other", "other tokenizers", "the other tokenizers (cmd:*, bpe-file:*)"},
+};
+#define N_GROUPS (sizeof k_groups / sizeof k_groups[0])
+
+static size_t group_index(const char *tk)
+{
+    if (strncmp(tk, "joint:", 6) == 0)
+        tk += 6;
+    if (strncmp(tk, "tiktoken:", 9) == 0 || strncmp(tk, "hf:", 3) == 0)
+        return 0;
+    if (strncmp(tk, "bpe:", 4) == 0)
+        return 1;
+    if (strncmp(tk, "symbol:", 7) == 0 || strncmp(tk, "symbol-space:", 13) == 0 ||
+        strncmp(tk, "symbol-stem:", 12) == 0)
+        return 2;
+    if (strcmp(tk, "bytes") == 0 || strcmp(tk, "chars") == 0 || strcmp(tk, "graphemes") == 0)
+        return 3;
+    return 4;
+}
+
+const char *plot_group_of(const char *tokenizer)
+{
+    return k_groups[group_index(tokenizer)].key;
+}
+
+/* ---- small helpers --------------------------------------------------- */
 
 static const char *lang_colour(const results_names *langs, const char *lang)
 {
@@ -23,11 +66,9 @@ static const char *lang_colour(const results_names *langs, const char *lang)
     return other[i % 5];
 }
 
-static int find(const results *r, const char *corpus, const char *split, const char *lang,
-                const char *tok, const char *metric, double *v)
-{
-    return results_value(r, corpus, split, lang, tok, metric, v);
-}
+/* Colours of series that are not languages (components, hardware, tokenizers). */
+static const char *const k_colours[8] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                                         "#66a61e", "#a6761d", "#17becf", "#666666"};
 
 /* A string safe inside a gnuplot double-quoted string and a data file. */
 static void gp_str(FILE *f, const char *s)
@@ -39,6 +80,20 @@ static void gp_str(FILE *f, const char *s)
         else if (*s != '\n')
             fputc(*s, f);
     fputc('"', f);
+}
+
+/* v in plain decimal (gnuplot reads it; never e-notation); returns buf[64]. */
+static const char *gp_num(double v, char *buf)
+{
+    int d = 6;
+    if (v != 0 && isfinite(v)) {
+        int e = (int)floor(log10(fabs(v)));
+        d = e >= 6 ? 0 : 6 - e;
+        if (d > 30)
+            d = 30;
+    }
+    snprintf(buf, 64, "%.*f", d, v);
+    return buf;
 }
 
 /* ---- running gnuplot ------------------------------------------------- */
@@ -77,42 +132,25 @@ static int open_out(afile *af, const char *dir, const char *name, const char *ex
     return afile_open(af, path, err);
 }
 
-/* Script preamble: PNG first; plot_body is emitted twice (PNG, then SVG). */
-static void gp_begin(FILE *f, const char *name, const char *title, int width, int height)
-{
-    fprintf(f, "set encoding utf8\n");
-    fprintf(f, "set terminal pngcairo noenhanced size %d,%d font 'DejaVu Sans,11'\n", width,
-            height);
-    fprintf(f, "set output '%s.png'\nset title ", name);
-    gp_str(f, title);
-    fprintf(f, "\nset grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
-}
-
-static void gp_svg(FILE *f, const char *name, int width, int height)
-{
-    fprintf(f, "set terminal svg noenhanced size %d,%d font 'DejaVu Sans,11' background '#ffffff'\n"
-               "set output '%s.svg'\nreplot\n",
-            width, height, name);
-}
-
-/* ---- chart kinds ----------------------------------------------------- */
-
-/* Line colours of the charts whose lines are not languages (prefill,
- * decode_size). */
-static const char *const k_line_colours[8] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
-                                              "#66a61e", "#e6ab02", "#a6761d", "#666666"};
+/* ---- charts: bookkeeping --------------------------------------------- */
 
 struct ctx {
     const results *r;
     const plot_config *cfg;
     plot_report *rep;
     const char *corpus;
-    results_names langs, toks;
-    char title[512];        /* the title of the chart being written */
+    results_names all_langs;  /* every language of the corpus (fixes the colours) */
+    results_names langs, toks; /* the selected ones, in order of appearance */
 };
 
-/* Records a drawn chart and its caption; TB_ENOMEM when it cannot. */
-static int note_drawn(struct ctx *c, const char *name, const char *caption, tb_error *err)
+static int find(struct ctx *c, const char *lang, const char *tok, const char *metric, double *v)
+{
+    return results_value(c->r, c->corpus, c->cfg->split, lang, tok, metric, v);
+}
+
+/* Records a drawn chart; TB_EINPUT when out of memory. */
+static int note_drawn(struct ctx *c, const char *name, const char *group, const char *title,
+                      const char *caption, tb_error *err)
 {
     plot_report *rep = c->rep;
     if (rep->drawn == rep->cap) {
@@ -126,7 +164,9 @@ static int note_drawn(struct ctx *c, const char *name, const char *caption, tb_e
     plot_chart *ch = &rep->charts[rep->drawn++];
     snprintf(ch->name, sizeof ch->name, "%s", name);
     snprintf(ch->corpus, sizeof ch->corpus, "%s", c->corpus);
-    snprintf(ch->caption, sizeof ch->caption, "%s", caption ? caption : "");
+    snprintf(ch->group, sizeof ch->group, "%s", group ? group : "");
+    snprintf(ch->title, sizeof ch->title, "%s", title);
+    snprintf(ch->caption, sizeof ch->caption, "%s", caption);
     return TB_OK;
 }
 
@@ -137,434 +177,831 @@ void plot_report_free(plot_report *rep)
     rep->cap = rep->drawn = 0;
 }
 
-/* A chart without rows: counted, not drawn. */
+/* A chart kind without rows: counted, not drawn. */
 static int skip(struct ctx *c)
 {
     c->rep->skipped++;
     return TB_OK;
 }
 
-#define NAME_CAP 256 /* bytes of a chart name, "<chart>_<corpus>" */
+#define NAME_CAP 256 /* bytes of a chart name */
 
-/* Names the chart "<chart>_<corpus>" in name[NAME_CAP] and opens its .dat. */
-static int dat_open(struct ctx *c, const char *chart, char *name, afile *dat, tb_error *err)
+/* One chart being written: its name, title, caption and the two files. */
+struct chart {
+    char name[NAME_CAP];
+    char title[512];
+    char caption[512];
+    const char *group;      /* group key or NULL */
+    int width, height;      /* px */
+    afile dat, gp;
+};
+
+/* Names the chart "<kind>[_<group>]_<corpus>" and opens its .dat. */
+static int chart_open_dat(struct ctx *c, struct chart *ch, const char *kind, const char *group,
+                          tb_error *err)
 {
-    snprintf(name, NAME_CAP, "%s_%s", chart, c->corpus);
-    return open_out(dat, c->cfg->out_dir, name, "dat", err);
+    if (group)
+        snprintf(ch->name, sizeof ch->name, "%s_%s_%s", kind, group, c->corpus);
+    else
+        snprintf(ch->name, sizeof ch->name, "%s_%s", kind, c->corpus);
+    ch->group = group;
+    return open_out(&ch->dat, c->cfg->out_dir, ch->name, "dat", err);
 }
 
-/* Opens <name>.gp and writes the preamble, titled "<corpus>: " + fmt. */
-static int gp_open(struct ctx *c, afile *gp, const char *name, int width, int height,
-                   tb_error *err, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-static int gp_open(struct ctx *c, afile *gp, const char *name, int width, int height,
-                   tb_error *err, const char *fmt, ...)
+/* Commits the .dat and opens the .gp: both outputs drawn by one body, run
+ * twice (PNG, then SVG); each pass starts from gnuplot's defaults. */
+static int chart_open_gp(struct ctx *c, struct chart *ch, tb_error *err)
 {
-    if (open_out(gp, c->cfg->out_dir, name, "gp", err))
+    if (afile_commit(&ch->dat, err) || open_out(&ch->gp, c->cfg->out_dir, ch->name, "gp", err))
         return TB_EINPUT;
-    char full[512];
-    int n = snprintf(full, sizeof full, "%s: ", c->corpus);
-    if (n < 0 || (size_t)n >= sizeof full)
-        n = 0;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(full + n, sizeof full - (size_t)n, fmt, ap);
-    va_end(ap);
-    snprintf(c->title, sizeof c->title, "%s", full + n);
-    gp_begin(gp->fp, name, full, width, height);
+    FILE *f = ch->gp.fp;
+    fprintf(f, "# %s: drawn by tokbench plot from %s.dat\n", ch->name, ch->name);
+    fprintf(f,
+            "do for [pass = 1:2] {\nreset\nset encoding utf8\n"
+            "if (pass == 1) {\n"
+            "  set terminal pngcairo noenhanced size %d,%d font '" FONT "'\n"
+            "  set output '%s.png'\n"
+            "} else {\n"
+            "  set terminal svg noenhanced size %d,%d font '" FONT "' background '#ffffff'\n"
+            "  set output '%s.svg'\n"
+            "}\n"
+            "set border 3 lc rgb '#444444'\nset tics nomirror out\n",
+            ch->width, ch->height, ch->name, ch->width, ch->height, ch->name);
     return TB_OK;
 }
 
-/* Ends a chart script: the SVG pass, the atomic commit of <name>.gp, the
- * gnuplot run, and the chart's name in the report list. */
-static int gp_finish(struct ctx *c, afile *gp, const char *name, int width, int height,
-                     tb_error *err)
+/* Ends the script, commits it, runs gnuplot, and lists the chart. */
+static int chart_finish(struct ctx *c, struct chart *ch, tb_error *err)
 {
-    gp_svg(gp->fp, name, width, height);
-    if (afile_commit(gp, err))
+    fprintf(ch->gp.fp, "unset multiplot\nunset output\n}\n");
+    if (afile_commit(&ch->gp, err))
         return TB_EINPUT;
-    char script[4200];
-    snprintf(script, sizeof script, "%s.gp", name);
+    char script[NAME_CAP + 8];
+    snprintf(script, sizeof script, "%s.gp", ch->name);
     int rc = run_gnuplot(c->cfg->gnuplot, script, c->cfg->out_dir, err);
     if (rc == TB_OK)
-        rc = note_drawn(c, name, c->title, err);
+        rc = note_drawn(c, ch->name, ch->group, ch->title, ch->caption, err);
     return rc;
 }
 
-/* Grouped bars: x = tokenizer, one bar per language; with parity labels
- * above each bar when label_parity. */
-static int chart_grouped_in(struct ctx *c, const char *metric, const char *ylabel,
-                            const char *title, int label_parity, results_names *toks,
-                            tb_error *err)
+/* ---- axes ------------------------------------------------------------ */
+
+struct axis {
+    double lo, hi;          /* range */
+    int log;                /* log10 scale */
+};
+
+/* The range of values vmin..vmax (vmin the smallest positive one): log when
+ * mode is 1, or -1 and they span more than 50x; room is the headroom for
+ * labels beside the largest bar (a share of the range). */
+static void axis_fit(struct axis *a, double vmin, double vmax, int mode, double room)
 {
-    const char *split = c->cfg->split;
-    for (size_t t = 0; t < c->toks.n; t++)
-        for (size_t l = 0; l < c->langs.n; l++) {
-            double v;
-            if (find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], metric, &v)) {
-                results_names_add(toks, c->toks.v[t]);
+    if (!(vmax > 0))
+        vmax = 1;
+    if (!(vmin > 0) || vmin > vmax)
+        vmin = vmax;
+    a->log = mode == 1 || (mode == -1 && vmax / vmin > 50);
+    if (a->log) {
+        a->lo = pow(10, floor(log10(vmin)));
+        double decades = log10(vmax / a->lo);
+        if (decades < 1)
+            decades = 1;
+        a->hi = vmax * pow(10, decades * (room + 0.04));
+    } else {
+        a->lo = 0;
+        a->hi = vmax * (1 + room + 0.04);
+    }
+}
+
+/* A tick label: v with an SI prefix (1.5G, 500M, 20k) when si, else %g of
+ * v (0.25, 40); up to 3 significant digits, never e-notation. */
+static void tick_label(double v, int si, char *buf, size_t cap)
+{
+    if (!si || v == 0) {
+        snprintf(buf, cap, "%g", v);
+        return;
+    }
+    static const char *const pre[] = {"p", "n", "µ", "m", "", "k", "M", "G", "T", "P", "E"};
+    int e = (int)floor(log10(fabs(v)) / 3 + 1e-9);
+    if (e < -4)
+        e = -4;
+    if (e > 6)
+        e = 6;
+    snprintf(buf, cap, "%.3g%s", v / pow(10, 3 * e), pre[e + 4]);
+}
+
+/* The logscale, range and ticks of axis ax ('x' or 'y'): ticks listed with
+ * their labels (tick_label: SI prefixes for large or tiny values), so no
+ * tick is rounded or printed in e-notation. Linear: a 1-2-2.5-5 step from
+ * 0; log: each decade, and its 2x and 5x when the axis spans < 3 decades. */
+static void gp_axis(FILE *f, char ax, const struct axis *a)
+{
+    char lo[64], hi[64], lb[32];
+    if (a->log)
+        fprintf(f, "set logscale %c 10\n", ax);
+    else
+        fprintf(f, "unset logscale %c\n", ax);
+    fprintf(f, "set %crange [%s:%s]\n", ax, gp_num(a->lo, lo), gp_num(a->hi, hi));
+    int si = a->hi >= 1e4 || (a->log && a->lo < 1e-3);
+    fprintf(f, "set format %c '%s'\nset %ctics (", ax, si ? "%.0s%c" : "%g", ax);
+    int n = 0;
+    if (a->log) {
+        int fine = a->hi / a->lo < 1e3;
+        for (double d = pow(10, floor(log10(a->lo))); d <= a->hi && n < 64; d *= 10)
+            for (int m = 1; m <= 5; m = m == 1 ? 2 : m + 3) {
+                double v = d * m;
+                if ((m > 1 && !fine) || v < a->lo * 0.999 || v > a->hi * 1.001)
+                    continue;
+                tick_label(v, si, lb, sizeof lb);
+                fprintf(f, "%s\"%s\" %s", n++ ? ", " : "", lb, gp_num(v, lo));
+            }
+    } else {
+        double raw = (a->hi - a->lo) / 6, p = pow(10, floor(log10(raw))), step = 10 * p;
+        static const double nice[] = {1, 2, 2.5, 5, 10};
+        for (size_t i = 0; i < 5; i++)
+            if (nice[i] * p >= raw) {
+                step = nice[i] * p;
                 break;
             }
+        for (int i = 0; a->lo + i * step <= a->hi * 1.0001 && n < 64; i++) {
+            double v = a->lo + i * step;
+            tick_label(v, si, lb, sizeof lb);
+            fprintf(f, "%s\"%s\" %s", n++ ? ", " : "", lb, gp_num(v, lo));
         }
-    if (toks->n == 0)
-        return skip(c);
-    char name[NAME_CAP];
-    afile dat, gp;
-    if (dat_open(c, metric, name, &dat, err))
-        return TB_EINPUT;
-    fprintf(dat.fp, "# tokenizer");
-    for (size_t l = 0; l < c->langs.n; l++)
-        fprintf(dat.fp, " %s %s_parity", c->langs.v[l], c->langs.v[l]);
-    fputc('\n', dat.fp);
-    for (size_t t = 0; t < toks->n; t++) {
-        gp_str(dat.fp, toks->v[t]);
-        for (size_t l = 0; l < c->langs.n; l++) {
-            double v, p;
-            if (find(c->r, c->corpus, split, c->langs.v[l], toks->v[t], metric, &v))
-                fprintf(dat.fp, " %.10g", v);
-            else
-                fputs(" NaN", dat.fp);
-            if (find(c->r, c->corpus, split, c->langs.v[l], toks->v[t], "parity", &p))
-                fprintf(dat.fp, " %.4f", p);
-            else
-                fputs(" NaN", dat.fp);
-        }
-        fputc('\n', dat.fp);
     }
-    int width = 260 + 110 * (int)toks->n;
-    if (width < 800)
-        width = 800;
-    if (afile_commit(&dat, err) ||
-        gp_open(c, &gp, name, width, 560, err, "%s (split %s)", title, split))
-        return TB_EINPUT;
-    fprintf(gp.fp, "set style data histograms\nset style histogram clustered gap 1\n"
-                   "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
-                   "set xtics rotate by -25 left\nset key top left\nset yrange [0:*]\n"
-                   "set offsets 0, 0, graph 0.08, 0\nset ylabel ");
-    gp_str(gp.fp, ylabel);
-    fprintf(gp.fp, "\nplot ");
-    size_t nl = c->langs.n;
-    for (size_t l = 0; l < nl; l++) {
-        fprintf(gp.fp, "%s'%s.dat' using %zu:xtic(1) title ", l ? ", " : "", name, 2 + 2 * l);
-        gp_str(gp.fp, c->langs.v[l]);
-        fprintf(gp.fp, " lc rgb '%s'", lang_colour(&c->langs, c->langs.v[l]));
-    }
-    if (label_parity)
-        for (size_t l = 0; l < nl; l++)
-            fprintf(gp.fp,
-                    ", '%s.dat' using ($0 + (%zu - %.1f) / %zu.0):%zu:(sprintf('x%%.2f', $%zu)) "
-                    "with labels offset 0,0.7 font ',8' notitle",
-                    name, l, (double)(nl - 1) / 2.0, nl + 1, 2 + 2 * l, 3 + 2 * l);
-    fputc('\n', gp.fp);
-    return gp_finish(c, &gp, name, width, 560, err);
+    fprintf(f, ")\n");
+    if (a->log)
+        fprintf(f, "set m%ctics 10\n", ax);
 }
 
-static int chart_grouped(struct ctx *c, const char *metric, const char *ylabel,
-                         const char *title, int label_parity, tb_error *err)
+/* ---- horizontal bars, one chart per tokenizer group ------------------ *
+ * Rows are tokenizers (top to bottom in run order); inside a row one thin
+ * bar per language, languages in corpus order top to bottom. Panels side by
+ * side share the rows: a value panel draws one value per bar (a metric, or
+ * the sum of several) in the language's colour; a share panel draws the
+ * metrics as stacked percentages of their sum, the language named at the
+ * bar's end. */
+
+struct hpanel {
+    int share;                  /* 0 value bars, 1 stacked shares */
+    const char *const *metrics; /* value: summed; share: the layers, left first */
+    const char *const *names;   /* share: the layers' names for people */
+    size_t nm;
+    const char *xlabel;         /* with unit */
+    int parity;                 /* value: "×parity with English" beside each bar */
+};
+
+struct hchart {
+    const char *kind;           /* name stem */
+    const char *title;          /* drawn after "<corpus> · <group>: " */
+    const char *what;           /* caption start, before ", for <group>" */
+    const char *tail;           /* caption end after the group, or NULL */
+    int log;                    /* value axis: -1 auto, 0 linear, 1 log */
+    const struct hpanel *p;
+    size_t np;
+};
+
+/* The value of value panel p for (lang, tok): 1 and *v, or 0 without rows. */
+static int panel_value(struct ctx *c, const struct hpanel *p, const char *lang, const char *tok,
+                       double *v)
 {
-    results_names toks = {0};
-    int rc = chart_grouped_in(c, metric, ylabel, title, label_parity, &toks, err);
-    results_names_release(&toks);
+    int any = 0;
+    double s = 0, x;
+    for (size_t m = 0; m < p->nm; m++)
+        if (find(c, lang, tok, p->metrics[m], &x)) {
+            s += x;
+            any = 1;
+        }
+    *v = s;
+    return any;
+}
+
+static int hchart_has(struct ctx *c, const struct hchart *hc, const char *lang, const char *tok)
+{
+    double v;
+    for (size_t k = 0; k < hc->np; k++)
+        if (panel_value(c, &hc->p[k], lang, tok, &v))
+            return 1;
+    return 0;
+}
+
+/* Columns of a share panel's key in pw px: what gnuplot fits, counted
+ * generously (its estimate of a text's width exceeds the drawn one), so the
+ * rows reserved above the plot hold the key. */
+static int key_cols(const struct hpanel *p, int pw)
+{
+    size_t len = 1;
+    for (size_t m = 0; m < p->nm; m++)
+        if (strlen(p->names[m]) > len)
+            len = strlen(p->names[m]);
+    int col = (int)((double)len * CHAR_PX * 1.25) + 70;
+    return pw / col > 0 ? pw / col : 1;
+}
+
+/* One group's chart; toks, langs: its rows and languages. */
+static int hchart_group(struct ctx *c, const struct hchart *hc, size_t g, const results_names *toks,
+                        const results_names *langs, const struct axis *ax, tb_error *err)
+{
+    struct chart ch = {0};
+    if (chart_open_dat(c, &ch, hc->kind, k_groups[g].key, err))
+        return TB_EINPUT;
+    size_t nl = langs->n, nr = toks->n;
+    double bh = 0.84 / (double)nl; /* one language's slot, in rows */
+    FILE *d = ch.dat.fp;
+    size_t col[8];                 /* first data column of each panel */
+    fprintf(d, "# y tokenizer lang");
+    size_t nc = 4;
+    for (size_t k = 0; k < hc->np && k < 8; k++) {
+        const struct hpanel *p = &hc->p[k];
+        col[k] = nc;
+        if (p->share) {
+            fprintf(d, " | share: cumulative %% from 0");
+            for (size_t m = 0; m < p->nm; m++)
+                fprintf(d, " %s", p->metrics[m]);
+            nc += p->nm + 1;
+        } else {
+            fprintf(d, " | %s", p->nm == 1 ? p->metrics[0] : "sum");
+            nc++;
+            if (p->parity) {
+                fprintf(d, " label_x label");
+                nc += 2;
+            }
+        }
+    }
+    fputc('\n', d);
+    for (size_t j = 0; j < nl; j++) {
+        fprintf(d, "# %s\n", langs->v[j]);
+        for (size_t r = 0; r < nr; r++) {
+            char yb[64];
+            fprintf(d, "%s ", gp_num((double)r + ((double)j - (double)(nl - 1) / 2) * bh, yb));
+            gp_str(d, toks->v[r]);
+            fputc(' ', d);
+            gp_str(d, langs->v[j]);
+            for (size_t k = 0; k < hc->np && k < 8; k++) {
+                const struct hpanel *p = &hc->p[k];
+                double v, par;
+                if (p->share) {
+                    double part[16] = {0}, tot = 0;
+                    for (size_t m = 0; m < p->nm && m < 16; m++)
+                        if (find(c, langs->v[j], toks->v[r], p->metrics[m], &part[m]))
+                            tot += part[m];
+                    double cum = 0;
+                    fputs(tot > 0 ? " 0" : " NaN", d);
+                    for (size_t m = 0; m < p->nm && m < 16; m++) {
+                        cum += part[m];
+                        if (tot > 0)
+                            fprintf(d, " %.4f", 100 * cum / tot);
+                        else
+                            fputs(" NaN", d);
+                    }
+                } else {
+                    int has = panel_value(c, p, langs->v[j], toks->v[r], &v);
+                    if (has)
+                        fprintf(d, " %.10g", v);
+                    else
+                        fputs(" NaN", d);
+                    if (p->parity) {
+                        if (has && find(c, langs->v[j], toks->v[r], "parity", &par)) {
+                            char lb[64];
+                            snprintf(lb, sizeof lb, " ×%.2f", par);
+                            fprintf(d, " %.10g ", v);
+                            gp_str(d, lb);
+                        } else {
+                            fputs(" NaN \"\"", d);
+                        }
+                    }
+                }
+            }
+            fputc('\n', d);
+        }
+        fputs("\n\n", d);
+    }
+    /* layout, px */
+    size_t maxlab = 4;
+    for (size_t r = 0; r < nr; r++)
+        if (strlen(toks->v[r]) > maxlab)
+            maxlab = strlen(toks->v[r]);
+    int W = hc->np == 1 ? 1200 : hc->np == 2 ? 1500 : 1560;
+    int L = 40 + (int)(CHAR_PX * (double)maxlab), R = 24, gap = 72;
+    int pw = (W - L - R - gap * (int)(hc->np - 1)) / (int)hc->np;
+    int key_rows = 1;
+    for (size_t k = 0; k < hc->np; k++)
+        if (hc->p[k].share) {
+            int per = key_cols(&hc->p[k], pw);
+            int rows = ((int)hc->p[k].nm + per - 1) / per;
+            if (rows > key_rows)
+                key_rows = rows;
+        }
+    int row_px = 20 * (int)nl + 16;
+    int top = 48 + 24 * key_rows + 10, bottom = 76;
+    int H = top + row_px * (int)nr + bottom;
+    if (H < 320)
+        H = 320;
+    ch.width = W;
+    ch.height = H;
+    snprintf(ch.title, sizeof ch.title, "%s · %s: %s", c->corpus, k_groups[g].title, hc->title);
+    snprintf(ch.caption, sizeof ch.caption, "%s, for %s%s%s.", hc->what, k_groups[g].desc,
+             hc->tail ? "; " : "", hc->tail ? hc->tail : "");
+    if (chart_open_gp(c, &ch, err))
+        return TB_EINPUT;
+    FILE *f = ch.gp.fp;
+    fprintf(f, "set multiplot title ");
+    gp_str(f, ch.title);
+    fprintf(f, " font ',15'\nset style fill solid 0.85 noborder\n");
+    double yt = 1 - (double)top / H, yb = (double)bottom / H, ky = 1 - 44.0 / H;
+    int first_value = 1;
+    for (size_t k = 0; k < hc->np && k < 8; k++) {
+        const struct hpanel *p = &hc->p[k];
+        double x0 = (double)(L + (int)k * (pw + gap)) / W, x1 = x0 + (double)pw / W;
+        fprintf(f, "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
+                   "set tmargin at screen %.4f\nset bmargin at screen %.4f\n",
+                x0, x1, yt, yb);
+        fprintf(f, "set yrange [%zu.5:-0.5]\n", nr - 1);
+        if (k == 0) {
+            fprintf(f, "set ytics scale 0 (");
+            for (size_t r = 0; r < nr; r++) {
+                fprintf(f, "%s", r ? ", " : "");
+                gp_str(f, toks->v[r]);
+                fprintf(f, " %zu", r);
+            }
+            fprintf(f, ")\n");
+        } else {
+            fprintf(f, "unset ytics\n");
+        }
+        char xl[256];
+        snprintf(xl, sizeof xl, "%s%s", p->xlabel, !p->share && ax->log ? " (log scale)" : "");
+        fprintf(f, "set xlabel ");
+        gp_str(f, xl);
+        fputc('\n', f);
+        if (p->share) {
+            fprintf(f, "unset logscale x\nunset mxtics\nunset xtics\nset xtics nomirror out 0,25,100\n"
+                       "set xrange [0:114]\n"
+                       "set format x '%%g%%%%'\nset grid xtics lc rgb '#dddddd'\n"
+                       "set key at screen %.4f, screen %.4f left top horizontal Left reverse "
+                       "maxcols %d samplen 1.5 width 1\nplot ",
+                    x0, ky, key_cols(p, pw));
+            for (size_t m = 0; m < p->nm; m++) {
+                fprintf(f, "%s'%s.dat' index 0:%zu using (0):1:%zu:%zu:($1-%.4f):($1+%.4f) "
+                           "with boxxyerror lc rgb '%s' title ",
+                        m ? ", " : "", ch.name, nl - 1, col[k] + m, col[k] + m + 1, bh * 0.43,
+                        bh * 0.43, k_colours[m % 8]);
+                gp_str(f, p->names[m]);
+            }
+            fprintf(f, ", '%s.dat' index 0:%zu using (101):1:(valid(%zu) ? stringcolumn(3) : '') "
+                       "with labels left font ',11' notitle\n",
+                    ch.name, nl - 1, col[k]);
+        } else {
+            gp_axis(f, 'x', ax);
+            fprintf(f, "set grid xtics %slc rgb '#dddddd'%s\n", ax->log ? "mxtics " : "",
+                    ax->log ? ", lc rgb '#f0f0f0'" : "");
+            if (first_value)
+                fprintf(f, "set key at screen %.4f, screen %.4f left top horizontal Left "
+                           "reverse samplen 1.5 width 1\n",
+                        x0, ky);
+            else
+                fprintf(f, "unset key\n");
+            char lo[64];
+            gp_num(ax->lo, lo);
+            fprintf(f, "plot ");
+            for (size_t j = 0; j < nl; j++) {
+                fprintf(f, "%s'%s.dat' index %zu using (%s):1:(%s):%zu:($1-%.4f):($1+%.4f) "
+                           "with boxxyerror lc rgb '%s' ",
+                        j ? ", " : "", ch.name, j, lo, lo, col[k], bh * 0.43, bh * 0.43,
+                        lang_colour(&c->all_langs, langs->v[j]));
+                if (first_value) {
+                    fprintf(f, "title ");
+                    gp_str(f, langs->v[j]);
+                } else {
+                    fprintf(f, "notitle");
+                }
+            }
+            if (p->parity)
+                fprintf(f, ", '%s.dat' index 0:%zu using %zu:1:%zu with labels left "
+                           "font ',11' tc rgb '#333333' notitle",
+                        ch.name, nl - 1, col[k] + 1, col[k] + 2);
+            fputc('\n', f);
+            first_value = 0;
+        }
+    }
+    return chart_finish(c, &ch, err);
+}
+
+/* Every group's chart of hc. A log value axis is fitted to all groups, so
+ * they compare; a linear one to its own group. */
+static int chart_hbars(struct ctx *c, const struct hchart *hc, tb_error *err)
+{
+    double vmin = INFINITY, vmax = 0;
+    int any = 0, labels = 0;
+    for (size_t k = 0; k < hc->np; k++) {
+        labels |= hc->p[k].parity;
+        for (size_t t = 0; t < c->toks.n; t++)
+            for (size_t l = 0; l < c->langs.n; l++) {
+                double v;
+                if (!panel_value(c, &hc->p[k], c->langs.v[l], c->toks.v[t], &v))
+                    continue;
+                any = 1;
+                if (hc->p[k].share)
+                    continue;
+                if (v > 0 && v < vmin)
+                    vmin = v;
+                if (v > vmax)
+                    vmax = v;
+            }
+    }
+    if (!any)
+        return skip(c);
+    struct axis ax;
+    axis_fit(&ax, vmin, vmax, hc->log, labels ? 0.14 : 0.0);
+    int rc = TB_OK;
+    for (size_t g = 0; g < N_GROUPS && rc == TB_OK; g++) {
+        results_names toks = {0}, langs = {0};
+        for (size_t t = 0; t < c->toks.n; t++) {
+            if (group_index(c->toks.v[t]) != g)
+                continue;
+            for (size_t l = 0; l < c->langs.n; l++)
+                if (hchart_has(c, hc, c->langs.v[l], c->toks.v[t])) {
+                    if (results_names_add(&toks, c->toks.v[t]))
+                        rc = tb_fail(err, TB_EINPUT, "plot: out of memory");
+                    break;
+                }
+        }
+        for (size_t l = 0; l < c->langs.n; l++)
+            for (size_t t = 0; t < toks.n; t++)
+                if (hchart_has(c, hc, c->langs.v[l], toks.v[t])) {
+                    if (results_names_add(&langs, c->langs.v[l]))
+                        rc = tb_fail(err, TB_EINPUT, "plot: out of memory");
+                    break;
+                }
+        struct axis gax = ax;
+        if (!ax.log) { /* a linear axis fits its group: a long bar elsewhere would squash it */
+            double gmax = 0;
+            for (size_t k = 0; k < hc->np; k++)
+                for (size_t t = 0; t < toks.n && !hc->p[k].share; t++)
+                    for (size_t l = 0; l < langs.n; l++) {
+                        double v;
+                        if (panel_value(c, &hc->p[k], langs.v[l], toks.v[t], &v) && v > gmax)
+                            gmax = v;
+                    }
+            axis_fit(&gax, gmax, gmax, 0, labels ? 0.14 : 0.0);
+        }
+        if (rc == TB_OK && toks.n && langs.n)
+            rc = hchart_group(c, hc, g, &toks, &langs, &gax, err);
+        results_names_release(&toks);
+        results_names_release(&langs);
+    }
     return rc;
 }
 
-/* A tokenizer name that holds <prefix><digits>[k] (e.g. "bpe:8k",
- * "joint:bpe:8000:o200k") gives the sweep parameter *x (k = 1000) and its
- * series: the name with the number replaced by N. */
-static int sweep_param(const char *tk, const char *prefix, double *x, char *series, size_t cap)
-{
-    const char *p = strstr(tk, prefix);
-    size_t pl = strlen(prefix);
-    if (!p || p[pl] < '0' || p[pl] > '9')
-        return 0;
-    char *end;
-    *x = strtod(p + pl, &end);
-    if (*end == 'k' || *end == 'K') {
-        *x *= 1000;
-        end++;
-    }
-    snprintf(series, cap, "%.*sN%s", (int)(p + pl - tk), tk, end);
-    return 1;
-}
+/* ---- sweeps: a metric against the vocabulary size reached ------------ */
 
-/* Lines: one line per (language, series) of metric against the sweep
- * parameter of tokenizers matching prefix. */
-static int chart_sweep_in(struct ctx *c, const char *prefix, const char *metric,
-                          const char *ylabel, const char *title, const char *chart,
-                          results_names *series, tb_error *err)
+/* A member of a sweep family: the name (after an optional "joint:") starts
+ * with one of prefixes, then a parameter (digits, optional k = 1000, or
+ * "all") ending the name or followed by ':'. *nominal is the parameter (0
+ * for "all"); series is the name with the parameter replaced by sym. */
+static int sweep_member(const char *tk, const char *const *prefixes, size_t np, const char *sym,
+                        double *nominal, char *series, size_t cap)
 {
-    const char *split = c->cfg->split;
-    char series_buf[64][128]; /* the series names series->v points into */
-    for (size_t t = 0; t < c->toks.n && series->n < 64; t++) {
-        double x;
-        if (sweep_param(c->toks.v[t], prefix, &x, series_buf[series->n], sizeof series_buf[0]))
-            results_names_add(series, series_buf[series->n]);
-    }
-    if (series->n == 0)
-        return skip(c);
-    char name[NAME_CAP];
-    afile dat, gp;
-    if (dat_open(c, chart, name, &dat, err))
-        return TB_EINPUT;
-    size_t blocks = 0;
-    const char *block_lang[256];
-    size_t block_series[256];
-    for (size_t s = 0; s < series->n; s++)
-        for (size_t l = 0; l < c->langs.n && blocks < 256; l++) {
-            int any = 0;
-            for (size_t t = 0; t < c->toks.n; t++) {
-                char key[128];
-                double x, v;
-                if (!sweep_param(c->toks.v[t], prefix, &x, key, sizeof key) ||
-                    strcmp(key, series->v[s]) != 0 ||
-                    !find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], metric, &v))
-                    continue;
-                if (!any)
-                    fprintf(dat.fp, "# %s %s\n", c->langs.v[l], series->v[s]);
-                fprintf(dat.fp, "%.0f %.10g\n", x, v);
-                any = 1;
+    const char *base = strncmp(tk, "joint:", 6) == 0 ? tk + 6 : tk;
+    for (size_t i = 0; i < np; i++) {
+        size_t pl = strlen(prefixes[i]);
+        if (strncmp(base, prefixes[i], pl) != 0)
+            continue;
+        const char *p = base + pl, *end;
+        if (strncmp(p, "all", 3) == 0) {
+            *nominal = 0;
+            end = p + 3;
+        } else if (*p >= '0' && *p <= '9') {
+            char *e;
+            *nominal = strtod(p, &e);
+            if (*e == 'k' || *e == 'K') {
+                *nominal *= 1000;
+                e++;
             }
-            if (any) {
-                fputs("\n\n", dat.fp);
-                block_lang[blocks] = c->langs.v[l];
-                block_series[blocks] = s;
-                blocks++;
-            }
+            end = e;
+        } else {
+            continue;
         }
-    if (afile_commit(&dat, err))
-        return TB_EINPUT;
-    if (blocks == 0)
-        return skip(c);
-    if (gp_open(c, &gp, name, 900, 560, err, "%s (split %s)", title, split))
-        return TB_EINPUT;
-    fprintf(gp.fp, "set logscale x 2\nset key outside right\nset xlabel 'vocabulary size'\n"
-                   "set ylabel ");
-    gp_str(gp.fp, ylabel);
-    fprintf(gp.fp, "\nplot ");
-    for (size_t b = 0; b < blocks; b++) {
-        /* one colour per language, one dash pattern per series */
-        fprintf(gp.fp, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt 7 dt %zu "
-                       "lc rgb '%s' title ",
-                b ? ", " : "", name, b, 1 + block_series[b] % 5,
-                lang_colour(&c->langs, block_lang[b]));
-        char t[256];
-        snprintf(t, sizeof t, "%s %s", block_lang[b], series->v[block_series[b]]);
-        gp_str(gp.fp, t);
+        if (*end && *end != ':')
+            continue;
+        snprintf(series, cap, "%.*s%s%s", (int)(p - tk), tk, sym, end);
+        return 1;
     }
-    fputc('\n', gp.fp);
-    return gp_finish(c, &gp, name, 900, 560, err);
+    return 0;
 }
 
-static int chart_sweep(struct ctx *c, const char *prefix, const char *metric,
-                       const char *ylabel, const char *title, const char *chart, tb_error *err)
+struct spt {
+    double x, y;
+};
+
+static int spt_cmp(const void *a, const void *b)
+{
+    const struct spt *p = a, *q = b;
+    return p->x < q->x ? -1 : p->x > q->x ? 1 : p->y < q->y ? -1 : p->y > q->y;
+}
+
+/* Lines: metric (times scale) against the vocabulary size each member of
+ * the family reached (its vocab_size row; the nominal size without one),
+ * one line per (series, language): colour by language, dashes by series. */
+static int chart_sweep(struct ctx *c, const char *kind, const char *const *prefixes, size_t npre,
+                       const char *sym, const char *metric, double scale, const char *ylabel,
+                       const char *title, const char *caption, tb_error *err)
 {
     results_names series = {0};
-    int rc = chart_sweep_in(c, prefix, metric, ylabel, title, chart, &series, err);
+    char sbuf[64][128]; /* the series names series.v points into */
+    for (size_t t = 0; t < c->toks.n && series.n < 64; t++) {
+        double x;
+        if (sweep_member(c->toks.v[t], prefixes, npre, sym, &x, sbuf[series.n], sizeof sbuf[0]) &&
+            !results_names_has(&series, sbuf[series.n]))
+            results_names_add(&series, sbuf[series.n]);
+    }
+    struct chart ch = {0};
+    size_t blocks = 0, block_lang[128], block_series[128];
+    double xmin = INFINITY, xmax = 0, ymax = 0;
+    int rc = TB_OK;
+    if (series.n == 0) {
+        rc = skip(c);
+        goto done;
+    }
+    if (chart_open_dat(c, &ch, kind, NULL, err)) {
+        rc = TB_EINPUT;
+        goto done;
+    }
+    for (size_t s = 0; s < series.n; s++)
+        for (size_t l = 0; l < c->langs.n && blocks < 128; l++) {
+            struct spt pts[64];
+            size_t n = 0;
+            for (size_t t = 0; t < c->toks.n && n < 64; t++) {
+                char key[128];
+                double nom, x, v;
+                if (!sweep_member(c->toks.v[t], prefixes, npre, sym, &nom, key, sizeof key) ||
+                    strcmp(key, series.v[s]) != 0 ||
+                    !find(c, c->langs.v[l], c->toks.v[t], metric, &v))
+                    continue;
+                if (!find(c, c->langs.v[l], c->toks.v[t], "vocab_size", &x))
+                    x = nom;
+                if (!(x > 0))
+                    continue;
+                pts[n].x = x;
+                pts[n].y = v * scale;
+                n++;
+            }
+            if (n == 0)
+                continue;
+            qsort(pts, n, sizeof pts[0], spt_cmp);
+            fprintf(ch.dat.fp, "# %s %s: vocab_size %s\n", c->langs.v[l], series.v[s], metric);
+            for (size_t i = 0; i < n; i++) {
+                fprintf(ch.dat.fp, "%.10g %.10g\n", pts[i].x, pts[i].y);
+                if (pts[i].x < xmin)
+                    xmin = pts[i].x;
+                if (pts[i].x > xmax)
+                    xmax = pts[i].x;
+                if (pts[i].y > ymax)
+                    ymax = pts[i].y;
+            }
+            fputs("\n\n", ch.dat.fp);
+            block_lang[blocks] = l;
+            block_series[blocks] = s;
+            blocks++;
+        }
+    if (blocks == 0) {
+        afile_abort(&ch.dat);
+        rc = skip(c);
+        goto done;
+    }
+    ch.width = 1200;
+    ch.height = 720;
+    snprintf(ch.title, sizeof ch.title, "%s: %s", c->corpus, title);
+    snprintf(ch.caption, sizeof ch.caption, "%s", caption);
+    if (chart_open_gp(c, &ch, err)) {
+        rc = TB_EINPUT;
+        goto done;
+    }
+    FILE *f = ch.gp.fp;
+    struct axis ax = {xmin / 1.6, xmax * 1.6, 1};
+    struct axis ay = {0, ymax > 0 ? ymax * 1.08 : 1, 0};
+    fprintf(f, "set title ");
+    gp_str(f, ch.title);
+    fprintf(f, " font ',15'\nset grid xtics ytics lc rgb '#dddddd'\n");
+    gp_axis(f, 'x', &ax);
+    gp_axis(f, 'y', &ay);
+    fprintf(f, "set xlabel 'vocabulary size reached (entries, log scale)'\nset ylabel ");
+    gp_str(f, ylabel);
+    /* the key below the plot, in at most 3 columns; room for its rows */
+    fprintf(f, "\nset key below horizontal maxcols 3 Left reverse samplen 3 width 1\n"
+               "set bmargin %zu\nplot ",
+            5 + (blocks + 1) / 2); /* rows: gnuplot may use 2 columns, not 3 */
+    for (size_t b = 0; b < blocks; b++) {
+        fprintf(f, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt %zu ps 1.3 dt %zu "
+                   "lc rgb '%s' title ",
+                b ? ", " : "", ch.name, b, 7 + 2 * (block_series[b] % 3), 1 + block_series[b] % 5,
+                lang_colour(&c->all_langs, c->langs.v[block_lang[b]]));
+        char t[256];
+        const char *sn = series.v[block_series[b]];
+        if (strcmp(sym, "N") == 0) /* BPE: say where each was trained */
+            snprintf(t, sizeof t, "%s · %s (%s)", c->langs.v[block_lang[b]], sn,
+                     strncmp(sn, "joint:", 6) == 0 ? "all languages" : "per language");
+        else
+            snprintf(t, sizeof t, "%s · %s", c->langs.v[block_lang[b]], sn);
+        gp_str(f, t);
+    }
+    fputc('\n', f);
+    rc = chart_finish(c, &ch, err);
+done:
     results_names_release(&series);
     return rc;
 }
 
-/* Stacked bars: one bar per (tokenizer, language), one layer per metric;
- * with clustered, the metrics stand side by side instead (a log y axis when
- * log_y). */
-/* Bars of metrics per (tokenizer, language); vocab_label: each bar's label
- * names the vocabulary the cost rows priced (vocab_priced), so a scheme's
- * cost is read with the vocabulary a model of it would have. */
-static int chart_bars(struct ctx *c, const char *const *metrics, size_t nm, const char *ylabel,
-                      const char *title, const char *chart, int clustered, int log_y,
-                      int vocab_label, tb_error *err)
+/* ---- prefill against length ------------------------------------------ */
+
+/* The (length, ms) points of the ms_prefill_<N> rows of (lang, tok),
+ * ascending; returns how many (at most cap). */
+static size_t prefill_points(struct ctx *c, const char *lang, const char *tok, struct spt *pts,
+                             size_t cap)
 {
-    const char *split = c->cfg->split;
-    size_t rows = 0;
-    for (size_t t = 0; t < c->toks.n; t++)
-        for (size_t l = 0; l < c->langs.n; l++) {
-            double v;
-            for (size_t m = 0; m < nm; m++)
-                if (find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], metrics[m], &v)) {
-                    rows++;
-                    break;
-                }
-        }
-    if (rows == 0)
-        return skip(c);
-    char name[NAME_CAP];
-    afile dat, gp;
-    if (dat_open(c, chart, name, &dat, err))
-        return TB_EINPUT;
-    for (size_t t = 0; t < c->toks.n; t++)
-        for (size_t l = 0; l < c->langs.n; l++) {
-            double v;
-            int any = 0;
-            for (size_t m = 0; m < nm; m++)
-                any |= find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], metrics[m], &v);
-            if (!any)
-                continue;
-            char label[256], vb[32];
-            double vp;
-            if (vocab_label && find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t],
-                                    "vocab_priced", &vp))
-                snprintf(label, sizeof label, "%s %s (V %s)", c->toks.v[t], c->langs.v[l],
-                         results_format_count(vp, vb, sizeof vb));
-            else
-                snprintf(label, sizeof label, "%s %s", c->toks.v[t], c->langs.v[l]);
-            gp_str(dat.fp, label);
-            for (size_t m = 0; m < nm; m++)
-                fprintf(dat.fp, " %.10g",
-                        find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], metrics[m], &v)
-                            ? v
-                            : 0.0);
-            fputc('\n', dat.fp);
-        }
-    int width = 300 + 45 * (int)rows;
-    if (width < 800)
-        width = 800;
-    if (afile_commit(&dat, err) ||
-        gp_open(c, &gp, name, width, 600, err, "%s (split %s)", title, split))
-        return TB_EINPUT;
-    fprintf(gp.fp, "set style data histograms\nset style histogram %s\n"
-                   "set style fill solid 0.85 border -1\nset boxwidth %s\n%s"
-                   "set xtics rotate by -35 left\nset key outside right\nset ylabel ",
-            clustered ? "clustered gap 1" : "rowstacked", clustered ? "0.9" : "0.75",
-            log_y ? "set logscale y\n" : "");
-    gp_str(gp.fp, ylabel);
-    fprintf(gp.fp, "\nplot ");
-    for (size_t m = 0; m < nm; m++) {
-        fprintf(gp.fp, "%s'%s.dat' using %zu%s title ", m ? ", " : "", name, m + 2,
-                m == 0 ? ":xtic(1)" : "");
-        gp_str(gp.fp, metrics[m]);
+    static const char pre[] = "ms_prefill_";
+    size_t n = 0;
+    for (size_t i = 0; i < results_count(c->r) && n < cap; i++) {
+        result_row row;
+        results_get(c->r, i, &row);
+        if (strcmp(row.corpus, c->corpus) || strcmp(row.split, c->cfg->split) ||
+            strcmp(row.lang, lang) || strcmp(row.tokenizer, tok) ||
+            strncmp(row.metric, pre, sizeof pre - 1))
+            continue;
+        const char *d = row.metric + sizeof pre - 1;
+        if (!*d || strspn(d, "0123456789") != strlen(d))
+            continue;
+        pts[n].x = strtod(d, NULL);
+        pts[n].y = row.value;
+        if (pts[n].x > 0)
+            n++;
     }
-    fputc('\n', gp.fp);
-    return gp_finish(c, &gp, name, width, 600, err);
+    qsort(pts, n, sizeof pts[0], spt_cmp);
+    return n;
 }
 
-static int chart_stacked(struct ctx *c, const char *const *metrics, size_t nm,
-                         const char *ylabel, const char *title, const char *chart, tb_error *err)
-{
-    return chart_bars(c, metrics, nm, ylabel, title, chart, 0, 0, 1, err);
-}
-
-/* Measured prefill milliseconds against sequence length (rows ms_prefill_N),
- * one line per tokenizer (its vocabulary sizes the LM head; the first
- * language that has the rows, the body is the same for all), with the least
- * squares quadratic a + b n + c n^2 through the points drawn beside them and
- * the measured GEMM share in the legend. At most 8 tokenizers, in run order. */
+/* Measured prefill ms against sequence length (rows ms_prefill_N: the
+ * vocabulary-free body at N plus N LM-head rows of the tokenizer's priced
+ * vocabulary), points, with the curve bench/stage_model.c prices every
+ * ms_prefill row with: piecewise linear between the measured lengths,
+ * proportional to the length below the first; drawn sampled, so it is exact
+ * on log axes. Up to 6 tokenizers whose priced vocabularies span the run's. */
 static int chart_prefill(struct ctx *c, tb_error *err)
 {
-    static const int lens[] = {1, 16, 64, 256, 512, 1024, 2048, 4096};
-    const char *split = c->cfg->split;
-    const char *sel_tok[8], *sel_lang[8];
-    size_t ns = 0;
-    for (size_t t = 0; t < c->toks.n && ns < 8; t++)
+    struct cand {
+        const char *tok, *lang;
+        double v;
+    } cand[256];
+    size_t nc = 0;
+    for (size_t t = 0; t < c->toks.n && nc < 256; t++)
         for (size_t l = 0; l < c->langs.n; l++) {
-            double v;
-            if (find(c->r, c->corpus, split, c->langs.v[l], c->toks.v[t], "ms_prefill_16", &v)) {
-                sel_tok[ns] = c->toks.v[t];
-                sel_lang[ns] = c->langs.v[l];
-                ns++;
-                break;
-            }
-        }
-    if (ns == 0)
-        return skip(c);
-    char name[NAME_CAP];
-    afile dat, gp;
-    if (dat_open(c, "prefill", name, &dat, err))
-        return TB_EINPUT;
-    double fit[8][3] = {{0}};
-    for (size_t k = 0; k < ns; k++) {
-        /* normal equations of the quadratic fit, solved by Cramer's rule */
-        double S[5] = {0}, T[3] = {0};
-        size_t np = 0;
-        fprintf(dat.fp, "# %s %s\n", sel_tok[k], sel_lang[k]);
-        for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
-            char m[64];
-            double v;
-            snprintf(m, sizeof m, "ms_prefill_%d", lens[i]);
-            if (!find(c->r, c->corpus, split, sel_lang[k], sel_tok[k], m, &v))
+            double v, ms;
+            if (!find(c, c->langs.v[l], c->toks.v[t], "ms_prefill_16", &ms) &&
+                !find(c, c->langs.v[l], c->toks.v[t], "ms_prefill_1", &ms))
                 continue;
-            fprintf(dat.fp, "%d %.10g\n", lens[i], v);
-            double x = lens[i], p = 1;
-            for (int e = 0; e < 5; e++, p *= x)
-                S[e] += p;
-            T[0] += v;
-            T[1] += v * x;
-            T[2] += v * x * x;
-            np++;
+            if (!find(c, c->langs.v[l], c->toks.v[t], "vocab_priced", &v))
+                v = 0;
+            int dup = 0; /* one tokenizer per priced vocabulary: the same curve */
+            for (size_t k = 0; k < nc; k++)
+                dup |= cand[k].v == v;
+            if (!dup)
+                cand[nc++] = (struct cand){c->toks.v[t], c->langs.v[l], v};
+            break;
         }
-        fputs("\n\n", dat.fp);
-        double A[3][3] = {{S[0], S[1], S[2]}, {S[1], S[2], S[3]}, {S[2], S[3], S[4]}};
-        double det = A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) -
-                     A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) +
-                     A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]);
-        if (np >= 3 && det != 0) {
-            for (int j = 0; j < 3; j++) {
-                double B[3][3];
-                memcpy(B, A, sizeof B);
-                for (int i = 0; i < 3; i++)
-                    B[i][j] = T[i];
-                fit[k][j] = (B[0][0] * (B[1][1] * B[2][2] - B[1][2] * B[2][1]) -
-                             B[0][1] * (B[1][0] * B[2][2] - B[1][2] * B[2][0]) +
-                             B[0][2] * (B[1][0] * B[2][1] - B[1][1] * B[2][0])) /
-                            det;
-            }
+    if (nc == 0)
+        return skip(c);
+    for (size_t i = 1; i < nc; i++) /* by vocabulary, ascending (stable) */
+        for (size_t k = i; k > 0 && cand[k - 1].v > cand[k].v; k--) {
+            struct cand tmp = cand[k];
+            cand[k] = cand[k - 1];
+            cand[k - 1] = tmp;
         }
+    /* up to 6, nearest to vocabulary sizes evenly spaced on a log scale */
+    size_t pick[6], ns = 0, want = nc < 6 ? nc : 6;
+    double l0 = log(fmax(cand[0].v, 1)), l1 = log(fmax(cand[nc - 1].v, 1));
+    for (size_t i = 0; i < want; i++) {
+        double target = want == 1 ? l0 : l0 + (l1 - l0) * (double)i / (double)(want - 1);
+        size_t best = 0;
+        for (size_t k = 1; k < nc; k++)
+            if (fabs(log(fmax(cand[k].v, 1)) - target) < fabs(log(fmax(cand[best].v, 1)) - target))
+                best = k;
+        if (ns == 0 || pick[ns - 1] != best)
+            pick[ns++] = best;
     }
-    if (afile_commit(&dat, err) ||
-        gp_open(c, &gp, name, 1000, 600, err, "prefill ms against length (lines: quadratic fit)"))
+    struct chart ch = {0};
+    if (chart_open_dat(c, &ch, "prefill", NULL, err))
         return TB_EINPUT;
-    fprintf(gp.fp, "set key outside right\nset xlabel 'tokens in the sequence'\n"
-                   "set ylabel 'ms (one thread)'\nset xrange [0:*]\nset yrange [0:*]\n"
-                   "set samples 200\nplot ");
-    for (size_t k = 0; k < ns; k++) {
-        double share;
-        char t[256];
-        if (find(c->r, c->corpus, split, sel_lang[k], sel_tok[k], "gemm_time_share", &share))
-            snprintf(t, sizeof t, "%s (GEMM %.0f%% of time)", sel_tok[k], 100 * share);
-        else
-            snprintf(t, sizeof t, "%s", sel_tok[k]);
-        fprintf(gp.fp, "%s'%s.dat' index %zu using 1:2 with points pt 7 ps 1.2 lc rgb '%s' title ",
-                k ? ", " : "", name, k, k_line_colours[k]);
-        gp_str(gp.fp, t);
-        fprintf(gp.fp, ", %.10g + %.10g*x + %.10g*x*x with lines lw 2 lc rgb '%s' notitle",
-                fit[k][0], fit[k][1], fit[k][2], k_line_colours[k]);
+    double xmax = 1, ymin = INFINITY, ymax = 0;
+    for (size_t i = 0; i < ns; i++) {
+        const struct cand *k = &cand[pick[i]];
+        struct spt pts[32];
+        size_t n = prefill_points(c, k->lang, k->tok, pts, 32);
+        fprintf(ch.dat.fp, "# %s %s: measured (tokens ms)\n", k->tok, k->lang);
+        for (size_t j = 0; j < n; j++) {
+            fprintf(ch.dat.fp, "%.10g %.10g\n", pts[j].x, pts[j].y);
+            if (pts[j].x > xmax)
+                xmax = pts[j].x;
+            if (pts[j].y > ymax)
+                ymax = pts[j].y;
+            if (pts[j].y > 0 && pts[j].y < ymin)
+                ymin = pts[j].y;
+        }
+        fprintf(ch.dat.fp, "\n\n# %s %s: priced curve (tokens ms), piecewise linear\n", k->tok,
+                k->lang);
+        if (n && pts[0].x > 1) /* below the first length: proportional */
+            for (int s = 0; s <= 16; s++) {
+                double x = pow(pts[0].x, s / 16.0);
+                fprintf(ch.dat.fp, "%.6f %.10g priced\n", x, pts[0].y * x / pts[0].x);
+            }
+        for (size_t j = 0; j + 1 < n; j++)
+            for (int s = j ? 1 : 0; s <= 16; s++) {
+                double a = pts[j].x, b = pts[j + 1].x, x = a * pow(b / a, s / 16.0);
+                fprintf(ch.dat.fp, "%.6f %.10g priced\n", x,
+                        pts[j].y + (pts[j + 1].y - pts[j].y) * (x - a) / (b - a));
+            }
+        fputs("\n\n", ch.dat.fp);
     }
-    fputc('\n', gp.fp);
-    return gp_finish(c, &gp, name, 1000, 600, err);
+    ch.width = 1200;
+    ch.height = 720;
+    snprintf(ch.title, sizeof ch.title,
+             "%s: prefill time against sequence length (reference transformer, one thread)",
+             c->corpus);
+    snprintf(ch.caption, sizeof ch.caption,
+             "Prefill milliseconds measured on this machine (points) against sequence length for "
+             "tokenizers spanning the run's vocabulary sizes, with the piecewise-linear curve "
+             "between the measured lengths that prices every ms_prefill row (lines), on log "
+             "axes.");
+    if (chart_open_gp(c, &ch, err))
+        return TB_EINPUT;
+    FILE *f = ch.gp.fp;
+    fprintf(f, "set title ");
+    gp_str(f, ch.title);
+    fprintf(f, " font ',15'\nset grid xtics ytics mxtics mytics lc rgb '#dddddd', lc rgb '#f2f2f2'\n");
+    struct axis ax = {1, xmax * 1.3, 1};
+    struct axis ay = {pow(10, floor(log10(ymin))), pow(10, ceil(log10(ymax * 1.5))), 1};
+    gp_axis(f, 'x', &ax);
+    gp_axis(f, 'y', &ay);
+    fprintf(f, "set xlabel 'tokens in the sequence (log scale)'\n"
+               "set ylabel 'prefill ms, one thread (log scale)'\n"
+               "set key inside bottom right Left reverse samplen 2.5\n"
+               "plot ");
+    for (size_t i = 0; i < ns; i++) {
+        const struct cand *k = &cand[pick[i]];
+        double share;
+        char t[256], vb[32], gb[48] = "";
+        if (find(c, k->lang, k->tok, "gemm_time_share", &share))
+            snprintf(gb, sizeof gb, ", GEMM %.0f%% of time", 100 * share);
+        snprintf(t, sizeof t, "%s (V %s%s)", k->tok, results_format_count(k->v, vb, sizeof vb),
+                 gb);
+        fprintf(f, "%s'%s.dat' index %zu using 1:2 with lines lw 2 lc rgb '%s' title ", i ? ", " : "",
+                ch.name, 2 * i + 1, k_colours[i]);
+        gp_str(f, t);
+        fprintf(f, ", '%s.dat' index %zu using 1:2 with points pt 7 ps 1.4 lc rgb '%s' notitle",
+                ch.name, 2 * i, k_colours[i]);
+    }
+    fprintf(f, ", NaN with points pt 7 ps 1.4 lc rgb '#444444' title 'points: measured', "
+               "NaN with lines lw 2 lc rgb '#444444' title 'lines: the priced curve, piecewise "
+               "linear between measured lengths'\n");
+    return chart_finish(c, &ch, err);
 }
+
+/* ---- projected decode against model size ------------------------------ */
+
+struct dpt {
+    char model[64], hw[64];
+    double params, ms;
+};
 
 /* Projected decode ms per token against model size (parameters), one line
  * per hardware profile, from the proj_ms_decode_token_<model>_<hw> and
  * proj_params_<model> rows of the first production tokenizer (else the
  * first tokenizer) that has them, in its first language: the vocabulary
- * sizes the LM head, so the tokenizer is named in the title. */
-static int chart_decode_size_in(struct ctx *c, results_names *hws, tb_error *err)
+ * sizes the LM head, so the tokenizer is named in the title. Models of
+ * nearly the same size share one label, drawn once above the lines. */
+static int chart_decode_size(struct ctx *c, tb_error *err)
 {
     static const char pre[] = "proj_ms_decode_token_";
     const char *split = c->cfg->split, *tok = NULL, *lang = NULL;
     for (int pass = 0; pass < 2 && !tok; pass++)
         for (size_t t = 0; t < c->toks.n && !tok; t++) {
-            if (pass == 0 && strncmp(c->toks.v[t], "tiktoken:", 9) != 0 &&
-                strncmp(c->toks.v[t], "hf:", 3) != 0)
+            if (pass == 0 && group_index(c->toks.v[t]) != 0)
                 continue;
             for (size_t i = 0; i < results_count(c->r) && !tok; i++) {
                 result_row row;
                 results_get(c->r, i, &row);
                 if (strcmp(row.corpus, c->corpus) == 0 && strcmp(row.split, split) == 0 &&
                     strcmp(row.tokenizer, c->toks.v[t]) == 0 &&
+                    results_names_has(&c->langs, row.lang) &&
                     strncmp(row.metric, pre, sizeof pre - 1) == 0) {
-                    tok = row.tokenizer;
+                    tok = c->toks.v[t];
                     lang = row.lang;
                 }
             }
         }
     if (!tok)
         return skip(c);
-    /* (model, hw, params, ms) points */
-    struct pt {
-        char model[64], hw[64];
-        double params, ms;
-    } pts[128];
-    size_t np = 0;
-    char hw_buf[32][64]; /* the profile names hws->v points into */
+    struct dpt pts[128];
+    size_t np = 0, nh = 0;
+    char hws[16][64];
     for (size_t i = 0; i < results_count(c->r) && np < 128; i++) {
         result_row row;
         results_get(c->r, i, &row);
@@ -575,76 +1012,264 @@ static int chart_decode_size_in(struct ctx *c, results_names *hws, tb_error *err
         const char *mh = row.metric + sizeof pre - 1, *us = strrchr(mh, '_');
         if (!us || (size_t)(us - mh) >= 64 || strlen(us + 1) >= 64)
             continue;
-        struct pt *q = &pts[np];
+        struct dpt *q = &pts[np];
         snprintf(q->model, sizeof q->model, "%.*s", (int)(us - mh), mh);
         snprintf(q->hw, sizeof q->hw, "%s", us + 1);
         char pm[128];
         snprintf(pm, sizeof pm, "proj_params_%s", q->model);
-        if (!find(c->r, c->corpus, split, lang, tok, pm, &q->params))
+        if (!find(c, lang, tok, pm, &q->params) || !(q->params > 0) || !(row.value > 0))
             continue;
         q->ms = row.value;
-        int known = 0;
-        for (size_t h = 0; h < hws->n; h++)
-            known |= strcmp(hws->v[h], q->hw) == 0;
-        if (!known && hws->n < 32) {
-            snprintf(hw_buf[hws->n], sizeof hw_buf[0], "%s", q->hw);
-            results_names_add(hws, hw_buf[hws->n]);
+        size_t h = 0;
+        while (h < nh && strcmp(hws[h], q->hw) != 0)
+            h++;
+        if (h == nh) {
+            if (nh == 16)
+                continue;
+            snprintf(hws[nh++], sizeof hws[0], "%s", q->hw);
         }
         np++;
     }
     if (np == 0)
         return skip(c);
-    char name[NAME_CAP];
-    afile dat, gp;
-    if (dat_open(c, "decode_size", name, &dat, err))
+    struct chart ch = {0};
+    if (chart_open_dat(c, &ch, "decode_size", NULL, err))
         return TB_EINPUT;
-    for (size_t h = 0; h < hws->n; h++) {
-        fprintf(dat.fp, "# %s\n", hws->v[h]);
-        /* by parameters, ascending (selection sort: a handful of points) */
+    double pmin = INFINITY, pmax = 0, mmin = INFINITY, mmax = 0;
+    for (size_t h = 0; h < nh; h++) {
+        fprintf(ch.dat.fp, "# %s: parameters ms model\n", hws[h]);
         int used[128] = {0};
-        for (;;) {
+        for (;;) { /* by parameters, ascending (selection sort: a handful of points) */
             long best = -1;
             for (size_t k = 0; k < np; k++)
-                if (!used[k] && strcmp(pts[k].hw, hws->v[h]) == 0 &&
+                if (!used[k] && strcmp(pts[k].hw, hws[h]) == 0 &&
                     (best < 0 || pts[k].params < pts[best].params))
                     best = (long)k;
             if (best < 0)
                 break;
             used[best] = 1;
-            fprintf(dat.fp, "%.10g %.10g ", pts[best].params, pts[best].ms);
-            gp_str(dat.fp, pts[best].model);
-            fputc('\n', dat.fp);
+            const struct dpt *q = &pts[best];
+            fprintf(ch.dat.fp, "%.10g %.10g ", q->params, q->ms);
+            gp_str(ch.dat.fp, q->model);
+            fputc('\n', ch.dat.fp);
+            pmin = fmin(pmin, q->params);
+            pmax = fmax(pmax, q->params);
+            mmin = fmin(mmin, q->ms);
+            mmax = fmax(mmax, q->ms);
         }
-        fputs("\n\n", dat.fp);
+        fputs("\n\n", ch.dat.fp);
     }
-    if (afile_commit(&dat, err) ||
-        gp_open(c, &gp, name, 1000, 600, err,
-                "projected decode ms per token against model size (%s)", tok))
+    /* labels: models within 1.3x of the group's smallest share one */
+    fprintf(ch.dat.fp, "# labels: parameters ms models\n");
+    int done[128] = {0};
+    for (;;) {
+        long best = -1;
+        for (size_t k = 0; k < np; k++)
+            if (!done[k] && (best < 0 || pts[k].params < pts[best].params))
+                best = (long)k;
+        if (best < 0)
+            break;
+        double p0 = pts[best].params, lp = 0, top = 0;
+        char label[256] = "";
+        size_t nlab = 0;
+        for (;;) { /* models in the group, by size; each model once */
+            long nx = -1;
+            for (size_t k = 0; k < np; k++)
+                if (!done[k] && pts[k].params <= p0 * 1.3 &&
+                    (nx < 0 || pts[k].params < pts[nx].params))
+                    nx = (long)k;
+            if (nx < 0)
+                break;
+            const char *m = pts[nx].model;
+            size_t len = strlen(label);
+            snprintf(label + len, sizeof label - len, "%s%s", nlab ? " / " : "", m);
+            lp += log(pts[nx].params);
+            nlab++;
+            for (size_t k = 0; k < np; k++)
+                if (strcmp(pts[k].model, m) == 0) {
+                    done[k] = 1;
+                    top = fmax(top, pts[k].ms);
+                }
+        }
+        fprintf(ch.dat.fp, "%.10g %.10g ", exp(lp / (double)nlab), top * 1.6);
+        gp_str(ch.dat.fp, label);
+        fputc('\n', ch.dat.fp);
+    }
+    double vp = 0;
+    char vb[32] = "?";
+    if (find(c, lang, tok, "vocab_priced", &vp))
+        results_format_count(vp, vb, sizeof vb);
+    ch.width = 1200;
+    ch.height = 720;
+    snprintf(ch.title, sizeof ch.title,
+             "%s: projected decode time per token against model size (%s, V %s)", c->corpus, tok,
+             vb);
+    snprintf(ch.caption, sizeof ch.caption,
+             "Roofline-projected milliseconds to decode one token against the model's parameters, "
+             "one line per hardware profile, with the LM head sized by the vocabulary of %s (%s "
+             "entries), on log axes.",
+             tok, vb);
+    if (chart_open_gp(c, &ch, err))
         return TB_EINPUT;
-    fprintf(gp.fp, "set logscale xy\nset key outside right\nset xlabel 'parameters'\n"
-                   "set ylabel 'ms per token (roofline projection)'\nplot ");
-    for (size_t h = 0; h < hws->n; h++) {
-        fprintf(gp.fp, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt 7 lc rgb '%s' "
-                       "title ",
-                h ? ", " : "", name, h, k_line_colours[h % 8]);
-        gp_str(gp.fp, hws->v[h]);
-        fprintf(gp.fp, ", '%s.dat' index %zu using 1:2:3 with labels offset 0,1 font ',9' "
-                       "notitle",
-                name, h);
+    FILE *f = ch.gp.fp;
+    fprintf(f, "set title ");
+    gp_str(f, ch.title);
+    fprintf(f, " font ',15'\nset grid xtics ytics mxtics mytics lc rgb '#dddddd', lc rgb '#f2f2f2'\n");
+    struct axis ax = {pmin / 2.5, pmax * 3, 1};
+    struct axis ay = {pow(10, floor(log10(mmin))), pow(10, ceil(log10(mmax * 4))), 1};
+    gp_axis(f, 'x', &ax);
+    gp_axis(f, 'y', &ay);
+    fprintf(f, "set xlabel 'model parameters (log scale)'\n"
+               "set ylabel 'ms per token, roofline projection (log scale)'\n"
+               "set key inside top left Left reverse box lc rgb '#cccccc' opaque\nplot ");
+    for (size_t h = 0; h < nh; h++) {
+        fprintf(f, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt 7 ps 1.3 lc rgb '%s' "
+                   "title ",
+                h ? ", " : "", ch.name, h, k_colours[h % 8]);
+        gp_str(f, hws[h]);
     }
-    fputc('\n', gp.fp);
-    return gp_finish(c, &gp, name, 1000, 600, err);
-}
-
-static int chart_decode_size(struct ctx *c, tb_error *err)
-{
-    results_names hws = {0};
-    int rc = chart_decode_size_in(c, &hws, err);
-    results_names_release(&hws);
-    return rc;
+    fprintf(f, ", '%s.dat' index %zu using 1:2:3 with labels center font ',12' notitle\n",
+            ch.name, nh);
+    return chart_finish(c, &ch, err);
 }
 
 /* ---- all charts ------------------------------------------------------ */
+
+static int selected(const char *const *v, size_t n, const char *s)
+{
+    if (n == 0)
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+static int plot_corpus(struct ctx *c, tb_error *err)
+{
+    const char *split = c->cfg->split;
+    char what[8][256];
+    static const char *const tokens[] = {"tokens"}, *const fert[] = {"fertility"},
+                             *const bpt[] = {"bytes_per_token"},
+                             *const hours[] = {"proj_train_gpu_hours_llama2-7b_h100-sxm"},
+                             *const bits[] = {"ngram_bits_per_en_byte"},
+                             *const lat_auto[] = {"latency_ms_per_en_byte_auto"},
+                             *const lat_sel[] = {"latency_ms_per_en_byte_select"},
+                             *const lat_hyb[] = {"latency_ms_per_en_byte_hybrid"};
+    static const char *const flops[] = {"flops_embed", "flops_qkvo", "flops_attn",
+                                        "flops_mlp", "flops_lm_head", "flops_other"};
+    static const char *const flops_names[] = {"embedding", "Q/K/V/O projections",
+                                              "attention", "MLP", "LM head", "norms, other"};
+    static const char *const mem_1k[] = {"bytes_params_embed", "bytes_params_layers",
+                                         "bytes_kv_cache_1k", "bytes_activations_1k"};
+    static const char *const mem_1k_names[] = {"weights: embedding", "weights: layers",
+                                               "KV cache", "activations (training)"};
+    /* at 60k the training activations (attention probabilities, n^2) are
+     * hundreds of GB: this chart is the inference memory of the claim,
+     * weights plus KV cache; the report's table has the activations */
+    static const char *const mem_60k[] = {"bytes_params_embed", "bytes_params_layers",
+                                          "bytes_kv_cache_60k"};
+    static const char *const mem_60k_names[] = {"weights: embedding", "weights: layers",
+                                                "KV cache"};
+    snprintf(what[0], sizeof what[0],
+             "Tokens each tokenizer needs for the same %s-split content, per language", split);
+    snprintf(what[1], sizeof what[1],
+             "Tokens per word (ICU word segments) of the %s split, per tokenizer and language",
+             split);
+    snprintf(what[2], sizeof what[2],
+             "UTF-8 bytes per token of the %s split, per tokenizer and language", split);
+    snprintf(what[3], sizeof what[3],
+             "Transformer FLOPs to process the %s split on the run's model preset (left, log "
+             "scale) and their split by component (right), per tokenizer and language",
+             split);
+    snprintf(what[4], sizeof what[4],
+             "Memory of the run's model preset at 1k tokens in fp32, total (left) "
+             "and by part (right; activations of a training forward pass), per tokenizer and "
+             "language");
+    snprintf(what[5], sizeof what[5],
+             "Inference memory at 60k tokens in fp32, weights plus KV cache, total (left) "
+             "and by part (right), per tokenizer and language");
+    snprintf(what[6], sizeof what[6],
+             "Projected H100-hours to train Llama-2-7B on the %s-split content scaled by the "
+             "run's training budget, per tokenizer and language",
+             split);
+    snprintf(what[7], sizeof what[7],
+             "Time to produce the text in ms per English byte of content when the model writes "
+             "alone, when a person picks every token, and when a person picks only at forks, "
+             "per tokenizer and language (log scale)");
+    const struct hpanel p_tokens[] = {{0, tokens, NULL, 1, "tokens", 1}},
+                        p_fert[] = {{0, fert, NULL, 1, "tokens per word", 0}},
+                        p_bpt[] = {{0, bpt, NULL, 1, "UTF-8 bytes per token", 0}},
+                        p_flops[] = {{0, flops, NULL, 6, "FLOPs", 0},
+                                     {1, flops, flops_names, 6, "share of the FLOPs", 0}},
+                        p_m1k[] = {{0, mem_1k, NULL, 4, "bytes", 0},
+                                   {1, mem_1k, mem_1k_names, 4, "share of the bytes", 0}},
+                        p_m60k[] = {{0, mem_60k, NULL, 3, "bytes", 0},
+                                    {1, mem_60k, mem_60k_names, 3, "share of the bytes", 0}},
+                        p_hours[] = {{0, hours, NULL, 1, "H100-hours (roofline projection)", 0}},
+                        p_lat[] = {{0, lat_auto, NULL, 1, "model alone", 0},
+                                   {0, lat_sel, NULL, 1, "person picks every token", 0},
+                                   {0, lat_hyb, NULL, 1, "person picks at forks", 0}},
+                        p_bits[] = {{0, bits, NULL, 1, "bits per English byte", 0}};
+    const struct hchart
+        h_tokens = {"tokens", "tokens for the same content", what[0],
+                    "the label beside each bar is its parity with English", 0, p_tokens, 1},
+        h_fert = {"fertility", "tokens per word", what[1], NULL, 0, p_fert, 1},
+        h_bpt = {"bytes_per_token", "UTF-8 bytes per token", what[2], NULL, 0, p_bpt, 1},
+        h_flops = {"flops", "transformer FLOPs by component", what[3], NULL, 1, p_flops, 2},
+        h_m1k = {"memory_1k", "memory at 1k tokens, fp32", what[4], NULL, -1, p_m1k, 2},
+        h_m60k = {"memory_60k", "inference memory at 60k tokens, fp32", what[5], NULL, -1, p_m60k,
+                  2},
+        h_hours = {"train_hours", "H100-hours to train Llama-2-7B (projection)", what[6], NULL,
+                   -1, p_hours, 1},
+        h_lat = {"latency", "time to produce the text, ms per English byte", what[7], NULL, 1, p_lat, 3},
+        h_bits = {"ngram", "n-gram bits for the same content",
+                  "Bits an n-gram model (interpolated modified Kneser-Ney, trained on train) "
+                  "needs per English byte of the same held-out content, per tokenizer and language",
+                  NULL, 0, p_bits, 1};
+    static const char *const bpe_pre[] = {"bpe:"};
+    static const char *const sym_pre[] = {"symbol:", "symbol-space:", "symbol-stem:"};
+    char bpe_cap[512], sym_cap[512];
+    snprintf(bpe_cap, sizeof bpe_cap,
+             "Tokens of the %s split for each BPE trained here against the vocabulary size it "
+             "actually reached (its vocab_size row: training stops early when no pair repeats), "
+             "per language, for bpe:N trained per language and joint:bpe:N trained on all "
+             "languages together.",
+             split);
+    snprintf(sym_cap, sizeof sym_cap,
+             "Share of the %s split's tokens that are the symbol schemes' fallback for unknown "
+             "words, against the vocabulary size each scheme has, per language.",
+             split);
+    int rc = chart_hbars(c, &h_tokens, err);
+    if (rc == TB_OK)
+        rc = chart_hbars(c, &h_fert, err);
+    if (rc == TB_OK)
+        rc = chart_hbars(c, &h_bpt, err);
+    if (rc == TB_OK)
+        rc = chart_sweep(c, "bpe_sweep", bpe_pre, 1, "N", "tokens", 1, "tokens",
+                         "tokens against the BPE vocabulary size reached", bpe_cap, err);
+    if (rc == TB_OK)
+        rc = chart_hbars(c, &h_flops, err);
+    if (rc == TB_OK)
+        rc = chart_hbars(c, &h_m1k, err);
+    if (rc == TB_OK)
+        rc = chart_hbars(c, &h_m60k, err);
+    if (rc == TB_OK)
+        rc = chart_prefill(c, err);
+    if (rc == TB_OK)
+        rc = chart_decode_size(c, err);
+    if (rc == TB_OK)
+        rc = chart_hbars(c, &h_hours, err);
+    if (rc == TB_OK)
+        rc = chart_hbars(c, &h_lat, err);
+    if (rc == TB_OK)
+        rc = chart_hbars(c, &h_bits, err);
+    if (rc == TB_OK)
+        rc = chart_sweep(c, "symbol_unk", sym_pre, 3, "V", "unk_rate", 100,
+                         "fallback tokens, % of all tokens",
+                         "unknown words against the symbol vocabulary size", sym_cap, err);
+    return rc;
+}
 
 int plot_all(const results *r, const plot_config *cfg_in, plot_report *rep, tb_error *err)
 {
@@ -657,76 +1282,30 @@ int plot_all(const results *r, const plot_config *cfg_in, plot_report *rep, tb_e
     if (tb_mkdirs(cfg.out_dir, err))
         return TB_EINPUT;
     results_names corpora = {0};
-    for (size_t i = 0; i < results_count(r); i++) {
+    int rc = TB_OK;
+    for (size_t i = 0; i < results_count(r) && rc == TB_OK; i++) {
         result_row row;
         results_get(r, i, &row);
-        results_names_add(&corpora, row.corpus);
+        if (results_names_add(&corpora, row.corpus))
+            rc = tb_fail(err, TB_EINPUT, "plot: out of memory");
     }
-    int rc = TB_OK;
-    static const char *const flops[] = {"flops_embed", "flops_qkvo", "flops_attn",
-                                        "flops_mlp", "flops_lm_head", "flops_other"};
-    static const char *const latency[] = {"latency_ms_per_en_byte_auto",
-                                          "latency_ms_per_en_byte_select",
-                                          "latency_ms_per_en_byte_hybrid"};
-    static const char *const memory_1k[] = {"bytes_params_embed", "bytes_params_layers",
-                                            "bytes_kv_cache_1k", "bytes_activations_1k"};
-    /* at 60k the training activations (attention probabilities, n^2) are
-     * hundreds of GB and would flatten the rest: this chart is the inference
-     * memory of the claim, weights plus KV cache; the report's table has the
-     * activations */
-    static const char *const memory_60k[] = {"bytes_params_embed", "bytes_params_layers",
-                                             "bytes_kv_cache_60k"};
     for (size_t k = 0; k < corpora.n && rc == TB_OK; k++) {
         struct ctx c = {.r = r, .cfg = &cfg, .rep = rep, .corpus = corpora.v[k]};
-        for (size_t i = 0; i < results_count(r); i++) {
+        for (size_t i = 0; i < results_count(r) && rc == TB_OK; i++) {
             result_row row;
             results_get(r, i, &row);
-            if (strcmp(row.corpus, c.corpus) == 0) {
-                results_names_add(&c.langs, row.lang);
-                results_names_add(&c.toks, row.tokenizer);
-            }
+            if (strcmp(row.corpus, c.corpus) != 0)
+                continue;
+            if (results_names_add(&c.all_langs, row.lang) ||
+                (selected(cfg.langs, cfg.n_langs, row.lang) &&
+                 results_names_add(&c.langs, row.lang)) ||
+                (selected(cfg.tokenizers, cfg.n_tokenizers, row.tokenizer) &&
+                 results_names_add(&c.toks, row.tokenizer)))
+                rc = tb_fail(err, TB_EINPUT, "plot: out of memory");
         }
-        if (rc == TB_OK)
-            rc = chart_grouped(&c, "tokens", "tokens", "tokens for the same content "
-                               "(labels: parity with English)", 1, err);
-        if (rc == TB_OK)
-            rc = chart_grouped(&c, "fertility", "tokens per word", "fertility", 0, err);
-        if (rc == TB_OK)
-            rc = chart_grouped(&c, "bytes_per_token", "UTF-8 bytes per token",
-                               "bytes per token", 0, err);
-        if (rc == TB_OK)
-            rc = chart_sweep(&c, "bpe:", "tokens", "tokens",
-                             "tokens against BPE vocabulary size", "bpe_sweep", err);
-        if (rc == TB_OK)
-            rc = chart_stacked(&c, flops, 6, "FLOPs", "transformer FLOPs by component",
-                               "flops", err);
-        if (rc == TB_OK)
-            rc = chart_stacked(&c, memory_1k, 4, "bytes",
-                               "memory at 1k tokens, fp32 (activations: training forward)",
-                               "memory_1k", err);
-        if (rc == TB_OK)
-            rc = chart_stacked(&c, memory_60k, 3, "bytes",
-                               "inference memory at 60k tokens, fp32 (weights + KV cache)",
-                               "memory_60k", err);
-        if (rc == TB_OK)
-            rc = chart_prefill(&c, err);
-        if (rc == TB_OK)
-            rc = chart_decode_size(&c, err);
-        if (rc == TB_OK)
-            rc = chart_grouped(&c, "proj_train_gpu_hours_llama2-7b_h100-sxm",
-                               "H100-hours (projection)",
-                               "training Llama-2-7B on this content x1000 (projection)", 0, err);
-        if (rc == TB_OK)
-            rc = chart_bars(&c, latency, 3, "ms per English byte of content (log scale)",
-                            "time to produce the text: model alone, person picks every "
-                            "token, person picks at forks", "latency", 1, 1, 0, err);
-        if (rc == TB_OK)
-            rc = chart_grouped(&c, "ngram_bits_per_en_byte", "bits per English byte",
-                               "n-gram bits for the same content", 0, err);
-        if (rc == TB_OK)
-            rc = chart_sweep(&c, "symbol:", "unk_rate", "share of fallback tokens",
-                             "held-out unknown rate against symbol vocabulary size",
-                             "symbol_unk", err);
+        if (rc == TB_OK && c.langs.n && c.toks.n)
+            rc = plot_corpus(&c, err);
+        results_names_release(&c.all_langs);
         results_names_release(&c.langs);
         results_names_release(&c.toks);
     }

@@ -3,7 +3,22 @@
  * script and its PNG (pngcairo) and SVG, in one folder. A chart whose rows
  * are not in the results is skipped, so charts appear as capabilities land.
  * Languages keep one colour everywhere (en blue, ru red, zh gold, others
- * from a fixed palette in order of appearance). */
+ * from a fixed palette in order of appearance in the corpus).
+ *
+ * Size: every chart is at most 1600 px wide (pngcairo and SVG alike), text at
+ * 13 pt or more. Charts with one bar per tokenizer are drawn once per
+ * tokenizer group, as horizontal bars (tokenizer names on the y axis), and
+ * named "<kind>_<group>_<corpus>". Groups, by the tokenizer's name (a
+ * "joint:" prefix is ignored):
+ *   production  tiktoken:*, hf:*            production vocabularies
+ *   trained     bpe:*                       BPE trained here (per language, joint)
+ *   symbol      symbol:*, symbol-space:*, symbol-stem:*
+ *   base        bytes, chars, graphemes
+ *   other       anything else (cmd:*, bpe-file:*)
+ * A log value axis is the same in every group of a corpus, so groups
+ * compare; a linear one fits its group. Values spanning orders of magnitude (FLOPs, memory, ms,
+ * hours) are on log axes; large values use SI prefixes (k, M, G, T), never
+ * e-notation. */
 #ifndef PLOT_H
 #define PLOT_H
 
@@ -16,18 +31,25 @@ typedef struct plot_config {
     const char *out_dir;    /* charts go here (created) */
     const char *gnuplot;    /* program to run, "gnuplot" when NULL */
     const char *split;      /* which split the charts show, "test" when NULL */
+    const char *const *tokenizers; /* only these tokenizers (n_tokenizers 0: all) */
+    size_t n_tokenizers;
+    const char *const *langs;      /* only these languages (n_langs 0: all) */
+    size_t n_langs;
 } plot_config;
 
 /* One chart drawn: NAME.png, NAME.svg, NAME.dat and NAME.gp in out_dir. */
 typedef struct plot_chart {
-    char name[256];         /* base name, "<chart>_<corpus>" */
+    char name[256];         /* base name, "<kind>[_<group>]_<corpus>" */
     char corpus[128];       /* the corpus it shows */
+    char group[32];         /* tokenizer group ("production", "trained", "symbol",
+                             * "base", "other"), "" for a chart across groups */
+    char title[512];        /* the title drawn on the chart */
     char caption[512];      /* one sentence saying what it shows, for the report */
 } plot_chart;
 
 typedef struct plot_report {
     size_t drawn;           /* charts written (each as .png and .svg) */
-    size_t skipped;         /* charts with no data in the results */
+    size_t skipped;         /* chart kinds with no data in the results (per corpus) */
     plot_chart *charts;     /* the drawn charts in drawing order (drawn entries) */
     size_t cap;
 } plot_report;
@@ -39,5 +61,8 @@ typedef struct plot_report {
 int plot_all(const results *r, const plot_config *cfg, plot_report *rep, tb_error *err);
 
 void plot_report_free(plot_report *rep);
+
+/* The group key of a tokenizer name (the list above). */
+const char *plot_group_of(const char *tokenizer);
 
 #endif

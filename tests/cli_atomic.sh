@@ -48,9 +48,9 @@ QUICK=(run -c udhr --data "$DATA" -t bytes -l en --ngram 0 --no-timing -q -o "$O
 
 # ---- a second run with fewer charts leaves none of the first's -------------
 expect_exit 0 "run with the model charts" -- "$TB" run -c udhr --data "$DATA" -t bytes -l en --ngram 0 --model tiny --no-timing -q -o "$OUT"
-[[ -s $OUT/charts/flops_udhr.png ]] && ok "first run drew flops_udhr" || notok "first run drew flops_udhr" "$(ls "$OUT/charts")"
+[[ -s $OUT/charts/flops_base_udhr.png ]] && ok "first run drew flops_base_udhr" || notok "first run drew flops_base_udhr" "$(ls "$OUT/charts")"
 expect_exit 0 "second run without the model" -- "$TB" "${QUICK[@]}"
-[[ ! -e $OUT/charts/flops_udhr.png && ! -e $OUT/charts/flops_udhr.gp ]] && ok "no stale chart of the first run" || notok "no stale chart of the first run" "$(ls "$OUT/charts")"
+[[ ! -e $OUT/charts/flops_base_udhr.png && ! -e $OUT/charts/flops_base_udhr.gp ]] && ok "no stale chart of the first run" || notok "no stale chart of the first run" "$(ls "$OUT/charts")"
 consistent "$OUT" && ok "second run's set is complete" || notok "second run's set is complete" "$(cat "$WORK/why")"
 [[ -z $(debris "$OUT") ]] && ok "no tmp or old folder after a run" || notok "no tmp or old folder after a run" "$(debris "$OUT")"
 
