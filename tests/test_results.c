@@ -201,9 +201,11 @@ static void test_value_and_names(void **state)
 /* Charts as plot_all would report them: one with a caption, one without,
  * one of a corpus the results do not have. */
 static const plot_chart k_charts[] = {
-    {"tokens_udhr", "udhr", "Tokens for the same content per language."},
-    {"fertility_udhr", "udhr", ""},
-    {"overview_other", "other", "A chart of no corpus in the results."},
+    {.name = "tokens_udhr", .corpus = "udhr",
+     .caption = "Tokens for the same content per language."},
+    {.name = "fertility_udhr", .corpus = "udhr", .caption = ""},
+    {.name = "overview_other", .corpus = "other",
+     .caption = "A chart of no corpus in the results."},
 };
 
 /* The offset of the first occurrence of needle in md (it must occur). */
