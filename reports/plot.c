@@ -942,7 +942,7 @@ static int chart_prefill(struct ctx *c, tb_error *err)
     gp_axis(f, 'y', &ay);
     fprintf(f, "set xlabel 'tokens in the sequence (log scale)'\n"
                "set ylabel 'prefill ms, one thread (log scale)'\n"
-               "set key inside bottom right Left reverse samplen 2.5\n"
+               "set key inside top left Left reverse samplen 2.5\n"
                "plot ");
     for (size_t i = 0; i < ns; i++) {
         const struct cand *k = &cand[pick[i]];
