@@ -199,13 +199,14 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
     metrics_tok *mt[CORPUS_MAX_LANGS] = {0};
     tokenizer *tk[CORPUS_MAX_LANGS] = {0};
     double s_train[CORPUS_MAX_LANGS] = {0};
-    char phase[256];
+    char phase[256], name[128];
     int rc = TB_OK;
+    /* progress names the tokenizer as its rows do (cmd:NAME, not its command) */
+    tokenizer_spec_name(cfg->specs[s], name, sizeof name);
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
         if (!x->mw[l])
             continue;
-        snprintf(phase, sizeof phase, "%s: %s %s", corpus_name(c), cfg->specs[s],
-                 corpus_lang(c, l));
+        snprintf(phase, sizeof phase, "%s: %s %s", corpus_name(c), name, corpus_lang(c, l));
         job_progress(x, phase);
         tokenizer_ctx ctx = {.corpus = c, .lang = (int)l, .cache_dir = cfg->cache_dir,
                              .s_train = &s_train[l]};
@@ -241,7 +242,7 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
         token_streams ts, ens;
         metrics_tok_streams(mt[l], &ts);
         if (x->sm) {
-            snprintf(phase, sizeof phase, "%s: %s %s: model", corpus_name(c), cfg->specs[s],
+            snprintf(phase, sizeof phase, "%s: %s %s: model", corpus_name(c), name,
                      corpus_lang(c, l));
             job_progress(x, phase);
             if (en >= 0 && mt[en])

