@@ -25,6 +25,8 @@ make --no-print-directory BUILD="$BUILD" "$BIN" >"$log" 2>&1 ||
   { tail -20 "$log"; echo "perf train: building $BIN failed"; exit 1; }
 "$PY" -c 'import torch' 2>/dev/null ||
   { echo "perf train: $PY has no torch (Debian python3-torch: make deps)"; exit 1; }
+# before the thread variables: nproc reads OMP_NUM_THREADS
+machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc --all) CPUs"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 val() { sed -n "s/^$2=//p" <<<"$1"; }
 c_best='' p_best=''
@@ -36,7 +38,7 @@ for pass in 1 2; do
   if [[ -z $p_best ]] || awk -v a="$(val "$p" step_ms)" -v b="$(val "$p_best" step_ms)" 'BEGIN { exit !(a < b) }'; then p_best=$p; fi
 done
 c=$c_best p=$p_best
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $machine, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "model: preset $preset (d $(val "$c" d_model), $(val "$c" n_layers) layers, $(val "$c" n_heads) heads, tied $(val "$c" tied)), vocab $V, batch $B x context $T, $(val "$c" params) parameters; one thread each; torch $(val "$p" torch_version)"
 echo "memory (trainer, MB): weights $(val "$c" mem_weights_mb), grads $(val "$c" mem_grads_mb), adam m+v $(val "$c" mem_adam_mb), activations $(val "$c" mem_activations_mb), backward scratch $(val "$c" mem_scratch_mb), total $(val "$c" mem_total_mb)"
 printf '%-10s %10s %10s %10s %10s %14s %14s\n' side step_ms fwd_ms bwd_ms opt_ms fwd_gemm/other bwd_gemm/other
