@@ -25,6 +25,7 @@ TB_DECLARE_COMMAND(train_bpe);   /* cli/cmd_train_bpe.c */
 TB_DECLARE_COMMAND(symbolize);   /* cli/cmd_symbolize.c */
 TB_DECLARE_COMMAND(run);         /* cli/cmd_run.c */
 TB_DECLARE_COMMAND(model);       /* cli/cmd_model.c */
+TB_DECLARE_COMMAND(train);       /* cli/cmd_train.c */
 TB_DECLARE_COMMAND(ngram);       /* cli/cmd_ngram.c */
 TB_DECLARE_COMMAND(latency);     /* cli/cmd_latency.c */
 TB_DECLARE_COMMAND(project);     /* cli/cmd_project.c */

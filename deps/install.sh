@@ -28,6 +28,7 @@ DEB_PKGS=(
   "test sentencepiece"      # spm_train / spm_encode peers for BPE training and cmd: tests
   "test python3"            # independent modified Kneser-Ney reference in the n-gram tests
   "test python3-yaml"       # parses the CI workflow example (tests/cli_workflow.sh)
+  "test python3-torch"      # PyTorch CPU fp32: the trainer's logits, gradients and AdamW step (tests/train/)
   "run gnuplot-nox"         # charts
   "run nodejs" "run npm"    # npm registry client for data packages
   "run dpkg-dev"            # dpkg-deb for unpacking corpus packages

@@ -360,6 +360,12 @@ const float *tf_params(const tf_model *m, size_t *n)
     return m->params;
 }
 
+float *tf_params_mut(tf_model *m, size_t *n)
+{
+    *n = m->n_params;
+    return m->params;
+}
+
 size_t tf_kv_bytes(const tf_model *m) { return 2 * m->L * m->C * m->d * sizeof(float); }
 
 size_t tf_cache_len(const tf_model *m) { return m->cache_len; }

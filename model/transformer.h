@@ -126,6 +126,9 @@ const tf_config *tf_model_config(const tf_model *m);
  * ln2 g,b, Wfc (d,dff), bfc, Wpr (dff,d), bpr), lnf g,b, Whead (V,d) when
  * untied. */
 const float *tf_params(const tf_model *m, size_t *n);
+/* The same block, writable: for the trainer (model/train.h), which updates
+ * the weights in place. */
+float *tf_params_mut(tf_model *m, size_t *n);
 /* Bytes of the KV cache allocation. */
 size_t tf_kv_bytes(const tf_model *m);
 
