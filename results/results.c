@@ -175,8 +175,38 @@ int results_value(const results *r, const char *corpus, const char *split, const
     return 1;
 }
 
+/* Sets below this size are scanned; larger ones get the hash index. */
+#define NAMES_SCAN 16
+
+static size_t names_probe(const results_names *k, const char *s)
+{
+    size_t mask = k->n_slot - 1, i = (size_t)tb_fnv1a64(s, strlen(s)) & mask;
+    while (k->slot[i] && strcmp(k->slot[i], s) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* (Re)builds the index for at least want names; TB_EINPUT out of memory. */
+static int names_reindex(results_names *k, size_t want)
+{
+    size_t n_slot = 64;
+    while (n_slot <= 2 * want)
+        n_slot *= 2;
+    const char **slot = calloc(n_slot, sizeof *slot);
+    if (!slot)
+        return TB_EINPUT;
+    free(k->slot);
+    k->slot = slot;
+    k->n_slot = n_slot;
+    for (size_t i = 0; i < k->n; i++)
+        k->slot[names_probe(k, k->v[i])] = k->v[i];
+    return TB_OK;
+}
+
 int results_names_has(const results_names *k, const char *s)
 {
+    if (k->slot)
+        return k->slot[names_probe(k, s)] != NULL;
     for (size_t i = 0; i < k->n; i++)
         if (strcmp(k->v[i], s) == 0)
             return 1;
@@ -195,13 +225,19 @@ int results_names_add(results_names *k, const char *s)
         k->v = nv;
         k->cap = cap;
     }
+    if ((k->slot || k->n + 1 > NAMES_SCAN) && 2 * (k->n + 1) >= k->n_slot &&
+        names_reindex(k, k->n + 1))
+        return TB_EINPUT;
     k->v[k->n++] = s;
+    if (k->slot)
+        k->slot[names_probe(k, s)] = s;
     return TB_OK;
 }
 
 void results_names_release(results_names *k)
 {
     free(k->v);
+    free(k->slot);
     memset(k, 0, sizeof *k);
 }
 

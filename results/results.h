@@ -50,10 +50,15 @@ int results_value(const results *r, const char *corpus, const char *split, const
 
 /* Distinct strings in order of first appearance (the corpora, languages or
  * tokenizers of a table). The strings are borrowed, not copied: they must
- * outlive the set. Zero-initialise, add, then results_names_release. */
+ * outlive the set. Zero-initialise, add, then results_names_release. A set
+ * of more than a few names keeps a hash index of the strings themselves, so
+ * adding and finding stay constant-time for hundreds of languages, and a
+ * caller may reorder v (sort it) without breaking the index. */
 typedef struct results_names {
     const char **v;         /* v[0..n) */
     size_t n, cap;
+    const char **slot;      /* open-addressing index of the strings, or NULL */
+    size_t n_slot;          /* a power of two, > 2 n; 0 without an index */
 } results_names;
 /* Adds s unless it is there: TB_OK, or TB_EINPUT when out of memory. */
 int results_names_add(results_names *k, const char *s);

@@ -193,9 +193,31 @@ static void test_value_and_names(void **state)
     assert_string_equal(k.v[599], "l599");
     assert_true(results_names_has(&k, "l300"));
     assert_false(results_names_has(&k, "l600"));
+    /* every name found, in an order-independent index: reversing v (as a
+     * caller that sorts it does) keeps every lookup and add right */
+    for (unsigned i = 0; i < 600; i++)
+        assert_true(results_names_has(&k, names[i]));
+    for (size_t i = 0; i < k.n / 2; i++) {
+        const char *t = k.v[i];
+        k.v[i] = k.v[k.n - 1 - i];
+        k.v[k.n - 1 - i] = t;
+    }
+    char again[16];
+    snprintf(again, sizeof again, "l%u", 17u);
+    assert_int_equal(results_names_add(&k, again), TB_OK);
+    assert_int_equal(k.n, 600);
+    assert_true(results_names_has(&k, "l0") && results_names_has(&k, "l599"));
     results_names_release(&k);
     assert_int_equal(k.n, 0);
     assert_null(k.v);
+    assert_null(k.slot);
+    /* a small set is scanned, no index */
+    results_names s = {0};
+    assert_int_equal(results_names_add(&s, "en"), TB_OK);
+    assert_int_equal(results_names_add(&s, "en"), TB_OK);
+    assert_int_equal(s.n, 1);
+    assert_null(s.slot);
+    results_names_release(&s);
 }
 
 /* Charts as plot_all would report them: one with a caption, one without,
