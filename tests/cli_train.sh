@@ -89,6 +89,7 @@ check "chars: eval targets = test chars $tc + segments $ts" \
 expect_exit 0 "train -o again" -- run -n 30 --every 10 -o "$WORK/r2"
 if diff <(tools/det-rows "$R") <(tools/det-rows "$WORK/r2/results.csv") >/dev/null; then
   ok "two runs, identical deterministic rows"; else notok "two runs, identical deterministic rows"; fi
+expect_exit 0 "check passes the second run against the first" -- "$TB" check --baseline "$R" "$WORK/r2/results.csv"
 check "det-rows keeps the losses" grep -q 'train_bits_per_en_byte' <(tools/det-rows "$R")
 if ! grep -q ',train_s,\|,train_gemm_time_share,' <(tools/det-rows "$R"); then
   ok "det-rows leaves out the timing rows"; else notok "det-rows leaves out the timing rows"; fi
