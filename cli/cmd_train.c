@@ -35,7 +35,7 @@ static const cli_opt train_opts[] = {
     {"warmup", 0, "N", "warm-up steps (default 10)"},
     {"every", 0, "N", "print a checkpoint every N steps (default steps / 10)"},
     {"data-seed", 0, "N", "seed of the batch order (default 1)"},
-    {"out", 'o', "DIR", "write DIR/results.csv with the train_* rows (replaced as a whole)"},
+    {"out", 'o', "DIR", "write DIR/results.csv: the train_* rows (replaced whole)"},
     CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
@@ -44,55 +44,56 @@ const cli_command train_cmd = {
     "train",
     "train -c CORPUS -l LANG -t SPEC [--preset NAME] [--set KEY=VALUE]... [-n STEPS] "
     "[-b B] [--seq T] [--lr RATE] [--warmup N] [--every N] [--data-seed N] [-o DIR]",
-    "Train the reference transformer on a corpus's train split; test loss per checkpoint.",
+    "Train the reference transformer on a train split; test loss per checkpoint.",
     "Encodes every train-split segment of LANG with SPEC, each segment alone, and\n"
     "joins the ids in corpus order into one stream, a reserved separator id before\n"
     "the first segment and after every segment (SEP s1 SEP s2 ... SEP): the\n"
     "separator is the vocabulary's last id, one past the tokenizer's, so the model\n"
-    "sees where a segment ends and the first token of a segment is predicted after\n"
-    "a separator, never from the end of the segment before as if it continued it.\n"
-    "The test split makes a second stream the same way. Each step\n"
-    "takes B windows of T + 1 tokens at seeded random offsets (inputs and next-id\n"
-    "targets), runs the forward, the mean cross-entropy, the backward and one AdamW\n"
-    "update (model/train.h: betas 0.9 / 0.95, eps 1e-8, weight decay 0.1 on matrices\n"
-    "only, gradients clipped to global norm 1, linear warm-up then cosine decay to\n"
-    "0.1 x the rate at the last step). The vocabulary is the tokenizer's, except for\n"
-    "a code-space scheme (chars: 0x110000 entries or more), where it is 1 + the\n"
-    "largest id of both streams; plus the separator. One thread of ours plus OpenBLAS's threads\n"
-    "(OPENBLAS_NUM_THREADS=1: bit-identical losses run to run).\n"
+    "sees where a segment ends and the first token of a segment is predicted after a\n"
+    "separator, never from the end of the segment before as if it continued it. The\n"
+    "test split makes a second stream the same way.\n"
+    "\n"
+    "Each step takes B windows of T + 1 tokens at seeded random offsets (inputs and\n"
+    "next-id targets), runs the forward, the mean cross-entropy, the backward and\n"
+    "one AdamW update (model/train.h: betas 0.9 / 0.95, eps 1e-8, weight decay 0.1\n"
+    "on matrices only, gradients clipped to global norm 1, linear warm-up then\n"
+    "cosine decay to 0.1 x the rate at the last step). The vocabulary is the\n"
+    "tokenizer's, except for a code-space scheme (chars: 0x110000 entries or more),\n"
+    "where it is 1 + the largest id of both streams; plus the separator. One thread\n"
+    "of ours plus OpenBLAS's threads (OPENBLAS_NUM_THREADS=1: bit-identical losses\n"
+    "run to run).\n"
     "\n"
     "At every checkpoint the model is evaluated on the whole test stream, forward\n"
-    "only: windows of T + 1 ids at 0, T, 2T, ... so that every id after the first\n"
-    "is a target exactly once (the separators too: ending a segment is part of\n"
-    "the text); the (n - 1) mod T targets a last partial window would hold are\n"
-    "scored by one window ending at the stream's end, counting only those.\n"
-    "test_loss = nats / targets; bits_per_en_byte = total bits / UTF-8 bytes of\n"
-    "the English test segments (the denominator of ngram_bits_per_en_byte; '-'\n"
-    "without English).\n"
+    "only: windows of T + 1 ids at 0, T, 2T, ... so that every id after the first is\n"
+    "a target exactly once (the separators too: ending a segment is part of the\n"
+    "text); the (n - 1) mod T targets a last partial window would hold are scored by\n"
+    "one window ending at the stream's end, counting only those. test_loss = nats /\n"
+    "targets; bits_per_en_byte = total bits / UTF-8 bytes of the English test\n"
+    "segments (the denominator of ngram_bits_per_en_byte; '-' without English).\n"
     "\n"
     "Prints one line per checkpoint: step, the loss of that step, the mean loss\n"
     "since the previous checkpoint, the test loss, the test bits per English byte,\n"
-    "the learning rate and the gradient norm; then the memory of the trainer and\n"
-    "the time. A loss that becomes NaN or infinite, or after the warm-up exceeds\n"
-    "3 x the first step's loss, stops with exit status 3 naming the step.\n"
+    "the learning rate and the gradient norm; then the memory of the trainer and the\n"
+    "time. A loss that becomes NaN or infinite, or after the warm-up exceeds 3 x the\n"
+    "first step's loss, stops with exit status 3 naming the step.\n"
     "\n"
     "With -o DIR the rows go to DIR/results.csv (corpus, split, LANG, the\n"
     "tokenizer's name; docs/DESIGN.md 'Metrics'). Split test: train_loss\n"
     "(nats/token), train_bits_per_token (bits/token), train_bits_per_en_byte\n"
     "(bits/byte), train_eval_targets (tokens: the test split's tokens plus one\n"
-    "separator per segment), and the curve train_curve_loss@STEP, train_curve_bits_per_en_byte@STEP\n"
-    "at every checkpoint. Split train: train_loss and train_curve_loss@STEP (mean\n"
-    "step loss since the previous checkpoint), train_steps (steps),\n"
-    "train_tokens_seen (tokens: steps x B x T), train_vocab (types, with the\n"
-    "separator), train_flops (FLOPs counted by the trainer),\n"
+    "separator per segment), and the curve train_curve_loss@STEP and\n"
+    "train_curve_bits_per_en_byte@STEP at every checkpoint. Split train: train_loss\n"
+    "and train_curve_loss@STEP (mean step loss since the previous checkpoint),\n"
+    "train_steps (steps), train_tokens_seen (tokens: steps x B x T), train_vocab\n"
+    "(types, with the separator), train_flops (FLOPs counted by the trainer),\n"
     "train_flops_gemm_share (ratio), train_bytes_peak_measured (bytes: everything\n"
     "trn_new allocates), train_bytes_analytic (bytes: 16 a parameter + B x the\n"
     "activations of model/cost.h at T), and the timing rows train_s (s, the steps'\n"
-    "wall time, evaluation excluded) and train_gemm_time_share (time_ratio).\n"
-    "With one OpenBLAS thread every row but the timing ones is identical run to\n"
-    "run. DIR is written as DIR.tmp.PID and switched in place at the end; a train\n"
-    "that fails writes nothing (DIR keeps what it held). DIR must be absent, empty\n"
-    "or hold results.csv or REPORT.md (else exit 3 before any work).",
+    "wall time, evaluation excluded) and train_gemm_time_share (time_ratio). With\n"
+    "one OpenBLAS thread every row but the timing ones is identical run to run. DIR\n"
+    "is written as DIR.tmp.PID and switched in place at the end; a train that fails\n"
+    "writes nothing (DIR keeps what it held). DIR must be absent, empty or hold\n"
+    "results.csv or REPORT.md (else exit 3 before any work).",
     train_opts,
 };
 

@@ -11,7 +11,7 @@ need_corpus udhr
 export OPENBLAS_NUM_THREADS=1
 
 expect_exit 0 "help train" -- "$TB" help train
-grep -q "weight decay 0.1 on matrices" "$WORK/out" && ok "help train states the optimizer" ||
+tr "\n" " " <"$WORK/out" | grep -q "weight decay 0.1 on matrices" && ok "help train states the optimizer" ||
   notok "help train states the optimizer"
 
 run() { "$TB" train -d "$DATA" -c udhr -l en -t bytes "$@"; }
