@@ -157,6 +157,21 @@ static const check_rule k_rules[] = {
     {"latency_threshold_bits", N, 0, 0},
     {"latency_hick_*", N, 0, 0},
     {"latency_*", L, 0, 0},          /* ms, choices, entropy, error and fork shares */
+    /* cli/cmd_train.c (tokbench train -o) */
+    {"train_loss", L, I, 0},         /* per token: rises when tokens get fewer */
+    {"train_curve_loss@*", L, I, 0},
+    {"train_bits_per_token", L, I, 0},
+    {"train_bits_per_en_byte", L, 0, 0},
+    {"train_curve_bits_per_en_byte@*", L, 0, 0},
+    {"train_eval_targets", L, 0, 1}, /* test tokens + segments */
+    {"train_steps", N, 0, 0},        /* settings */
+    {"train_tokens_seen", N, 0, 0},
+    {"train_vocab", N, 0, 0},
+    {"train_flops", L, 0, 0},
+    {"train_flops_gemm_share", N, I, 0},
+    {"train_gemm_time_share", N, I, 0},
+    {"train_bytes_*", L, 0, 0},
+    {"train_s", L, 0, 0},
 };
 #define N_RULES (sizeof k_rules / sizeof k_rules[0])
 

@@ -372,6 +372,47 @@ void trn_free(trn *t)
 tf_model *trn_model(trn *t) { return t->model; }
 const trn_config *trn_get_config(const trn *t) { return &t->cfg; }
 size_t trn_steps_done(const trn *t) { return t->step; }
+
+int trn_eval(trn *t, const uint32_t *tokens, size_t n, trn_eval_result *out, tb_error *err)
+{
+    size_t B = t->B, T = t->T, V = t->V;
+    memset(out, 0, sizeof *out);
+    if (n <= T)
+        return tb_fail(err, TB_EINPUT, "train: evaluation: %zu tokens, fewer than a window of "
+                                       "%zu + 1", n, T);
+    size_t full = (n - 1) / T, rest = (n - 1) % T, nw = full + (rest ? 1 : 0);
+    uint32_t *ids = tb_malloc(2 * B * T * sizeof *ids, err);
+    if (!ids)
+        return TB_EINPUT;
+    uint32_t *tg = ids + B * T;
+    trn_stats saved = t->st;
+    int saved_phase = t->phase, rc = TB_OK;
+    for (size_t w0 = 0; w0 < nw && rc == TB_OK; w0 += B) {
+        size_t nb = nw - w0 < B ? nw - w0 : B;
+        for (size_t b = 0; b < B; b++) {
+            size_t w = w0 + (b < nb ? b : nb - 1);
+            size_t start = w < full ? w * T : n - 1 - T;
+            memcpy(ids + b * T, tokens + start, T * sizeof *ids);
+            memcpy(tg + b * T, tokens + start + 1, T * sizeof *tg);
+        }
+        float mean;
+        rc = trn_forward(t, ids, tg, &mean, err);
+        for (size_t b = 0; b < nb && rc == TB_OK; b++) {
+            size_t w = w0 + b, first = w < full ? 0 : T - rest;
+            for (size_t j = first; j < T; j++) {
+                size_t i = b * T + j;
+                out->nats += (double)t->lse[i] - (double)t->logits[i * V + tg[i]];
+                out->targets++;
+            }
+            out->windows++;
+        }
+    }
+    t->have_forward = 0; /* no backward of an evaluation */
+    t->st = saved;
+    t->phase = saved_phase;
+    free(ids);
+    return rc;
+}
 const float *trn_logits(const trn *t) { return t->logits; }
 void trn_memory_get(const trn *t, trn_memory *out) { *out = t->mem; }
 void trn_stats_reset(trn *t) { memset(&t->st, 0, sizeof t->st); }

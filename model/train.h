@@ -185,6 +185,27 @@ int trn_step(trn *t, const uint32_t *ids, const uint32_t *targets, trn_step_info
 /* Updates done so far. */
 size_t trn_steps_done(const trn *t);
 
+/* Held-out evaluation of the current weights over a token stream
+ * tokens[0..n), forward only (no gradient, no update, the step counter and
+ * trn_stats untouched; the saved activations are overwritten). Every
+ * position i in 1..n-1 is a target exactly once, predicted from the ids
+ * before it in its window: windows of T + 1 ids start at 0, T, 2T, ...
+ * (inputs ids[s..s+T), targets ids[s+1..s+T]) while s + T < n; when n - 1 is
+ * not a multiple of T the r = (n - 1) mod T targets left are scored by one
+ * more window ending at the stream's end (start n - 1 - T), counting only its
+ * last r targets (their context is the full T positions before them, the
+ * windows' first targets have less). Windows go B at a time through
+ * trn_forward; a last batch short of B is padded with copies of its last
+ * window, which are not counted. Per target: lse - logit[target] in double,
+ * summed in stream order, so with one OpenBLAS thread it is bit-identical
+ * run to run. n must be > T (TB_EINPUT otherwise). */
+typedef struct trn_eval_result {
+    double nats;            /* total -ln p(target) over the n - 1 targets */
+    size_t targets;         /* n - 1 */
+    size_t windows;         /* forward windows run (padding not counted) */
+} trn_eval_result;
+int trn_eval(trn *t, const uint32_t *tokens, size_t n, trn_eval_result *out, tb_error *err);
+
 typedef struct trn_memory {
     size_t weights;         /* bytes of the parameter block */
     size_t grads;           /* bytes of the gradient block */

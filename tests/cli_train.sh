@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `tokbench train`: the tiny preset on udhr's English train split (seconds in
 # both trees): checkpoints, loss going down, bit-identical runs with one
-# OpenBLAS thread, the NaN/divergence stop, bad input. TAP lines for
+# OpenBLAS thread, the NaN/divergence stop, bad input; the test-split
+# evaluation, the separator between segments, the rows of -o DIR and its
+# atomic write. TAP lines for
 # tests/run.sh. The trainer's math is tested in tests/test_train.c.
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -9,16 +11,16 @@ need_corpus udhr
 export OPENBLAS_NUM_THREADS=1
 
 expect_exit 0 "help train" -- "$TB" help train
-grep -q "weight decay 0.1 on matrices" "$WORK/out" && ok "help train states the optimizer" ||
+tr "\n" " " <"$WORK/out" | grep -q "weight decay 0.1 on matrices" && ok "help train states the optimizer" ||
   notok "help train states the optimizer"
 
 run() { "$TB" train -d "$DATA" -c udhr -l en -t bytes "$@"; }
 expect_exit 0 "train 30 steps" -- run -n 30 --every 10
 cp "$WORK/out" "$WORK/a"
-steps=$(awk '$1 ~ /^[0-9]+$/ && NF == 5 { printf "%s ", $1 }' "$WORK/a")
+steps=$(awk '$1 ~ /^[0-9]+$/ && NF == 7 { printf "%s ", $1 }' "$WORK/a")
 check "checkpoints at steps 1, 10, 20, 30" test "$steps" = "1 10 20 30 "
-first=$(awk '$1 == 1 && NF == 5 { print $2 }' "$WORK/a")
-last=$(awk '$1 == 30 && NF == 5 { print $2 }' "$WORK/a")
+first=$(awk '$1 == 1 && NF == 7 { print $2 }' "$WORK/a")
+last=$(awk '$1 == 30 && NF == 7 { print $2 }' "$WORK/a")
 check "loss falls (step 1 $first, step 30 $last)" awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a - 0.5) }'
 check "first loss is near ln 256 = 5.55" awk -v a="$first" 'BEGIN { exit !(a > 5.2 && a < 5.9) }'
 grep -q '^memory: .*weights 0.5' "$WORK/a" && ok "memory line" || notok "memory line" "$(cat "$WORK/a")"
@@ -31,6 +33,78 @@ if ! diff <(grep -E '^ +[0-9]+ ' "$WORK/a") <(grep -E '^ +[0-9]+ ' "$WORK/out") 
 
 expect_exit 3 "a huge learning rate stops" -- run -n 50 --warmup 0 --lr 1e4
 expect_err "train: step " "the stop names the step"
+
+# -o DIR: the rows
+R=$WORK/r1/results.csv
+expect_exit 0 "train -o" -- run -n 30 --every 10 -o "$WORK/r1"
+check "-o writes results.csv" test -f "$R"
+v() { value "$R" udhr "$1" en bytes "$2"; }
+for m in train_loss train_bits_per_token train_bits_per_en_byte train_eval_targets; do
+  [[ -n $(v test $m) ]] && ok "row test $m" || notok "row test $m"; done
+for m in train_loss train_steps train_tokens_seen train_vocab train_flops train_flops_gemm_share \
+  train_bytes_peak_measured train_bytes_analytic train_s train_gemm_time_share; do
+  [[ -n $(v train $m) ]] && ok "row train $m" || notok "row train $m"; done
+bpeb=$(v test train_bits_per_en_byte)
+check "bits per English byte is finite and in (0, 8.5) ($bpeb)" \
+  awk -v b="$bpeb" 'BEGIN { exit !(b + 0 == b && b > 0 && b < 8.5) }'
+c1=$(v test train_curve_bits_per_en_byte@1) c30=$(v test train_curve_bits_per_en_byte@30)
+check "test bits per English byte fall from step 1 to 30 ($c1, $c30)" \
+  awk -v a="$c1" -v b="$c30" 'BEGIN { exit !(b < a - 0.5) }'
+check "the last curve point is the final row" test "$c30" = "$bpeb"
+l1=$(v test train_curve_loss@1) l30=$(v test train_curve_loss@30)
+check "test loss falls from step 1 to 30 ($l1, $l30)" awk -v a="$l1" -v b="$l30" 'BEGIN { exit !(b < a - 0.5) }'
+check "the test loss is printed at the checkpoint" \
+  awk -v l="$l30" '$1 == 30 && NF == 7 { exit !(sprintf("%.4f", l) == $4) } ' "$WORK/out"
+check "bits per token = loss / ln 2" awk -v l="$(v test train_loss)" -v b="$(v test train_bits_per_token)" \
+  'BEGIN { exit !(b - l / log(2) < 1e-8 && l / log(2) - b < 1e-8) }'
+check "curve at 1, 10, 20, 30 on both splits" \
+  test "$(grep -c '^udhr,\(train\|test\),en,bytes,train_curve_loss@\(1\|10\|20\|30\),' "$R")" = 8
+check "tokens seen = 30 steps x 4 x 64" test "$(v train train_tokens_seen)" = 7680
+check "gemm share of FLOPs in (0.5, 1)" awk -v s="$(v train train_flops_gemm_share)" 'BEGIN { exit !(s > 0.5 && s < 1) }'
+check "peak measured >= analytic" awk -v m="$(v train train_bytes_peak_measured)" \
+  -v a="$(v train train_bytes_analytic)" 'BEGIN { exit !(m >= a && a > 0) }'
+grep -q '^udhr,train,en,bytes,train_s,[0-9.e+-]*,s$' "$R" && ok "train_s is a timing row (unit s)" ||
+  notok "train_s is a timing row (unit s)"
+grep -q '^udhr,train,en,bytes,train_gemm_time_share,[0-9.e+-]*,time_ratio$' "$R" &&
+  ok "train_gemm_time_share is a timing row (unit time_ratio)" || notok "train_gemm_time_share is a timing row"
+
+# the boundary rule: SEP s1 SEP ... sN SEP, one separator id past bytes' 256;
+# the targets are every test token plus one separator per segment
+expect_exit 0 "run for the test split's counts" -- "$TB" run -d "$DATA" -c udhr -t bytes -l en \
+  --no-timing --ngram 0 -q -o "$WORK/run"
+tt=$(value "$WORK/run/results.csv" udhr test en bytes tokens)
+ts=$(value "$WORK/run/results.csv" udhr test en bytes segments)
+check "the vocabulary is 256 + the separator" test "$(v train train_vocab)" = 257
+check "eval targets = test tokens $tt + segments $ts" test "$(v test train_eval_targets)" = $((tt + ts))
+enb=$(value "$WORK/run/results.csv" udhr test en bytes bytes)
+check "bits per English byte = bits per token x targets / English bytes ($enb)" \
+  awk -v b="$bpeb" -v t="$(v test train_bits_per_token)" -v n="$(v test train_eval_targets)" -v e="$enb" \
+  'BEGIN { x = t * n / e; exit !(b - x < 1e-6 && x - b < 1e-6) }'
+expect_exit 0 "train on chars (a code-space vocabulary)" -- run -t chars -n 2 --warmup 1 -o "$WORK/rc"
+tc=$(value "$WORK/run/results.csv" udhr test en bytes chars)
+check "chars: eval targets = test chars $tc + segments $ts" \
+  test "$(value "$WORK/rc/results.csv" udhr test en chars train_eval_targets)" = $((tc + ts))
+
+# determinism: every row but the timing ones is identical run to run
+expect_exit 0 "train -o again" -- run -n 30 --every 10 -o "$WORK/r2"
+if diff <(tools/det-rows "$R") <(tools/det-rows "$WORK/r2/results.csv") >/dev/null; then
+  ok "two runs, identical deterministic rows"; else notok "two runs, identical deterministic rows"; fi
+expect_exit 0 "check passes the second run against the first" -- "$TB" check --baseline "$R" "$WORK/r2/results.csv"
+check "det-rows keeps the losses" grep -q 'train_bits_per_en_byte' <(tools/det-rows "$R")
+if ! grep -q ',train_s,\|,train_gemm_time_share,' <(tools/det-rows "$R"); then
+  ok "det-rows leaves out the timing rows"; else notok "det-rows leaves out the timing rows"; fi
+
+# -o atomicity: a failed train writes nothing
+expect_exit 3 "a diverging train with -o fails" -- run -n 50 --warmup 0 --lr 1e4 -o "$WORK/bad"
+check "no folder after a failed train" test ! -e "$WORK/bad"
+check "no temporary folder left" test -z "$(ls -d "$WORK"/bad.* 2>/dev/null)"
+cp "$R" "$WORK/r1.csv"
+expect_exit 3 "a failed train over an earlier folder" -- run -n 50 --warmup 0 --lr 1e4 -o "$WORK/r1"
+check "the earlier folder is untouched" cmp -s "$R" "$WORK/r1.csv"
+mkdir -p "$WORK/foreign" && echo x >"$WORK/foreign/notes.txt"
+expect_exit 3 "-o refuses a folder of other files" -- run -n 2 --warmup 1 -o "$WORK/foreign"
+expect_err "will not replace" "names the refusal"
+check "the foreign folder keeps its file" test -f "$WORK/foreign/notes.txt"
 
 expect_exit 2 "unknown language" -- run -l xx
 expect_exit 2 "missing -t" -- "$TB" train -d "$DATA" -c udhr -l en

@@ -75,6 +75,13 @@ static void test_directions(void **state)
     assert_int_equal(check_metric_direction("vocab_size"), 0);
     assert_int_equal(check_metric_direction("bytes"), 0);
     assert_int_equal(check_metric_direction("proj_train_budget"), 0);
+    assert_int_equal(check_metric_direction("train_bits_per_en_byte"), -1);
+    assert_int_equal(check_metric_direction("train_curve_bits_per_en_byte@200"), -1);
+    assert_int_equal(check_metric_direction("train_steps"), 0);
+    assert_true(check_metric_rule("train_loss")->informational);
+    assert_true(check_metric_rule("train_curve_loss@10")->informational);
+    assert_false(check_metric_rule("train_bits_per_en_byte")->informational);
+    assert_int_equal(check_metric_direction("train_bytes_peak_measured"), -1);
     assert_true(check_metric_rule("vocab_used")->informational);
     assert_true(check_metric_rule("renyi_efficiency")->informational);
     assert_true(check_metric_rule("parity")->informational);

@@ -794,6 +794,66 @@ static void test_sample(void **state)
     assert_int_equal(trn_sample(&c, tok, 8, 0, b, bt, &err), TB_EINPUT);
 }
 
+/* -ln p(target) of row i of the last forward's logits, in double. */
+static double nll_row(trn *t, size_t i, uint32_t target, size_t V)
+{
+    const float *l = trn_logits(t) + i * V;
+    double mx = l[0], s = 0;
+    for (size_t j = 1; j < V; j++)
+        mx = l[j] > mx ? l[j] : mx;
+    for (size_t j = 0; j < V; j++)
+        s += exp((double)l[j] - mx);
+    return mx + log(s) - (double)l[target];
+}
+
+/* trn_eval over 12 ids with T 5, B 2: windows at 0 and 5 count all their 5
+ * targets, the last (start 12 - 1 - 5 = 6) only its last target (id 11);
+ * the total equals the per-position sum recomputed from the logits, each
+ * target once; stats, step counter and results repeat exactly. */
+static void test_eval(void **state)
+{
+    (void)state;
+    tf_config mc;
+    trn_config tc;
+    tiny_configs(&mc, &tc, 0);
+    tb_error err = {0};
+    trn *t;
+    assert_int_equal(trn_new(&mc, &tc, &t, &err), TB_OK);
+    uint32_t s[12] = {1, 4, 2, 7, 3, 9, 0, 5, 10, 6, 8, 2};
+    size_t gc = trn_stats_get(t)->gemm_calls;
+    trn_eval_result r, r2;
+    assert_int_equal(trn_eval(t, s, 12, &r, &err), TB_OK);
+    assert_int_equal(r.targets, 11);
+    assert_int_equal(r.windows, 3);
+    assert_int_equal(trn_stats_get(t)->gemm_calls, gc);
+    assert_int_equal(trn_steps_done(t), 0);
+    double want = 0;
+    size_t starts[3] = {0, 5, 6}, firsts[3] = {0, 0, 4};
+    for (int w = 0; w < 3; w++) {
+        uint32_t ids[10], tg[10];
+        for (size_t b = 0; b < 2; b++)
+            for (size_t j = 0; j < 5; j++) {
+                ids[b * 5 + j] = s[starts[w] + j];
+                tg[b * 5 + j] = s[starts[w] + j + 1];
+            }
+        float mean;
+        assert_int_equal(trn_forward(t, ids, tg, &mean, &err), TB_OK);
+        for (size_t j = firsts[w]; j < 5; j++)
+            want += nll_row(t, j, tg[j], mc.vocab);
+    }
+    assert_true(fabs(r.nats - want) < 1e-5 * want);
+    assert_true(r.nats > 11 * 0.5 * log(11.0) && r.nats < 11 * 2 * log(11.0));
+    assert_int_equal(trn_eval(t, s, 12, &r2, &err), TB_OK);
+    assert_memory_equal(&r.nats, &r2.nats, sizeof r.nats);
+    /* an exact multiple: 11 ids, two full windows, no extra one */
+    assert_int_equal(trn_eval(t, s, 11, &r2, &err), TB_OK);
+    assert_int_equal(r2.targets, 10);
+    assert_int_equal(r2.windows, 2);
+    assert_int_equal(trn_eval(t, s, 5, &r2, &err), TB_EINPUT);
+    assert_non_null(strstr(err.msg, "fewer than a window of 5 + 1"));
+    trn_free(t);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -968,6 +1028,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_flops_match_analytic),
         cmocka_unit_test(test_schedule),
         cmocka_unit_test(test_sample),
+        cmocka_unit_test(test_eval),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
