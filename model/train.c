@@ -13,6 +13,7 @@
 
 #include "../common/timer.h"
 #include "cost.h"
+#include "rng.h"
 
 /* The elementwise loops are written to vectorise; -O2 of GCC 12 does not
  * vectorise loops, so they ask for it (sqrtf without errno, too). */
@@ -147,28 +148,6 @@ static int config_check(const tf_config *mc, const trn_config *c, tb_error *err)
 
 /* ---- sampling ----------------------------------------------------------- */
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t xoshiro(uint64_t *s)
-{
-    uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
 int trn_sample(const trn_config *c, const uint32_t *tokens, size_t n, size_t step, uint32_t *ids,
                uint32_t *targets, tb_error *err)
 {
@@ -183,7 +162,7 @@ int trn_sample(const trn_config *c, const uint32_t *tokens, size_t n, size_t ste
         /* rejection sampling: uniform without modulo bias */
         uint64_t lim = UINT64_MAX - UINT64_MAX % starts, r;
         do
-            r = xoshiro(s);
+            r = xoshiro256(s);
         while (r >= lim);
         size_t at = (size_t)(r % starts);
         memcpy(ids + b * T, tokens + at, T * sizeof *ids);

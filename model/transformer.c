@@ -11,6 +11,7 @@
 
 #include "../common/timer.h"
 #include "cost.h"
+#include "rng.h"
 
 /* ---- config ------------------------------------------------------------- */
 
@@ -206,34 +207,13 @@ struct tf_model {
     tf_stats st;
 };
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 typedef struct rng {
     uint64_t s[4];
     int have;       /* a spare normal is in spare */
     double spare;
 } rng;
 
-static uint64_t xoshiro(rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
+static uint64_t xoshiro(rng *r) { return xoshiro256(r->s); }
 
 /* Uniform in (0, 1]: 53 random bits. */
 static double uniform01(rng *r) { return ((double)(xoshiro(r) >> 11) + 1.0) * 0x1.0p-53; }
