@@ -119,6 +119,10 @@ expect_err "model type 'Unigram' is not supported" "hf: Unigram refusal names th
 printf '{"model": {"type": "BPE",\n "vocab": {"a": 0,\n' >"$WORK/trunc.json"
 expect_exit 3 "hf: truncated tokenizer.json" -- "$TB" tokenize -t "hf:$WORK/trunc.json" "$WORK/ab.txt"
 expect_err "trunc.json:3:" "hf: truncation names file and line"
+# found by the long fuzz campaign: one huge id once sized the tables at 26.7 GB
+printf '{"model": {"type": "BPE", "merges": [],\n "vocab": {"a": 0, "b": 3333333094}}}\n' >"$WORK/hugeid.json"
+expect_exit 3 "hf: an id far beyond the entry count is refused" -- "$TB" tokenize -t "hf:$WORK/hugeid.json" "$WORK/ab.txt"
+expect_err "entry 'b': id 3333333094 is far beyond the 2 entries" "hf: the huge id names its entry"
 expect_exit 3 "hf: missing file" -- "$TB" tokenize -t "hf:$WORK/none.json" "$WORK/ab.txt"
 expect_err "none.json" "hf: missing file is named"
 

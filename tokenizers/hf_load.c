@@ -221,7 +221,7 @@ static int hf_load(const char *path, const vocab_file *v, struct bpe **out, tb_e
     json_t *added = json_object_get(root, "added_tokens");
     uint64_t max_id = 0;
     size_t max_len = 0;
-    const char *key;
+    const char *key, *max_key = "";
     json_t *val;
     json_object_foreach(vocab, key, val) {
         json_int_t id = json_integer_value(val);
@@ -229,8 +229,10 @@ static int hf_load(const char *path, const vocab_file *v, struct bpe **out, tb_e
             rc = tb_fail(err, TB_EINPUT, "vocab entry '%.60s': bad id", key);
             goto fail;
         }
-        if ((uint64_t)id > max_id)
+        if ((uint64_t)id > max_id) {
             max_id = (uint64_t)id;
+            max_key = key;
+        }
         if (strlen(key) > max_len)
             max_len = strlen(key);
     }
@@ -244,8 +246,22 @@ static int hf_load(const char *path, const vocab_file *v, struct bpe **out, tb_e
             rc = tb_fail(err, TB_EINPUT, "added_tokens[%zu]: needs an id and a content", i);
             goto fail;
         }
-        if ((uint64_t)json_integer_value(idj) > max_id)
+        if ((uint64_t)json_integer_value(idj) > max_id) {
             max_id = (uint64_t)json_integer_value(idj);
+            max_key = json_string_value(c);
+        }
+    }
+    /* the tables are sized by the largest id; ids of real vocabularies are
+     * dense (a few reserved holes at most), so an id far beyond the entry
+     * count is a damaged file, not a reason to allocate gigabytes */
+    size_t n_entries = json_object_size(vocab) + json_array_size(added);
+    if (max_id >= 2 * (uint64_t)n_entries + 1024) {
+        rc = tb_fail(err, TB_EINPUT,
+                     "entry '%.60s': id %llu is far beyond the %zu entries (ids must be "
+                     "dense: below %llu)",
+                     max_key, (unsigned long long)max_id, n_entries,
+                     (unsigned long long)(2 * (uint64_t)n_entries + 1024));
+        goto fail;
     }
     if ((rc = bpe_alloc(&m, (uint32_t)max_id + 1, err)))
         goto fail;
