@@ -157,7 +157,7 @@ static const check_rule k_rules[] = {
     {"latency_threshold_bits", N, 0, 0},
     {"latency_hick_*", N, 0, 0},
     {"latency_*", L, 0, 0},          /* ms, choices, entropy, error and fork shares */
-    /* cli/cmd_train.c (tokbench train -o) */
+    /* bench/stage_train.c (tokbench train -o, run's training list) */
     {"train_loss", L, I, 0},         /* per token: rises when tokens get fewer */
     {"train_curve_loss@*", L, I, 0},
     {"train_bits_per_token", L, I, 0},
@@ -172,6 +172,17 @@ static const check_rule k_rules[] = {
     {"train_gemm_time_share", N, I, 0},
     {"train_bytes_*", L, 0, 0},
     {"train_s", L, 0, 0},
+    {"train_curve_flops@*", N, 0, 0}, /* steps x the FLOPs of a step: settings */
+    {"train_curve_s@*", L, 0, 0},
+    {"train_epochs_seen", N, 0, 0},
+    {"train_eval_segments", N, 0, 0},
+    {"train_eval_en_bytes", N, 0, 0},
+    {"train_target_bits_per_en_byte", N, 0, 0},
+    {"train_budget_flops", N, 0, 0},
+    {"train_vocab_full", N, 0, 0},
+    {"train_flops_to_target", L, 0, 0},
+    {"train_s_to_target", L, 0, 0},
+    {"train_flops_full_vocab", L, 0, 0},
 };
 #define N_RULES (sizeof k_rules / sizeof k_rules[0])
 

@@ -36,6 +36,11 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out, FILE
     size_t sl = 1;
     int n = 0;
     for (; cmd->opts && cmd->opts[n].name; n++) {
+        if (n == CLI_MAX_OPTS) {
+            fprintf(stderr, "tokbench: internal error: command '%s' has more than %d options\n",
+                    cmd->name, CLI_MAX_OPTS);
+            abort();
+        }
         const cli_opt *o = &cmd->opts[n];
         lo[n] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL,
                                 256 + n};

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CLI_MAX_OPTS 16
+#define CLI_MAX_OPTS 32
 #define CLI_MAX_VALUES 64
 
 typedef struct cli_opt {

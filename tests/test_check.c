@@ -82,6 +82,10 @@ static void test_directions(void **state)
     assert_true(check_metric_rule("train_curve_loss@10")->informational);
     assert_false(check_metric_rule("train_bits_per_en_byte")->informational);
     assert_int_equal(check_metric_direction("train_bytes_peak_measured"), -1);
+    assert_int_equal(check_metric_direction("train_flops_to_target"), -1);
+    assert_int_equal(check_metric_direction("train_s_to_target"), -1);
+    assert_int_equal(check_metric_direction("train_curve_flops@10"), 0);
+    assert_int_equal(check_metric_direction("train_budget_flops"), 0);
     assert_true(check_metric_rule("vocab_used")->informational);
     assert_true(check_metric_rule("renyi_efficiency")->informational);
     assert_true(check_metric_rule("parity")->informational);
@@ -211,6 +215,15 @@ static const char *const k_all_metrics[] = {
     "proj_train_utilisation", "renyi_efficiency", "s_train", "segments", "symbol_dict_bytes",
     "symbol_text_bytes", "symbol_text_chars", "symbol_text_dict_bytes", "text_bytes", "tokens",
     "unk_rate", "vocab_priced", "vocab_size", "vocab_used", "words", "xz9_bytes", "zstd19_bytes",
+    /* bench/stage_train.c */
+    "train_loss", "train_bits_per_token", "train_bits_per_en_byte", "train_eval_targets",
+    "train_eval_segments", "train_eval_en_bytes", "train_target_bits_per_en_byte",
+    "train_flops_to_target", "train_s_to_target", "train_curve_loss@1",
+    "train_curve_bits_per_en_byte@10", "train_curve_flops@10", "train_curve_s@10",
+    "train_steps", "train_tokens_seen", "train_epochs_seen", "train_vocab", "train_vocab_full",
+    "train_flops", "train_flops_full_vocab", "train_flops_gemm_share",
+    "train_bytes_peak_measured", "train_bytes_analytic", "train_bytes_analytic_full_vocab",
+    "train_budget_flops", "train_s", "train_gemm_time_share",
 };
 
 static void test_every_metric_has_a_rule(void **state)
