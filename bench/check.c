@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stage_train.h"
+
 int check_glob(const char *p, const char *s)
 {
     /* iterative glob with backtracking on the last '*' */
@@ -190,6 +192,13 @@ static const check_rule k_no_rule = {"*", N, 0, 0};
 
 const check_rule *check_metric_rule(const char *m)
 {
+    /* a second training regime's rows follow the first's rules */
+    char base[160];
+    const char *lab = "train_" STAGE_TRAIN_CONTENT_LABEL "_";
+    if (strncmp(m, lab, strlen(lab)) == 0 && strlen(m) < sizeof base) {
+        snprintf(base, sizeof base, "train_%s", m + strlen(lab));
+        m = base;
+    }
     for (size_t i = 0; i < N_RULES; i++)
         if (check_glob(k_rules[i].pattern, m))
             return &k_rules[i];

@@ -21,6 +21,7 @@
 #include "stage_metrics.h"
 #include "stage_model.h"
 #include "stage_ngram.h"
+#include "stage_train.h"
 
 void run_corpus_path(const char *data_dir, const char *name, char *buf, size_t cap)
 {
@@ -189,6 +190,17 @@ static int latency_hook_run(void *ud, const ngram_model *m, const ngram_data *te
 }
 
 /* Every row of tokenizer spec s. */
+/* 1: spec trains on corpus c (both in the training list, and a regime). */
+static int trains(const run_config *cfg, const corpus *c, const char *spec)
+{
+    int in_s = 0, in_c = 0;
+    for (size_t i = 0; i < cfg->n_train_specs; i++)
+        in_s |= strcmp(cfg->train_specs[i], spec) == 0;
+    for (size_t i = 0; i < cfg->n_train_corpora; i++)
+        in_c |= strcmp(cfg->train_corpora[i], corpus_name(c)) == 0;
+    return cfg->n_train > 0 && in_s && in_c;
+}
+
 static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
 {
     const run_config *cfg = x->cfg;
@@ -287,6 +299,20 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
                 nc.on_model_ud = &h;
             }
             rc = stage_ngram_rows(c, l, tk[l], &ts, &nc, res, err);
+        }
+    }
+    /* measured training of the specs and corpora of the training list */
+    for (size_t l = 0; l < nl && rc == TB_OK && trains(cfg, c, cfg->specs[s]); l++) {
+        if (!mt[l] || !lang_selected(cfg, corpus_lang(c, l)))
+            continue;
+        token_streams ts;
+        metrics_tok_streams(mt[l], &ts);
+        for (size_t r = 0; r < cfg->n_train && rc == TB_OK; r++) {
+            snprintf(phase, sizeof phase, "%s: %s %s: train%s%s", corpus_name(c), name,
+                     corpus_lang(c, l), cfg->train[r].label ? " " : "",
+                     cfg->train[r].label ? cfg->train[r].label : "");
+            job_progress(x, phase);
+            rc = stage_train_rows(c, l, tk[l], &ts, &cfg->train[r], res, err);
         }
     }
     for (size_t l = 0; l < nl; l++) {

@@ -8,6 +8,7 @@
 
 #include "../common/tb.h"
 #include "../results/results.h"
+#include "stage_train.h"
 
 struct corpus;
 
@@ -34,6 +35,12 @@ typedef struct run_config {
     size_t n_light;
     const char *hardware_path;          /* roofline profiles (model/roofline.h) for the proj_*
                                            rows when model_preset is set; NULL: none */
+    const char *const *train_specs;     /* specs (of specs) that also train, on the corpora */
+    size_t n_train_specs;               /*   of train_corpora (names), with each regime of */
+    const char *const *train_corpora;   /*   train (bench/stage_train.h; their labels must */
+    size_t n_train_corpora;             /*   differ); 0 regimes: no training */
+    const stage_train_config *train;
+    size_t n_train;
     int jobs;                           /* tokenizer specs run in parallel (1..RUN_MAX_JOBS);
                                            the rows are the same for any value */
     run_progress_fn progress;           /* may be NULL; called from one thread at a time */

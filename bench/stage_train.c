@@ -178,6 +178,19 @@ static const char *budget_unit(enum stage_train_budget k)
                                                                       : "steps";
 }
 
+/* results_add with the regime label after "train_" (train_LABEL_loss). */
+static int add_row(results *r, const char *label, const char *cn, const char *split,
+                   const char *lang, const char *tn, const char *name, double value,
+                   const char *unit, tb_error *err)
+{
+    char m[128];
+    if (label && label[0]) {
+        snprintf(m, sizeof m, "train_%s_%s", label, name + 6);
+        name = m;
+    }
+    return results_add(r, cn, split, lang, tn, name, value, unit, err);
+}
+
 int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token_streams *ts,
                      const stage_train_config *cfg, results *r, tb_error *err)
 {
@@ -255,7 +268,7 @@ int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token
     trn_eval_result ev = {0};
     char metric[64];
 #define ROW(split, name, value, unit)                                                          \
-    (rc = rc ? rc : results_add(r, cn, split, lang, tn, name, value, unit, err))
+    (rc = rc ? rc : add_row(r, cfg->label, cn, split, lang, tn, name, value, unit, err))
     for (size_t s = 0; s < steps && rc == TB_OK; s++) {
         trn_step_info info;
         double t0 = tb_now();
@@ -298,7 +311,8 @@ int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token
             snprintf(metric, sizeof metric, "train_curve_flops@%zu", s + 1);
             ROW("train", metric, flops, "FLOPs");
             snprintf(metric, sizeof metric, "train_curve_s@%zu", s + 1);
-            ROW("train", metric, dt, "s");
+            if (!cfg->no_timing)
+                ROW("train", metric, dt, "s");
             if (cfg->on_point) {
                 stage_train_point p = {.step = s + 1, .steps = steps, .loss = info.loss,
                                        .mean = mean, .test_loss = test_loss,
@@ -335,7 +349,8 @@ int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token
             ROW("test", "train_target_bits_per_en_byte", cfg->target, "bits/byte");
         if (f_target >= 0) {
             ROW("test", "train_flops_to_target", f_target, "FLOPs");
-            ROW("test", "train_s_to_target", s_target, "s");
+            if (!cfg->no_timing)
+                ROW("test", "train_s_to_target", s_target, "s");
         }
         ROW("train", "train_loss", mean, "nats/token");
         ROW("train", "train_steps", (double)steps, "steps");
@@ -356,8 +371,11 @@ int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token
         }
         if (cfg->kind == STAGE_TRAIN_FLOPS)
             ROW("train", "train_budget_flops", cfg->budget, "FLOPs");
-        ROW("train", "train_s", dt, "s");
-        ROW("train", "train_gemm_time_share", gs + os > 0 ? gs / (gs + os) : 0, "time_ratio");
+        if (!cfg->no_timing) {
+            ROW("train", "train_s", dt, "s");
+            ROW("train", "train_gemm_time_share", gs + os > 0 ? gs / (gs + os) : 0,
+                "time_ratio");
+        }
     }
 #undef ROW
     free(train);

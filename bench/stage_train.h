@@ -59,6 +59,9 @@ enum stage_train_budget {
     STAGE_TRAIN_EPOCHS,
 };
 
+/* The label of the equal-content regime in a suite (train_content_*). */
+#define STAGE_TRAIN_CONTENT_LABEL "content"
+
 /* One checkpoint, for a caller that prints (the stage never does). */
 typedef struct stage_train_point {
     size_t step, steps;     /* 1-based step done, of steps */
@@ -88,6 +91,10 @@ typedef struct stage_train_config {
     trn_config tc;                  /* batch, seq, lr, data seed; warmup_steps is used when
                                        warmup_set, decay_steps is set per run */
     int warmup_set;
+    int no_timing;                  /* 1: no timing rows (train_s, train_curve_s@, ...) */
+    const char *label;              /* NULL or "": rows train_NAME; else train_LABEL_NAME
+                                       (a second regime in one results table, e.g.
+                                       STAGE_TRAIN_CONTENT_LABEL) */
     enum stage_train_budget kind;
     double budget;                  /* steps, FLOPs, tokens or epochs */
     size_t checkpoints;             /* evaluation points, >= 1 (the last step always) */

@@ -30,12 +30,29 @@ static const char *const k_default_light[] = {
 
 static const char *const k_quick_corpora[] = {"udhr"};
 
+/* measured training (suite.h): udhr's test split (8 segments) is too small */
+static const char *const k_train_corpora[] = {"libreoffice"};
+static const char *const k_default_train[] = {"bytes", "bpe:8k", "tiktoken:cl100k_base",
+                                              "hf:qwen3"};
+#define N_DEFAULT_TRAIN (sizeof k_default_train / sizeof k_default_train[0])
+/* the train suite: the schemes of issue 15's comparison */
+static const char *const k_train_tokenizers[] = {
+    "bytes", "graphemes", "bpe:8k", "joint:bpe:8k", "symbol:32k", "tiktoken:cl100k_base",
+    "tiktoken:o200k_base",
+};
+#define N_TRAIN_TOKENIZERS (sizeof k_train_tokenizers / sizeof k_train_tokenizers[0])
+
 static const suite k_suites[] = {
     /* everything tokbench can do, on both corpora */
     {"default", k_default_corpora, 2, k_default_tokenizers, N_DEFAULT_TOKENIZERS, 4, "small",
-     k_default_light, N_DEFAULT_LIGHT},
+     k_default_light, N_DEFAULT_LIGHT, k_default_train, N_DEFAULT_TRAIN, k_train_corpora, 1,
+     2e11, 0, 20000, 0},
     /* the small corpus only: seconds, for tests and trying things out */
-    {"quick", k_quick_corpora, 1, k_default_tokenizers, N_DEFAULT_TOKENIZERS, 4, "small", NULL, 0},
+    {"quick", k_quick_corpora, 1, k_default_tokenizers, N_DEFAULT_TOKENIZERS, 4, "small", NULL, 0,
+     NULL, 0, NULL, 0, 0, 0, 0, 0},
+    /* measured training at an equal budget and for one pass over the content */
+    {"train", k_train_corpora, 1, k_train_tokenizers, N_TRAIN_TOKENIZERS, 0, NULL, NULL, 0,
+     k_train_tokenizers, N_TRAIN_TOKENIZERS, k_train_corpora, 1, 2e12, 1, 20000, 0},
 };
 
 const suite *suite_find(const char *name)
@@ -46,4 +63,4 @@ const suite *suite_find(const char *name)
     return NULL;
 }
 
-const char *suite_names(void) { return "default, quick"; }
+const char *suite_names(void) { return "default, quick, train"; }

@@ -20,6 +20,19 @@ typedef struct suite {
      * e.g. bpe:32k, gets every stage). */
     const char *const *light;
     size_t n_light;
+    /* Measured training (bench/stage_train.h), the tiny preset at batch 4 x
+     * 64: these specs (each also in tokenizers) on these corpora, every
+     * language, at an equal FLOPs budget, and when train_epochs > 0 also at
+     * an equal number of passes over the train split (rows train_content_*).
+     * No specs: no training. */
+    const char *const *train_specs;
+    size_t n_train_specs;
+    const char *const *train_corpora;
+    size_t n_train_corpora;
+    double train_budget_flops;
+    double train_epochs;
+    double train_eval_bytes;        /* English bytes of the evaluation set (0: all) */
+    double train_target;            /* bits per English byte target (0: none) */
 } suite;
 
 /* The suite called name, or NULL. */

@@ -1,6 +1,7 @@
 /* cmd_run.c - tokbench run: the whole suite into results.csv, manifest.json,
  * REPORT.md and charts. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@ static const cli_opt run_opts[] = {
                            "none: no model rows; default: the suite's, else none)"},
     {"jobs", 'j', "N", "tokenizer specs run in parallel (default: the CPUs online, at most 64; "
                        "the rows are the same for any N, timings are quieter with 1)"},
+    {"train-budget", 0, "FLOPS", "FLOPs of each measured training of the suite's training list "
+                                 "(default: the suite's; 0: no training)"},
     {"quiet", 'q', NULL, "do not print the summary table"},
     {0, 0, 0, 0},
 };
@@ -52,7 +55,13 @@ const cli_command run_cmd = {
     "(udhr and libreoffice, every scheme, the BPE sweep bpe:1k..64k per language and\n"
     "joint, symbol:2k..all, symbol-space:250k and symbol-space:all (a single space\n"
     "before a word is part of the word's token), symbol-stem:32k, the small model,\n"
-    "4-grams) and 'quick' (the same on udhr). Without --suite,\n"
+    "4-grams, and measured training of bytes, bpe:8k, tiktoken:cl100k_base and\n"
+    "hf:qwen3 on libreoffice at 2e11 FLOPs each), 'quick' (the same on udhr, no\n"
+    "training) and 'train' (libreoffice: bytes, graphemes, bpe:8k, joint:bpe:8k,\n"
+    "symbol:32k, tiktoken:cl100k_base, tiktoken:o200k_base trained at an equal\n"
+    "budget of 2e12 FLOPs and, rows train_content_*, for one pass over the train\n"
+    "split; tokbench help train). A suite's training applies to those of its specs\n"
+    "and corpora a run has (-t, -c); --train-budget sets its FLOPs. Without --suite,\n"
     "-c and -t are required.\n"
     "\n"
     "With timing, --model runs the model: a preset that does not fit in the\n"
@@ -130,7 +139,45 @@ int cmd_run(const cli_args *a)
         cfg.ngram_order = s->ngram_order;
         cfg.light = s->light;
         cfg.n_light = s->n_light;
+        cfg.train_specs = s->train_specs;
+        cfg.n_train_specs = s->n_train_specs;
+        cfg.train_corpora = s->train_corpora;
+        cfg.n_train_corpora = s->n_train_corpora;
     }
+    /* the suite's training regimes: equal FLOPs, and equal passes when set */
+    stage_train_config train[2];
+    size_t n_train = 0;
+    const suite *ts = sname ? suite_find(sname) : NULL;
+    double budget = ts ? ts->train_budget_flops : 0;
+    const char *tbv = cli_get(&run_cmd, a, "train-budget", NULL);
+    if (tbv) {
+        char *end;
+        budget = strtod(tbv, &end);
+        if (end == tbv || *end || !(budget >= 0) || !isfinite(budget)) {
+            fprintf(stderr, "tokbench run: --train-budget must be a number of FLOPs (0: no "
+                            "training), not '%s'\n", tbv);
+            return TB_EUSAGE;
+        }
+    }
+    if (ts && ts->n_train_specs && budget > 0) {
+        for (size_t r = 0; r < 2; r++) {
+            stage_train_config_init(&train[r]);
+            train[r].eval_bytes = ts->train_eval_bytes;
+            train[r].target = ts->train_target;
+            train[r].no_timing = !!cli_count(&run_cmd, a, "no-timing");
+        }
+        train[0].kind = STAGE_TRAIN_FLOPS;
+        train[0].budget = budget;
+        n_train = 1;
+        if (ts->train_epochs > 0) {
+            train[1].kind = STAGE_TRAIN_EPOCHS;
+            train[1].budget = ts->train_epochs;
+            train[1].label = STAGE_TRAIN_CONTENT_LABEL;
+            n_train = 2;
+        }
+    }
+    cfg.train = train;
+    cfg.n_train = n_train;
     const char *ng = cli_get(&run_cmd, a, "ngram", NULL);
     long o;
     if (ng) {
@@ -171,7 +218,8 @@ int cmd_run(const cli_args *a)
         }
         cfg.jobs = (int)j;
     }
-    const char *model = cli_get(&run_cmd, a, "model", sname ? suite_find(sname)->model_preset : "none");
+    const char *model = cli_get(&run_cmd, a, "model",
+                                ts && ts->model_preset ? ts->model_preset : "none");
     cfg.model_preset = strcmp(model, "none") == 0 ? NULL : model;
     cli_progress prog = {.tty = isatty(2)};
     if (prog.tty || getenv("CI")) {
