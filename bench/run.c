@@ -651,6 +651,23 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
         if (rc == TB_OK)
             rc = roofline_config_check(rf, &rcfg, err);
     }
+    /* the training regimes with the profiles for their 7B projection rows */
+    roofline *trf = NULL;
+    stage_train_config trc[2];
+    run_config tcfg;
+    if (rc == TB_OK && cfg->n_train && cfg->hardware_path) {
+        if (cfg->n_train > 2)
+            rc = tb_fail(err, TB_EUSAGE, "at most 2 training regimes, not %zu", cfg->n_train);
+        else
+            rc = roofline_new(cfg->hardware_path, &trf, err);
+        for (size_t r = 0; rc == TB_OK && r < cfg->n_train; r++) {
+            trc[r] = cfg->train[r];
+            trc[r].rf = trf;
+        }
+        tcfg = *cfg;
+        tcfg.train = trc;
+        cfg = &tcfg;
+    }
     for (size_t i = 0; i < cfg->n_corpora && rc == TB_OK; i++) {
         corpus *c = NULL;
         rc = run_corpus_open(cfg->data_dir, cfg->corpora[i], &c, err);
@@ -668,6 +685,7 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
     }
     roofline_free(rf);
     stage_model_free(sm);
+    roofline_free(trf);
     words_free(w);
     return rc;
 }

@@ -183,12 +183,50 @@ static int add_row(results *r, const char *label, const char *cn, const char *sp
                    const char *lang, const char *tn, const char *name, double value,
                    const char *unit, tb_error *err)
 {
-    char m[128];
+    char m[256];
     if (label && label[0]) {
         snprintf(m, sizeof m, "train_%s_%s", label, name + 6);
         name = m;
     }
     return results_add(r, cn, split, lang, tn, name, value, unit, err);
+}
+
+/* The 7B-class projection rows of n windows of T tokens (stage_train.h). */
+static int proj_rows(const stage_train_config *cfg, results *r, const char *cn,
+                     const char *lang, const char *tn, size_t n, size_t t, size_t vocab,
+                     tb_error *err)
+{
+    static const char *const models[] = STAGE_TRAIN_PROJ_MODELS;
+    roofline_config rc = {.models = models, .n_models = sizeof models / sizeof models[0],
+                          .machine_model = "", .budget = 1};
+    size_t np = roofline_pairs(cfg->rf, &rc, NULL, NULL, 0);
+    const roofline_dims **pm = tb_calloc(np ? np : 1, sizeof *pm, err);
+    const roofline_hw **ph = pm ? tb_calloc(np ? np : 1, sizeof *ph, err) : NULL;
+    size_t *lens = ph ? tb_malloc((n ? n : 1) * sizeof *lens, err) : NULL;
+    int st = lens ? roofline_config_check(cfg->rf, &rc, err) : err->status;
+    if (st == TB_OK)
+        roofline_pairs(cfg->rf, &rc, pm, ph, np);
+    for (size_t i = 0; st == TB_OK && i < n; i++)
+        lens[i] = t;
+    char name[160];
+    const char *last = NULL;
+    for (size_t i = 0; i < np && st == TB_OK; i++) {
+        roofline_proj p;
+        st = roofline_project(pm[i], vocab, ph[i], &rc, lens, n, &p, err);
+        if (st == TB_OK && pm[i]->name != last) { /* models outer: once per model */
+            snprintf(name, sizeof name, "train_proj_flops_%s", pm[i]->name);
+            st = add_row(r, cfg->label, cn, "train", lang, tn, name, p.train_flops, "FLOPs", err);
+            last = pm[i]->name;
+        }
+        if (st == TB_OK && p.train_hours >= 0) {
+            snprintf(name, sizeof name, "train_proj_gpu_hours_%s_%s", pm[i]->name, ph[i]->name);
+            st = add_row(r, cfg->label, cn, "train", lang, tn, name, p.train_hours, "h", err);
+        }
+    }
+    free(lens);
+    free(ph);
+    free(pm);
+    return st;
 }
 
 int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token_streams *ts,
@@ -371,6 +409,9 @@ int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token
         }
         if (cfg->kind == STAGE_TRAIN_FLOPS)
             ROW("train", "train_budget_flops", cfg->budget, "FLOPs");
+        if (rc == TB_OK && cfg->rf)
+            rc = proj_rows(cfg, r, cn, lang, tn, steps * tc.batch, tc.seq,
+                           vfull ? vfull : mc.vocab, err);
         if (!cfg->no_timing) {
             ROW("train", "train_s", dt, "s");
             ROW("train", "train_gemm_time_share", gs + os > 0 ? gs / (gs + os) : 0,

@@ -36,7 +36,17 @@
  * A bits-per-English-byte target (> 0) gives train_flops_to_target and
  * train_s_to_target: linear interpolation between the two checkpoints whose
  * test bits per English byte cross it (the first checkpoint at or below it
- * when step 1 is already there); no row when the run never reaches it. */
+ * when step 1 is already there); no row when the run never reaches it.
+ *
+ * On paper, with profiles (cfg->rf): the same windows (steps x B of T
+ * tokens) and the tokenizer's full vocabulary on the 7B-class dims
+ * STAGE_TRAIN_PROJ_MODELS: train_proj_flops_<m> (3 x the prefill matmul
+ * FLOPs with logits everywhere, model/roofline.h) and, per datasheet
+ * profile, train_proj_gpu_hours_<m>_<hw> at the roofline's default
+ * utilisation: what this run's tokens would cost a 7B model, an
+ * extrapolation of the count, not a measurement (nothing says a 7B model
+ * would reach the same loss from them). */
+#define STAGE_TRAIN_PROJ_MODELS {"llama2-7b", "qwen2-7b"}
 #ifndef STAGE_TRAIN_H
 #define STAGE_TRAIN_H
 
@@ -44,6 +54,7 @@
 #include <stdint.h>
 
 #include "../common/tb.h"
+#include "../model/roofline.h"
 #include "../model/train.h"
 #include "../model/transformer.h"
 #include "../results/results.h"
@@ -101,6 +112,7 @@ typedef struct stage_train_config {
     size_t every;                   /* > 0: a checkpoint every this many steps instead */
     double eval_bytes;              /* English bytes of the evaluation set; 0: all */
     double target;                  /* bits per English byte target; 0: none */
+    const roofline *rf;             /* hardware profiles for the 7B projection rows, or NULL */
     void (*on_plan)(void *ud, const stage_train_plan *p);
     void (*on_point)(void *ud, const stage_train_point *p);
     /* after the last step: the trainer's memory, the steps' seconds, steps, tokens seen */

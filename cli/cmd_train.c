@@ -10,6 +10,7 @@
 #include "../common/afile.h"
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
+#include "../model/roofline.h"
 #include "../model/train.h"
 #include "../model/transformer.h"
 #include "../results/results.h"
@@ -40,6 +41,8 @@ static const cli_opt train_opts[] = {
     {"target", 0, "BITS", "bits per English byte whose FLOPs and seconds to reach are rows"},
     {"data-seed", 0, "N", "seed of the batch order (default 1)"},
     {"out", 'o', "DIR", "write DIR/results.csv: the train_* rows (replaced whole)"},
+    {"hardware", 0, "FILE", "profiles and dims of the 7B projection rows (default "
+                            "model/hardware.tsv, env TOKBENCH_HARDWARE)"},
     CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
@@ -114,7 +117,10 @@ const cli_command train_cmd = {
     "trainer), train_flops_gemm_share (ratio), train_bytes_peak_measured (bytes:\n"
     "everything trn_new allocates), train_bytes_analytic (bytes: 16 a parameter +\n"
     "B x the activations of model/cost.h at T), the full-vocabulary rows, with\n"
-    "--budget train_budget_flops, and the timing rows train_s (s, the steps' wall\n"
+    "--budget train_budget_flops, on paper train_proj_flops_<m> and\n"
+    "train_proj_gpu_hours_<m>_<hw> (these windows and the full vocabulary on the 7B\n"
+    "dims llama2-7b, qwen2-7b, on every datasheet profile: an extrapolation of the\n"
+    "count, not a measurement), and the timing rows train_s (s, the steps' wall\n"
     "time, evaluation excluded) and train_gemm_time_share (time_ratio). With one\n"
     "OpenBLAS thread every row but the timing ones is identical run to run. DIR is\n"
     "written as DIR.tmp.PID and switched in place at the end; a train that fails\n"
@@ -274,7 +280,11 @@ int cmd_train(const cli_args *a)
 
     corpus *c = NULL;
     results *res = NULL;
-    int rc = cli_open_corpus(cmd, a, cname, &c, &err);
+    roofline *rf = NULL;
+    int rc = roofline_new(cli_hardware_path(cmd, a), &rf, &err);
+    sc.rf = rf;
+    if (rc == TB_OK)
+        rc = cli_open_corpus(cmd, a, cname, &c, &err);
     size_t langs[64], nl = 0;
     for (size_t i = 0; rc == TB_OK && i < a->n[il]; i++) {
         int li = corpus_find_lang(c, a->v[il][i]);
@@ -336,5 +346,6 @@ int cmd_train(const cli_args *a)
     }
     results_free(res);
     corpus_free(c);
+    roofline_free(rf);
     return rc;
 }

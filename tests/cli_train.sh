@@ -81,6 +81,9 @@ ts=$(value "$WORK/run/results.csv" udhr test en bytes segments)
 check "the vocabulary is the $nb bytes used + the separator" test "$(v train train_vocab)" = $((nb + 1))
 check "the full vocabulary is 256 + the separator" test "$(v train train_vocab_full)" = 257
 check "the full vocabulary costs more FLOPs" awk -v f="$(v train train_flops)" -v g="$(v train train_flops_full_vocab)" 'BEGIN { exit !(g > f) }'
+check "7B projection: 3 x the prefill FLOPs of the windows, about 6 N D" awk \
+  -v f="$(v train train_proj_flops_llama2-7b)" -v d="$(v train train_tokens_seen)" 'BEGIN { r = f / (6 * 6.74e9 * d); exit !(r > 0.95 && r < 1.1) }'
+check "7B projection: GPU hours on the H100 profile" test -n "$(v train train_proj_gpu_hours_llama2-7b_h100-sxm)"
 check "the curve's last FLOPs are the counted FLOPs" test "$(v train train_curve_flops@30)" = "$(v train train_flops)"
 check "eval targets = test tokens $tt + segments $ts" test "$(v test train_eval_targets)" = $((tt + ts))
 enb=$(value "$WORK/run/results.csv" udhr test en bytes bytes)

@@ -86,6 +86,10 @@ static void test_directions(void **state)
     assert_int_equal(check_metric_direction("train_s_to_target"), -1);
     assert_int_equal(check_metric_direction("train_curve_flops@10"), 0);
     assert_int_equal(check_metric_direction("train_budget_flops"), 0);
+    /* the equal-content regime's rows follow the same rules */
+    assert_int_equal(check_metric_direction("train_content_bits_per_en_byte"), -1);
+    assert_true(check_metric_rule("train_content_curve_loss@5")->informational);
+    assert_int_equal(check_metric_direction("train_content_epochs_seen"), 0);
     assert_true(check_metric_rule("vocab_used")->informational);
     assert_true(check_metric_rule("renyi_efficiency")->informational);
     assert_true(check_metric_rule("parity")->informational);
@@ -223,7 +227,8 @@ static const char *const k_all_metrics[] = {
     "train_steps", "train_tokens_seen", "train_epochs_seen", "train_vocab", "train_vocab_full",
     "train_flops", "train_flops_full_vocab", "train_flops_gemm_share",
     "train_bytes_peak_measured", "train_bytes_analytic", "train_bytes_analytic_full_vocab",
-    "train_budget_flops", "train_s", "train_gemm_time_share",
+    "train_budget_flops", "train_s", "train_gemm_time_share", "train_proj_flops_llama2-7b",
+    "train_proj_gpu_hours_qwen2-7b_h100-sxm",
 };
 
 static void test_every_metric_has_a_rule(void **state)
