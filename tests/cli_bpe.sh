@@ -119,6 +119,11 @@ expect_err "model type 'Unigram' is not supported" "hf: Unigram refusal names th
 printf '{"model": {"type": "BPE",\n "vocab": {"a": 0,\n' >"$WORK/trunc.json"
 expect_exit 3 "hf: truncated tokenizer.json" -- "$TB" tokenize -t "hf:$WORK/trunc.json" "$WORK/ab.txt"
 expect_err "trunc.json:3:" "hf: truncation names file and line"
+# found by the long fuzz campaign: one huge rank or id once sized the tables
+# at gigabytes
+printf 'export default {"pat_str": "", "special_tokens": {}, "bpe_ranks": "! 444444256 YWI= YWJhYg=="};' >"$WORK/hugerank.js"
+expect_exit 3 "tiktoken: a rank far beyond the entry count is refused" -- "$TB" tokenize -t "tiktoken:gpt2:$WORK/hugerank.js" "$WORK/ab.txt"
+expect_err "rank or special id 444444257 is far beyond the 2 entries" "tiktoken: the huge rank is named"
 # found by the long fuzz campaign: one huge id once sized the tables at 26.7 GB
 printf '{"model": {"type": "BPE", "merges": [],\n "vocab": {"a": 0, "b": 3333333094}}}\n' >"$WORK/hugeid.json"
 expect_exit 3 "hf: an id far beyond the entry count is refused" -- "$TB" tokenize -t "hf:$WORK/hugeid.json" "$WORK/ab.txt"
