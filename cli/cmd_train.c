@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../bench/stage_train.h"
 #include "../common/afile.h"
@@ -281,7 +282,15 @@ int cmd_train(const cli_args *a)
     corpus *c = NULL;
     results *res = NULL;
     roofline *rf = NULL;
-    int rc = roofline_new(cli_hardware_path(cmd, a), &rf, &err);
+    /* the profiles of the projection rows: a file named (--hardware, env)
+     * must load; the default one is used when it is there */
+    const char *hw = cli_hardware_path(cmd, a);
+    int rc = TB_OK;
+    if (strcmp(hw, CLI_DEFAULT_HARDWARE) != 0 || access(hw, F_OK) == 0)
+        rc = roofline_new(hw, &rf, &err);
+    else
+        fprintf(stderr, "tokbench train: no %s here: no train_proj_* rows (--hardware FILE "
+                        "names one)\n", hw);
     sc.rf = rf;
     if (rc == TB_OK)
         rc = cli_open_corpus(cmd, a, cname, &c, &err);

@@ -153,6 +153,26 @@ expect_exit 3 "a budget below one step" -- run --budget 1e6
 expect_err "buys 0 steps" "names what the budget buys"
 expect_exit 2 "two budgets" -- run -n 10 --budget 1e9
 expect_exit 2 "a tokenizer given twice" -- run -t bytes
+# the suites' training: run trains the suite's training list on its corpora
+if [[ -f $DATA/libreoffice/MANIFEST ]]; then
+  rs() { "$TB" run -d "$DATA" --suite default -c libreoffice -t bytes -t chars --ngram 0 --model none -q "$@"; }
+  expect_exit 0 "run --suite default trains its list (-j 2)" -- rs --train-budget 2e9 -j 2 -o "$WORK/rs2"
+  S=$WORK/rs2/results.csv
+  for l in en ru zh; do
+    check "run: bytes trained in $l at the budget" test "$(value "$S" libreoffice train $l bytes train_budget_flops)" = 2000000000
+  done
+  check "run: chars is not in the training list" test -z "$(grep ',chars,train_' "$S")"
+  check "run: the evaluation set is the suite's 20000 English bytes at most" awk \
+    -v e="$(value "$S" libreoffice test ru bytes train_eval_en_bytes)" 'BEGIN { exit !(e > 19000 && e <= 20000) }'
+  expect_exit 0 "run -j 1" -- rs --train-budget 2e9 -j 1 -o "$WORK/rs1"
+  if diff <(tools/det-rows "$S" | grep ',train_') <(tools/det-rows "$WORK/rs1/results.csv" | grep ',train_') >/dev/null; then
+    ok "run: -j does not change the training rows"; else notok "run: -j does not change the training rows"; fi
+  expect_exit 0 "run --train-budget 0" -- rs --train-budget 0 -o "$WORK/rs0"
+  check "run --train-budget 0: no training rows" test -z "$(grep ',train_' "$WORK/rs0/results.csv")"
+  expect_exit 2 "run --train-budget x" -- rs --train-budget x -o "$WORK/rsx"
+fi
+expect_exit 0 "the quick suite does not train" -- "$TB" run -d "$DATA" --suite quick -t bytes --ngram 0 --model none -q -o "$WORK/rq"
+check "quick: no training rows" test -z "$(grep ',train_' "$WORK/rq/results.csv")"
 expect_exit 2 "unknown language" -- run -l xx
 expect_exit 2 "missing -t" -- "$TB" train -d "$DATA" -c udhr -l en
 expect_exit 2 "sequence beyond the context" -- run --seq 65
