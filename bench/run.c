@@ -301,18 +301,28 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
             rc = stage_ngram_rows(c, l, tk[l], &ts, &nc, res, err);
         }
     }
-    /* measured training of the specs and corpora of the training list */
-    for (size_t l = 0; l < nl && rc == TB_OK && trains(cfg, c, cfg->specs[s]); l++) {
-        if (!mt[l] || !lang_selected(cfg, corpus_lang(c, l)))
-            continue;
-        token_streams ts;
-        metrics_tok_streams(mt[l], &ts);
-        for (size_t r = 0; r < cfg->n_train && rc == TB_OK; r++) {
+    /* measured training of the specs and corpora of the training list,
+     * English first: its final value is the others' target (target_en) */
+    for (size_t r = 0; r < cfg->n_train && rc == TB_OK && trains(cfg, c, cfg->specs[s]); r++) {
+        stage_train_config tc = cfg->train[r];
+        double en_final = 0;
+        for (size_t k = 0; k < nl && rc == TB_OK; k++) {
+            size_t l = en >= 0 ? (k == 0 ? (size_t)en : k <= (size_t)en ? k - 1 : k) : k;
+            if (!mt[l] || !lang_selected(cfg, corpus_lang(c, l)))
+                continue;
+            token_streams ts;
+            metrics_tok_streams(mt[l], &ts);
+            if (cfg->train[r].target_en) {
+                tc.target_self = (int)l == en;
+                tc.target = (int)l == en ? 0 : en_final;
+            }
             snprintf(phase, sizeof phase, "%s: %s %s: train%s%s", corpus_name(c), name,
-                     corpus_lang(c, l), cfg->train[r].label ? " " : "",
-                     cfg->train[r].label ? cfg->train[r].label : "");
+                     corpus_lang(c, l), tc.label ? " " : "", tc.label ? tc.label : "");
             job_progress(x, phase);
-            rc = stage_train_rows(c, l, tk[l], &ts, &cfg->train[r], res, err);
+            stage_train_result tr;
+            rc = stage_train_rows(c, l, tk[l], &ts, &tc, res, &tr, err);
+            if ((int)l == en)
+                en_final = tr.bits_per_en_byte;
         }
     }
     for (size_t l = 0; l < nl; l++) {

@@ -230,7 +230,8 @@ static int proj_rows(const stage_train_config *cfg, results *r, const char *cn,
 }
 
 int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token_streams *ts,
-                     const stage_train_config *cfg, results *r, tb_error *err)
+                     const stage_train_config *cfg, results *r, stage_train_result *out,
+                     tb_error *err)
 {
     const char *cn = corpus_name(c), *lang = corpus_lang(c, li), *tn = tokenizer_name(t);
     int en = corpus_find_lang(c, "en");
@@ -301,7 +302,13 @@ int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token
                                           : steps;
     every = every ? every : 1;
     double sum = 0, mean = 0, dt = 0, test_loss = 0, bpeb = 0, flops = 0;
-    double prev_f = 0, prev_s = 0, prev_b = 0, f_target = -1, s_target = -1;
+    double f_target = -1, s_target = -1, target = cfg->target;
+    /* checkpoints: step 1, every `every`, the last */
+    size_t ncap = steps / every + 2, np = 0;
+    double *cf = rc ? NULL : tb_malloc(3 * ncap * sizeof *cf, err);
+    double *cs = cf ? cf + ncap : NULL, *cb = cf ? cf + 2 * ncap : NULL;
+    if (rc == TB_OK && !cf)
+        rc = err->status;
     size_t since = 0;
     trn_eval_result ev = {0};
     char metric[64];
@@ -326,19 +333,12 @@ int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token
                 break;
             test_loss = ev.nats / (double)ev.targets;
             bpeb = en >= 0 && eval_bytes > 0 ? ev.nats / log(2.0) / eval_bytes : 0;
-            if (cfg->target > 0 && bpeb > 0 && f_target < 0 && bpeb <= cfg->target) {
-                if (s == 0) {
-                    f_target = flops;
-                    s_target = dt;
-                } else { /* linear between the checkpoints that cross it */
-                    double w = (prev_b - cfg->target) / (prev_b - bpeb);
-                    f_target = prev_f + w * (flops - prev_f);
-                    s_target = prev_s + w * (dt - prev_s);
-                }
+            if (np < ncap) { /* the curve, for the target afterwards */
+                cf[np] = flops;
+                cs[np] = dt;
+                cb[np] = bpeb;
+                np++;
             }
-            prev_f = flops;
-            prev_s = dt;
-            prev_b = bpeb;
             snprintf(metric, sizeof metric, "train_curve_loss@%zu", s + 1);
             ROW("train", metric, mean, "nats/token");
             ROW("test", metric, test_loss, "nats/token");
@@ -362,6 +362,27 @@ int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token
             since = 0;
         }
     }
+    /* the target: the first crossing of the curve (its own final value with
+     * target_self), linear between the checkpoints that cross it */
+    if (rc == TB_OK && cfg->target_self)
+        target = bpeb;
+    for (size_t i = 0; rc == TB_OK && target > 0 && i < np && f_target < 0; i++) {
+        if (!(cb[i] > 0 && cb[i] <= target))
+            continue;
+        if (i == 0) {
+            f_target = cf[0];
+            s_target = cs[0];
+        } else {
+            double w = cb[i - 1] - cb[i] > 0 ? (cb[i - 1] - target) / (cb[i - 1] - cb[i]) : 1;
+            f_target = cf[i - 1] + w * (cf[i] - cf[i - 1]);
+            s_target = cs[i - 1] + w * (cs[i] - cs[i - 1]);
+        }
+    }
+    if (out) {
+        out->bits_per_en_byte = rc ? 0 : bpeb;
+        out->flops = rc ? 0 : flops;
+    }
+    free(cf);
     if (rc == TB_OK) {
         trn_memory m;
         trn_memory_get(tr, &m);
@@ -383,8 +404,8 @@ int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token
         ROW("test", "train_eval_segments", (double)nseg_eval, "segments");
         if (en >= 0)
             ROW("test", "train_eval_en_bytes", eval_bytes, "bytes");
-        if (cfg->target > 0)
-            ROW("test", "train_target_bits_per_en_byte", cfg->target, "bits/byte");
+        if (target > 0)
+            ROW("test", "train_target_bits_per_en_byte", target, "bits/byte");
         if (f_target >= 0) {
             ROW("test", "train_flops_to_target", f_target, "FLOPs");
             if (!cfg->no_timing)

@@ -33,10 +33,14 @@
  * language and tokenizer of a corpus, so the content measured is the same.
  * bits_per_en_byte = total bits / the English bytes of those segments.
  *
- * A bits-per-English-byte target (> 0) gives train_flops_to_target and
+ * A bits-per-English-byte target gives train_flops_to_target and
  * train_s_to_target: linear interpolation between the two checkpoints whose
- * test bits per English byte cross it (the first checkpoint at or below it
- * when step 1 is already there); no row when the run never reaches it.
+ * test bits per English byte first cross it (the first checkpoint when step
+ * 1 is already there); no row when the run never reaches it. The suites'
+ * target is the English run's final value with the same tokenizer
+ * (target_self for English, then that value for the other languages): the
+ * compute another language needs to learn the same content as well as
+ * English does with the budget.
  *
  * On paper, with profiles (cfg->rf): the same windows (steps x B of T
  * tokens) and the tokenizer's full vocabulary on the 7B-class dims
@@ -112,6 +116,12 @@ typedef struct stage_train_config {
     size_t every;                   /* > 0: a checkpoint every this many steps instead */
     double eval_bytes;              /* English bytes of the evaluation set; 0: all */
     double target;                  /* bits per English byte target; 0: none */
+    int target_en;                  /* 1: the target of a language is English's final value
+                                       with the same tokenizer (callers train English first
+                                       with target_self, then pass its value as target) */
+    int target_self;                /* 1: the target is the run's own final value (English
+                                       in the suites, whose final value is then the target of
+                                       the other languages: stage_train_result) */
     const roofline *rf;             /* hardware profiles for the 7B projection rows, or NULL */
     void (*on_plan)(void *ud, const stage_train_plan *p);
     void (*on_point)(void *ud, const stage_train_point *p);
@@ -130,6 +140,12 @@ void stage_train_config_init(stage_train_config *cfg);
 int stage_train_encode(const struct tokenizer *t, const struct corpus *c, size_t li,
                        token_streams *ts, uint32_t **ids, size_t **first, tb_error *err);
 
+/* What a run ended with (for the target of the next). */
+typedef struct stage_train_result {
+    double bits_per_en_byte;        /* at the last step; 0 without English */
+    double flops;                   /* counted */
+} stage_train_result;
+
 /* Trains on the train split of language li (its token streams ts, from
  * tokenizer t: its name labels the rows, its vocabulary size is the full
  * vocabulary) and adds the train_* rows (docs/DESIGN.md 'Metrics') to r.
@@ -137,6 +153,6 @@ int stage_train_encode(const struct tokenizer *t, const struct corpus *c, size_t
  * not above the warm-up), a loss that diverges (trn_step's message). */
 int stage_train_rows(const struct corpus *c, size_t li, const struct tokenizer *t,
                      const token_streams *ts, const stage_train_config *cfg, results *r,
-                     tb_error *err);
+                     stage_train_result *out, tb_error *err);
 
 #endif

@@ -32,7 +32,8 @@ typedef struct suite {
     double train_budget_flops;
     double train_epochs;
     double train_eval_bytes;        /* English bytes of the evaluation set (0: all) */
-    double train_target;            /* bits per English byte target (0: none) */
+    int train_target_en;            /* 1: each language's target is English's final value
+                                       (stage_train_config.target_en) */
 } suite;
 
 /* The suite called name, or NULL. */

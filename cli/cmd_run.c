@@ -163,7 +163,7 @@ int cmd_run(const cli_args *a)
         for (size_t r = 0; r < 2; r++) {
             stage_train_config_init(&train[r]);
             train[r].eval_bytes = ts->train_eval_bytes;
-            train[r].target = ts->train_target;
+            train[r].target_en = ts->train_target_en;
             train[r].no_timing = !!cli_count(&run_cmd, a, "no-timing");
         }
         train[0].kind = STAGE_TRAIN_FLOPS;

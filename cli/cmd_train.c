@@ -39,7 +39,8 @@ static const cli_opt train_opts[] = {
     {"every", 0, "N", "a checkpoint every N steps instead"},
     {"eval-bytes", 0, "N", "evaluate on the first test segments within N English bytes "
                            "(default: the whole test split)"},
-    {"target", 0, "BITS", "bits per English byte whose FLOPs and seconds to reach are rows"},
+    {"target", 0, "BITS", "bits per English byte whose FLOPs and seconds to reach are rows; "
+                          "'en': English's final value with the same tokenizer"},
     {"data-seed", 0, "N", "seed of the batch order (default 1)"},
     {"out", 'o', "DIR", "write DIR/results.csv: the train_* rows (replaced whole)"},
     {"hardware", 0, "FILE", "profiles and dims of the 7B projection rows (default "
@@ -95,7 +96,10 @@ const cli_command train_cmd = {
     "bits_per_en_byte = total bits / UTF-8 bytes of the English segments evaluated\n"
     "('-' without English). --target BITS adds the FLOPs and seconds at which the\n"
     "test bits per English byte first reach BITS (linear between the two\n"
-    "checkpoints that cross it; no row when never reached).\n"
+    "checkpoints that cross it; no row when never reached); --target en takes as\n"
+    "BITS the value English reaches at its last step with the same tokenizer\n"
+    "(English is trained first): the compute another language needs to learn the\n"
+    "same content as well as English does with the budget.\n"
     "\n"
     "Prints per run a plan (tokens, segments, vocabulary, steps, FLOPs a step) and\n"
     "one line per checkpoint: step, the loss of that step, the mean loss since the\n"
@@ -240,7 +244,9 @@ int cmd_train(const cli_args *a)
         why = "--every must be an integer in 1..10000000";
     else if ((v = cli_get(cmd, a, "eval-bytes", NULL)) && parse_pos(v, 0, &sc.eval_bytes))
         why = "--eval-bytes must be a positive number";
-    else if ((v = cli_get(cmd, a, "target", NULL)) && parse_pos(v, 0, &sc.target))
+    else if ((v = cli_get(cmd, a, "target", NULL)) && strcmp(v, "en") == 0)
+        sc.target_en = 1;
+    else if (v && parse_pos(v, 0, &sc.target))
         why = "--target must be a positive number of bits per English byte";
     else if ((v = cli_get(cmd, a, "data-seed", NULL)) && parse_size(v, 0, 2147483647, &seed))
         why = "--data-seed must be an integer in 0..2147483647";
@@ -308,6 +314,14 @@ int cmd_train(const cli_args *a)
     }
     for (size_t i = 0; rc == TB_OK && !a->n[il] && i < corpus_n_langs(c) && i < 64; i++)
         langs[nl++] = i;
+    /* --target en: English first, its final value the others' target */
+    int en = rc ? -1 : corpus_find_lang(c, "en");
+    for (size_t i = 1; sc.target_en && en >= 0 && i < nl; i++)
+        if (langs[i] == (size_t)en) {
+            memmove(langs + 1, langs, i * sizeof *langs);
+            langs[0] = (size_t)en;
+        }
+    double en_final[64] = {0};
     for (size_t i = 0; rc == TB_OK && i < a->n[it]; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(a->v[it][i], a->v[it][j]) == 0)
@@ -328,7 +342,15 @@ int cmd_train(const cli_args *a)
                 printf("train: corpus %s, %s, %s\n", corpus_name(c), corpus_lang(c, langs[l]),
                        tokenizer_name(t));
                 fflush(stdout);
-                rc = stage_train_rows(c, langs[l], t, &ts, &sc, res, &err);
+                stage_train_config lc = sc;
+                if (sc.target_en) {
+                    lc.target_self = (int)langs[l] == en;
+                    lc.target = (int)langs[l] == en ? 0 : en_final[k];
+                }
+                stage_train_result tr;
+                rc = stage_train_rows(c, langs[l], t, &ts, &lc, res, &tr, &err);
+                if ((int)langs[l] == en)
+                    en_final[k] = tr.bits_per_en_byte;
             }
             free(ids);
             free(first);

@@ -149,6 +149,12 @@ check "--target: FLOPs to target between step 1 and the last" awk -v f="$ft" \
 check "--target: the target row" test "$(value "$T" udhr test en bytes train_target_bits_per_en_byte)" = 5.2
 expect_exit 0 "--target never reached" -- run -n 5 --warmup 1 --target 0.01 -o "$WORK/tg2"
 check "no FLOPs-to-target row when never reached" test -z "$(value "$WORK/tg2/results.csv" udhr test en bytes train_flops_to_target)"
+expect_exit 0 "--target en: zh and en, zh given first" -- "$TB" train -d "$DATA" -c udhr -l zh -l en -t bytes --budget 3e9 --target en -o "$WORK/te"
+E=$WORK/te/results.csv
+check "--target en: English trained first" test "$(awk '/^train: corpus/ { print $4; exit }' "$WORK/out")" = "en,"
+check "--target en: zh's target is English's final value" test "$(value "$E" udhr test zh bytes train_target_bits_per_en_byte)" = "$(value "$E" udhr test en bytes train_bits_per_en_byte)"
+check "--target en: English reaches its own final value within its FLOPs" awk -v f="$(value "$E" udhr test en bytes train_flops_to_target)" \
+  -v b="$(value "$E" udhr train en bytes train_flops)" 'BEGIN { exit !(f > 0 && f <= b) }'
 expect_exit 3 "a budget below one step" -- run --budget 1e6
 expect_err "buys 0 steps" "names what the budget buys"
 expect_exit 2 "two budgets" -- run -n 10 --budget 1e9
