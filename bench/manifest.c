@@ -163,6 +163,37 @@ int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, t
         json_object_set_new(vocabs, cfg->specs[i], vo);
     }
     json_object_set_new(root, "vocabulary_files", vocabs);
+    /* measured training: which specs on which corpora, each regime's settings */
+    if (cfg->n_train) {
+        json_t *tr = json_object(), *ts = json_array(), *tc = json_array(), *rg = json_array();
+        for (size_t i = 0; i < cfg->n_train_specs; i++)
+            json_array_append_new(ts, json_string(cfg->train_specs[i]));
+        for (size_t i = 0; i < cfg->n_train_corpora; i++)
+            json_array_append_new(tc, json_string(cfg->train_corpora[i]));
+        static const char *const kinds[] = {"steps", "flops", "tokens", "epochs"};
+        for (size_t r = 0; r < cfg->n_train; r++) {
+            const stage_train_config *t = &cfg->train[r];
+            json_t *o = json_object();
+            json_object_set_new(o, "rows", json_string(t->label && t->label[0] ? t->label : "train"));
+            json_object_set_new(o, "budget", json_real(t->budget));
+            json_object_set_new(o, "budget_unit", json_string(kinds[t->kind]));
+            json_object_set_new(o, "d_model", json_integer((json_int_t)t->model.d_model));
+            json_object_set_new(o, "n_layers", json_integer((json_int_t)t->model.n_layers));
+            json_object_set_new(o, "n_heads", json_integer((json_int_t)t->model.n_heads));
+            json_object_set_new(o, "context", json_integer((json_int_t)t->model.context));
+            json_object_set_new(o, "batch", json_integer((json_int_t)t->tc.batch));
+            json_object_set_new(o, "seq", json_integer((json_int_t)t->tc.seq));
+            json_object_set_new(o, "lr", json_real(t->tc.lr));
+            json_object_set_new(o, "data_seed", json_integer((json_int_t)t->tc.data_seed));
+            json_object_set_new(o, "eval_en_bytes", json_real(t->eval_bytes));
+            json_object_set_new(o, "target", json_string(t->target_en ? "en" : "none"));
+            json_array_append_new(rg, o);
+        }
+        json_object_set_new(tr, "tokenizers", ts);
+        json_object_set_new(tr, "corpora", tc);
+        json_object_set_new(tr, "regimes", rg);
+        json_object_set_new(root, "training", tr);
+    }
 
     return manifest_wrap(root, out, err);
 }

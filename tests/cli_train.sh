@@ -170,6 +170,13 @@ if [[ -f $DATA/libreoffice/MANIFEST ]]; then
   check "run: chars is not in the training list" test -z "$(grep ',chars,train_' "$S")"
   check "run: the evaluation set is the suite's 20000 English bytes at most" awk \
     -v e="$(value "$S" libreoffice test ru bytes train_eval_en_bytes)" 'BEGIN { exit !(e > 19000 && e <= 20000) }'
+  check "run: the manifest states the training" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["training"]
+assert t["corpora"] == ["libreoffice"] and "bytes" in t["tokenizers"]
+r = t["regimes"][0]
+assert r["budget"] == 2e9 and r["budget_unit"] == "flops" and r["target"] == "en" and r["seq"] == 64
+' "$WORK/rs2/manifest.json"
   expect_exit 0 "run -j 1" -- rs --train-budget 2e9 -j 1 -o "$WORK/rs1"
   if diff <(tools/det-rows "$S" | grep ',train_') <(tools/det-rows "$WORK/rs1/results.csv" | grep ',train_') >/dev/null; then
     ok "run: -j does not change the training rows"; else notok "run: -j does not change the training rows"; fi
