@@ -49,6 +49,8 @@ static size_t pow2_at_least(size_t n)
 
 /* ---- building --------------------------------------------------------- */
 
+uint64_t bpe_id_bound(size_t n_entries) { return 2 * (uint64_t)n_entries + 1024; }
+
 int bpe_alloc(struct bpe **out, uint32_t n_ids, tb_error *err)
 {
     struct bpe *m = tb_calloc(1, sizeof *m, err);

@@ -130,6 +130,11 @@ struct bpe {
 };
 
 int bpe_alloc(struct bpe **out, uint32_t n_ids, tb_error *err);
+/* The id bound of a loaded vocabulary of n entries (tokens + specials): its
+ * tables are sized by the largest id, and ids of real vocabularies are dense
+ * (a few reserved holes at most), so a loader refuses any id >= this bound
+ * (2 n + 1024) as a damaged file instead of allocating gigabytes. */
+uint64_t bpe_id_bound(size_t n_entries);
 void bpe_free(struct bpe *m);
 /* kind BPE_ORDINARY or BPE_SPECIAL; an id may be set once. */
 int bpe_set_token(struct bpe *m, uint32_t id, const void *bytes, size_t len, int kind,

@@ -251,16 +251,13 @@ static int hf_load(const char *path, const vocab_file *v, struct bpe **out, tb_e
             max_key = json_string_value(c);
         }
     }
-    /* the tables are sized by the largest id; ids of real vocabularies are
-     * dense (a few reserved holes at most), so an id far beyond the entry
-     * count is a damaged file, not a reason to allocate gigabytes */
     size_t n_entries = json_object_size(vocab) + json_array_size(added);
-    if (max_id >= 2 * (uint64_t)n_entries + 1024) {
+    if (max_id >= bpe_id_bound(n_entries)) {
         rc = tb_fail(err, TB_EINPUT,
                      "entry '%.60s': id %llu is far beyond the %zu entries (ids must be "
                      "dense: below %llu)",
                      max_key, (unsigned long long)max_id, n_entries,
-                     (unsigned long long)(2 * (uint64_t)n_entries + 1024));
+                     (unsigned long long)bpe_id_bound(n_entries));
         goto fail;
     }
     if ((rc = bpe_alloc(&m, (uint32_t)max_id + 1, err)))

@@ -287,16 +287,13 @@ static int tiktoken_load(const char *path, const vocab_file *v, const char *pres
         if ((uint64_t)json_integer_value(val) > max_id)
             max_id = (uint64_t)json_integer_value(val);
     }
-    /* the tables are sized by the largest rank: ranks of real encodings are
-     * dense (a few reserved holes before the specials), so one far beyond the
-     * entry count is a damaged file, not a reason to allocate gigabytes */
     size_t n_entries = ntok + json_object_size(specials);
-    if (max_id >= 2 * (uint64_t)n_entries + 1024) {
+    if (max_id >= bpe_id_bound(n_entries)) {
         rc = tb_fail(err, TB_EINPUT,
                      "rank or special id %llu is far beyond the %zu entries (ranks must be "
                      "dense: below %llu)",
                      (unsigned long long)max_id, n_entries,
-                     (unsigned long long)(2 * (uint64_t)n_entries + 1024));
+                     (unsigned long long)bpe_id_bound(n_entries));
         goto fail;
     }
     if ((rc = bpe_alloc(&m, (uint32_t)max_id + 1, err)))
