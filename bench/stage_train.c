@@ -25,6 +25,22 @@ void stage_train_config_init(stage_train_config *cfg)
     cfg->checkpoints = 10;
 }
 
+/* Grows *p (ids) to hold at least need entries: 0, else the error's status. */
+static int grow(uint32_t **p, size_t *cap, size_t need, tb_error *err)
+{
+    if (need <= *cap)
+        return TB_OK;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    uint32_t *g = tb_realloc(*p, c * sizeof *g, err);
+    if (!g)
+        return err->status ? err->status : TB_EINPUT;
+    *p = g;
+    *cap = c;
+    return TB_OK;
+}
+
 int stage_train_encode(const tokenizer *t, const corpus *c, size_t li, token_streams *ts,
                        uint32_t **ids_out, size_t **first_out, tb_error *err)
 {
@@ -40,32 +56,15 @@ int stage_train_encode(const tokenizer *t, const corpus *c, size_t li, token_str
         size_t tl, nt;
         const char *text = corpus_segment(c, li, s, &tl);
         first[s] = len;
-        if (scap < tl + 16) {
-            scap = 2 * tl + 16;
-            uint32_t *g = tb_realloc(seg, scap * sizeof *seg, err);
-            if (!g)
-                goto fail;
-            seg = g;
-        }
-        if (tokenizer_encode(t, text, tl, seg, NULL, scap, &nt, err))
+        if (grow(&seg, &scap, 2 * tl + 16, err) ||
+            tokenizer_encode(t, text, tl, seg, NULL, scap, &nt, err))
             goto fail;
-        if (nt > scap) { /* more tokens than bytes + 16 (a cmd: scheme): once more */
-            scap = nt;
-            uint32_t *g = tb_realloc(seg, scap * sizeof *seg, err);
-            if (!g)
-                goto fail;
-            seg = g;
-            if (tokenizer_encode(t, text, tl, seg, NULL, scap, &nt, err))
-                goto fail;
-        }
-        if (len + nt > cap) {
-            while (len + nt > cap)
-                cap *= 2;
-            uint32_t *g = tb_realloc(ids, cap * sizeof *ids, err);
-            if (!g)
-                goto fail;
-            ids = g;
-        }
+        /* more tokens than 2 bytes + 16 (a cmd: scheme): once more */
+        if (nt > scap && (grow(&seg, &scap, nt, err) ||
+                          tokenizer_encode(t, text, tl, seg, NULL, scap, &nt, err)))
+            goto fail;
+        if (grow(&ids, &cap, len + nt, err))
+            goto fail;
         for (size_t i = 0; i < nt; i++)
             vocab = seg[i] >= vocab ? (size_t)seg[i] + 1 : vocab;
         memcpy(ids + len, seg, nt * sizeof *seg);
