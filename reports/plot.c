@@ -1214,24 +1214,26 @@ static int chart_training(struct ctx *c, const char *pre, const char *kind, cons
         rc = tb_fail(err, TB_EINPUT, "plot: out of memory");
         goto done;
     }
-    /* y fits the checkpoints after the first: step 1 is the untrained model
-     * (about log2 V bits a token), far above the rest; it may lie above the
-     * axis, its line leaving the top */
-    double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0, y1max = 0;
+    /* the axes fit the checkpoints after the first: step 1 is the untrained
+     * model (about log2 V bits a token) at a sliver of the FLOPs, far from
+     * the rest; it lies off the axes and its line enters from the edge */
+    double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
+    int clipped = 0;
     for (size_t l = 0; l < nl; l++)
         for (size_t t = 0; t < nt; t++) {
             size_t k = l * nt + t;
             curve[k] = training_curve(c, pre, xm, c->langs.v[l], c->toks.v[t], &len[k], &oom);
             for (size_t i = 0; i < len[k]; i++) {
+                if (i == 0 && len[k] > 1 && curve[k][0].step == 1) {
+                    clipped = 1;
+                    continue;
+                }
                 xmin = fmin(xmin, curve[k][i].x);
                 xmax = fmax(xmax, curve[k][i].x);
                 ymin = fmin(ymin, curve[k][i].y);
-                if (i > 0 || len[k] == 1)
-                    ymax = fmax(ymax, curve[k][i].y);
-                y1max = fmax(y1max, curve[k][i].y);
+                ymax = fmax(ymax, curve[k][i].y);
             }
         }
-    int clipped = y1max > ymax;
     for (size_t l = 0; l < nl && !oom; l++)
         for (size_t t = 0; t < nt; t++)
             if (len[l * nt + t]) {
@@ -1319,8 +1321,8 @@ static int chart_training(struct ctx *c, const char *pre, const char *kind, cons
              timing ? "the seconds of the training steps (a timing of this machine: it moves "
                       "with its load; evaluation excluded)"
                     : "the training FLOPs counted",
-             clipped ? "; the first checkpoint (step 1, untrained) lies above the axis where "
-                       "its line leaves the top"
+             clipped ? "; the axes fit the checkpoints after step 1 (the untrained model), "
+                       "whose lines enter from the edge"
                      : "");
     if (chart_open_gp(c, &ch, err)) {
         free(blk);
@@ -1331,7 +1333,7 @@ static int chart_training(struct ctx *c, const char *pre, const char *kind, cons
     fprintf(f, "set multiplot title ");
     gp_str(f, ch.title);
     fprintf(f, " font ',15'\n");
-    struct axis ax = {xmin / 1.6, xmax * 1.6, 1};
+    struct axis ax = {xmin / 1.25, xmax * 1.25, 1};
     double pad = (ymax - ymin) * 0.05 + 1e-9;
     struct axis ay = {fmax(0, floor((ymin - pad) * 2) / 2), ceil((ymax + pad) * 2) / 2, 0};
     double yt = 1 - (double)top / H, yb = (double)bottom / H, ky = 1 - 44.0 / H;

@@ -838,14 +838,14 @@ static void training_section(const results *r, const report_extras *ex,
                 continue;
             snprintf(id, sizeof id, "training-%s-%s", cid, k_regimes[g].id);
             anchor(f, id);
-            char text[256];
-            snprintf(text, sizeof text, "`%s` %s", cn,
-                     g == 0 ? "equal FLOPs" : "one pass");
-            fprintf(toc, "%s[%s](#%s)", first ? " " : " · ", text, id);
+            int budget = train_range(r, cn, "train", &langs, &toks, pre, "budget_flops", &lo, &hi);
+            const char *title = g == 0 && !budget ? "Trained runs" : k_regimes[g].title;
+            fprintf(toc, "%s[`%s` %c%s](#%s)", first ? " " : " · ", cn, title[0] - 'A' + 'a',
+                    title + 1, id);
             first = 0;
-            fprintf(f, "#### %s (`%s`, rows `%s*`)\n\n", k_regimes[g].title, cn, pre);
+            fprintf(f, "#### %s (`%s`, rows `%s*`)\n\n", title, cn, pre);
             if (g == 0) {
-                if (train_range(r, cn, "train", &langs, &toks, pre, "budget_flops", &lo, &hi))
+                if (budget)
                     fprintf(f, "Every run gets the steps a budget of %s FLOPs buys "
                                "(`train_budget_flops`): a larger trained vocabulary makes a "
                                "step dearer and buys fewer steps, so the columns compare "
