@@ -1274,9 +1274,11 @@ static int chart_training(struct ctx *c, const char *pre, const char *kind, cons
                 continue;
             fprintf(ch.dat.fp, "# %s %s: %s%s bits_per_en_byte step\n", c->langs.v[l],
                     c->toks.v[t], pre, xm);
-            for (size_t i = 0; i < len[k]; i++)
-                fprintf(ch.dat.fp, "%.10g %.10g %.0f\n", curve[k][i].x, curve[k][i].y,
+            for (size_t i = 0; i < len[k]; i++) {
+                char xb[64];
+                fprintf(ch.dat.fp, "%s %.10g %.0f\n", gp_num(curve[k][i].x, xb), curve[k][i].y,
                         curve[k][i].step);
+            }
             fputs("\n\n", ch.dat.fp);
             blk[k] = nb++;
         }
