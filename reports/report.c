@@ -828,7 +828,8 @@ static void training_section(const results *r, const report_extras *ex,
                     }
             break;
         }
-        if (split_segments(r, cn, "test") < CLAIMS_MIN_SEGMENTS)
+        double st = split_segments(r, cn, "test");
+        if (st > 0 && st < CLAIMS_MIN_SEGMENTS)
             fprintf(f, " The test split has fewer than %d segments: context, not evidence.",
                     CLAIMS_MIN_SEGMENTS);
         fputs("\n\n", f);
