@@ -763,7 +763,8 @@ static void training_section(const results *r, const report_extras *ex,
     fputs("## Measured training\n\n", f);
     fputs("The reference transformer trained here on each language's train split, once per "
           "tokenizer, and evaluated at checkpoints on held-out test segments (rows `train_*`; "
-          "`tokbench help train`). *Vocabulary used*: the ids that language's text uses with "
+          "`tokbench help train`). The model preset is the run's (`tokbench help run` names "
+          "each suite's; the rows do not record it). *Vocabulary used*: the ids that language's text uses with "
           "the tokenizer, renumbered, plus one separator, which the model is trained and priced "
           "with; in brackets the tokenizer's full vocabulary plus the separator, and *FLOPs, "
           "full vocabulary* prices the same steps with it. *Bits per English byte*: the "
