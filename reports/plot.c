@@ -1133,6 +1133,292 @@ static int chart_decode_size(struct ctx *c, tb_error *err)
     return chart_finish(c, &ch, err);
 }
 
+/* ---- measured training: convergence ---------------------------------- *
+ * Test bits per English byte at each checkpoint (split test,
+ * PRE curve_bits_per_en_byte@STEP) against the FLOPs counted or the step
+ * seconds up to it (split train, PRE curve_flops@STEP / curve_s@STEP), PRE
+ * the regime's row prefix ("train_", "train_content_"). One panel per
+ * language (its name in the language's colour), one line per tokenizer in
+ * every panel (colour and point type by tokenizer, one key for all), the
+ * axes shared so panels compare: bits per English byte is the same content
+ * in every language. */
+
+struct tpt {
+    double step, x, y;
+};
+
+static int tpt_cmp(const void *a, const void *b)
+{
+    const struct tpt *p = a, *q = b;
+    return p->step < q->step ? -1 : p->step > q->step;
+}
+
+/* The curve of (lang, tok) in regime pre against x metric xm ("curve_flops",
+ * "curve_s"): points with x > 0, by step; *n set. NULL and *n 0 when none;
+ * TB_EINPUT via *oom when out of memory. The caller frees. */
+static struct tpt *training_curve(struct ctx *c, const char *pre, const char *xm,
+                                  const char *lang, const char *tok, size_t *n, int *oom)
+{
+    char bits_pre[96];
+    snprintf(bits_pre, sizeof bits_pre, "%scurve_bits_per_en_byte@", pre);
+    size_t bl = strlen(bits_pre), cap = 0;
+    struct tpt *v = NULL;
+    *n = 0;
+    for (size_t i = 0; i < results_count(c->r); i++) {
+        result_row row;
+        results_get(c->r, i, &row);
+        if (strcmp(row.split, "test") != 0 || strcmp(row.corpus, c->corpus) != 0 ||
+            strcmp(row.lang, lang) != 0 || strcmp(row.tokenizer, tok) != 0 ||
+            strncmp(row.metric, bits_pre, bl) != 0)
+            continue;
+        const char *st = row.metric + bl;
+        if (!*st || strspn(st, "0123456789") != strlen(st))
+            continue;
+        char m[160];
+        double x;
+        snprintf(m, sizeof m, "%s%s@%s", pre, xm, st);
+        if (!results_value(c->r, c->corpus, "train", lang, tok, m, &x) || !(x > 0))
+            continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 32;
+            struct tpt *nv = realloc(v, cap * sizeof *nv);
+            if (!nv) {
+                *oom = 1;
+                free(v);
+                *n = 0;
+                return NULL;
+            }
+            v = nv;
+        }
+        v[(*n)++] = (struct tpt){strtod(st, NULL), x, row.value};
+    }
+    if (*n)
+        qsort(v, *n, sizeof *v, tpt_cmp);
+    return v;
+}
+
+static const int k_point_types[8] = {7, 5, 9, 11, 13, 15, 4, 6};
+
+/* One convergence chart: regime pre (chart name prefix kind_pre), x from
+ * metric xm. timing: xm is a timing (the caption says so). */
+static int chart_training(struct ctx *c, const char *pre, const char *kind, const char *xm,
+                          int timing, tb_error *err)
+{
+    size_t nl = c->langs.n, nt = c->toks.n;
+    int oom = 0;
+    struct tpt **curve = calloc(nl * nt + 1, sizeof *curve);
+    size_t *len = calloc(nl * nt + 1, sizeof *len);
+    results_names langs = {0}, toks = {0};
+    int rc = TB_OK;
+    if (!curve || !len) {
+        rc = tb_fail(err, TB_EINPUT, "plot: out of memory");
+        goto done;
+    }
+    /* the axes fit the checkpoints after the first: step 1 is the untrained
+     * model (about log2 V bits a token) at a sliver of the FLOPs, far from
+     * the rest; it lies off the axes and its line enters from the edge */
+    double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
+    int clipped = 0;
+    for (size_t l = 0; l < nl; l++)
+        for (size_t t = 0; t < nt; t++) {
+            size_t k = l * nt + t;
+            curve[k] = training_curve(c, pre, xm, c->langs.v[l], c->toks.v[t], &len[k], &oom);
+            for (size_t i = 0; i < len[k]; i++) {
+                if (i == 0 && len[k] > 1 && curve[k][0].step == 1) {
+                    clipped = 1;
+                    continue;
+                }
+                xmin = fmin(xmin, curve[k][i].x);
+                xmax = fmax(xmax, curve[k][i].x);
+                ymin = fmin(ymin, curve[k][i].y);
+                ymax = fmax(ymax, curve[k][i].y);
+            }
+        }
+    for (size_t l = 0; l < nl && !oom; l++)
+        for (size_t t = 0; t < nt; t++)
+            if (len[l * nt + t]) {
+                oom |= results_names_add(&langs, c->langs.v[l]) != TB_OK;
+                break;
+            }
+    for (size_t t = 0; t < nt && !oom; t++)
+        for (size_t l = 0; l < nl; l++)
+            if (len[l * nt + t]) {
+                oom |= results_names_add(&toks, c->toks.v[t]) != TB_OK;
+                break;
+            }
+    if (oom) {
+        rc = tb_fail(err, TB_EINPUT, "plot: out of memory");
+        goto done;
+    }
+    if (!langs.n) {
+        rc = skip(c);
+        goto done;
+    }
+    struct chart ch = {0};
+    if (chart_open_dat(c, &ch, kind, NULL, err)) {
+        rc = TB_EINPUT;
+        goto done;
+    }
+    /* blocks: one per (language, tokenizer) with points, languages first */
+    size_t nb = 0, *blk = calloc(nl * nt + 1, sizeof *blk);
+    if (!blk) {
+        afile_abort(&ch.dat);
+        rc = tb_fail(err, TB_EINPUT, "plot: out of memory");
+        goto done;
+    }
+    for (size_t l = 0; l < nl; l++)
+        for (size_t t = 0; t < nt; t++) {
+            size_t k = l * nt + t;
+            blk[k] = SIZE_MAX;
+            if (!len[k])
+                continue;
+            fprintf(ch.dat.fp, "# %s %s: %s%s bits_per_en_byte step\n", c->langs.v[l],
+                    c->toks.v[t], pre, xm);
+            for (size_t i = 0; i < len[k]; i++) {
+                char xb[64];
+                fprintf(ch.dat.fp, "%s %.10g %.0f\n", gp_num(curve[k][i].x, xb), curve[k][i].y,
+                        curve[k][i].step);
+            }
+            fputs("\n\n", ch.dat.fp);
+            blk[k] = nb++;
+        }
+    /* layout, px: panels side by side, the key above them */
+    size_t np = langs.n, longest = 4;
+    for (size_t t = 0; t < toks.n; t++)
+        longest = strlen(toks.v[t]) > longest ? strlen(toks.v[t]) : longest;
+    int W = np == 1 ? 1200 : np == 2 ? 1500 : 1560, L = 80, R = 24, gap = 72;
+    int pw = (W - L - R - gap * (int)(np - 1)) / (int)np;
+    int col = (int)((double)longest * CHAR_PX * 1.25) + 70;
+    int per_row = (W - L - R) / col > 0 ? (W - L - R) / col : 1;
+    int key_rows = ((int)toks.n + per_row - 1) / per_row;
+    int top = 48 + 24 * key_rows + 44, bottom = 76, H = top + 520 + bottom;
+    ch.width = W;
+    ch.height = H;
+    const char *regime = strcmp(pre, "train_content_") == 0 ? "one pass over the content"
+                                                             : "equal budget";
+    snprintf(ch.title, sizeof ch.title, "%s: measured training, test bits per English byte "
+                                        "against %s (%s)",
+             c->corpus, timing ? "seconds" : "FLOPs", regime);
+    double b = 0;
+    char bb[64] = "";
+    for (size_t l = 0; l < c->langs.n && !b; l++)
+        for (size_t t = 0; t < c->toks.n && !b; t++) {
+            char m[96];
+            snprintf(m, sizeof m, "%sbudget_flops", pre);
+            if (results_value(c->r, c->corpus, "train", c->langs.v[l], c->toks.v[t], m, &b))
+                tick_label(b, 1, bb, sizeof bb);
+        }
+    char reg[96];
+    if (strcmp(pre, "train_content_") == 0)
+        snprintf(reg, sizeof reg, "one pass over each train split (the equal-content regime)");
+    else if (b > 0)
+        snprintf(reg, sizeof reg, "an equal budget of %s FLOPs each", bb);
+    else
+        snprintf(reg, sizeof reg, "the runs' own budgets");
+    snprintf(ch.caption, sizeof ch.caption,
+             "Measured training of the reference transformer, %s: test bits per English byte "
+             "of the same held-out content at each checkpoint against %s up to it (log "
+             "scale), one panel per language, one line per tokenizer%s.",
+             reg,
+             timing ? "the seconds of the training steps (a timing of this machine: it moves "
+                      "with its load; evaluation excluded)"
+                    : "the training FLOPs counted",
+             clipped ? "; the axes fit the checkpoints after step 1 (the untrained model), "
+                       "whose lines enter from the edge"
+                     : "");
+    if (chart_open_gp(c, &ch, err)) {
+        free(blk);
+        rc = TB_EINPUT;
+        goto done;
+    }
+    FILE *f = ch.gp.fp;
+    fprintf(f, "set multiplot title ");
+    gp_str(f, ch.title);
+    fprintf(f, " font ',15'\n");
+    struct axis ax = {xmin / 1.25, xmax * 1.25, 1};
+    double pad = (ymax - ymin) * 0.05 + 1e-9;
+    struct axis ay = {fmax(0, floor((ymin - pad) * 2) / 2), ceil((ymax + pad) * 2) / 2, 0};
+    double yt = 1 - (double)top / H, yb = (double)bottom / H, ky = 1 - 44.0 / H;
+    /* the key first, in an empty plot as wide as all panels, so it lays out
+     * in rows across the chart */
+    fprintf(f, "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
+               "set tmargin at screen %.4f\nset bmargin at screen %.4f\n"
+               "unset border\nunset xtics\nunset ytics\nset xrange [0:1]\nset yrange [0:1]\n"
+               "set key at screen %.4f, screen %.4f left top horizontal Left reverse "
+               "maxcols %d samplen 2.5 width 1\nplot ",
+            (double)L / W, (double)(W - R) / W, ky, yt + 30.0 / H, (double)L / W, ky, per_row);
+    for (size_t t = 0; t < toks.n; t++) {
+        size_t ti = 0;
+        while (strcmp(c->toks.v[ti], toks.v[t]) != 0)
+            ti++;
+        fprintf(f, "%sNaN with linespoints lw 2 pt %d ps 1.2 lc rgb '%s' title ", t ? ", " : "",
+                k_point_types[ti % 8], k_colours[ti % 8]);
+        gp_str(f, toks.v[t]);
+    }
+    fprintf(f, "\nset border 3 lc rgb '#444444'\nset tics nomirror out\nunset key\n");
+    for (size_t p = 0; p < np; p++) {
+        size_t l = 0;
+        while (strcmp(c->langs.v[l], langs.v[p]) != 0)
+            l++;
+        double x0 = (double)(L + (int)p * (pw + gap)) / W, x1 = x0 + (double)pw / W;
+        fprintf(f, "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
+                   "set tmargin at screen %.4f\nset bmargin at screen %.4f\n",
+                x0, x1, yt, yb);
+        fprintf(f, "set title ");
+        gp_str(f, langs.v[p]);
+        fprintf(f, " font ',15' tc rgb '%s'\n", lang_colour(&c->all_langs, langs.v[p]));
+        fprintf(f, "set grid xtics ytics mxtics lc rgb '#dddddd', lc rgb '#f0f0f0'\n");
+        gp_axis(f, 'x', &ax);
+        gp_axis(f, 'y', &ay);
+        fprintf(f, "set xtics nomirror out\nset ytics nomirror out\n");
+        fprintf(f, "set xlabel '%s (log scale)'\n",
+                timing ? "seconds of training steps, this machine" : "training FLOPs counted");
+        if (p == 0)
+            fprintf(f, "set ylabel 'test bits per English byte'\n");
+        else
+            fprintf(f, "unset ylabel\n");
+        fprintf(f, "plot ");
+        int n = 0;
+        for (size_t t = 0; t < nt; t++) {
+            size_t k = l * nt + t;
+            if (blk[k] == SIZE_MAX)
+                continue;
+            fprintf(f, "%s'%s.dat' index %zu using 1:2 with linespoints lw 2 pt %d ps 1.2 "
+                       "lc rgb '%s' notitle",
+                    n++ ? ", " : "", ch.name, blk[k], k_point_types[t % 8], k_colours[t % 8]);
+        }
+        fputc('\n', f);
+    }
+    free(blk);
+    rc = chart_finish(c, &ch, err);
+done:
+    for (size_t k = 0; curve && k < nl * nt; k++)
+        free(curve[k]);
+    free(curve);
+    free(len);
+    results_names_release(&langs);
+    results_names_release(&toks);
+    return rc;
+}
+
+/* The convergence charts of both regimes, against FLOPs and against seconds. */
+static int charts_training(struct ctx *c, tb_error *err)
+{
+    static const struct {
+        const char *pre, *kind, *xm;
+        int timing;
+    } k[] = {
+        {"train_", "training_flops", "curve_flops", 0},
+        {"train_", "training_s", "curve_s", 1},
+        {"train_content_", "training_content_flops", "curve_flops", 0},
+        {"train_content_", "training_content_s", "curve_s", 1},
+    };
+    int rc = TB_OK;
+    for (size_t i = 0; i < sizeof k / sizeof k[0] && rc == TB_OK; i++)
+        rc = chart_training(c, k[i].pre, k[i].kind, k[i].xm, k[i].timing, err);
+    return rc;
+}
+
 /* ---- all charts ------------------------------------------------------ */
 
 static int selected(const char *const *v, size_t n, const char *s)
@@ -1268,6 +1554,8 @@ static int plot_corpus(struct ctx *c, tb_error *err)
         rc = chart_sweep(c, "symbol_unk", sym_pre, 3, "V", "unk_rate", 100,
                          "fallback tokens, % of all tokens",
                          "unknown words against the symbol vocabulary size", sym_cap, err);
+    if (rc == TB_OK)
+        rc = charts_training(c, err);
     return rc;
 }
 

@@ -18,7 +18,18 @@
  * A log value axis is the same in every group of a corpus, so groups
  * compare; a linear one fits its group. Values spanning orders of magnitude (FLOPs, memory, ms,
  * hours) are on log axes; large values use SI prefixes (k, M, G, T), never
- * e-notation. */
+ * e-notation.
+ *
+ * Measured training (rows train_* and train_content_*, bench/stage_train.h)
+ * gives line charts across groups named "training_flops_<corpus>",
+ * "training_s_<corpus>" (seconds: a timing) and "training_content_flops_" /
+ * "training_content_s_<corpus>" for the one-pass regime: test bits per
+ * English byte at each checkpoint against the FLOPs counted (or the step
+ * seconds) up to it, log x, one panel per language (titled in its colour),
+ * one line per tokenizer (colour and point type), the axes shared and fitted
+ * to the checkpoints after step 1 (the untrained model). The report places
+ * charts whose name starts with "training_" in its Measured training
+ * section. */
 #ifndef PLOT_H
 #define PLOT_H
 

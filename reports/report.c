@@ -479,6 +479,38 @@ static void split_tables(const results *r, const char *corpus, const char *cid, 
     }
 }
 
+/* The two regimes of a results table (bench/stage_train.h): rows train_NAME
+ * (equal FLOPs, or whatever budget `tokbench train` was given) and
+ * train_content_NAME (one pass over the train split). Their charts are
+ * named "training_..." and "training_content_..." (plot.h). */
+static const struct {
+    const char *prefix;     /* row prefix */
+    const char *chart;      /* chart name prefix */
+    const char *id;         /* anchor suffix */
+    const char *title;
+} k_regimes[] = {
+    {"train_", "training_", "budget", "Equal FLOPs"},
+    {"train_content_", "training_content_", "content", "One pass over the content"},
+};
+#define N_REGIMES (sizeof k_regimes / sizeof k_regimes[0])
+
+/* 1 when chart ch is a training chart of regime g (its name's prefix). */
+static int chart_of_regime(const plot_chart *ch, size_t g)
+{
+    if (strncmp(ch->name, k_regimes[g].chart, strlen(k_regimes[g].chart)) != 0)
+        return 0;
+    for (size_t h = 0; h < N_REGIMES; h++) /* a longer prefix that matches is its own */
+        if (h != g && strlen(k_regimes[h].chart) > strlen(k_regimes[g].chart) &&
+            strncmp(ch->name, k_regimes[h].chart, strlen(k_regimes[h].chart)) == 0)
+            return 0;
+    return 1;
+}
+
+static int is_training_chart(const plot_chart *ch)
+{
+    return strncmp(ch->name, "training_", 9) == 0;
+}
+
 static void chart_embed(const report_extras *ex, size_t i, FILE *f)
 {
     const plot_chart *ch = &ex->charts[i];
@@ -523,9 +555,9 @@ static void corpus_section(const results *r, const report_extras *ex, const char
                     CLAIMS_MIN_SEGMENTS);
         fputs("\n\n", f);
     }
-    size_t n_ch = 0;
+    size_t n_ch = 0; /* training charts are in the Measured training section */
     for (size_t i = 0; ex && i < ex->n_charts; i++)
-        n_ch += strcmp(ex->charts[i].corpus, corpus) == 0;
+        n_ch += strcmp(ex->charts[i].corpus, corpus) == 0 && !is_training_chart(&ex->charts[i]);
     int n_links = 0;
     if (n_ch) {
         snprintf(id, sizeof id, "%s-charts", cid);
@@ -533,7 +565,7 @@ static void corpus_section(const results *r, const report_extras *ex, const char
         toc_link(toc, &n_links, "charts", id);
         fprintf(f, "### Charts (`%s`)\n\n%s", corpus, k_chart_note);
         for (size_t i = 0; i < ex->n_charts; i++)
-            if (strcmp(ex->charts[i].corpus, corpus) == 0)
+            if (strcmp(ex->charts[i].corpus, corpus) == 0 && !is_training_chart(&ex->charts[i]))
                 chart_embed(ex, i, f);
     }
     if (has_test)
@@ -560,6 +592,302 @@ static void corpus_section(const results *r, const report_extras *ex, const char
     fputc('\n', toc);
     results_names_release(&langs);
     results_names_release(&toks);
+}
+
+/* ---- measured training --------------------------------------------------------- */
+
+/* Row pre+name of (corpus, split, lang, tok): 1 and *v, or 0. */
+static int train_value(const results *r, const char *corpus, const char *sp, const char *lang,
+                       const char *tok, const char *pre, const char *name, double *v)
+{
+    char m[128];
+    snprintf(m, sizeof m, "%s%s", pre, name);
+    return results_value(r, corpus, sp, lang, tok, m, v);
+}
+
+/* The smallest and largest value of row pre+name over corpus's languages and
+ * tokenizers; 0 when none has it. */
+static int train_range(const results *r, const char *corpus, const char *sp,
+                       const results_names *langs, const results_names *toks, const char *pre,
+                       const char *name, double *lo, double *hi)
+{
+    int any = 0;
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (size_t l = 0; l < langs->n; l++)
+        for (size_t t = 0; t < toks->n; t++) {
+            double v;
+            if (!train_value(r, corpus, sp, langs->v[l], toks->v[t], pre, name, &v))
+                continue;
+            any = 1;
+            *lo = v < *lo ? v : *lo;
+            *hi = v > *hi ? v : *hi;
+        }
+    return any;
+}
+
+/* v with an SI prefix, 4 significant digits: "199.9 G". */
+static const char *fmt_si(double v, const char *unit, char *buf, size_t cap)
+{
+    static const char *const pre[] = {"", "k", "M", "G", "T", "P", "E"};
+    int e = v > 0 ? (int)floor(log10(v) / 3) : 0;
+    e = e < 0 ? 0 : e > 6 ? 6 : e;
+    snprintf(buf, cap, "%.4g %s%s", v / pow(10, 3 * e), pre[e], unit);
+    return buf;
+}
+
+/* "A" when lo == hi, else "A–B", each formatted by fmt_si or as a count. */
+static const char *fmt_range(double lo, double hi, int si, const char *unit, char *buf,
+                             size_t cap)
+{
+    char a[48], b[48];
+    if (si) {
+        fmt_si(lo, unit, a, sizeof a);
+        fmt_si(hi, unit, b, sizeof b);
+    } else {
+        results_format_count(lo, a, sizeof a);
+        results_format_count(hi, b, sizeof b);
+    }
+    if (lo == hi)
+        snprintf(buf, cap, "%s", a);
+    else
+        snprintf(buf, cap, "%s–%s", a, b);
+    return buf;
+}
+
+/* The "- machine: ..." line of the run manifest, without the dash, or NULL. */
+static const char *manifest_machine(const char *md, char *buf, size_t cap)
+{
+    const char *p = md ? strstr(md, "- machine: ") : NULL;
+    if (!p || (p != md && p[-1] != '\n'))
+        return NULL;
+    p += 11;
+    size_t n = strcspn(p, "\n");
+    snprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
+    return buf;
+}
+
+/* The table of regime g on corpus: one row per (language, tokenizer) trained. */
+static void training_table(const results *r, const char *corpus, size_t g,
+                           const results_names *langs, const results_names *toks, FILE *f)
+{
+    const char *pre = k_regimes[g].prefix;
+    double lo, hi;
+    int target = train_range(r, corpus, "test", langs, toks, pre, "target_bits_per_en_byte", &lo,
+                             &hi);
+    fputs("| lang | tokenizer | vocabulary used (full) | steps | tokens seen | passes | FLOPs "
+          "counted | FLOPs, full vocabulary | seconds | GEMM share of FLOPs | GEMM share of "
+          "time | peak memory, measured / analytic | bits per English byte (test) |",
+          f);
+    if (target)
+        fputs(" FLOPs to target | seconds to target |", f);
+    fputs("\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", f);
+    if (target)
+        fputs("---:|---:|", f);
+    fputc('\n', f);
+    for (size_t l = 0; l < langs->n; l++)
+        for (size_t t = 0; t < toks->n; t++) {
+            const char *ln = langs->v[l], *tk = toks->v[t];
+            double steps, v, w;
+            if (!train_value(r, corpus, "train", ln, tk, pre, "steps", &steps))
+                continue;
+            char c[16][128];
+            for (int i = 0; i < 16; i++)
+                snprintf(c[i], sizeof c[i], "–");
+            char a[48], b[48];
+            if (train_value(r, corpus, "train", ln, tk, pre, "vocab", &v)) {
+                results_format_count(v, a, sizeof a);
+                if (train_value(r, corpus, "train", ln, tk, pre, "vocab_full", &w))
+                    snprintf(c[0], sizeof c[0], "%s (%s)", a, results_format_count(w, b, sizeof b));
+                else
+                    snprintf(c[0], sizeof c[0], "%s", a);
+            }
+            results_format_count(steps, c[1], sizeof c[1]);
+            if (train_value(r, corpus, "train", ln, tk, pre, "tokens_seen", &v))
+                results_format_count(v, c[2], sizeof c[2]);
+            if (train_value(r, corpus, "train", ln, tk, pre, "epochs_seen", &v))
+                snprintf(c[3], sizeof c[3], "%.3f", v);
+            if (train_value(r, corpus, "train", ln, tk, pre, "flops", &v))
+                fmt_si(v, "", c[4], sizeof c[4]);
+            if (train_value(r, corpus, "train", ln, tk, pre, "flops_full_vocab", &v))
+                fmt_si(v, "", c[5], sizeof c[5]);
+            if (train_value(r, corpus, "train", ln, tk, pre, "s", &v))
+                snprintf(c[6], sizeof c[6], "%.2f", v);
+            if (train_value(r, corpus, "train", ln, tk, pre, "flops_gemm_share", &v))
+                snprintf(c[7], sizeof c[7], "%.1f%%", 100 * v);
+            if (train_value(r, corpus, "train", ln, tk, pre, "gemm_time_share", &v))
+                snprintf(c[8], sizeof c[8], "%.1f%%", 100 * v);
+            int hm = train_value(r, corpus, "train", ln, tk, pre, "bytes_peak_measured", &v);
+            int ha = train_value(r, corpus, "train", ln, tk, pre, "bytes_analytic", &w);
+            if (hm || ha)
+                snprintf(c[9], sizeof c[9], "%s / %s", hm ? fmt_si(v, "B", a, sizeof a) : "–",
+                         ha ? fmt_si(w, "B", b, sizeof b) : "–");
+            if (train_value(r, corpus, "test", ln, tk, pre, "bits_per_en_byte", &v))
+                snprintf(c[10], sizeof c[10], "%.3f", v);
+            if (train_value(r, corpus, "test", ln, tk, pre, "flops_to_target", &v))
+                fmt_si(v, "", c[11], sizeof c[11]);
+            else if (train_value(r, corpus, "test", ln, tk, pre, "target_bits_per_en_byte", &v))
+                snprintf(c[11], sizeof c[11], "not reached");
+            if (train_value(r, corpus, "test", ln, tk, pre, "s_to_target", &v))
+                snprintf(c[12], sizeof c[12], "%.2f", v);
+            fprintf(f, "| %s | `%s` |", ln, tk);
+            for (int i = 0; i < (target ? 13 : 11); i++)
+                fprintf(f, " %s |", c[i]);
+            fputc('\n', f);
+        }
+    fputc('\n', f);
+}
+
+/* "## Measured training": per corpus with train_* rows, its evaluation set
+ * and one table per regime with that regime's charts; nothing (no heading,
+ * no contents line) when the results have no training rows. */
+static void training_section(const results *r, const report_extras *ex,
+                             const results_names *corpora, FILE *f, FILE *toc, int *oom)
+{
+    int any = 0;
+    for (size_t i = 0; i < results_count(r) && !any; i++) {
+        result_row row;
+        results_get(r, i, &row);
+        for (size_t g = 0; g < N_REGIMES && !any; g++) {
+            char m[64];
+            snprintf(m, sizeof m, "%ssteps", k_regimes[g].prefix);
+            any = strcmp(row.metric, m) == 0 && strcmp(row.split, "train") == 0;
+        }
+    }
+    if (!any)
+        return;
+    char machine[512], num[128], num2[64];
+    const char *mach = manifest_machine(ex ? ex->manifest_md : NULL, machine, sizeof machine);
+    anchor(f, "training");
+    fputs("- [Measured training](#training):", toc);
+    fputs("## Measured training\n\n", f);
+    fputs("The reference transformer trained here on each language's train split, once per "
+          "tokenizer, and evaluated at checkpoints on held-out test segments (rows `train_*`; "
+          "`tokbench help train`). The model preset is the run's (`tokbench help run` names "
+          "each suite's; the rows do not record it). *Vocabulary used*: the ids that language's text uses with "
+          "the tokenizer, renumbered, plus one separator, which the model is trained and priced "
+          "with; in brackets the tokenizer's full vocabulary plus the separator, and *FLOPs, "
+          "full vocabulary* prices the same steps with it. *Bits per English byte*: the "
+          "model's total bits over the evaluation set divided by the UTF-8 bytes of its "
+          "English side, so every language and tokenizer is scored on the same content. "
+          "FLOPs are counted by the trainer (2 per multiply-add; forward, backward and the "
+          "AdamW update); peak memory is the trainer's allocations against the analytic "
+          "estimate (16 bytes a parameter plus activations). *Seconds* and *GEMM share of "
+          "time* are timings of one run on this machine",
+          f);
+    if (mach)
+        fprintf(f, " (%s; [Run](#run))", mach);
+    fputs(" and move with load; every other number is counted, the same on every machine.\n\n",
+          f);
+    int first = 1;
+    for (size_t c = 0; c < corpora->n && !*oom; c++) {
+        const char *cn = corpora->v[c];
+        results_names langs = {0}, toks = {0};
+        corpus_keys(r, cn, &langs, &toks, oom);
+        int has[N_REGIMES] = {0}, n_has = 0;
+        double lo, hi;
+        for (size_t g = 0; g < N_REGIMES; g++)
+            n_has += has[g] = train_range(r, cn, "train", &langs, &toks, k_regimes[g].prefix,
+                                          "steps", &lo, &hi);
+        if (!n_has) {
+            results_names_release(&langs);
+            results_names_release(&toks);
+            continue;
+        }
+        char cid[160], id[256];
+        slug(cn, cid, sizeof cid);
+        fprintf(f, "### Corpus `%s`\n\n", cn);
+        /* the evaluation set and the batch, from the first regime that has them */
+        for (size_t g = 0; g < N_REGIMES; g++) {
+            const char *pre = k_regimes[g].prefix;
+            if (!has[g])
+                continue;
+            if (train_range(r, cn, "test", &langs, &toks, pre, "eval_segments", &lo, &hi)) {
+                fprintf(f, "Evaluation set: %s test segments", fmt_range(lo, hi, 0, "", num,
+                                                                          sizeof num));
+                double st = split_segments(r, cn, "test");
+                if (st > 0)
+                    fprintf(f, " of %s", results_format_count(st, num2, sizeof num2));
+                if (train_range(r, cn, "test", &langs, &toks, pre, "eval_en_bytes", &lo, &hi))
+                    fprintf(f, ", %s English bytes", fmt_range(lo, hi, 0, "", num, sizeof num));
+                fputs(" (`train_eval_segments`, `train_eval_en_bytes`), the first test segments "
+                      "in corpus order, the same for every language and tokenizer.",
+                      f);
+            }
+            double steps, seen;
+            for (size_t l = 0; l < langs.n; l++)
+                for (size_t t = 0; t < toks.n; t++)
+                    if (train_value(r, cn, "train", langs.v[l], toks.v[t], pre, "steps", &steps) &&
+                        train_value(r, cn, "train", langs.v[l], toks.v[t], pre, "tokens_seen",
+                                    &seen) &&
+                        steps > 0) {
+                        fprintf(f, " Each step trains on %s tokens (`train_tokens_seen` / "
+                                   "`train_steps`: batch × context).",
+                                results_format_count(seen / steps, num, sizeof num));
+                        l = langs.n;
+                        break;
+                    }
+            break;
+        }
+        double st = split_segments(r, cn, "test");
+        if (st > 0 && st < CLAIMS_MIN_SEGMENTS)
+            fprintf(f, " The test split has fewer than %d segments: context, not evidence.",
+                    CLAIMS_MIN_SEGMENTS);
+        fputs("\n\n", f);
+        for (size_t g = 0; g < N_REGIMES; g++) {
+            const char *pre = k_regimes[g].prefix;
+            if (!has[g])
+                continue;
+            snprintf(id, sizeof id, "training-%s-%s", cid, k_regimes[g].id);
+            anchor(f, id);
+            int budget = train_range(r, cn, "train", &langs, &toks, pre, "budget_flops", &lo, &hi);
+            const char *title = g == 0 && !budget ? "Trained runs" : k_regimes[g].title;
+            fprintf(toc, "%s[`%s` %c%s](#%s)", first ? " " : " · ", cn, title[0] - 'A' + 'a',
+                    title + 1, id);
+            first = 0;
+            fprintf(f, "#### %s (`%s`, rows `%s*`)\n\n", title, cn, pre);
+            if (g == 0) {
+                if (budget)
+                    fprintf(f, "Every run gets the steps a budget of %s FLOPs buys "
+                               "(`train_budget_flops`): a larger trained vocabulary makes a "
+                               "step dearer and buys fewer steps, so the columns compare "
+                               "tokenizers and languages at equal compute.",
+                            fmt_range(lo, hi, 1, "", num, sizeof num));
+                else
+                    fputs("The runs' budgets are the steps they were given (no "
+                          "`train_budget_flops` row).",
+                          f);
+            } else {
+                fputs("Every run sees its train split once", f);
+                if (train_range(r, cn, "train", &langs, &toks, pre, "epochs_seen", &lo, &hi))
+                    fprintf(f, " (%.3f–%.3f passes: whole batches)", lo, hi);
+                fputs(", whatever FLOPs that takes: the cost of the same content.", f);
+            }
+            if (train_range(r, cn, "test", &langs, &toks, pre, "target_bits_per_en_byte", &lo,
+                            &hi)) {
+                if (lo == hi)
+                    snprintf(num, sizeof num, "%.3f", lo);
+                else
+                    snprintf(num, sizeof num, "%.3f–%.3f", lo, hi);
+                fprintf(f, " Target %s bits per English byte (`%starget_bits_per_en_byte`): "
+                           "FLOPs and seconds until the test curve first reaches it, linear "
+                           "between the two checkpoints that cross it; *not reached* where the "
+                           "run ended above it.",
+                        num, pre);
+            } else
+                fputs(" No bits-per-English-byte target was set, so there are no FLOPs to a "
+                      "target (`tokbench train --target B`).",
+                      f);
+            fputs("\n\n", f);
+            training_table(r, cn, g, &langs, &toks, f);
+            for (size_t i = 0; ex && i < ex->n_charts; i++)
+                if (strcmp(ex->charts[i].corpus, cn) == 0 && chart_of_regime(&ex->charts[i], g))
+                    chart_embed(ex, i, f);
+        }
+        results_names_release(&langs);
+        results_names_release(&toks);
+    }
+    fputc('\n', toc);
 }
 
 /* ---- the report -------------------------------------------------------------- */
@@ -592,6 +920,8 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
     }
     for (size_t c = 0; c < corpora.n && !oom; c++)
         corpus_section(r, ex, corpora.v[c], bf, tf, &oom);
+    if (!oom)
+        training_section(r, ex, &corpora, bf, tf, &oom);
     size_t other = 0;
     for (size_t i = 0; ex && i < ex->n_charts; i++)
         if (!results_names_has(&corpora, ex->charts[i].corpus)) {

@@ -31,6 +31,9 @@ typedef struct report_extras {
  *     image followed by its caption in italics when it has one), then one
  *     table per metric, pivoted tokenizers (rows) x languages (columns), for
  *     split "test", then split "all" folded in <details>;
+ *   "Measured training" when r has train_* rows (per corpus: the evaluation
+ *     set, then per regime, equal FLOPs train_* and one pass train_content_*,
+ *     a table per (language, tokenizer) and the regime's "training_" charts);
  *   charts of no corpus of the run; the published figures; the claims.
  * ex may be NULL. */
 int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb_error *err);

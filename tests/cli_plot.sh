@@ -7,10 +7,19 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 FIX=tests/fixtures/report/results.csv
 
-# The fixture (bytes, graphemes; en, zh) plus a "chars" copy of graphemes and
-# two bpe:N whose training stopped short of N (vocab_size 900 and 950).
+# The fixture (bytes, graphemes; en, zh) plus a "chars" copy of graphemes,
+# two bpe:N whose training stopped short of N (vocab_size 900 and 950), and
+# measured-training curves of bytes and graphemes (checkpoints 1, 50, 100:
+# FLOPs step x 1e9, x 1.2 in zh; bits 8 / (1 + step / 20), + 0.2 in en).
 R=$WORK/results.csv
 { cat "$FIX"
+  awk 'BEGIN { split("en zh", L, " "); split("bytes graphemes", T, " "); split("1 50 100", S, " ")
+    for (l = 1; l <= 2; l++) for (t = 1; t <= 2; t++) for (i = 1; i <= 3; i++) {
+      s = S[i]; f = l == 2 ? 1.2 : 1
+      printf "udhr,test,%s,%s,train_curve_bits_per_en_byte@%d,%.6f,bits/byte\n", L[l], T[t], s, 8 / (1 + s / 20) + (l == 1 ? 0.2 : 0)
+      printf "udhr,train,%s,%s,train_curve_flops@%d,%.0f,FLOPs\n", L[l], T[t], s, s * 1e9 * f
+      printf "udhr,train,%s,%s,train_curve_s@%d,%.3f,s\n", L[l], T[t], s, s * 0.01 * f
+    } }'
   awk -F, 'NR > 1 && $4 == "graphemes" { OFS = ","; $4 = "chars"; print }' "$FIX"
   for s in all test train; do for l in en zh; do
     t=400; [[ $l == zh ]] && t=500
@@ -57,11 +66,23 @@ awk '!/^#/ && NF == 2 { x[$1] = 1 } END { exit !(length(x) == 2 && (900 in x) &&
   && ok "BPE sweep plots the vocab_size reached (900, 950), not 1k and 64k" || notok "BPE sweep x" "$(cat "$WORK/c/bpe_sweep_udhr.dat")"
 grep -q "set logscale x" "$WORK/c/bpe_sweep_udhr.gp" && ok "BPE sweep on a log x axis" || notok "BPE sweep log x"
 
+# measured training: bits per English byte against FLOPs and seconds, a
+# panel per language, the points the rows give in step order
+[[ -s "$WORK/c/training_flops_udhr.png" && -s "$WORK/c/training_s_udhr.png" ]] && ok "training convergence charts drawn (FLOPs, seconds)" || notok "training charts" "$(ls "$WORK/c" | grep training | tr '\n' ' ')"
+awk '/^# zh bytes:/ { b = 1; next } /^#/ { b = 0 } b && NF == 3 { n++; x[n] = $1; y[n] = $2; st[n] = $3 }
+     END { exit !(n == 3 && x[1] == 1200000000 && x[3] == 120000000000 && st[2] == 50 && y[2] > 2.285 && y[2] < 2.286) }' "$WORK/c/training_flops_udhr.dat" \
+  && ok "training data: zh bytes at the FLOPs and bits of its rows, by step" || notok "training data" "$(head -12 "$WORK/c/training_flops_udhr.dat")"
+grep -q "set logscale x" "$WORK/c/training_flops_udhr.gp" && grep -q "tc rgb '#e6a700'" "$WORK/c/training_flops_udhr.gp" \
+  && ok "training chart: log FLOPs axis, zh's panel in zh's colour" || notok "training chart axis and colours"
+grep -P '^training_s_udhr\t.*a timing' "$WORK/captions" >/dev/null && ok "the seconds chart's caption says it is a timing" || notok "seconds caption" "$(grep training_s "$WORK/captions")"
+
 # -t / -l: only what they name
 expect_exit 0 "plot -t bytes -t chars -l zh" -- "$TB" plot "$R" -t bytes -t chars -l zh -o "$WORK/s"
 toks=$(cat "$WORK"/s/*.dat | grep -oE '"[a-z][^"]*"' | sort -u | tr '\n' ' ')
 [[ $toks == '"bytes" "chars" "zh" ' ]] && ok "-t/-l charts hold only bytes, chars and zh" || notok "-t/-l selection" "$toks"
 [[ ! -e "$WORK/s/bpe_sweep_udhr.png" ]] && ok "-t without a bpe:N draws no BPE sweep" || notok "sweep drawn without its tokenizers"
+blocks=$(grep -c '^# ' "$WORK/s/training_flops_udhr.dat"); grep -q '^# zh bytes:' "$WORK/s/training_flops_udhr.dat" && [[ $blocks == 1 ]] \
+  && ok "-t/-l training chart: one curve, zh bytes" || notok "-t/-l training chart" "$(grep '^#' "$WORK/s/training_flops_udhr.dat")"
 expect_exit 2 "plot -t with a tokenizer the results lack exits 2" -- "$TB" plot "$R" -t bytes -t nope -o "$WORK/s2"
 expect_err "tokenizer 'nope' is not in" "the message names the unknown tokenizer"
 expect_err "bytes, graphemes" "the message lists the tokenizers the results hold"
