@@ -136,8 +136,7 @@ int cmd_corpus(const cli_args *a)
         else if (strcmp(what, "libreoffice") == 0)
             rc = import_libreoffice(&cfg, &rep, &err);
         else if (strcmp(what, "gettext") == 0) {
-            cfg.packages = cli_get(&corpus_cmd, a, "packages", NULL);
-            rc = import_gettext(&cfg, &rep, &err);
+            rc = import_gettext(&cfg, cli_get(&corpus_cmd, a, "packages", NULL), &rep, &err);
         } else {
             fprintf(stderr,
                     "tokbench corpus fetch: unknown corpus '%s' (known: udhr, libreoffice, gettext; "

@@ -15,8 +15,6 @@ typedef struct import_config {
     const char *out_dir;    /* canonical corpus folder to (re)write */
     const char *npm_dir;    /* folder holding node_modules/ (deps/npm) */
     const char *cache_dir;  /* download cache (corpora/data/cache) */
-    const char *packages;   /* gettext only: Debian package names separated by spaces or
-                               commas, replacing the pinned list; NULL for the pinned list */
 } import_config;
 
 /* What an import did, for the user (printed by cli/cmd_corpus.c). */
@@ -47,8 +45,11 @@ int import_libreoffice(const import_config *cfg, import_report *rep, tb_error *e
  * rule): the ru and zh_CN .mo files of each package aligned by (domain,
  * msgctxt, msgid), the msgid as the English. Fetched into
  * cache_dir/gettext/<pkg>/ by corpus_fetch_debs. A corrupt catalog fails with
- * TB_EINPUT naming the file and the byte offset; nothing is written. */
-int import_gettext(const import_config *cfg, import_report *rep, tb_error *err);
+ * TB_EINPUT naming the file and the byte offset; nothing is written.
+ * packages: Debian package names separated by spaces or commas that replace
+ * the pinned list, or NULL for the pinned list. */
+int import_gettext(const import_config *cfg, const char *packages, import_report *rep,
+                   tb_error *err);
 
 /* The text rules of import_gettext, public for the tests. */
 /* A copy of text[0..n) without accelerator markers: "(_X)", "(&X)" and the
@@ -67,7 +68,7 @@ char *gettext_strip_accel(const char *text, size_t n, char hint, size_t *strippe
  * the English "S_nap"), or 0. */
 char gettext_mnemonic_hint(const char *text, size_t n);
 /* Placeholders in s: printf conversions ("%s", "%d", "%1$s", "%-10.3lf";
- * not "%%"), "{0}" / "{name}", "$VAR" and "${VAR}". */
+ * not "%%", and not the space flag, so "50% off" holds none), "{0}" / "{name}", "$VAR" and "${VAR}". */
 size_t gettext_count_placeholders(const char *s);
 
 /* A user folder of line-aligned <lang>.txt files (e.g. FLORES-200): validated

@@ -1,7 +1,7 @@
 /* import_gettext.c - Debian's gettext catalogs: UI strings aligned by
  * (domain, msgctxt, msgid), the msgid being the English source.
  *
- * Packages: the pinned list GETTEXT_PACKAGES (or cfg->packages), each fetched
+ * Packages: the pinned list GETTEXT_PACKAGES (or the caller's list), each fetched
  * by corpus_fetch_debs into <cache>/gettext/<pkg>/ (its own debs/ and root/,
  * so every catalog is attributed to one package). Catalogs: the regular
  * files <root>/usr/share/locale/ru/LC_MESSAGES/<domain>.mo that have a
@@ -173,7 +173,7 @@ static size_t printf_spec(const char *s)
         d++;
     if (d > k && s[d] == '$')
         k = d + 1;                           /* %1$s */
-    while (s[k] && strchr("-+ #0'I", s[k]))
+    while (s[k] && strchr("-+#0'I", s[k]))
         k++;
     if (s[k] == '*')
         k++;
@@ -689,14 +689,15 @@ static int check_ids(struct ctx *x, tb_error *err)
     return TB_OK;
 }
 
-int import_gettext(const import_config *cfg, import_report *rep, tb_error *err)
+int import_gettext(const import_config *cfg, const char *packages, import_report *rep,
+                   tb_error *err)
 {
     memset(rep, 0, sizeof *rep);
     const char *pkgs[MAX_PKGS];
     size_t n_pkgs = 0;
     char list[8192];
-    if (cfg->packages) {
-        if (parse_packages(cfg->packages, list, sizeof list, pkgs, &n_pkgs, err))
+    if (packages) {
+        if (parse_packages(packages, list, sizeof list, pkgs, &n_pkgs, err))
             return TB_EUSAGE;
     } else {
         n_pkgs = sizeof GETTEXT_PACKAGES / sizeof GETTEXT_PACKAGES[0];
@@ -712,7 +713,7 @@ int import_gettext(const import_config *cfg, import_report *rep, tb_error *err)
         size_t u = strlen(names);
         snprintf(names + u, sizeof names - u, "%s%s", i ? ", " : "", pkgs[i]);
     }
-    char source[MAX_PKGS * 104 + 128];
+    char source[MAX_PKGS * 104 + 256];
     snprintf(source, sizeof source,
              "Debian packages %s (apt-get download, dpkg-deb -x): gettext catalogs "
              "usr/share/locale/{ru,zh_CN}/LC_MESSAGES/*.mo, the msgid as the English",
