@@ -128,6 +128,10 @@ int cmd_corpus(const cli_args *a)
     if (strcmp(sub, "fetch") == 0) {
         snprintf(out, sizeof out, "%s/%s", data, what);
         import_config cfg = {.out_dir = out, .npm_dir = npm, .cache_dir = cache};
+        if (cli_get(&corpus_cmd, a, "packages", NULL) && strcmp(what, "gettext") != 0) {
+            fprintf(stderr, "tokbench corpus fetch: --packages is for 'fetch gettext' only\n");
+            return TB_EUSAGE;
+        }
         if (tb_mkdirs(data, &err))
             return cli_fail("corpus fetch", &err);
         cli_clean_stale("corpus fetch", data, NULL);

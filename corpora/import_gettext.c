@@ -280,7 +280,6 @@ struct counts {
 };
 
 struct ctx {
-    const import_config *cfg;
     corpus_builder *b;
     struct counts c;
     import_report *rep;
@@ -705,7 +704,6 @@ int import_gettext(const import_config *cfg, const char *packages, import_report
     }
     struct ctx x;
     memset(&x, 0, sizeof x);
-    x.cfg = cfg;
     x.rep = rep;
     int rc = corpus_builder_new(N_LANG, LANG_CODES, &x.b, err);
     char names[MAX_PKGS * 104] = "";

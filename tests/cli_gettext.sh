@@ -128,6 +128,10 @@ expect_err "known: udhr, libreoffice, gettext" "the known list names gettext"
 expect_exit 3 "run -c on a missing corpus lists gettext as fetchable" -- \
   "$TB" run -c nosuch --data "$D" -t bytes -o "$WORK/r"
 expect_err "udhr, libreoffice, gettext" "fetchable corpora include gettext"
+expect_exit 2 "--packages with another corpus is a usage error" -- \
+  "$TB" corpus fetch udhr --data "$D" --packages "gt-one"
+expect_err "--packages is for 'fetch gettext' only" "the usage error says why"
+check "and nothing was imported" test ! -e "$D/udhr"
 expect_exit 0 "help corpus" -- "$TB" help corpus
 check "help corpus describes fetch gettext" grep -q "fetch gettext" "$WORK/out"
 finish cli_gettext
