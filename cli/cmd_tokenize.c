@@ -20,6 +20,7 @@ static const cli_opt tokenize_opts[] = {
     {"pieces", 0, NULL, "print the pieces; bytes that are not printable UTF-8, space and "
                         "backslash as \\xHH"},
     {"count", 0, NULL, "print the number of tokens"},
+    {"verbose", 'v', NULL, "say on stderr whether the vocabulary came from the cache"},
     CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
@@ -37,13 +38,19 @@ const cli_command tokenize_cmd = {
     "corpus name in TOKBENCH_CORPUS. cmd:NAME=COMMAND names it (tokbench help run).\n"
     "Each run may take TOKBENCH_CMD_TIMEOUT seconds (default 60; 0: no limit; not\n"
     "whole seconds: exit 2); past it the program and everything it started are\n"
-    "killed (exit 3). Ctrl-C or SIGTERM to tokbench kills them too.\n",
+    "killed (exit 3). Ctrl-C or SIGTERM to tokbench kills them too.\n"
+    "\n"
+    "tiktoken:, hf: and bpe-file: vocabularies are compiled on first use into\n"
+    "$TOKBENCH_CACHE/vocab/ (default build/cache) and memory-mapped afterwards, so a\n"
+    "second start-up takes milliseconds; a stale or damaged compiled file is rebuilt\n"
+    "from the source, a cache that cannot be written is skipped. --verbose says which.\n",
     tokenize_opts,
 };
 static const cli_opt detokenize_opts[] = {
     {"tokenizer", 't', "SPEC", "tokenizer spec"},
     {"corpus", 'c', "CORPUS", "corpus the tokenizer was trained on, if it learns"},
     {"lang", 'l', "LANG", "language of that corpus"},
+    {"verbose", 'v', NULL, "say on stderr whether the vocabulary came from the cache"},
     CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
