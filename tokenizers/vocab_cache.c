@@ -382,16 +382,17 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
     for (uint32_t a = 0; a <= n; a++)
         if (pidx[a + 1] < pidx[a])
             return bad(err, "pair index: not ascending at %u", a);
-    /* every merge is the concatenation of its pair, lists sorted by right id */
+    /* every merge is as long as its pair (the encoder's offsets and symbol
+     * lengths rest on it), lists sorted by right id; that its bytes are the
+     * pair's is the checksum's to guard (comparing them costs more than the
+     * rest of the load) */
     for (uint32_t a = 0; a < n; a++) {
         for (uint32_t i = pidx[a]; i < pidx[a + 1]; i++) {
             const struct bpe_rpair *e = &plist[i];
             if (!ORD(a) || !ORD(e->right) || !ORD(e->merged) ||
                 (i > pidx[a] && plist[i - 1].right >= e->right) ||
-                tok_len[e->merged] != tok_len[a] + tok_len[e->right] ||
-                memcmp(TOK(e->merged), TOK(a), tok_len[a]) != 0 ||
-                memcmp(TOK(e->merged) + tok_len[a], TOK(e->right), tok_len[e->right]) != 0)
-                return bad(err, "pair %u: not a merge of its two tokens", i);
+                tok_len[e->merged] != tok_len[a] + tok_len[e->right])
+                return bad(err, "pair %u: not as long as its two tokens", i);
         }
     }
     for (unsigned ab = 0; ab < 65536; ab++) {
