@@ -157,9 +157,9 @@ int pretok_add_split(pretok *p, const char *pattern, size_t len, int literal,
     }
     int ec;
     PCRE2_SIZE eo;
-    uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK | PCRE2_DOLLAR_ENDONLY;
-    if (literal)
-        opts |= PCRE2_LITERAL;
+    /* PCRE2_LITERAL refuses UCP and DOLLAR_ENDONLY (nothing to apply them to) */
+    uint32_t opts = literal ? PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_LITERAL
+                            : PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK | PCRE2_DOLLAR_ENDONLY;
     pcre2_code *re =
         pcre2_compile((PCRE2_SPTR)(literal ? pattern : w), wl, opts, &ec, &eo, NULL);
     free(w);
