@@ -25,7 +25,8 @@ static const cli_opt tokenize_opts[] = {
     {0, 0, 0, 0},
 };
 const cli_command tokenize_cmd = {
-    "tokenize", "tokenize -t SPEC [-c CORPUS -l LANG] [--ids | --pieces | --count] [FILE]",
+    "tokenize",
+    "tokenize -t SPEC [-c CORPUS -l LANG] [--ids | --pieces | --count] [--verbose] [FILE]",
     "Encode lines (FILE or stdin): one output line per input line.",
     "Each line is encoded alone, without its newline and without special tokens. This is\n"
     "also the contract of the cmd: spec, so tokbench can test itself as an external\n"
@@ -55,7 +56,7 @@ static const cli_opt detokenize_opts[] = {
     {0, 0, 0, 0},
 };
 const cli_command detokenize_cmd = {
-    "detokenize", "detokenize -t SPEC [-c CORPUS -l LANG] [FILE]",
+    "detokenize", "detokenize -t SPEC [-c CORPUS -l LANG] [--verbose] [FILE]",
     "Decode lines of space-separated ids (FILE or stdin) back to text, byte-exact.", NULL,
     detokenize_opts,
 };
