@@ -526,9 +526,13 @@ static int cache_file(const char *cache_dir, const char *src_path, const vocab_f
     return k < 0 || (size_t)k >= cap ? -1 : 0;
 }
 
+/* Writes img atomically to path: a temporary "<path>.<thread>.tmp.<pid>"
+ * (unique per thread, so two jobs of one `run` compiling the same
+ * vocabulary do not share it; afolder_clean_stale still knows the name),
+ * fsync'd and renamed into place. */
 static int write_image(const char *path, const uint8_t *img, size_t len, tb_error *err)
 {
-    char dir[4200];
+    char dir[4200], tmp[4300];
     tb_copy_str(dir, sizeof dir, path);
     char *slash = strrchr(dir, '/');
     if (slash)
@@ -537,15 +541,34 @@ static int write_image(const char *path, const uint8_t *img, size_t len, tb_erro
         return TB_EINPUT;
     char gone[8];
     size_t n_gone;
-    afolder_clean_stale(dir, NULL, gone, sizeof gone, &n_gone, err);
-    afile af;
-    if (afile_open(&af, path, err))
+    tb_error ignore;
+    afolder_clean_stale(dir, NULL, gone, sizeof gone, &n_gone, &ignore);
+    if (tb_pathf(err, tmp, sizeof tmp, "%s.%ld.tmp.%ld", path, (long)gettid(), (long)getpid()))
         return TB_EINPUT;
-    if (fwrite(img, 1, len, af.fp) != len) {
-        afile_abort(&af);
-        return tb_fail(err, TB_EINPUT, "cannot write '%s': %s", path, strerror(errno));
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return tb_fail(err, TB_EINPUT, "cannot create '%s': %s", tmp, strerror(errno));
+    size_t done = 0;
+    while (done < len) {
+        ssize_t k = write(fd, img + done, len - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        done += (size_t)k;
     }
-    return afile_commit(&af, err);
+    int e = done == len ? 0 : errno ? errno : EIO;
+    if (!e && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (!e && rename(tmp, path) != 0)
+        e = errno;
+    if (e) {
+        unlink(tmp);
+        return tb_fail(err, TB_EINPUT, "cannot write '%s': %s", path, strerror(e));
+    }
+    return TB_OK;
 }
 
 /* The cached model at path when it answers the source now: 0 with *out,
