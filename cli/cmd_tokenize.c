@@ -20,11 +20,13 @@ static const cli_opt tokenize_opts[] = {
     {"pieces", 0, NULL, "print the pieces; bytes that are not printable UTF-8, space and "
                         "backslash as \\xHH"},
     {"count", 0, NULL, "print the number of tokens"},
+    {"verbose", 'v', NULL, "say on stderr whether the vocabulary came from the cache"},
     CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
 const cli_command tokenize_cmd = {
-    "tokenize", "tokenize -t SPEC [-c CORPUS -l LANG] [--ids | --pieces | --count] [FILE]",
+    "tokenize",
+    "tokenize -t SPEC [-c CORPUS -l LANG] [--ids | --pieces | --count] [--verbose] [FILE]",
     "Encode lines (FILE or stdin): one output line per input line.",
     "Each line is encoded alone, without its newline and without special tokens. This is\n"
     "also the contract of the cmd: spec, so tokbench can test itself as an external\n"
@@ -37,18 +39,24 @@ const cli_command tokenize_cmd = {
     "corpus name in TOKBENCH_CORPUS. cmd:NAME=COMMAND names it (tokbench help run).\n"
     "Each run may take TOKBENCH_CMD_TIMEOUT seconds (default 60; 0: no limit; not\n"
     "whole seconds: exit 2); past it the program and everything it started are\n"
-    "killed (exit 3). Ctrl-C or SIGTERM to tokbench kills them too.\n",
+    "killed (exit 3). Ctrl-C or SIGTERM to tokbench kills them too.\n"
+    "\n"
+    "tiktoken:, hf: and bpe-file: vocabularies are compiled on first use into\n"
+    "$TOKBENCH_CACHE/vocab/ (default build/cache) and memory-mapped afterwards, so a\n"
+    "second start-up takes milliseconds; a stale or damaged compiled file is rebuilt\n"
+    "from the source, a cache that cannot be written is skipped. --verbose says which.\n",
     tokenize_opts,
 };
 static const cli_opt detokenize_opts[] = {
     {"tokenizer", 't', "SPEC", "tokenizer spec"},
     {"corpus", 'c', "CORPUS", "corpus the tokenizer was trained on, if it learns"},
     {"lang", 'l', "LANG", "language of that corpus"},
+    {"verbose", 'v', NULL, "say on stderr whether the vocabulary came from the cache"},
     CLI_OPT_DATA,
     {0, 0, 0, 0},
 };
 const cli_command detokenize_cmd = {
-    "detokenize", "detokenize -t SPEC [-c CORPUS -l LANG] [FILE]",
+    "detokenize", "detokenize -t SPEC [-c CORPUS -l LANG] [--verbose] [FILE]",
     "Decode lines of space-separated ids (FILE or stdin) back to text, byte-exact.", NULL,
     detokenize_opts,
 };
@@ -67,6 +75,29 @@ static void print_piece(const char *p, size_t n)
             i += (size_t)len;
         }
     }
+}
+
+/* ids[0..n) as decimal, space separated, and a newline into out (room for
+ * 11 bytes an id + 1); returns the bytes written. printf per id was a third
+ * of a whole `tokenize --ids` run (perf/startup.sh). */
+static size_t format_ids(const uint32_t *ids, size_t n, char *out)
+{
+    char *o = out;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *o++ = ' ';
+        char tmp[10];
+        int k = 0;
+        uint32_t v = ids[i];
+        do {
+            tmp[k++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        while (k)
+            *o++ = tmp[--k];
+    }
+    *o++ = '\n';
+    return (size_t)(o - out);
 }
 
 int cmd_tokenize(const cli_args *a)
@@ -94,7 +125,10 @@ int cmd_tokenize(const cli_args *a)
     size_t lcap = 0, cap = 4096, lineno = 0;
     ssize_t got;
     uint32_t *ids = malloc(cap * sizeof *ids);
-    rc = ids ? TB_OK : tb_fail(&err, TB_EINPUT, "out of memory");
+    char *obuf = malloc(cap * 11 + 2);  /* one line of --ids output (format_ids) */
+    static char stdout_buf[1 << 16];
+    setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
+    rc = ids && obuf ? TB_OK : tb_fail(&err, TB_EINPUT, "out of memory");
     while (rc == TB_OK && (got = getline(&line, &lcap, in)) >= 0) {
         lineno++;
         size_t len = (size_t)got;
@@ -106,11 +140,14 @@ int cmd_tokenize(const cli_args *a)
             while (cap < nt)
                 cap *= 2;
             uint32_t *ni = realloc(ids, cap * sizeof *ni);
-            if (!ni) {
+            if (ni)
+                ids = ni;
+            char *no = ni ? realloc(obuf, cap * 11 + 2) : NULL;
+            if (!no) {
                 rc = tb_fail(&err, TB_EINPUT, "out of memory");
                 break;
             }
-            ids = ni;
+            obuf = no;
             rc = tokenizer_encode(ts.t, line, len, ids, NULL, cap, &nt, &err);
         }
         if (rc) {
@@ -121,18 +158,18 @@ int cmd_tokenize(const cli_args *a)
             printf("%zu\n", nt);
             continue;
         }
+        if (mode == 0) {
+            fwrite(obuf, 1, format_ids(ids, nt, obuf), stdout);
+            continue;
+        }
         for (size_t i = 0; i < nt; i++) {
             if (i)
                 putchar(' ');
-            if (mode == 0) {
-                printf("%u", ids[i]);
-            } else {
-                size_t pn;
-                rc = tokenizer_piece(ts.t, ids[i], piece, sizeof piece, &pn, &err);
-                if (rc)
-                    break;
-                print_piece(piece, pn < sizeof piece ? pn : sizeof piece);
-            }
+            size_t pn;
+            rc = tokenizer_piece(ts.t, ids[i], piece, sizeof piece, &pn, &err);
+            if (rc)
+                break;
+            print_piece(piece, pn < sizeof piece ? pn : sizeof piece);
         }
         putchar('\n');
     }
@@ -140,6 +177,7 @@ int cmd_tokenize(const cli_args *a)
         rc = tb_fail(&err, TB_EINPUT, "cannot read '%s'", fname);
     free(line);
     free(ids);
+    free(obuf);
     if (in != stdin)
         fclose(in);
     cli_tok_release(&ts);

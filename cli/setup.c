@@ -118,7 +118,13 @@ int cli_tok_open(const cli_command *cmd, const cli_args *a, cli_tok *ts, tb_erro
     } else {
         ctx.lang_code = lang; /* -l without -c: the language of the input (TOKBENCH_LANG) */
     }
-    return tokenizer_new(spec, &ctx, &ts->t, err);
+    char note[4600] = "";
+    ctx.vocab_note = note;
+    ctx.vocab_note_cap = sizeof note;
+    int rc = tokenizer_new(spec, &ctx, &ts->t, err);
+    if (rc == TB_OK && note[0] && has_opt(cmd, "verbose") && cli_count(cmd, a, "verbose"))
+        fprintf(stderr, "tokbench %s: %s\n", cmd->name, note);
+    return rc;
 }
 
 void cli_tok_release(cli_tok *ts)

@@ -56,7 +56,10 @@ tokenizer_ctx cli_tokenizer_ctx(const corpus *c, int lang);
 
 /* -t SPEC with an optional -c CORPUS -l LANG|joint to train it on (the
  * options tokenize, detokenize and train-bpe share); -l without -c names
- * the input's language (tokenizer_ctx.lang_code, TOKBENCH_LANG of cmd:). */
+ * the input's language (tokenizer_ctx.lang_code, TOKBENCH_LANG of cmd:).
+ * With a --verbose option given, prints the vocabulary cache's note
+ * (tokenizer_ctx.vocab_note) on stderr: "tokbench CMD: vocabulary cache:
+ * loaded|built|rebuilt ...". */
 typedef struct cli_tok {
     corpus *c;          /* owned; NULL without -c */
     tokenizer *t;       /* owned */

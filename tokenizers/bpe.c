@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <utf8proc.h>
 
@@ -51,13 +52,18 @@ static size_t pow2_at_least(size_t n)
 
 uint64_t bpe_id_bound(size_t n_entries) { return 2 * (uint64_t)n_entries + 1024; }
 
+uint64_t bpe_new_uid(void)
+{
+    static _Atomic uint64_t next_uid;
+    return ++next_uid;
+}
+
 int bpe_alloc(struct bpe **out, uint32_t n_ids, tb_error *err)
 {
     struct bpe *m = tb_calloc(1, sizeof *m, err);
     if (!m)
         return TB_EINPUT;
-    static _Atomic uint64_t next_uid;
-    m->uid = ++next_uid;
+    m->uid = bpe_new_uid();
     m->n_ids = n_ids;
     m->tok_off = tb_calloc(n_ids ? n_ids : 1, sizeof *m->tok_off, err);
     m->tok_len = tb_calloc(n_ids ? n_ids : 1, sizeof *m->tok_len, err);
@@ -75,6 +81,12 @@ void bpe_free(struct bpe *m)
     if (!m)
         return;
     pretok_free(m->pt);
+    if (m->map) {
+        if (m->map_len)
+            munmap(m->map, m->map_len);
+        free(m);
+        return;
+    }
     free(m->bytes);
     free(m->tok_off);
     free(m->tok_len);
@@ -1146,6 +1158,11 @@ void bpe_attach(tokenizer *t, struct bpe *m)
     t->ops = &k_bpe_ops;
     t->state = m;
     t->vocab_size = m->n_ids;
+}
+
+const struct bpe *bpe_of(const tokenizer *t)
+{
+    return t->ops == &k_bpe_ops ? t->state : NULL;
 }
 
 /* ---- rank tables and bpe-file ------------------------------------------ */

@@ -127,6 +127,12 @@ struct bpe {
     struct bpe_pair *bytepair; /* (65536) pairs of two single-byte ids, by the
                                   two byte values a << 8 | b; rank UINT32_MAX = none */
     uint64_t uid;           /* process-unique, never 0: owner tag in the piece cache */
+    void *map;              /* NULL, or a compiled vocabulary (vocab_cache.h) that bytes,
+                               tok_off, tok_len, kind, vslot, vbloom, pidx, plist, pfilt
+                               and bytepair point into: bpe_free does not free them but
+                               unmaps map when map_len > 0 (map_len 0: the caller's
+                               memory, left alone) */
+    size_t map_len;
 };
 
 int bpe_alloc(struct bpe **out, uint32_t n_ids, tb_error *err);
@@ -154,6 +160,10 @@ int bpe_encode_text(const struct bpe *m, const char *text, size_t len, uint32_t 
                     uint32_t *offs, size_t cap, size_t *n_tokens, tb_error *err);
 /* Hands m to t (ops, state, vocab_size). */
 void bpe_attach(tokenizer *t, struct bpe *m);
+/* The model of a handle that bpe_attach made, else NULL (another scheme). */
+const struct bpe *bpe_of(const tokenizer *t);
+/* A fresh process-unique uid (for a model not made by bpe_alloc). */
+uint64_t bpe_new_uid(void);
 /* Path of <npm root>/node_modules/<rel> (see tiktoken:), NUL-terminated. */
 int bpe_npm_path(const char *rel, char *out, size_t cap, tb_error *err);
 #endif

@@ -39,6 +39,9 @@ struct stage {
     int jit;                        /* 1 when JIT-compiled */
     enum pretok_behavior behavior;
     int invert;
+    int literal;                    /* pattern is a plain string */
+    char *src;                      /* (src_len + 1) the pattern as given, owned */
+    size_t src_len;
 };
 
 struct pretok {
@@ -62,14 +65,32 @@ void pretok_free(pretok *p)
 {
     if (!p)
         return;
-    for (int i = 0; i < p->n; i++)
+    for (int i = 0; i < p->n; i++) {
         pcre2_code_free(p->st[i].re);
+        free(p->st[i].src);
+    }
     free(p);
 }
 
 const char *pretok_preset(const pretok *p)
 {
     return p->preset;
+}
+
+int pretok_n_stages(const pretok *p)
+{
+    return p->n;
+}
+
+void pretok_stage(const pretok *p, int i, const char **pattern, size_t *len, int *literal,
+                  enum pretok_behavior *behavior, int *invert)
+{
+    const struct stage *s = &p->st[i];
+    *pattern = s->src;
+    *len = s->src_len;
+    *literal = s->literal;
+    *behavior = s->behavior;
+    *invert = s->invert;
 }
 
 /* Copies pattern with \s widened to Unicode White_Space (adds U+0085):
@@ -136,12 +157,17 @@ int pretok_add_split(pretok *p, const char *pattern, size_t len, int literal,
     }
     int ec;
     PCRE2_SIZE eo;
-    uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK | PCRE2_DOLLAR_ENDONLY;
-    if (literal)
-        opts |= PCRE2_LITERAL;
+    /* PCRE2_LITERAL refuses UCP and DOLLAR_ENDONLY (nothing to apply them to) */
+    uint32_t opts = literal ? PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_LITERAL
+                            : PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK | PCRE2_DOLLAR_ENDONLY;
     pcre2_code *re =
         pcre2_compile((PCRE2_SPTR)(literal ? pattern : w), wl, opts, &ec, &eo, NULL);
     free(w);
+    char *src = re ? tb_malloc(len + 1, err) : NULL;
+    if (re && !src) {
+        pcre2_code_free(re);
+        return TB_EINPUT;
+    }
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(ec, msg, sizeof msg);
@@ -153,6 +179,11 @@ int pretok_add_split(pretok *p, const char *pattern, size_t len, int literal,
     s->jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
     s->behavior = behavior;
     s->invert = invert != 0;
+    s->literal = literal != 0;
+    memcpy(src, pattern, len);
+    src[len] = 0;
+    s->src = src;
+    s->src_len = len;
     p->preset = NULL;
     return TB_OK;
 }

@@ -54,6 +54,12 @@ int pretok_add_split(pretok *p, const char *pattern, size_t len, int literal,
 
 /* The preset name it was made from, or NULL for a custom sequence. */
 const char *pretok_preset(const pretok *p);
+/* The stages as they were added (for a writer that rebuilds the same
+ * sequence with pretok_add_split): stage i < pretok_n_stages(p); *pattern
+ * (NUL-terminated, *len bytes) is owned by p. */
+int pretok_n_stages(const pretok *p);
+void pretok_stage(const pretok *p, int i, const char **pattern, size_t *len, int *literal,
+                  enum pretok_behavior *behavior, int *invert);
 /* Comma-separated preset names, for messages. */
 const char *pretok_presets(void);
 

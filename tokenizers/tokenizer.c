@@ -13,6 +13,7 @@
 #include "bpe_cache.h"
 #include "cmd.h"
 #include "symbol.h"
+#include "vocab_cache.h"
 
 /* Every constructor in the table has this shape: arg is the part of the spec
  * after the prefix ("" for an exact name such as "bytes"). */
@@ -41,22 +42,25 @@ static int new_cmd(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_e
 
 /* A prefix ending in ':' matches every spec that starts with it and passes
  * the rest as arg ("bpe:" + "32000"); any other prefix must match the whole
- * spec. Keep k_schemes_list in step with this table. */
+ * spec. vocab: the scheme loads a vocabulary file, and goes through the
+ * compiled-vocabulary cache (vocab_cache.h). Keep k_schemes_list in step
+ * with this table. */
 static const struct {
     const char *prefix;
     scheme_new_fn make;
+    int vocab;
 } k_schemes[] = {
-    {"bytes", new_bytes},
-    {"chars", new_chars},
-    {"graphemes", new_graphemes},
-    {"tiktoken:", bpe_tiktoken_new},
-    {"hf:", bpe_hf_new},
-    {"bpe-file:", bpe_file_new},
-    {"bpe:", bpe_cache_tokenizer_new},
-    {"cmd:", new_cmd},
-    {"symbol:", symbol_scheme_new},
-    {"symbol-stem:", symbol_stem_scheme_new},
-    {"symbol-space:", symbol_space_scheme_new},
+    {"bytes", new_bytes, 0},
+    {"chars", new_chars, 0},
+    {"graphemes", new_graphemes, 0},
+    {"tiktoken:", bpe_tiktoken_new, 1},
+    {"hf:", bpe_hf_new, 1},
+    {"bpe-file:", bpe_file_new, 1},
+    {"bpe:", bpe_cache_tokenizer_new, 0},
+    {"cmd:", new_cmd, 0},
+    {"symbol:", symbol_scheme_new, 0},
+    {"symbol-stem:", symbol_stem_scheme_new, 0},
+    {"symbol-space:", symbol_space_scheme_new, 0},
 };
 
 static const char k_schemes_list[] = "bytes, chars, graphemes, tiktoken:NAME, hf:NAME|PATH, bpe-file:PATH, bpe:N[:PRESET], cmd:[NAME=]COMMAND, symbol:V, symbol-stem:V, symbol-space:V, joint:SPEC";
@@ -85,6 +89,7 @@ int tokenizer_new(const char *spec, const tokenizer_ctx *ctx, tokenizer **out, t
     }
     scheme_new_fn make = NULL;
     const char *arg = "";
+    int vocab = 0;
     for (size_t i = 0; i < sizeof k_schemes / sizeof k_schemes[0] && !make; i++) {
         const char *p = k_schemes[i].prefix;
         size_t pl = strlen(p);
@@ -92,6 +97,7 @@ int tokenizer_new(const char *spec, const tokenizer_ctx *ctx, tokenizer **out, t
             if (strncmp(spec, p, pl) == 0) {
                 make = k_schemes[i].make;
                 arg = spec + pl;
+                vocab = k_schemes[i].vocab;
             }
         } else if (strcmp(spec, p) == 0) {
             make = k_schemes[i].make;
@@ -111,7 +117,7 @@ int tokenizer_new(const char *spec, const tokenizer_ctx *ctx, tokenizer **out, t
         free(t);
         return tb_fail(err, TB_EINPUT, "out of memory");
     }
-    int rc = make(t, arg, ctx, err);
+    int rc = vocab ? vocab_cache_new(t, spec, make, arg, ctx, err) : make(t, arg, ctx, err);
     if (rc != TB_OK) {
         /* A failing constructor has released its own state. */
         free(t->name);

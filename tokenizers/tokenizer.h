@@ -56,6 +56,12 @@ typedef struct tokenizer_ctx {
     const char *lang_code;        /* without a corpus: the language the text is in
                                      ("ru"; given to cmd: programs as TOKBENCH_LANG),
                                      or NULL; with a corpus, unused */
+    char *vocab_note;             /* out, or NULL: (vocab_note_cap bytes) one line on what
+                                     the compiled-vocabulary cache under cache_dir did for
+                                     a tiktoken:, hf: or bpe-file: spec ("loaded ...",
+                                     "built ...", "rebuilt ...: why"); "" when it was
+                                     not involved (tokenizers/vocab_cache.h) */
+    size_t vocab_note_cap;
 } tokenizer_ctx;
 
 /* Builds a tokenizer from spec. An unknown spec, or a scheme that needs a

@@ -102,17 +102,22 @@ int vocab_file_read(const char *path, const vocab_file *v, char **buf, size_t *l
     return TB_OK;
 }
 
-int tokenizer_vocab_file(const char *spec, tokenizer_vocab *out, tb_error *err)
+int vocab_file_resolve(const char *spec, char *path, size_t cap, const vocab_file **vf,
+                       tb_error *err)
 {
-    memset(out, 0, sizeof *out);
+    path[0] = 0;
+    *vf = NULL;
     if (strncmp(spec, "joint:", 6) == 0)
         spec += 6;
     const vocab_file *v = vocab_file_find(spec);
     const char *user = NULL;
     if (v) {
-        if (bpe_npm_path(v->path, out->path, sizeof out->path, err))
+        if (bpe_npm_path(v->path, path, cap, err))
             return TB_EINPUT;
-    } else if (strncmp(spec, "tiktoken:", 9) == 0) {
+        *vf = v;
+        return TB_OK;
+    }
+    if (strncmp(spec, "tiktoken:", 9) == 0) {
         user = strchr(spec + 9, ':');   /* PRESET:PATH; an unknown NAME loads nothing */
         if (user)
             user++;
@@ -121,10 +126,21 @@ int tokenizer_vocab_file(const char *spec, tokenizer_vocab *out, tb_error *err)
     } else if (strncmp(spec, "bpe-file:", 9) == 0) {
         user = spec + 9;
     }
-    if (!v && !user)
-        return TB_OK;
-    if (user && tb_pathf(err, out->path, sizeof out->path, "%s", user))
+    if (user && tb_pathf(err, path, cap, "%s", user))
         return TB_EINPUT;
+    return TB_OK;
+}
+
+int tokenizer_vocab_file(const char *spec, tokenizer_vocab *out, tb_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (strncmp(spec, "joint:", 6) == 0)
+        spec += 6;
+    const vocab_file *v;
+    if (vocab_file_resolve(spec, out->path, sizeof out->path, &v, err))
+        return TB_EINPUT;
+    if (!out->path[0])
+        return TB_OK;
     size_t n;
     if (vocab_file_read(out->path, v, NULL, &n, out->sha256, err))
         return tb_wrap(err, "tokenizer '%s': ", spec);

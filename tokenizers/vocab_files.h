@@ -31,6 +31,14 @@ const vocab_file *vocab_file_at(size_t i);
  * table order, comma separated, into out[cap]. */
 void vocab_file_names(const char *prefix, char *out, size_t cap);
 
+/* The file a spec reads ("joint:" ignored), as the loaders find it:
+ * tiktoken:NAME and hf:NAME the packaged file (*v its entry),
+ * tiktoken:PRESET:PATH, hf:PATH and bpe-file:PATH the PATH (*v NULL); any
+ * other spec path "" (nothing checked: an unknown name is the loader's
+ * error). Fails only when a path does not fit in cap. */
+int vocab_file_resolve(const char *spec, char *path, size_t cap, const vocab_file **v,
+                       tb_error *err);
+
 /* The command that reinstalls the packaged files, for messages. */
 #define VOCAB_FILE_REINSTALL "'make deps' (or '(cd deps/npm && npm ci)')"
 
