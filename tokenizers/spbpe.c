@@ -1575,6 +1575,7 @@ static int merge_parts(json_t *x, char **buf, size_t *cap, const char **a, size_
         if (!sp || memchr(sp + 1, ' ', n - (size_t)(sp - *buf) - 1) || sp == *buf ||
             sp == *buf + n - 1)
             return -1;
+        *sp = 0;
         *a = *buf;
         *la = (size_t)(sp - *buf);
         *b = sp + 1;
