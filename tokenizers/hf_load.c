@@ -1,7 +1,9 @@
 /* hf_load.c - `hf:<name-or-path>`: byte-level BPE from a HuggingFace
- * tokenizer.json (supported subset in bpe.h). */
+ * tokenizer.json (supported subset in bpe.h); a SentencePiece-style file
+ * (byte_fallback or Metaspace) goes to spbpe.h. */
 #define BPE_INTERNAL
 #include "bpe.h"
+#include "spbpe.h"
 #include "vocab_files.h"
 
 #include <errno.h>
@@ -178,8 +180,11 @@ static int merge_parts(json_t *x, char *buf, size_t cap, const char **a, const c
     return -1;
 }
 
-/* v: the packaged file path must be (vocab_files.h), or NULL for a user's. */
-static int hf_load(const char *path, const vocab_file *v, struct bpe **out, tb_error *err)
+/* v: the packaged file path must be (vocab_files.h), or NULL for a user's.
+ * Byte-level files give *out; SentencePiece-style ones build t themselves
+ * (*out stays NULL). */
+static int hf_load(const char *path, const vocab_file *v, tokenizer *t, struct bpe **out,
+                   tb_error *err)
 {
     *out = NULL;
     char *text, hex[65];
@@ -197,6 +202,11 @@ static int hf_load(const char *path, const vocab_file *v, struct bpe **out, tb_e
                            "short?)",
                            path, je.line, je.column, je.text, tlen);
         return tb_fail(err, TB_EINPUT, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+    }
+    if (spbpe_json_wanted(root)) {
+        int src = spbpe_new_from_json(t, root, err);
+        json_decref(root);
+        return src ? tb_wrap(err, "%s: ", path) : TB_OK;
     }
     struct bpe *m = NULL;
     pretok *pt = NULL;
@@ -385,11 +395,12 @@ int bpe_hf_new(tokenizer *t, const char *name, const tokenizer_ctx *ctx, tb_erro
     }
     struct bpe *m = NULL;
     if (!rc)
-        rc = hf_load(path, v, &m, err);
+        rc = hf_load(path, v, t, &m, err);
     if (rc) {
         tb_wrap(err, "hf '%s': ", name);
         return rc;
     }
-    bpe_attach(t, m);
+    if (m)
+        bpe_attach(t, m);
     return TB_OK;
 }

@@ -195,6 +195,14 @@ int tokenizer_decode(const tokenizer *t, const uint32_t *ids, size_t n, char *ou
         return tb_fail(err, TB_EINPUT, "tokenizer '%s' cannot decode (external command)",
                        t->name);
     size_t pos = 0;
+    if (t->ops->decode) {
+        for (size_t i = 0; i < n; i++)
+            if (ids[i] >= t->vocab_size)
+                return tb_fail(err, TB_EINPUT,
+                               "token %zu: id %u out of range (vocabulary size %zu)", i + 1,
+                               ids[i], t->vocab_size);
+        return t->ops->decode(t, ids, n, out, cap, n_bytes, err);
+    }
     for (size_t i = 0; i < n; i++) {
         if (ids[i] >= t->vocab_size)
             return tb_fail(err, TB_EINPUT, "token %zu: id %u out of range (vocabulary size %zu)",

@@ -13,6 +13,12 @@ struct tokenizer_ops {
      * even past cap. Returns TB_EINPUT for an id out of range. */
     int (*piece)(const tokenizer *t, uint32_t id, char *out, size_t cap, size_t *pos,
                  tb_error *err);
+    /* Decodes a whole sequence (ids already range-checked), for schemes whose
+     * text is not the concatenation of their pieces (a decoder that strips
+     * a leading space or joins byte tokens). NULL: decode appends piece by
+     * piece. */
+    int (*decode)(const tokenizer *t, const uint32_t *ids, size_t n, char *out, size_t cap,
+                  size_t *n_bytes, tb_error *err);
     int (*is_fallback)(const tokenizer *t, uint32_t id);
     void (*free)(tokenizer *t);
     /* 1 when encode cannot report byte offsets (an external command): offs

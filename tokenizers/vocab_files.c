@@ -34,6 +34,7 @@ static const vocab_file k_files[] = {
     LENML("gpt4o", 9729051, "43a3ad4618a6a938f8c2614154ea10c31ad53a62d5683ae0b0e6133575cef07e"),
     LENML("deepseek_v3", 7847652, "621ac2e32d0dba658404412318818aaa8ce8cda492e59830109d8da6b517fb41"),
     LENML("gemma3", 33384568, "4667f2089529e8e7657cfb6d1c19910ae71ff5f28aa7ab2ff2763330affad795"),
+    LENML("llama2", 1795303, "fc4f0bd70b3709312d9d1d9e5ba674794b6bc5abc17429897a540f93882f25fc"),
 };
 
 size_t vocab_file_count(void)

