@@ -251,7 +251,7 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
                      enum corpus_split split, results *r, tb_error *err)
 {
     uint64_t segs = 0, bytes = 0, chars = 0, nwords = 0, tokens = 0, cont = 0, fb = 0,
-             en_tokens = 0;
+             en_tokens = 0, en_bytes = 0;
     size_t n_ratio = 0;
     double *ratios = en ? tb_malloc(m->n_segments * sizeof *ratios, err) : NULL;
     if (en && !ratios)
@@ -269,6 +269,7 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
         fb += sg->fallback;
         if (en) {
             en_tokens += en->segs[s].tokens;
+            en_bytes += en->segs[s].bytes;
             if (en->segs[s].tokens)
                 ratios[n_ratio++] = (double)sg->tokens / en->segs[s].tokens;
         }
@@ -296,6 +297,7 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
         {"vocab_used", 0, "types", m->counts[0] != NULL},
         {"unk_rate", tokens ? (double)fb / tokens : 0, "share", tokens > 0},
         {"renyi_efficiency", 0, "ratio", m->counts[0] != NULL && tokens > 0 && m->vocab > 1},
+        {"byte_premium", en_bytes ? (double)bytes / en_bytes : 0, "ratio", en && en_bytes > 0},
     };
     enum { N_ROWS = sizeof rows / sizeof rows[0] };
     if (en && n_ratio > 0) {
