@@ -53,7 +53,7 @@ typedef struct run_config {
  * '/' is used as given. */
 void run_corpus_path(const char *data_dir, const char *name, char *buf, size_t cap);
 /* The corpora `tokbench corpus fetch NAME` knows, for messages. */
-#define RUN_FETCHABLE_CORPORA "udhr, libreoffice"
+#define RUN_FETCHABLE_CORPORA "udhr, udhr-all, libreoffice"
 /* corpus_open of run_corpus_path(data_dir, name); a folder that does not
  * exist fails with TB_EINPUT naming it and listing RUN_FETCHABLE_CORPORA and
  * `corpus import dir:PATH`. */
