@@ -87,6 +87,7 @@ static const check_rule k_rules[] = {
     {"chars_per_token", H, 0, 1},    /* chars / tokens */
     {"parity", L, I, 2},             /* tokens(lang) / tokens(en) */
     {"parity_median", L, I, 0},      /* a median of per-segment ratios */
+    {"byte_premium", N, I, 0},       /* bytes(lang) / bytes(en): the text's, not the tokenizer's */
     {"continued_words", L, 0, 0},
     {"unk_rate", L, 0, 0},
     {"vocab_size", N, 0, 0},

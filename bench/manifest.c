@@ -121,7 +121,7 @@ int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, t
         char path[4096];
         run_corpus_path(cfg->data_dir, cfg->corpora[i], path, sizeof path);
         corpus *c = NULL;
-        if (run_corpus_open(cfg->data_dir, cfg->corpora[i], &c, err)) {
+        if (run_corpus_open_pivot(cfg->data_dir, cfg->corpora[i], cfg->pivot, &c, err)) {
             json_decref(root);
             json_decref(corpora);
             return TB_EINPUT;
@@ -134,6 +134,10 @@ int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, t
         for (size_t l = 0; l < corpus_n_langs(c); l++)
             json_array_append_new(langs, json_string(corpus_lang(c, l)));
         json_object_set_new(co, "langs", langs);
+        /* the language parity and the _vs_en rows are relative to (corpus_pivot) */
+        int pv = corpus_pivot(c);
+        json_object_set_new(co, "pivot", pv >= 0 ? json_string(corpus_lang(c, (size_t)pv))
+                                                 : json_null());
         json_object_set_new(co, "source", corpus_sources(path));
         json_array_append_new(corpora, co);
         corpus_free(c);

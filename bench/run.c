@@ -46,6 +46,18 @@ int run_corpus_open(const char *data_dir, const char *name, corpus **out, tb_err
     return corpus_open(path, out, err);
 }
 
+int run_corpus_open_pivot(const char *data_dir, const char *name, const char *pivot,
+                          corpus **out, tb_error *err)
+{
+    int rc = run_corpus_open(data_dir, name, out, err);
+    if (rc == TB_OK && pivot && corpus_set_pivot(*out, pivot, err)) {
+        corpus_free(*out);
+        *out = NULL;
+        return TB_EINPUT;
+    }
+    return rc;
+}
+
 static int lang_selected(const run_config *cfg, const char *lang)
 {
     if (!cfg->langs || cfg->n_langs == 0)
@@ -201,6 +213,23 @@ static int trains(const run_config *cfg, const corpus *c, const char *spec)
     return cfg->n_train > 0 && in_s && in_c;
 }
 
+/* 1: the handle of spec is the same for every language (a fixed scheme or a
+ * loaded vocabulary), so one handle serves them all: a corpus of 500
+ * languages loads o200k_base once, not 500 times. Trained schemes (bpe:N,
+ * graphemes, symbol*) and cmd: (TOKBENCH_LANG) are built per language. */
+static int spec_is_shared(const char *spec)
+{
+    static const char *const exact[] = {"bytes", "chars"};
+    static const char *const prefix[] = {"tiktoken:", "hf:", "bpe-file:"};
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
+        if (strcmp(spec, exact[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof prefix / sizeof *prefix; i++)
+        if (strncmp(spec, prefix[i], strlen(prefix[i])) == 0)
+            return 1;
+    return 0;
+}
+
 static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
 {
     const run_config *cfg = x->cfg;
@@ -208,11 +237,18 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
     const corpus *c = x->c;
     size_t nl = x->nl;
     int en = x->en;
-    metrics_tok *mt[CORPUS_MAX_LANGS] = {0};
-    tokenizer *tk[CORPUS_MAX_LANGS] = {0};
-    double s_train[CORPUS_MAX_LANGS] = {0};
+    /* per-language tables on the heap: a worker thread has a default stack */
+    metrics_tok **mt = tb_calloc(nl ? nl : 1, sizeof *mt, err);
+    tokenizer **tk = mt ? tb_calloc(nl ? nl : 1, sizeof *tk, err) : NULL;
+    double *s_train = tk ? tb_calloc(nl ? nl : 1, sizeof *s_train, err) : NULL;
     char phase[256], name[128];
+    if (!s_train) {
+        free(mt);
+        free(tk);
+        return err->status;
+    }
     int rc = TB_OK;
+    tokenizer *shared = NULL; /* the one handle of a spec_is_shared spec, owned here */
     /* progress names the tokenizer as its rows do (cmd:NAME, not its command) */
     tokenizer_spec_name(cfg->specs[s], name, sizeof name);
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
@@ -222,7 +258,11 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
         job_progress(x, phase);
         tokenizer_ctx ctx = {.corpus = c, .lang = (int)l, .cache_dir = cfg->cache_dir,
                              .s_train = &s_train[l]};
-        rc = tokenizer_new(cfg->specs[s], &ctx, &tk[l], err);
+        if (shared)
+            tk[l] = shared;
+        else if ((rc = tokenizer_new(cfg->specs[s], &ctx, &tk[l], err)) == TB_OK &&
+                 spec_is_shared(cfg->specs[s]))
+            shared = tk[l];
         if (rc == TB_OK)
             rc = metrics_tok_measure(tk[l], c, l, x->mw[l], &mt[l], err);
     }
@@ -329,8 +369,13 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
         if (x->mw[l])
             job_unit_done(x);
         metrics_tok_free(mt[l]);
-        tokenizer_free(tk[l]);
+        if (tk[l] != shared)
+            tokenizer_free(tk[l]);
     }
+    tokenizer_free(shared);
+    free(mt);
+    free(tk);
+    free(s_train);
     return rc;
 }
 
@@ -396,8 +441,10 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
                       const roofline_check *chk, results *res, tb_error *err)
 {
     size_t nl = corpus_n_langs(c), ns = cfg->n_specs;
-    metrics_words *mw[CORPUS_MAX_LANGS] = {0};
-    int en = corpus_find_lang(c, "en");
+    metrics_words **mw = tb_calloc(nl ? nl : 1, sizeof *mw, err);
+    if (!mw)
+        return err->status;
+    int en = corpus_pivot(c);
     int rc = TB_OK;
     char phase[256];
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
@@ -498,17 +545,19 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
         any_symbol |= strncmp(cfg->specs[s], "symbol", 6) == 0;
     if (rc == TB_OK && any_symbol) {
         /* one thread a language (up to cfg->jobs at once), rows in language order */
-        struct arch_job aj[CORPUS_MAX_LANGS] = {0};
+        struct arch_job *aj = tb_calloc(nl ? nl : 1, sizeof *aj, err);
+        pthread_t *th = aj ? tb_calloc(nl ? nl : 1, sizeof *th, err) : NULL;
+        int *started = th ? tb_calloc(nl ? nl : 1, sizeof *started, err) : NULL;
+        if (!started)
+            rc = err->status;
         size_t na = 0;
-        for (size_t l = 0; l < nl; l++)
+        for (size_t l = 0; started && l < nl; l++)
             if (mw[l] && lang_selected(cfg, corpus_lang(c, l)))
                 aj[na++] = (struct arch_job){.c = c, .lang = l};
         snprintf(phase, sizeof phase, "%s: gzip/xz/zstd", corpus_name(c));
         progress(cfg, phase, 0, 0);
         size_t nj = cfg->jobs < 1 ? 1 : (size_t)cfg->jobs;
         for (size_t a = 0; a < na; a += nj) {
-            pthread_t th[CORPUS_MAX_LANGS];
-            int started[CORPUS_MAX_LANGS] = {0};
             for (size_t b = a + 1; b < na && b < a + nj; b++)
                 started[b] = pthread_create(&th[b], NULL, arch_worker, &aj[b]) == 0;
             arch_worker(&aj[a]);
@@ -527,9 +576,13 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
                 rc = append_rows(res, aj[a].out, err);
             results_free(aj[a].out);
         }
+        free(aj);
+        free(th);
+        free(started);
     }
     for (size_t l = 0; l < nl; l++)
         metrics_words_free(mw[l]);
+    free(mw);
     return rc;
 }
 
@@ -680,7 +733,7 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
     }
     for (size_t i = 0; i < cfg->n_corpora && rc == TB_OK; i++) {
         corpus *c = NULL;
-        rc = run_corpus_open(cfg->data_dir, cfg->corpora[i], &c, err);
+        rc = run_corpus_open_pivot(cfg->data_dir, cfg->corpora[i], cfg->pivot, &c, err);
         if (rc == TB_OK) {
             for (size_t l = 0; l < cfg->n_langs; l++)
                 if (corpus_find_lang(c, cfg->langs[l]) < 0)

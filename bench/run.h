@@ -27,6 +27,8 @@ typedef struct run_config {
     size_t n_specs;
     const char *const *langs;           /* only these languages, or NULL for all */
     size_t n_langs;
+    const char *pivot;                  /* the pivot language of every corpus (corpus_pivot),
+                                           or NULL: each corpus's default rule */
     int timing;                         /* 1: add encode_mb_per_s rows */
     int ngram_order;                    /* 0: no n-gram rows; else the highest order */
     const char *model_preset;           /* transformer-cost rows (bench/stage_model.h) with
@@ -51,11 +53,15 @@ typedef struct run_config {
  * '/' is used as given. */
 void run_corpus_path(const char *data_dir, const char *name, char *buf, size_t cap);
 /* The corpora `tokbench corpus fetch NAME` knows, for messages. */
-#define RUN_FETCHABLE_CORPORA "udhr, libreoffice, gettext"
+#define RUN_FETCHABLE_CORPORA "udhr, udhr-all, libreoffice, gettext"
 /* corpus_open of run_corpus_path(data_dir, name); a folder that does not
  * exist fails with TB_EINPUT naming it and listing RUN_FETCHABLE_CORPORA and
  * `corpus import dir:PATH`. */
 int run_corpus_open(const char *data_dir, const char *name, struct corpus **out, tb_error *err);
+/* run_corpus_open, then corpus_set_pivot(pivot) unless pivot is NULL (a
+ * corpus without it: TB_EINPUT naming both). */
+int run_corpus_open_pivot(const char *data_dir, const char *name, const char *pivot,
+                          struct corpus **out, tb_error *err);
 
 /* Runs every stage of cfg over its corpora into res. Refused before any
  * work (TB_EUSAGE): a spec or a corpus given twice. Refused on opening a

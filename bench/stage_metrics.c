@@ -24,7 +24,9 @@ struct metrics_tok {
     size_t n_segments;
     struct seg *segs;       /* (n_segments) */
     size_t vocab;           /* |V| */
-    uint64_t *counts[3];    /* per enum corpus_split: (vocab) id counts; NULL if vocab too large */
+    int counted;            /* 1: vocab_used and renyi_efficiency rows (|V| small enough to
+                               count ids; the counts are made per emit from ids, so a
+                               corpus of many languages holds no (langs x |V|) tables) */
     int has_offsets;        /* 0: the tokenizer reports no offsets, no continued_words */
     uint32_t *ids;          /* every token id, segment after segment */
     size_t *first;          /* (n_segments + 1) start of each segment in ids */
@@ -98,8 +100,6 @@ void metrics_tok_free(metrics_tok *m)
     free(m->segs);
     free(m->ids);
     free(m->first);
-    for (int k = 0; k < 3; k++)
-        free(m->counts[k]);
     free(m);
 }
 
@@ -161,12 +161,7 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
         metrics_tok_free(m);
         return TB_EINPUT;
     }
-    if (m->vocab <= MAX_COUNTED_VOCAB)
-        for (int k = 0; k < 3; k++)
-            if (!(m->counts[k] = tb_calloc(m->vocab, sizeof(uint64_t), err))) {
-                metrics_tok_free(m);
-                return TB_EINPUT;
-            }
+    m->counted = m->vocab <= MAX_COUNTED_VOCAB;
     size_t cap = 4096;
     uint32_t *ids = tb_malloc(cap * sizeof *ids, err);
     uint32_t *offs = tb_malloc(cap * sizeof *offs, err);
@@ -215,7 +210,6 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
         sg->tokens = (uint32_t)nt;
         if (m->has_offsets)
             sg->continued = count_continued(mw->spans + mw->first[s], sg->words, offs, nt, len);
-        int test = corpus_in_split(c, s, CORPUS_TEST);
         for (size_t i = 0; i < nt; i++) {
             if (ids[i] >= m->vocab) {
                 rc = tb_fail(err, TB_EINPUT,
@@ -225,10 +219,6 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
                 break;
             }
             sg->fallback += (uint32_t)tokenizer_is_fallback(t, ids[i]);
-            if (m->counts[0]) {
-                m->counts[CORPUS_ALL][ids[i]]++;
-                m->counts[test ? CORPUS_TEST : CORPUS_TRAIN][ids[i]]++;
-            }
         }
     }
     free(ids);
@@ -251,7 +241,7 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
                      enum corpus_split split, results *r, tb_error *err)
 {
     uint64_t segs = 0, bytes = 0, chars = 0, nwords = 0, tokens = 0, cont = 0, fb = 0,
-             en_tokens = 0;
+             en_tokens = 0, en_bytes = 0;
     size_t n_ratio = 0;
     double *ratios = en ? tb_malloc(m->n_segments * sizeof *ratios, err) : NULL;
     if (en && !ratios)
@@ -269,6 +259,7 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
         fb += sg->fallback;
         if (en) {
             en_tokens += en->segs[s].tokens;
+            en_bytes += en->segs[s].bytes;
             if (en->segs[s].tokens)
                 ratios[n_ratio++] = (double)sg->tokens / en->segs[s].tokens;
         }
@@ -293,9 +284,10 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
         {"continued_words", nwords ? (double)cont / nwords : 0, "share",
          nwords > 0 && m->has_offsets},
         {"vocab_size", (double)m->vocab, "types", 1},
-        {"vocab_used", 0, "types", m->counts[0] != NULL},
+        {"vocab_used", 0, "types", m->counted},
         {"unk_rate", tokens ? (double)fb / tokens : 0, "share", tokens > 0},
-        {"renyi_efficiency", 0, "ratio", m->counts[0] != NULL && tokens > 0 && m->vocab > 1},
+        {"renyi_efficiency", 0, "ratio", m->counted && tokens > 0 && m->vocab > 1},
+        {"byte_premium", en_bytes ? (double)bytes / en_bytes : 0, "ratio", en && en_bytes > 0},
     };
     enum { N_ROWS = sizeof rows / sizeof rows[0] };
     if (en && n_ratio > 0) {
@@ -304,8 +296,14 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
                                     : 0.5 * (ratios[n_ratio / 2 - 1] + ratios[n_ratio / 2]);
     }
     free(ratios);
-    if (m->counts[0]) {
-        const uint64_t *cnt = m->counts[split];
+    uint64_t *cnt = m->counted ? tb_calloc(m->vocab ? m->vocab : 1, sizeof *cnt, err) : NULL;
+    if (m->counted && !cnt)
+        return TB_EINPUT;
+    for (size_t s = 0; cnt && s < m->n_segments; s++)
+        if (corpus_in_split(c, s, split))
+            for (size_t i = m->first[s]; i < m->first[s + 1]; i++)
+                cnt[m->ids[i]]++;
+    if (cnt) {
         uint64_t used = 0;
         double sum_pa = 0.0;
         const double alpha = 2.5;
@@ -319,6 +317,7 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
         if (tokens > 0 && m->vocab > 1)
             rows[14].value = (log2(sum_pa) / (1.0 - alpha)) / log2((double)m->vocab);
     }
+    free(cnt);
     for (int i = 0; i < N_ROWS; i++)
         if (rows[i].present &&
             results_add(r, cn, sp, m->lang, tn, rows[i].metric, rows[i].value, rows[i].unit, err))

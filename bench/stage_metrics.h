@@ -12,6 +12,9 @@
  *   fertility         tokens / words (ICU words, corpora/words.h)
  *   parity            tokens(lang) / tokens(en) over the same segments
  *   parity_median     median over segments of tokens(lang)/tokens(en)
+ *   byte_premium      UTF-8 bytes(lang) / UTF-8 bytes(en) over the same segments:
+ *                     the script's encoding cost, the same for every tokenizer
+ *                     (parity / byte_premium is the tokenizer's own share)
  *   continued_words   share of words whose bytes overlap two or more tokens
  *   vocab_size        |V| of the tokenizer;  vocab_used  distinct ids emitted
  *   unk_rate          fallback tokens / tokens
@@ -59,8 +62,10 @@ typedef struct token_streams {
 
 void metrics_tok_streams(const metrics_tok *m, token_streams *out);
 
-/* Appends the rows for one split. en is the English measurement with the same
- * tokenizer (NULL: no parity rows). Rows carry tokenizer_name(t). */
+/* Appends the rows for one split. en is the pivot language's measurement
+ * (corpus_pivot: "en" in the definitions above) with the same tokenizer
+ * (NULL: no parity, parity_median, byte_premium rows). Rows carry
+ * tokenizer_name(t). */
 int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *c,
                      enum corpus_split split, results *r, tb_error *err);
 

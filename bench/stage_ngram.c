@@ -281,7 +281,7 @@ int stage_ngram_split(const corpus *c, unsigned char **use_train, unsigned char 
         *use_train = NULL;
         return err->status;
     }
-    int en = corpus_find_lang(c, "en");
+    int en = corpus_pivot(c);
     *en_bytes = 0;
     for (size_t s = 0; s < n; s++) {
         (*use_train)[s] = (unsigned char)corpus_in_split(c, s, CORPUS_TRAIN);

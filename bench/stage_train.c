@@ -233,7 +233,7 @@ int stage_train_rows(const corpus *c, size_t li, const tokenizer *t, const token
                      tb_error *err)
 {
     const char *cn = corpus_name(c), *lang = corpus_lang(c, li), *tn = tokenizer_name(t);
-    int en = corpus_find_lang(c, "en");
+    int en = corpus_pivot(c);
     if (ts->n_segments != corpus_n_segments(c))
         return tb_fail(err, TB_EUSAGE, "train stage: %zu token streams for %zu segments of '%s'",
                        ts->n_segments, corpus_n_segments(c), cn);

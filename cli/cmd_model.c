@@ -279,12 +279,11 @@ int cmd_model(const cli_args *a)
         }
     results *r = NULL;
     size_t nl = corpus_n_langs(c);
-    int en = corpus_find_lang(c, "en");
-    streams st[CORPUS_MAX_LANGS];
-    memset(st, 0, sizeof st);
-    char toknames[CORPUS_MAX_LANGS][256];
-    int want[CORPUS_MAX_LANGS] = {0};
-    rc = results_new(&r, &err);
+    int en = corpus_pivot(c);
+    streams *st = tb_calloc(nl ? nl : 1, sizeof *st, &err);
+    char (*toknames)[256] = st ? tb_calloc(nl ? nl : 1, sizeof *toknames, &err) : NULL;
+    int *want = toknames ? tb_calloc(nl ? nl : 1, sizeof *want, &err) : NULL;
+    rc = want ? results_new(&r, &err) : err.status;
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
         want[l] = a->n[il] == 0;
         for (size_t i = 0; i < a->n[il]; i++)
@@ -333,8 +332,11 @@ int cmd_model(const cli_args *a)
     }
     if (rc)
         rc = cli_fail("model", &err);
-    for (size_t l = 0; l < nl; l++)
+    for (size_t l = 0; st && l < nl; l++)
         streams_release(&st[l]);
+    free(st);
+    free(toknames);
+    free(want);
     results_free(r);
     stage_model_free(sm);
     corpus_free(c);

@@ -332,8 +332,9 @@ int cmd_project(const cli_args *a)
         }
 
     size_t nl = corpus_n_langs(c);
-    lang_run lr[CORPUS_MAX_LANGS];
-    memset(lr, 0, sizeof lr);
+    lang_run *lr = tb_calloc(nl ? nl : 1, sizeof *lr, &err);
+    if (!lr)
+        rc = err.status;
     tokenizer_ctx ctx = cli_tokenizer_ctx(c, -1);
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
         lr[l].want = a->n[il] == 0;
@@ -414,8 +415,9 @@ int cmd_project(const cli_args *a)
     }
     if (rc)
         rc = cli_fail("project", &err);
-    for (size_t l = 0; l < nl; l++)
+    for (size_t l = 0; lr && l < nl; l++)
         free(lr[l].lens);
+    free(lr);
     results_free(r);
     corpus_free(c);
     roofline_free(rf);

@@ -25,6 +25,8 @@ static const cli_opt run_opts[] = {
     {"corpus", 'c', "CORPUS", "corpus name under DATA or a folder path (repeatable)"},
     {"tokenizer", 't', "SPEC", "tokenizer spec (repeatable)"},
     {"lang", 'l', "LANG", "only this language (repeatable; default all)"},
+    {"pivot", 0, "LANG", "the language parity, byte_premium and the per-English-byte and "
+                         "_vs_en rows are relative to (default: en, else eng_Latn)"},
     {"out", 'o', "DIR", "write results.csv, manifest.json, REPORT.md and charts/ here "
                         "(default reports/out; replaced as a whole, see below)"},
     CLI_OPT_DATA,
@@ -63,6 +65,13 @@ const cli_command run_cmd = {
     "split; tokbench help train). A suite's training applies to those of its specs\n"
     "and corpora a run has (-t, -c); --train-budget sets its FLOPs. Without --suite,\n"
     "-c and -t are required.\n"
+    "\n"
+    "The pivot: parity, parity_median, byte_premium, the *_per_en_byte and the *_vs_en\n"
+    "rows compare a language with the pivot language of its corpus: 'en' when the\n"
+    "corpus has it, else 'eng_Latn' (FLORES-200 style names, udhr-all), else none (no\n"
+    "such rows); --pivot LANG names it instead (every corpus of the run must have it;\n"
+    "exit 3 otherwise). Rows keep their names; manifest.json records each corpus's\n"
+    "pivot.\n"
     "\n"
     "With timing, --model runs the model: a preset that does not fit in the\n"
     "memory available (MemAvailable; TOKBENCH_MEM_AVAILABLE_GB=N to state N GB instead)\n"
@@ -199,6 +208,7 @@ int cmd_run(const cli_args *a)
     }
     cfg.langs = a->n[il] ? a->v[il] : NULL;
     cfg.n_langs = a->n[il];
+    cfg.pivot = cli_get(&run_cmd, a, "pivot", NULL);
     if (!cfg.n_corpora || !cfg.n_specs) {
         fprintf(stderr, "tokbench run: give --suite NAME, or -c CORPUS and -t SPEC\nusage: "
                         "tokbench %s\n",

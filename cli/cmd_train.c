@@ -300,7 +300,9 @@ int cmd_train(const cli_args *a)
     sc.rf = rf;
     if (rc == TB_OK)
         rc = cli_open_corpus(cmd, a, cname, &c, &err);
-    size_t langs[64], nl = 0;
+    size_t *langs = NULL, nl = 0;
+    if (rc == TB_OK && !(langs = tb_calloc(corpus_n_langs(c), sizeof *langs, &err)))
+        rc = err.status;
     for (size_t i = 0; rc == TB_OK && i < a->n[il]; i++) {
         int li = corpus_find_lang(c, a->v[il][i]);
         if (li < 0)
@@ -309,13 +311,13 @@ int cmd_train(const cli_args *a)
         for (size_t j = 0; rc == TB_OK && j < nl; j++)
             if (langs[j] == (size_t)li)
                 rc = tb_fail(&err, TB_EUSAGE, "language '%s' given twice", a->v[il][i]);
-        if (rc == TB_OK && nl < 64)
-            langs[nl++] = (size_t)li;
+        if (rc == TB_OK)
+            langs[nl++] = (size_t)li; /* distinct, so at most corpus_n_langs */
     }
-    for (size_t i = 0; rc == TB_OK && !a->n[il] && i < corpus_n_langs(c) && i < 64; i++)
+    for (size_t i = 0; rc == TB_OK && !a->n[il] && i < corpus_n_langs(c); i++)
         langs[nl++] = i;
     /* --target en: English first, its final value the others' target */
-    int en = rc ? -1 : corpus_find_lang(c, "en");
+    int en = rc ? -1 : corpus_pivot(c);
     for (size_t i = 1; sc.target_en && en >= 0 && i < nl; i++)
         if (langs[i] == (size_t)en) {
             memmove(langs + 1, langs, i * sizeof *langs);
@@ -375,6 +377,7 @@ int cmd_train(const cli_args *a)
     } else if (out_dir) {
         printf("wrote %s/results.csv (%zu rows)\n", out_dir, results_count(res));
     }
+    free(langs);
     results_free(res);
     corpus_free(c);
     roofline_free(rf);

@@ -19,11 +19,12 @@ struct lang_file {
 struct corpus {
     char *name;
     size_t n_langs;
-    struct lang_file langs[CORPUS_MAX_LANGS];
+    struct lang_file *langs; /* (n_langs allocated) in file name order */
     size_t n_segments;
     char *ids_data;      /* ids.txt contents with '\n' replaced by '\0', or generated */
     char **ids;          /* n_segments pointers into ids_data */
     char hash[65];
+    int pivot;           /* index of the pivot language, or -1 (corpus_pivot) */
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -125,6 +126,7 @@ void corpus_free(corpus *c)
         free(c->langs[i].data);
         free(c->langs[i].line_off);
     }
+    free(c->langs);
     free(c->ids_data);
     free(c->ids);
     free(c->name);
@@ -223,27 +225,46 @@ int corpus_open(const char *dir, corpus **out, tb_error *err)
         return tb_fail(err, TB_EINPUT, "corpus '%s': cannot open folder '%s' (fetch it with 'tokbench corpus fetch %s')",
                        base, dir, base);
     }
-    char *names[CORPUS_MAX_LANGS + 1];
-    size_t nn = 0;
+    char **names = NULL;
+    size_t nn = 0, cap = 0;
     struct dirent *e;
-    int too_many = 0;
+    int too_many = 0, oom = 0;
     while ((e = readdir(d))) {
         size_t l = strlen(e->d_name);
         if (l < 5 || strcmp(e->d_name + l - 4, ".txt") != 0 || strcmp(e->d_name, "ids.txt") == 0)
             continue;
-        if (l - 4 >= sizeof c->langs[0].code) 
+        if (l - 4 >= sizeof c->langs[0].code)
             continue;
         if (nn == CORPUS_MAX_LANGS) {
             too_many = 1;
             break;
         }
-        names[nn++] = strdup(e->d_name);
+        if (nn == cap) {
+            size_t nc = cap ? 2 * cap : 16;
+            char **nb = realloc(names, nc * sizeof *names);
+            if (!nb) {
+                oom = 1;
+                break;
+            }
+            names = nb;
+            cap = nc;
+        }
+        if (!(names[nn] = strdup(e->d_name))) {
+            oom = 1;
+            break;
+        }
+        nn++;
     }
     closedir(d);
-    if (too_many || nn == 0) {
+    if (!too_many && !oom && nn > 0 && !(c->langs = calloc(nn, sizeof *c->langs)))
+        oom = 1;
+    if (too_many || oom || nn == 0) {
         for (size_t i = 0; i < nn; i++)
             free(names[i]);
+        free(names);
         corpus_free(c);
+        if (oom)
+            return tb_fail(err, TB_EINPUT, "corpus '%s': out of memory listing '%s'", base, dir);
         if (too_many)
             return tb_fail(err, TB_EINPUT, "corpus '%s': more than %d language files in '%s'",
                            base, CORPUS_MAX_LANGS, dir);
@@ -276,6 +297,7 @@ int corpus_open(const char *dir, corpus **out, tb_error *err)
     }
     for (size_t i = 0; i < nn; i++)
         free(names[i]);
+    free(names);
     if (rc == TB_OK && c->n_segments == 0)
         rc = tb_fail(err, TB_EINPUT, "corpus '%s': empty (no segments in %s.txt)", c->name,
                      c->langs[0].code);
@@ -286,6 +308,9 @@ int corpus_open(const char *dir, corpus **out, tb_error *err)
         return rc;
     }
     hash_files(c, dir);
+    c->pivot = corpus_find_lang(c, CORPUS_PIVOT_DEFAULT);
+    if (c->pivot < 0)
+        c->pivot = corpus_find_lang(c, CORPUS_PIVOT_FALLBACK);
     *out = c;
     return TB_OK;
 }
@@ -303,6 +328,18 @@ int corpus_find_lang(const corpus *c, const char *lang)
         if (strcmp(c->langs[i].code, lang) == 0)
             return (int)i;
     return -1;
+}
+
+int corpus_pivot(const corpus *c) { return c->pivot; }
+
+int corpus_set_pivot(corpus *c, const char *lang, tb_error *err)
+{
+    int li = corpus_find_lang(c, lang);
+    if (li < 0)
+        return tb_fail(err, TB_EINPUT, "corpus '%s' has no language '%s' (the pivot)", c->name,
+                       lang);
+    c->pivot = li;
+    return TB_OK;
 }
 
 const char *corpus_segment(const corpus *c, size_t li, size_t seg, size_t *len)

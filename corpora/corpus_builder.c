@@ -30,7 +30,7 @@ struct seg {
 
 struct corpus_builder {
     size_t n_langs;
-    char langs[CORPUS_MAX_LANGS][LANG_MAX + 1];
+    char (*langs)[LANG_MAX + 1]; /* (n_langs) codes, owned */
     struct seg *segs;        /* n_segs kept segments, in insertion order */
     size_t n_segs, cap_segs;
     size_t *table;           /* open addressing: seg index + 1, 0 = empty */
@@ -138,6 +138,11 @@ int corpus_builder_new(size_t n_langs, const char *const *langs, corpus_builder 
     corpus_builder *b = tb_calloc(1, sizeof *b, err);
     if (!b)
         return TB_EINPUT;
+    b->langs = tb_calloc(n_langs, sizeof *b->langs, err);
+    if (!b->langs) {
+        free(b);
+        return TB_EINPUT;
+    }
     b->n_langs = n_langs;
     for (size_t i = 0; i < n_langs; i++)
         snprintf(b->langs[i], sizeof b->langs[i], "%s", langs[i]);
@@ -156,6 +161,7 @@ void corpus_builder_free(corpus_builder *b)
     free(b->segs);
     free(b->table);
     free(b->meta);
+    free(b->langs);
     free(b);
 }
 
@@ -394,19 +400,22 @@ static int cmp_stat(const void *a, const void *b)
 /* Writes every file into the (existing, empty) folder tmp. */
 static int write_all(const corpus_builder *b, const char *cname, const char *tmp, tb_error *err)
 {
-    struct file_stat st[CORPUS_MAX_LANGS + 1];
-    memset(st, 0, sizeof st);
     size_t n = b->n_langs + 1;
+    struct file_stat *st = tb_calloc(n, sizeof *st, err);
+    if (!st)
+        return TB_EINPUT;
     snprintf(st[0].name, sizeof st[0].name, "ids.txt");
     for (size_t li = 0; li < b->n_langs; li++)
         snprintf(st[li + 1].name, sizeof st[li + 1].name, "%s.txt", b->langs[li]);
-    for (size_t i = 0; i < n; i++)
-        if (write_lines(b, cname, tmp, (int)i - 1, &st[i], err))
-            return TB_EINPUT;
-    qsort(st, n, sizeof *st, cmp_stat);
-    if (write_manifest(b, cname, tmp, st, n, err))
-        return TB_EINPUT;
-    return TB_OK;                            /* afolder_commit syncs the folder */
+    int rc = TB_OK;
+    for (size_t i = 0; i < n && rc == TB_OK; i++)
+        rc = write_lines(b, cname, tmp, (int)i - 1, &st[i], err);
+    if (rc == TB_OK) {
+        qsort(st, n, sizeof *st, cmp_stat);
+        rc = write_manifest(b, cname, tmp, st, n, err);
+    }
+    free(st);
+    return rc;                            /* afolder_commit syncs the folder */
 }
 
 int corpus_builder_write(corpus_builder *b, const char *dir, tb_error *err)

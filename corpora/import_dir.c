@@ -197,11 +197,15 @@ int import_dir(const char *src_dir, const import_config *cfg, import_report *rep
                        "corpus '%s': the source folder '%s' is the output folder; import it "
                        "under another name",
                        cname, src_dir);
-    char *names[CORPUS_MAX_LANGS];
+    /* per-language tables on the heap (CORPUS_MAX_LANGS of each) */
     size_t n = 0;
-    int rc = list_langs(cname, src_dir, names, &n, err);
-    struct lines ln[CORPUS_MAX_LANGS], ids = {0};
-    memset(ln, 0, sizeof ln);
+    char **names = tb_calloc(CORPUS_MAX_LANGS, sizeof *names, err);
+    struct lines *ln = names ? tb_calloc(CORPUS_MAX_LANGS, sizeof *ln, err) : NULL;
+    char (*langs_buf)[40] = ln ? tb_calloc(CORPUS_MAX_LANGS, sizeof *langs_buf, err) : NULL;
+    const char **langs = langs_buf ? tb_calloc(CORPUS_MAX_LANGS, sizeof *langs, err) : NULL;
+    const char **texts = langs ? tb_calloc(CORPUS_MAX_LANGS, sizeof *texts, err) : NULL;
+    int rc = texts ? list_langs(cname, src_dir, names, &n, err) : TB_EINPUT;
+    struct lines ids = {0};
     char path[4400];
     size_t crlf = 0;
     for (size_t i = 0; i < n && rc == TB_OK; i++) {
@@ -229,8 +233,6 @@ int import_dir(const char *src_dir, const import_config *cfg, import_report *rep
                          "corpus '%s': misaligned: %s/ids.txt has %zu lines, %s/%s has %zu",
                          cname, src_dir, ids.n, src_dir, names[0], ln[0].n);
     }
-    char langs_buf[CORPUS_MAX_LANGS][40];
-    const char *langs[CORPUS_MAX_LANGS];
     for (size_t i = 0; i < n; i++) {
         snprintf(langs_buf[i], sizeof langs_buf[i], "%.*s", (int)(strlen(names[i]) - 4),
                  names[i]);
@@ -241,7 +243,6 @@ int import_dir(const char *src_dir, const import_config *cfg, import_report *rep
         rc = tb_wrap(err, "corpus '%s': %s: ", cname, src_dir);
     if (rc == TB_OK)
         corpus_builder_keep_duplicates(b, 1);
-    const char *texts[CORPUS_MAX_LANGS];
     for (size_t s = 0; rc == TB_OK && s < ln[0].n; s++) {
         char num[32];
         snprintf(num, sizeof num, "%zu", s + 1);
@@ -253,11 +254,16 @@ int import_dir(const char *src_dir, const import_config *cfg, import_report *rep
             tb_wrap(err, "corpus '%s': %s: line %zu: ", cname, src_dir, s + 1);
     }
     if (rc == TB_OK) {
-        char files[CORPUS_MAX_LANGS * 40] = "";
-        for (size_t i = 0; i < n; i++) {
-            size_t u = strlen(files);
-            snprintf(files + u, sizeof files - u, "%s%s", i ? " " : "", names[i]);
-        }
+        size_t fcap = 1, u = 0;
+        for (size_t i = 0; i < n; i++)
+            fcap += strlen(names[i]) + 1;
+        char *files = tb_malloc(fcap, err);
+        if (!files)
+            rc = TB_EINPUT;
+        for (size_t i = 0; files && i < n; i++)
+            u += (size_t)snprintf(files + u, fcap - u, "%s%s", i ? " " : "", names[i]);
+        if (files && n == 0)
+            files[0] = '\0';
         const char *base = src_dir + strlen(src_dir);
         while (base > src_dir && base[-1] == '/')
             base--;
@@ -274,7 +280,9 @@ int import_dir(const char *src_dir, const import_config *cfg, import_report *rep
             {"cleaning", "white space runs to one space, trimmed, NFC; CR LF line ends and a "
                          "leading BOM accepted; control characters refused; duplicates kept"},
         };
-        rc = corpus_builder_metas(b, meta, sizeof meta / sizeof meta[0], err);
+        if (rc == TB_OK)
+            rc = corpus_builder_metas(b, meta, sizeof meta / sizeof meta[0], err);
+        free(files);
     }
     if (rc == TB_OK)
         rc = corpus_builder_write(b, cfg->out_dir, err);
@@ -290,5 +298,10 @@ int import_dir(const char *src_dir, const import_config *cfg, import_report *rep
         free(names[i]);
     }
     lines_release(&ids);
+    free(names);
+    free(ln);
+    free(langs_buf);
+    free(langs);
+    free(texts);
     return rc;
 }

@@ -76,7 +76,7 @@ expect_err "baseline '$WORK/missing.csv': cannot open: No such file or directory
   "the missing baseline is named with the OS error"
 expect_err "--update" "the missing baseline message says how to write one"
 expect_exit 3 "run -c nosuch fails" -- "$TB" run -c nosuch --data "$DATA" -t bytes -q -o "$WORK/x"
-expect_err "fetchable: udhr, libreoffice" "run -c nosuch lists the fetchable corpora"
+expect_err "fetchable: udhr, udhr-all, libreoffice" "run -c nosuch lists the fetchable corpora"
 expect_err "corpus import dir:PATH" "run -c nosuch mentions corpus import dir:"
 
 # ---- a model that does not fit ---------------------------------------------

@@ -119,7 +119,7 @@ static const char *const k_all_metrics[] = {
     "bytes_params_embed_7b_analytic", "bytes_params_embed_llama2-7b",
     "bytes_params_embed_qwen2-7b", "bytes_params_layers", "bytes_params_layers_7b_analytic",
     "bytes_params_layers_llama2-7b", "bytes_params_layers_qwen2-7b", "bytes_per_token",
-    "bytes_train", "bytes_train_1k", "bytes_train_1k_7b_analytic", "bytes_train_60k",
+    "bytes_train", "bytes_train_1k", "bytes_train_1k_7b_analytic", "byte_premium", "bytes_train_60k",
     "bytes_train_60k_7b_analytic", "bytes_train_7b_analytic", "bytes_train_8k",
     "bytes_train_8k_7b_analytic", "chars", "chars_per_token", "continued_words", "doc_tokens_60k",
     "doc_tokens_8k", "encode_mb_per_s", "fertility", "flops_attn", "flops_attn_7b_analytic",
@@ -437,25 +437,30 @@ static void test_informational(void **state)
     (void)state;
     const trow b[] = {{"all", "ru", "renyi_efficiency", 0.5, 0},
                       {"all", "ru", "vocab_used", 300, 0},
-                      {"all", "ru", "parity", 2.0, 0}};
+                      {"all", "ru", "parity", 2.0, 0},
+                      {"all", "ru", "byte_premium", 1.8, 0}};
     const trow c[] = {{"all", "ru", "renyi_efficiency", 0.4, 0},
                       {"all", "ru", "vocab_used", 290, 0},
-                      {"all", "ru", "parity", 2.2, 0}};
+                      {"all", "ru", "parity", 2.2, 0},
+                      {"all", "ru", "byte_premium", 1.9, 0}};
     results *base = TABLE(b), *cur = TABLE(c);
     tb_error err = {0};
     check_report rep;
     check_config cfg;
     assert_int_equal(check_compare(base, cur, NULL, &rep, &err), TB_OK);
     assert_false(check_failed(&rep));
-    assert_int_equal(rep.n_info, 3);
+    assert_int_equal(rep.n_info, 4);
     check_report_release(&rep);
-    const char *const t[] = {"renyi_efficiency=1%", "vocab_used=1%", "parity=5%"};
-    tols(&cfg, t, 3);
+    const char *const t[] = {"renyi_efficiency=1%", "vocab_used=1%", "parity=5%",
+                             "byte_premium=1%"};
+    tols(&cfg, t, 4);
     assert_int_equal(check_compare(base, cur, &cfg, &rep, &err), TB_OK);
     assert_true(check_failed(&rep));
     assert_int_equal(find(base, &rep, "renyi_efficiency", NULL)->verdict, CHECK_REGRESSED);
     assert_int_equal(find(base, &rep, "vocab_used", NULL)->verdict, CHECK_CHANGED);
     assert_int_equal(find(base, &rep, "parity", NULL)->verdict, CHECK_REGRESSED);
+    /* no direction: a change beyond its tolerance is CHANGED */
+    assert_int_equal(find(base, &rep, "byte_premium", NULL)->verdict, CHECK_CHANGED);
     check_report_release(&rep);
     results_free(base);
     results_free(cur);
