@@ -342,20 +342,24 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
         }
     }
     /* measured training of the specs and corpora of the training list,
-     * English first: its final value is the others' target (target_en) */
-    for (size_t r = 0; r < cfg->n_train && rc == TB_OK && trains(cfg, c, cfg->specs[s]); r++) {
-        stage_train_config tc = cfg->train[r];
+     * the pivot first: its final value is the others' target (target_en) */
+    size_t *order = NULL;
+    if (rc == TB_OK && cfg->n_train && trains(cfg, c, cfg->specs[s]) &&
+        !(order = tb_malloc(nl * sizeof *order, err)))
+        rc = err->status;
+    for (size_t k = 0; order && k < nl; k++)
+        order[k] = k;
+    if (order)
+        stage_train_pivot_first(order, nl, en);
+    for (size_t r = 0; order && r < cfg->n_train && rc == TB_OK; r++) {
         double en_final = 0;
         for (size_t k = 0; k < nl && rc == TB_OK; k++) {
-            size_t l = en >= 0 ? (k == 0 ? (size_t)en : k <= (size_t)en ? k - 1 : k) : k;
+            size_t l = order[k];
             if (!mt[l] || !lang_selected(cfg, corpus_lang(c, l)))
                 continue;
             token_streams ts;
             metrics_tok_streams(mt[l], &ts);
-            if (cfg->train[r].target_en) {
-                tc.target_self = (int)l == en;
-                tc.target = (int)l == en ? 0 : en_final;
-            }
+            stage_train_config tc = stage_train_for_lang(&cfg->train[r], (int)l == en, en_final);
             snprintf(phase, sizeof phase, "%s: %s %s: train%s%s", corpus_name(c), name,
                      corpus_lang(c, l), tc.label ? " " : "", tc.label ? tc.label : "");
             job_progress(x, phase);
@@ -365,6 +369,7 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
                 en_final = tr.bits_per_en_byte;
         }
     }
+    free(order);
     for (size_t l = 0; l < nl; l++) {
         if (x->mw[l])
             job_unit_done(x);

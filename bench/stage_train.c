@@ -25,6 +25,27 @@ void stage_train_config_init(stage_train_config *cfg)
     cfg->checkpoints = 10;
 }
 
+void stage_train_pivot_first(size_t *langs, size_t n, int pivot)
+{
+    for (size_t i = 1; pivot >= 0 && i < n; i++)
+        if (langs[i] == (size_t)pivot) {
+            memmove(langs + 1, langs, i * sizeof *langs);
+            langs[0] = (size_t)pivot;
+            return;
+        }
+}
+
+stage_train_config stage_train_for_lang(const stage_train_config *base, int is_pivot,
+                                        double pivot_final)
+{
+    stage_train_config c = *base;
+    if (base->target_en) {
+        c.target_self = is_pivot;
+        c.target = is_pivot ? 0 : pivot_final;
+    }
+    return c;
+}
+
 /* Grows *p (ids) to hold at least need entries: 0, else the error's status. */
 static int grow(uint32_t **p, size_t *cap, size_t need, tb_error *err)
 {

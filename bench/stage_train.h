@@ -146,6 +146,18 @@ typedef struct stage_train_result {
     double flops;                   /* counted */
 } stage_train_result;
 
+/* target_en's order: moves the pivot language (a corpus language index;
+ * -1: none) to the front of langs[0..n), the others keeping their order, so
+ * its final value exists before the other languages train. */
+void stage_train_pivot_first(size_t *langs, size_t n, int pivot);
+
+/* The configuration of one language's run from the shared one: with
+ * target_en, the pivot targets its own final value (target_self) and every
+ * other language the pivot's final value pivot_final (0 before it is known:
+ * no target). Without target_en, base unchanged. */
+stage_train_config stage_train_for_lang(const stage_train_config *base, int is_pivot,
+                                        double pivot_final);
+
 /* Trains on the train split of language li (its token streams ts, from
  * tokenizer t: its name labels the rows, its vocabulary size is the full
  * vocabulary) and adds the train_* rows (docs/DESIGN.md 'Metrics') to r.

@@ -316,13 +316,10 @@ int cmd_train(const cli_args *a)
     }
     for (size_t i = 0; rc == TB_OK && !a->n[il] && i < corpus_n_langs(c); i++)
         langs[nl++] = i;
-    /* --target en: English first, its final value the others' target */
+    /* --target en: the pivot first, its final value the others' target */
     int en = rc ? -1 : corpus_pivot(c);
-    for (size_t i = 1; sc.target_en && en >= 0 && i < nl; i++)
-        if (langs[i] == (size_t)en) {
-            memmove(langs + 1, langs, i * sizeof *langs);
-            langs[0] = (size_t)en;
-        }
+    if (sc.target_en)
+        stage_train_pivot_first(langs, nl, en);
     double en_final[64] = {0};
     for (size_t i = 0; rc == TB_OK && i < a->n[it]; i++)
         for (size_t j = 0; j < i; j++)
@@ -344,11 +341,7 @@ int cmd_train(const cli_args *a)
                 printf("train: corpus %s, %s, %s\n", corpus_name(c), corpus_lang(c, langs[l]),
                        tokenizer_name(t));
                 fflush(stdout);
-                stage_train_config lc = sc;
-                if (sc.target_en) {
-                    lc.target_self = (int)langs[l] == en;
-                    lc.target = (int)langs[l] == en ? 0 : en_final[k];
-                }
+                stage_train_config lc = stage_train_for_lang(&sc, (int)langs[l] == en, en_final[k]);
                 stage_train_result tr;
                 rc = stage_train_rows(c, langs[l], t, &ts, &lc, res, &tr, &err);
                 if ((int)langs[l] == en)
