@@ -124,10 +124,10 @@ check "no temporary folder is left" test -z "$(ls "$D2" | grep -v '^cache$')"
 
 # ---- names -------------------------------------------------------------------
 expect_exit 2 "an unknown corpus lists gettext" -- "$TB" corpus fetch nosuch --data "$D"
-expect_err "known: udhr, libreoffice, gettext" "the known list names gettext"
+expect_err "known: udhr, udhr-all, libreoffice, gettext" "the known list names gettext"
 expect_exit 3 "run -c on a missing corpus lists gettext as fetchable" -- \
   "$TB" run -c nosuch --data "$D" -t bytes -o "$WORK/r"
-expect_err "udhr, libreoffice, gettext" "fetchable corpora include gettext"
+expect_err "udhr, udhr-all, libreoffice, gettext" "fetchable corpora include gettext"
 expect_exit 2 "--packages with another corpus is a usage error" -- \
   "$TB" corpus fetch udhr --data "$D" --packages "gt-one"
 expect_err "--packages is for 'fetch gettext' only" "the usage error says why"

@@ -1075,7 +1075,8 @@ static int sl_extend(struct slist *s, const void *p, size_t n, tb_error *err)
         s->b = nb;
         s->cap = nc;
     }
-    memcpy(s->b + s->n, p, n);
+    if (n)
+        memcpy(s->b + s->n, p, n);
     s->n += n;
     s->len[s->k - 1] += n;
     return TB_OK;

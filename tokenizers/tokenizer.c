@@ -234,7 +234,7 @@ int tokenizer_is_fallback(const tokenizer *t, uint32_t id)
 
 void tokenizer_append(char *out, size_t cap, size_t *pos, const void *bytes, size_t n)
 {
-    if (*pos < cap) {
+    if (*pos < cap && n) {
         size_t room = cap - *pos;
         memcpy(out + *pos, bytes, n < room ? n : room);
     }
