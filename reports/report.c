@@ -1112,6 +1112,12 @@ static double value_or(const results *r, const char *c, const char *l, const cha
     return v;
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
 void report_print_summary(const results *r, FILE *f)
 {
     results_names corpora = {0};
@@ -1119,6 +1125,44 @@ void report_print_summary(const results *r, FILE *f)
     for (size_t c = 0; c < corpora.n && !oom; c++) {
         results_names langs = {0}, toks = {0};
         corpus_keys(r, corpora.v[c], &langs, &toks, &oom);
+        atlas *a = NULL;
+        tb_error aerr = {0};
+        if (langs.n > ATLAS_MIN_LANGS && atlas_new(r, corpora.v[c], &a, &aerr) == TB_OK && a) {
+            /* one line per tokenizer: the rows are the atlas's */
+            size_t n = atlas_n_langs(a);
+            fprintf(f, "corpus %s (split all): %zu languages, parity with the pivot; every "
+                       "language in REPORT.md's atlas\n%-24s %8s %8s %-24s %8s %-24s\n",
+                    corpora.v[c], n, "tokenizer", "median", "min", "cheapest", "max", "dearest");
+            for (size_t t = 0; t < atlas_n_toks(a); t++) {
+                double *v = malloc(n * sizeof *v);
+                size_t k = 0, lo = 0, hi = 0;
+                for (size_t i = 0; v && i < n; i++) {
+                    double p = atlas_parity(a, i, t, 0);
+                    if (isnan(p))
+                        continue;
+                    if (!k || p < atlas_parity(a, lo, t, 0))
+                        lo = i;
+                    if (!k || p > atlas_parity(a, hi, t, 0))
+                        hi = i;
+                    v[k++] = p;
+                }
+                double med = NAN;
+                if (k) {
+                    qsort(v, k, sizeof *v, cmp_dbl);
+                    med = k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
+                }
+                free(v);
+                if (k)
+                    fprintf(f, "%-24s %8.3f %8.3f %-24s %8.3f %-24s\n", atlas_tok(a, t), med,
+                            atlas_parity(a, lo, t, 0), atlas_lang(a, lo),
+                            atlas_parity(a, hi, t, 0), atlas_lang(a, hi));
+            }
+            fputc('\n', f);
+            atlas_free(a);
+            results_names_release(&langs);
+            results_names_release(&toks);
+            continue;
+        }
         fprintf(f, "corpus %s (split all)\n", corpora.v[c]);
         fprintf(f, "%-24s %-4s %12s %9s %9s %9s %7s %7s %9s\n", "tokenizer", "lang", "tokens",
                 "bytes/tok", "chars/tok", "tok/word", "parity", "unk%", "MB/s");
