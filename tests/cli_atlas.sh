@@ -28,8 +28,14 @@ TXT
 expect_exit 0 "dir: import of 12 languages" -- "$TB" corpus import "dir:$F" --name fx --data "$WORK/d"
 if command -v gnuplot >/dev/null; then
   expect_exit 0 "run -t bytes -t chars over 12 languages" -- \
-    "$TB" run -c fx --data "$WORK/d" -t bytes -t chars --ngram 0 --model none --no-timing -q \
+    "$TB" run -c fx --data "$WORK/d" -t bytes -t chars --ngram 0 --model none --no-timing \
     -o "$WORK/o"
+  check "run prints one summary line per tokenizer" \
+    grep -q '^corpus fx (split all): 12 languages, parity with the pivot' "$WORK/out"
+  line=$(grep '^chars ' "$WORK/out" | tr -s ' ')
+  check "chars: median 1.5, cheapest cmn_Hans 0.5, dearest tha_Thai 3 ($line)" \
+    test "$line" = "chars 1.500 0.500 cmn_Hans 3.000 tha_Thai "
+  check "no line per language" sh -c "! grep -q '^chars *eng_Latn' '$WORK/out'"
   M=$WORK/o/REPORT.md
   check "REPORT.md has the Atlas section" grep -qx '## Atlas: corpus `fx` (12 languages)' "$M"
   check "the contents link to it" grep -q '^- \[Atlas: corpus `fx`\](#atlas-fx)$' "$M"
