@@ -1505,9 +1505,9 @@ static int chart_atlas(struct ctx *c, tb_error *err)
     snprintf(ch.caption, sizeof ch.caption,
              "Parity (tokens relative to the pivot language for the same content, log scale, "
              "split all) of every language of %s, one row per language sorted by its median "
-             "parity over the tokenizers, one panel per tokenizer, the first panel the byte "
-             "premium (UTF-8 bytes relative to the pivot); names and dots coloured by script "
-             "family.",
+             "parity over the tokenizers, one panel per tokenizer, the first panel, \"UTF-8 "
+             "bytes\", the byte premium (UTF-8 bytes relative to the pivot); names and dots "
+             "coloured by script family.",
              c->corpus);
     if ((rc = chart_open_gp(c, &ch, err))) {
         atlas_free(a);
@@ -1558,7 +1558,7 @@ static int chart_atlas(struct ctx *c, tb_error *err)
                "rgb variable, '' using (%.4f):1:(stringcolumn(%zu)):2 with labels left tc rgb "
                "variable\n",
             c->corpus, split, split + 0.02, np + 3);
-    fprintf(f, "unset label\nset ytics 5 format ''\nset grid ytics xtics lc rgb '#dddddd'\n"
+    fprintf(f, "unset label\nset ytics 5 format ''\nset grid ytics xtics lc rgb '#c8c8c8'\n"
                "set logscale x 2\nset xrange [0.4:%s]\nset border 15 lc rgb '#444444'\n"
                "set xtics ('1' 1, '4' 4, '16' 16, '64' 64, '256' 256) out nomirror\n"
                "set mxtics default\nset logscale x2 2\nset x2range [0.4:%s]\n"
@@ -1570,7 +1570,7 @@ static int chart_atlas(struct ctx *c, tb_error *err)
         fprintf(f, "set lmargin at screen %.6f\nset rmargin at screen %.6f\n", l + 4 / W,
                 l + pw - 4 / W);
         fprintf(f, "set label 30 ");
-        gp_str(f, p == 0 ? "byte premium" : short_tok(atlas_tok(a, p - 1)));
+        gp_str(f, p == 0 ? "UTF-8 bytes" : short_tok(atlas_tok(a, p - 1)));
         fprintf(f, " at graph 0.5, screen %.6f center font ',14'\n", top + 50 / H);
         if (p == np / 2)
             fprintf(f, "set xlabel 'parity with the pivot (log scale; dashed: 1, the pivot)'\n");
