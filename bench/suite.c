@@ -42,17 +42,31 @@ static const char *const k_train_tokenizers[] = {
 };
 #define N_TRAIN_TOKENIZERS (sizeof k_train_tokenizers / sizeof k_train_tokenizers[0])
 
+/* the atlas (reports/atlas.h): every aligned UDHR declaration x every packaged
+ * production vocabulary, and bytes for the byte premium; token metrics only
+ * (no n-gram, model or timing rows), so 434 languages take seconds */
+static const char *const k_atlas_corpora[] = {"udhr-all"};
+static const char *const k_atlas_tokenizers[] = {
+    "bytes", "tiktoken:r50k_base", "tiktoken:p50k_base", "tiktoken:cl100k_base",
+    "tiktoken:o200k_base", "hf:qwen3", "hf:llama3", "hf:gpt4o", "hf:deepseek_v3", "hf:gemma3",
+    "hf:llama2",
+};
+#define N_ATLAS_TOKENIZERS (sizeof k_atlas_tokenizers / sizeof k_atlas_tokenizers[0])
+
 static const suite k_suites[] = {
     /* everything tokbench can do, on both corpora */
     {"default", k_default_corpora, 2, k_default_tokenizers, N_DEFAULT_TOKENIZERS, 4, "small",
      k_default_light, N_DEFAULT_LIGHT, k_default_train, N_DEFAULT_TRAIN, k_train_corpora, 1,
-     2e11, 0, 20000, 1},
+     2e11, 0, 20000, 1, 0},
     /* the small corpus only: seconds, for tests and trying things out */
     {"quick", k_quick_corpora, 1, k_default_tokenizers, N_DEFAULT_TOKENIZERS, 4, "small", NULL, 0,
-     NULL, 0, NULL, 0, 0, 0, 0, 0},
+     NULL, 0, NULL, 0, 0, 0, 0, 0, 0},
     /* measured training at an equal budget and for one pass over the content */
     {"train", k_train_corpora, 1, k_train_tokenizers, N_TRAIN_TOKENIZERS, 0, NULL, NULL, 0,
-     k_train_tokenizers, N_TRAIN_TOKENIZERS, k_train_corpora, 1, 2e12, 1, 20000, 1},
+     k_train_tokenizers, N_TRAIN_TOKENIZERS, k_train_corpora, 1, 2e12, 1, 20000, 1, 0},
+    /* parity of every UDHR language with every production vocabulary */
+    {"atlas", k_atlas_corpora, 1, k_atlas_tokenizers, N_ATLAS_TOKENIZERS, 0, NULL, NULL, 0,
+     NULL, 0, NULL, 0, 0, 0, 0, 0, 1},
 };
 
 const suite *suite_find(const char *name)
@@ -63,4 +77,4 @@ const suite *suite_find(const char *name)
     return NULL;
 }
 
-const char *suite_names(void) { return "default, quick, train"; }
+const char *suite_names(void) { return "default, quick, train, atlas"; }

@@ -34,6 +34,7 @@ typedef struct suite {
     double train_eval_bytes;        /* English bytes of the evaluation set (0: all) */
     int train_target_en;            /* 1: each language's target is English's final value
                                        (stage_train_config.target_en) */
+    int no_timing;                  /* 1: no timing rows (as run --no-timing) */
 } suite;
 
 /* The suite called name, or NULL. */

@@ -21,7 +21,8 @@
 #include "setup.h"
 
 static const cli_opt run_opts[] = {
-    {"suite", 's', "NAME", "a predefined suite (default, quick); -c and -t replace its parts"},
+    {"suite", 's', "NAME", "a predefined suite (default, quick, train, atlas); -c and -t replace "
+                           "its parts"},
     {"corpus", 'c', "CORPUS", "corpus name under DATA or a folder path (repeatable)"},
     {"tokenizer", 't', "SPEC", "tokenizer spec (repeatable)"},
     {"lang", 'l', "LANG", "only this language (repeatable; default all)"},
@@ -62,7 +63,11 @@ const cli_command run_cmd = {
     "training) and 'train' (libreoffice: bytes, graphemes, bpe:8k, joint:bpe:8k,\n"
     "symbol:32k, tiktoken:cl100k_base, tiktoken:o200k_base trained at an equal\n"
     "budget of 2e12 FLOPs and, rows train_content_*, for one pass over the train\n"
-    "split; tokbench help train). A suite's training applies to those of its specs\n"
+    "split; tokbench help train) and 'atlas' (udhr-all, every aligned UDHR\n"
+    "declaration, with bytes and every packaged production vocabulary: r50k_base,\n"
+    "p50k_base, cl100k_base, o200k_base, qwen3, llama3, gpt4o, deepseek_v3, gemma3,\n"
+    "llama2; token metrics only, no timing rows; REPORT.md gets the Atlas section).\n"
+    "A suite's training applies to those of its specs\n"
     "and corpora a run has (-t, -c); --train-budget sets its FLOPs. Without --suite,\n"
     "-c and -t are required.\n"
     "\n"
@@ -216,7 +221,7 @@ int cmd_run(const cli_args *a)
         return TB_EUSAGE;
     }
     cfg.hardware_path = cli_hardware_path(&run_cmd, a);
-    cfg.timing = !cli_count(&run_cmd, a, "no-timing");
+    cfg.timing = !cli_count(&run_cmd, a, "no-timing") && !(ts && ts->no_timing);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     cfg.jobs = ncpu < 1 ? 1 : ncpu > RUN_MAX_JOBS ? RUN_MAX_JOBS : (int)ncpu;
     const char *jobs = cli_get(&run_cmd, a, "jobs", NULL);

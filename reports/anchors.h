@@ -15,7 +15,13 @@
 
 /* Writes "## Published figures beside this run" (anchor "published-figures")
  * when the run has a tokenizer with a published figure, and nothing
- * otherwise. TB_EINPUT only when out of memory. */
+ * otherwise. The published ru and zh are a run's "ru" and "zh", or on a
+ * corpus with FLORES-style names (udhr-all) "rus_Cyrl" and "cmn_Hans". Per
+ * corpus with 3 or more (tokenizer, language) pairs that both have (each
+ * pair once, from the first source listed), Spearman's rho between the
+ * published and the measured parity (atlas_spearman), overall and per
+ * language, with the count and the domain caveat. TB_EINPUT only when out
+ * of memory. */
 int anchors_write_markdown(const results *r, FILE *f, tb_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "../common/afile.h"
 #include "../common/spawn.h"
+#include "atlas.h"
 
 #define FONT "DejaVu Sans,13"   /* every chart's text; titles ',15' */
 #define CHAR_PX 9.0             /* average width of one character of FONT, px */
@@ -1431,8 +1432,162 @@ static int selected(const char *const *v, size_t n, const char *s)
     return 0;
 }
 
+/* ---- the atlas: every language of a many-language corpus -------------- */
+
+#define ATLAS_ROW_PX 16     /* one language a row: 13 pt text */
+#define ATLAS_TOP_PX 170    /* title, key, panel titles, top axis */
+#define ATLAS_BOTTOM_PX 75
+
+/* Name of a tokenizer in a panel title: without its scheme prefix. */
+static const char *short_tok(const char *t)
+{
+    const char *p = strchr(t, ':');
+    return p && (strncmp(t, "tiktoken:", 9) == 0 || strncmp(t, "hf:", 3) == 0) ? p + 1 : t;
+}
+
+/* "atlas_<corpus>": a sorted dot plot, one row per language (cheapest at the
+ * top, rank and name in its script family's colour), one panel per
+ * tokenizer (the byte premium first), parity on a log axis shared by every
+ * panel, a dashed line at 1 (the pivot). Split all (atlas.h). */
+static int chart_atlas(struct ctx *c, tb_error *err)
+{
+    atlas *a = NULL;
+    if (atlas_new(c->r, c->corpus, &a, err))
+        return TB_EINPUT;
+    if (!a)
+        return skip(c);
+    size_t nl = atlas_n_langs(a), nt = atlas_n_toks(a), np = nt + 1;
+    double hi = 1;
+    for (size_t i = 0; i < nl; i++) {
+        double v = atlas_byte_premium(a, i);
+        hi = v > hi ? v : hi;
+        for (size_t t = 0; t < nt; t++) {
+            v = atlas_parity(a, i, t, 0);
+            hi = v > hi ? v : hi;
+        }
+    }
+    double xmax = 1;
+    while (xmax < hi * 1.05)
+        xmax *= 2;
+    struct chart ch = {0};
+    ch.width = 1600;
+    ch.height = ATLAS_TOP_PX + ATLAS_BOTTOM_PX + (int)nl * ATLAS_ROW_PX;
+    int rc = chart_open_dat(c, &ch, "atlas", NULL, err);
+    if (rc) {
+        atlas_free(a);
+        return rc;
+    }
+    char num[64], num2[64];
+    FILE *d = ch.dat.fp;
+    fputs("# rank colour byte_premium", d);
+    for (size_t t = 0; t < nt; t++)
+        fprintf(d, " %s", atlas_tok(a, t));
+    fputs(" lang script\n", d);
+    for (size_t i = 0; i < nl; i++) {
+        unsigned col = (unsigned)strtoul(atlas_family_colour(atlas_family_of(
+                                             atlas_lang_script(a, i))) + 1, NULL, 16);
+        fprintf(d, "%zu %u", i + 1, col);
+        double v = atlas_byte_premium(a, i);
+        fprintf(d, " %s", isnan(v) ? "NaN" : gp_num(v, num));
+        for (size_t t = 0; t < nt; t++) {
+            v = atlas_parity(a, i, t, 0);
+            fprintf(d, " %s", isnan(v) ? "NaN" : gp_num(v, num));
+        }
+        fputc(' ', d);
+        gp_str(d, atlas_lang(a, i));
+        fputc(' ', d);
+        gp_str(d, atlas_lang_script(a, i)[0] ? atlas_lang_script(a, i) : "-");
+        fputc('\n', d);
+    }
+    snprintf(ch.title, sizeof ch.title,
+             "%s: parity of %zu languages with the pivot (split all), cheapest first", c->corpus,
+             nl);
+    snprintf(ch.caption, sizeof ch.caption,
+             "Parity (tokens relative to the pivot language for the same content, log scale, "
+             "split all) of every language of %s, one row per language sorted by its median "
+             "parity over the tokenizers, one panel per tokenizer, the first panel, \"UTF-8 "
+             "bytes\", the byte premium (UTF-8 bytes relative to the pivot); names and dots "
+             "coloured by script family.",
+             c->corpus);
+    if ((rc = chart_open_gp(c, &ch, err))) {
+        atlas_free(a);
+        return rc;
+    }
+    FILE *f = ch.gp.fp;
+    double H = ch.height, W = ch.width;
+    double top = 1 - ATLAS_TOP_PX / H, bot = ATLAS_BOTTOM_PX / H;
+    size_t longest = 8;
+    for (size_t i = 0; i < nl; i++)
+        longest = strlen(atlas_lang(a, i)) > longest ? strlen(atlas_lang(a, i)) : longest;
+    /* ranks right-aligned in the first 5 characters, names left-aligned after */
+    double names_px = (double)(longest + 6) * (CHAR_PX + 1) + 10;
+    names_px = names_px > 360 ? 360 : names_px;
+    double x0 = names_px / W, pw = (1 - 20 / W - x0) / (double)np;
+    fprintf(f, "set multiplot\nunset key\nset datafile missing 'NaN'\n");
+    fprintf(f, "set label 1 ");
+    gp_str(f, ch.title);
+    fprintf(f, " at screen 0.5, screen %.6f center font ',15'\n", 1 - 22 / H);
+    /* the key: one coloured entry per family, two rows */
+    size_t nf = atlas_n_families();
+    double kx = 20, ky = 1 - 52 / H;
+    for (size_t fi = 0; fi < nf; fi++) {
+        const char *name = atlas_family_name(fi);
+        double w = (double)(strlen(name) + 6) * CHAR_PX;
+        if (kx + w > W - 20) {
+            kx = 20;
+            ky -= 22 / H;
+        }
+        char text[128];
+        snprintf(text, sizeof text, "● %s", name);
+        fprintf(f, "set label %zu ", fi + 2);
+        gp_str(f, text);
+        fprintf(f, " at screen %.6f, screen %.6f left tc rgb '%s'\n", kx / W, ky,
+                atlas_family_colour(fi));
+        kx += w;
+    }
+    fprintf(f, "set yrange [%zu.5:0.5]\nset ytics 5 format ''\nset grid ytics lc rgb '#dddddd'\n"
+               "set tmargin at screen %.6f\nset bmargin at screen %.6f\n",
+            nl, top, bot);
+    /* the names column */
+    fprintf(f, "set lmargin at screen 0\nset rmargin at screen %.6f\nset xrange [0:1]\n"
+               "unset xtics\nunset x2tics\nset border 0\nunset ytics\n",
+            x0 - 4 / W);
+    double split = 5 * (CHAR_PX + 1) / (names_px - 4);
+    fprintf(f, "set label 20 'rank  language' at screen 0.006, screen %.6f left\n", top + 12 / H);
+    fprintf(f, "plot 'atlas_%s.dat' using (%.4f):1:(sprintf('%%d', $1)):2 with labels right tc "
+               "rgb variable, '' using (%.4f):1:(stringcolumn(%zu)):2 with labels left tc rgb "
+               "variable\n",
+            c->corpus, split, split + 0.02, np + 3);
+    fprintf(f, "unset label\nset ytics 5 format ''\nset grid ytics xtics lc rgb '#c8c8c8'\n"
+               "set logscale x 2\nset xrange [0.4:%s]\nset border 15 lc rgb '#444444'\n"
+               "set xtics ('1' 1, '4' 4, '16' 16, '64' 64, '256' 256) out nomirror\n"
+               "set mxtics default\nset logscale x2 2\nset x2range [0.4:%s]\n"
+               "set x2tics ('1' 1, '4' 4, '16' 16, '64' 64, '256' 256) out\n"
+               "set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb '#444444' dt 2\n",
+            gp_num(xmax, num), gp_num(xmax, num2));
+    for (size_t p = 0; p < np; p++) {
+        double l = x0 + (double)p * pw;
+        fprintf(f, "set lmargin at screen %.6f\nset rmargin at screen %.6f\n", l + 4 / W,
+                l + pw - 4 / W);
+        fprintf(f, "set label 30 ");
+        gp_str(f, p == 0 ? "UTF-8 bytes" : short_tok(atlas_tok(a, p - 1)));
+        fprintf(f, " at graph 0.5, screen %.6f center font ',14'\n", top + 50 / H);
+        if (p == np / 2)
+            fprintf(f, "set xlabel 'parity with the pivot (log scale; dashed: 1, the pivot)'\n");
+        else
+            fprintf(f, "unset xlabel\n");
+        fprintf(f, "plot 'atlas_%s.dat' using %zu:1:2 with points pt 7 ps 0.6 lc rgb variable\n",
+                c->corpus, p + 3);
+    }
+    atlas_free(a);
+    return chart_finish(c, &ch, err);
+}
+
 static int plot_corpus(struct ctx *c, tb_error *err)
 {
+    /* bars of one colour per language do not read for hundreds: the atlas */
+    if (c->all_langs.n > ATLAS_MIN_LANGS && c->langs.n > ATLAS_MIN_LANGS)
+        return chart_atlas(c, err);
     const char *split = c->cfg->split;
     char what[8][256];
     static const char *const tokens[] = {"tokens"}, *const fert[] = {"fertility"},

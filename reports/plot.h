@@ -20,6 +20,13 @@
  * hours) are on log axes; large values use SI prefixes (k, M, G, T), never
  * e-notation.
  *
+ * A corpus of more than ATLAS_MIN_LANGS languages (reports/atlas.h), with
+ * more than that many selected, gets one chart instead of all of the above:
+ * "atlas_<corpus>", every language of the corpus a row sorted by cost
+ * (cheapest at the top; rank and name in its script family's colour), one
+ * panel per tokenizer with the byte premium first, parity of split all on a
+ * log axis shared by the panels, 16 px a row.
+ *
  * Measured training (rows train_* and train_content_*, bench/stage_train.h)
  * gives line charts across groups named "training_flops_<corpus>",
  * "training_s_<corpus>" (seconds: a timing) and "training_content_flops_" /

@@ -7,6 +7,7 @@
 
 #include "../common/afile.h"
 #include "anchors.h"
+#include "atlas.h"
 #include "claims.h"
 
 struct metric_info {
@@ -357,6 +358,16 @@ static void headline(const results *r, const results_names *corpora, FILE *f, in
             continue;
         results_names langs = {0}, toks = {0};
         corpus_keys(r, cn, &langs, &toks, oom);
+        if (langs.n > ATLAS_MIN_LANGS) {
+            char aid[160];
+            slug(cn, aid, sizeof aid);
+            fprintf(f, "**Corpus `%s`**, %zu languages: parity of every language with every "
+                       "tokenizer is in the [atlas](#atlas-%s).\n\n",
+                    cn, langs.n, aid);
+            results_names_release(&langs);
+            results_names_release(&toks);
+            continue;
+        }
         char **names = NULL;
         const char **first = NULL;
         size_t rows = 0;
@@ -511,6 +522,12 @@ static int is_training_chart(const plot_chart *ch)
     return strncmp(ch->name, "training_", 9) == 0;
 }
 
+/* 1 for the charts that their own section shows: training, atlas. */
+static int chart_has_section(const plot_chart *ch)
+{
+    return is_training_chart(ch) || strncmp(ch->name, "atlas", 5) == 0;
+}
+
 static void chart_embed(const report_extras *ex, size_t i, FILE *f)
 {
     const plot_chart *ch = &ex->charts[i];
@@ -557,7 +574,7 @@ static void corpus_section(const results *r, const report_extras *ex, const char
     }
     size_t n_ch = 0; /* training charts are in the Measured training section */
     for (size_t i = 0; ex && i < ex->n_charts; i++)
-        n_ch += strcmp(ex->charts[i].corpus, corpus) == 0 && !is_training_chart(&ex->charts[i]);
+        n_ch += strcmp(ex->charts[i].corpus, corpus) == 0 && !chart_has_section(&ex->charts[i]);
     int n_links = 0;
     if (n_ch) {
         snprintf(id, sizeof id, "%s-charts", cid);
@@ -565,8 +582,21 @@ static void corpus_section(const results *r, const report_extras *ex, const char
         toc_link(toc, &n_links, "charts", id);
         fprintf(f, "### Charts (`%s`)\n\n%s", corpus, k_chart_note);
         for (size_t i = 0; i < ex->n_charts; i++)
-            if (strcmp(ex->charts[i].corpus, corpus) == 0 && !is_training_chart(&ex->charts[i]))
+            if (strcmp(ex->charts[i].corpus, corpus) == 0 && !chart_has_section(&ex->charts[i]))
                 chart_embed(ex, i, f);
+    }
+    if (langs.n > ATLAS_MIN_LANGS) {
+        /* tables of one column per language do not read for hundreds of
+         * languages: the atlas has them as rows */
+        snprintf(id, sizeof id, "atlas-%s", cid);
+        toc_link(toc, &n_links, "atlas", id);
+        fprintf(f, "The %zu languages' figures are in the [atlas](#%s), one row per language; "
+                   "`results.csv` has every row.\n\n",
+                langs.n, id);
+        fputc('\n', toc);
+        results_names_release(&langs);
+        results_names_release(&toks);
+        return;
     }
     if (has_test)
         split_tables(r, corpus, cid, "test", "###", &langs, &toks, f, toc, &n_links);
@@ -922,6 +952,29 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
         corpus_section(r, ex, corpora.v[c], bf, tf, &oom);
     if (!oom)
         training_section(r, ex, &corpora, bf, tf, &oom);
+    for (size_t c = 0; c < corpora.n && !oom; c++) {
+        results_names langs = {0}, toks = {0};
+        corpus_keys(r, corpora.v[c], &langs, &toks, &oom);
+        size_t nl = langs.n;
+        results_names_release(&langs);
+        results_names_release(&toks);
+        atlas *a = NULL;
+        if (nl <= ATLAS_MIN_LANGS || oom)
+            continue;
+        if (atlas_new(r, corpora.v[c], &a, err)) {
+            rc = TB_EINPUT;
+            goto done;
+        }
+        if (!a)
+            continue;
+        char cid[160], id[200];
+        slug(corpora.v[c], cid, sizeof cid);
+        snprintf(id, sizeof id, "atlas-%s", cid);
+        atlas_write_markdown(a, id, ex ? ex->chart_dir : NULL, ex ? ex->charts : NULL,
+                             ex ? ex->n_charts : 0, bf);
+        fprintf(tf, "- [Atlas: corpus `%s`](#%s)\n", corpora.v[c], id);
+        atlas_free(a);
+    }
     size_t other = 0;
     for (size_t i = 0; ex && i < ex->n_charts; i++)
         if (!results_names_has(&corpora, ex->charts[i].corpus)) {
@@ -1059,6 +1112,12 @@ static double value_or(const results *r, const char *c, const char *l, const cha
     return v;
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
 void report_print_summary(const results *r, FILE *f)
 {
     results_names corpora = {0};
@@ -1066,6 +1125,44 @@ void report_print_summary(const results *r, FILE *f)
     for (size_t c = 0; c < corpora.n && !oom; c++) {
         results_names langs = {0}, toks = {0};
         corpus_keys(r, corpora.v[c], &langs, &toks, &oom);
+        atlas *a = NULL;
+        tb_error aerr = {0};
+        if (langs.n > ATLAS_MIN_LANGS && atlas_new(r, corpora.v[c], &a, &aerr) == TB_OK && a) {
+            /* one line per tokenizer: the rows are the atlas's */
+            size_t n = atlas_n_langs(a);
+            fprintf(f, "corpus %s (split all): %zu languages, parity with the pivot; every "
+                       "language in REPORT.md's atlas\n%-24s %8s %8s %-24s %8s %-24s\n",
+                    corpora.v[c], n, "tokenizer", "median", "min", "cheapest", "max", "dearest");
+            for (size_t t = 0; t < atlas_n_toks(a); t++) {
+                double *v = malloc(n * sizeof *v);
+                size_t k = 0, lo = 0, hi = 0;
+                for (size_t i = 0; v && i < n; i++) {
+                    double p = atlas_parity(a, i, t, 0);
+                    if (isnan(p))
+                        continue;
+                    if (!k || p < atlas_parity(a, lo, t, 0))
+                        lo = i;
+                    if (!k || p > atlas_parity(a, hi, t, 0))
+                        hi = i;
+                    v[k++] = p;
+                }
+                double med = NAN;
+                if (k) {
+                    qsort(v, k, sizeof *v, cmp_dbl);
+                    med = k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
+                }
+                free(v);
+                if (k)
+                    fprintf(f, "%-24s %8.3f %8.3f %-24s %8.3f %-24s\n", atlas_tok(a, t), med,
+                            atlas_parity(a, lo, t, 0), atlas_lang(a, lo),
+                            atlas_parity(a, hi, t, 0), atlas_lang(a, hi));
+            }
+            fputc('\n', f);
+            atlas_free(a);
+            results_names_release(&langs);
+            results_names_release(&toks);
+            continue;
+        }
         fprintf(f, "corpus %s (split all)\n", corpora.v[c]);
         fprintf(f, "%-24s %-4s %12s %9s %9s %9s %7s %7s %9s\n", "tokenizer", "lang", "tokens",
                 "bytes/tok", "chars/tok", "tok/word", "parity", "unk%", "MB/s");

@@ -34,6 +34,9 @@ typedef struct report_extras {
  *   "Measured training" when r has train_* rows (per corpus: the evaluation
  *     set, then per regime, equal FLOPs train_* and one pass train_content_*,
  *     a table per (language, tokenizer) and the regime's "training_" charts);
+ *   "Atlas: corpus C" for each corpus of more than ATLAS_MIN_LANGS languages
+ *     (reports/atlas.h), whose own section and headline entry then point to it
+ *     instead of tables with one column per language;
  *   charts of no corpus of the run; the published figures; the claims.
  * ex may be NULL. */
 int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb_error *err);
@@ -43,7 +46,9 @@ int report_save_markdown(const results *r, const report_extras *ex, const char *
                          tb_error *err);
 
 /* The compact table `tokbench run` prints: per corpus (split all), one line
- * per tokenizer and language. */
+ * per tokenizer and language; for a corpus of more than ATLAS_MIN_LANGS
+ * languages one line per tokenizer (median parity, cheapest and dearest
+ * language). */
 void report_print_summary(const results *r, FILE *f);
 
 /* The README's Results block for corpus: a table of tokens, parity and
