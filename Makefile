@@ -130,16 +130,18 @@ check-deps-test:
 layout:
 	@tools/layout-check
 
-# Fetches and imports both default corpora into corpora/data/.
+# Fetches and imports the three default corpora into corpora/data/.
 corpora: all
 	./$(BIN) corpus fetch udhr
 	./$(BIN) corpus fetch libreoffice
+	./$(BIN) corpus fetch gettext
 
 # Everything a user needs, then the default suite into reports/out/.
 run: deps
 	@$(MAKE) --no-print-directory all
 	./$(BIN) corpus fetch udhr
 	./$(BIN) corpus fetch libreoffice
+	./$(BIN) corpus fetch gettext
 	./$(BIN) run --suite default -o reports/out
 
 # Optimised and sanitized builds, unit tests in both, CLI and golden tests.

@@ -747,8 +747,32 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
         }
         if (rc == TB_OK)
             rc = check_test_split(cfg, c, err);
-        if (rc == TB_OK)
-            rc = run_corpus(cfg, c, w, sm, rf, &rcfg, pchk, res, err);
+        /* a corpus with a subset runs the specs of cfg that the subset names,
+         * in cfg's order */
+        run_config ccfg = *cfg;
+        const char **sub = NULL;
+        for (size_t k = 0; rc == TB_OK && k < cfg->n_subsets; k++) {
+            const run_corpus_specs *cs = &cfg->subsets[k];
+            if (strcmp(cs->corpus, cfg->corpora[i]) != 0)
+                continue;
+            sub = tb_calloc(cfg->n_specs ? cfg->n_specs : 1, sizeof *sub, err);
+            if (!sub) {
+                rc = err->status;
+                break;
+            }
+            ccfg.n_specs = 0;
+            for (size_t s = 0; s < cfg->n_specs; s++)
+                for (size_t t = 0; t < cs->n_specs; t++)
+                    if (strcmp(cfg->specs[s], cs->specs[t]) == 0) {
+                        sub[ccfg.n_specs++] = cfg->specs[s];
+                        break;
+                    }
+            ccfg.specs = sub;
+            break;
+        }
+        if (rc == TB_OK && ccfg.n_specs)
+            rc = run_corpus(&ccfg, c, w, sm, rf, &rcfg, pchk, res, err);
+        free(sub);
         corpus_free(c);
     }
     roofline_free(rf);

@@ -18,6 +18,14 @@ typedef void (*run_progress_fn)(void *ud, const char *phase, size_t done, size_t
 
 #define RUN_MAX_JOBS 64
 
+/* A corpus that runs only some of a run's specs (a suite's larger second
+ * domain runs its headline schemes, not every sweep point). */
+typedef struct run_corpus_specs {
+    const char *corpus;                 /* a corpus name of run_config.corpora */
+    const char *const *specs;           /* the specs of run_config.specs it runs */
+    size_t n_specs;
+} run_corpus_specs;
+
 typedef struct run_config {
     const char *data_dir;               /* folder of corpora (corpora/data) */
     const char *cache_dir;              /* trained-model cache (build/cache), or NULL */
@@ -25,6 +33,9 @@ typedef struct run_config {
     size_t n_corpora;
     const char *const *specs;           /* tokenizer specs */
     size_t n_specs;
+    const run_corpus_specs *subsets;    /* corpora that run only some specs (the specs
+                                           outside run_config.specs are ignored), or NULL */
+    size_t n_subsets;
     const char *const *langs;           /* only these languages, or NULL for all */
     size_t n_langs;
     const char *pivot;                  /* the pivot language of every corpus (corpus_pivot),

@@ -35,6 +35,10 @@ typedef struct suite {
     int train_target_en;            /* 1: each language's target is English's final value
                                        (stage_train_config.target_en) */
     int no_timing;                  /* 1: no timing rows (as run --no-timing) */
+    /* corpora of corpora that run only some of the tokenizers (run.h
+     * run_corpus_specs); a run's -t replaces them with its own list */
+    const struct run_corpus_specs *subsets;
+    size_t n_subsets;
 } suite;
 
 /* The suite called name, or NULL. */

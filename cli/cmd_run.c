@@ -157,6 +157,8 @@ int cmd_run(const cli_args *a)
         cfg.n_train_specs = s->n_train_specs;
         cfg.train_corpora = s->train_corpora;
         cfg.n_train_corpora = s->n_train_corpora;
+        cfg.subsets = s->subsets;
+        cfg.n_subsets = s->n_subsets;
     }
     /* the suite's training regimes: equal FLOPs, and equal passes when set */
     stage_train_config train[2];
@@ -210,6 +212,8 @@ int cmd_run(const cli_args *a)
     if (a->n[it]) {
         cfg.specs = a->v[it];
         cfg.n_specs = a->n[it];
+        cfg.subsets = NULL;             /* the user's specs run on every corpus */
+        cfg.n_subsets = 0;
     }
     cfg.langs = a->n[il] ? a->v[il] : NULL;
     cfg.n_langs = a->n[il];

