@@ -459,6 +459,58 @@ static char *arpa_text(const ngram_model *m, size_t *len)
     return buf;
 }
 
+/* A model whose ARPA text is several times the writer's 1 MiB buffer: the
+ * text reads back to bit-identical scores and writes the same text again,
+ * and a device that is full gives an error, not a short file. */
+static void test_arpa_big(void **state)
+{
+    (void)state;
+    size_t nseg = 40000, cap = nseg * 24;
+    uint32_t *ids = malloc(cap * sizeof *ids);
+    size_t *first = malloc((nseg + 1) * sizeof *first);
+    assert_non_null(ids);
+    assert_non_null(first);
+    rng_state = 23;
+    size_t n = 0;
+    first[0] = 0;
+    for (size_t s = 0; s < nseg; s++) {
+        size_t len = 1 + rnd(23);
+        for (size_t i = 0; i < len; i++)
+            ids[n++] = (uint32_t)(rnd(2) ? rnd(40) : 40 + rnd(6000));
+        first[s + 1] = n;
+    }
+    ngram_data d = {nseg, ids, first, NULL};
+    ngram_model *m, *back;
+    tb_error err = {0};
+    assert_int_equal(ngram_build(&d, 4, &m, &err), TB_OK);
+    size_t l1, l2;
+    char *t1 = arpa_text(m, &l1);
+    assert_true(l1 > 3u << 20);
+    assert_int_equal(ngram_arpa_parse(t1, l1, "big.arpa", &back, &err), TB_OK);
+    for (size_t s = 0; s < nseg; s++) {
+        size_t o1, o2;
+        double x = ngram_score_segment(m, ids + first[s], first[s + 1] - first[s], &o1);
+        double y = ngram_score_segment(back, ids + first[s], first[s + 1] - first[s], &o2);
+        assert_true(x == y);
+        assert_int_equal(o1, o2);
+    }
+    char *t2 = arpa_text(back, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(t1, t2, l1);
+    FILE *full = fopen("/dev/full", "w");
+    assert_non_null(full);
+    tb_error e2 = {0};
+    assert_int_equal(ngram_arpa_write(m, full, &e2), TB_EINPUT);
+    assert_non_null(strstr(e2.msg, "writing ARPA"));
+    fclose(full);
+    free(t1);
+    free(t2);
+    ngram_free(m);
+    ngram_free(back);
+    free(ids);
+    free(first);
+}
+
 static void test_arpa_roundtrip(void **state)
 {
     (void)state;
@@ -682,6 +734,7 @@ int main(void)
         cmocka_unit_test(test_best_exact),
         cmocka_unit_test(test_suggest_prefix_exact),
         cmocka_unit_test(test_arpa_roundtrip),
+        cmocka_unit_test(test_arpa_big),
         cmocka_unit_test(test_arpa_tiny_text),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_arpa_malformed),
