@@ -17,6 +17,7 @@
 #include "../ngram/complete.h"
 #include "../ngram/idfile.h"
 #include "../ngram/ngram.h"
+#include "../ngram/ngram_impl.h" /* the probing table test looks inside */
 
 /* ---- the tiny corpus -------------------------------------------------------
  * Tokens a = 10, b = 20, c = 30; four segments:
@@ -511,6 +512,41 @@ static void test_arpa_big(void **state)
     free(first);
 }
 
+/* The probing table of a finished model (KenLM's layout: >= 1.5 buckets a
+ * node, key beside node) finds every node by its key and nothing else: each
+ * answer is checked against a linear scan of the node keys. */
+static void test_probe_table(void **state)
+{
+    (void)state;
+    static rcorpus rc;
+    random_corpus(&rc, 400, 40, 29);
+    ngram_data d = {rc.n, rc.ids, rc.first, NULL};
+    ngram_model *m;
+    tb_error err = {0};
+    assert_int_equal(ngram_build(&d, 4, &m, &err), TB_OK);
+    rng_state = 31;
+    for (int k = 2; k <= 4; k++) {
+        const ngram_tab *t = &m->tab[k];
+        assert_true(t->n > 100);
+        assert_non_null(t->probe);
+        assert_null(t->slot);
+        assert_true(t->n_probe * 2 >= t->n * 3);
+        for (size_t x = 0; x < t->n; x++)
+            assert_int_equal(ngram_tab_find(t, (uint32_t)(t->key[x] >> 32), (uint32_t)t->key[x]), x);
+        size_t n_lower = k == 2 ? ngram_n_words(m) : m->tab[k - 1].n;
+        for (int i = 0; i < 20000; i++) {
+            uint32_t suffix = rnd((uint32_t)n_lower + 2), first = rnd((uint32_t)ngram_n_words(m) + 2);
+            uint64_t key = (uint64_t)suffix << 32 | first;
+            uint32_t want = NGRAM_NONE;
+            for (size_t x = 0; x < t->n; x++)
+                if (t->key[x] == key)
+                    want = (uint32_t)x;
+            assert_int_equal(ngram_tab_find(t, suffix, first), want);
+        }
+    }
+    ngram_free(m);
+}
+
 static void test_arpa_roundtrip(void **state)
 {
     (void)state;
@@ -735,6 +771,7 @@ int main(void)
         cmocka_unit_test(test_suggest_prefix_exact),
         cmocka_unit_test(test_arpa_roundtrip),
         cmocka_unit_test(test_arpa_big),
+        cmocka_unit_test(test_probe_table),
         cmocka_unit_test(test_arpa_tiny_text),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_arpa_malformed),
