@@ -259,8 +259,12 @@ static int eval(const ngram_data *train, const ngram_data *test, double en_bytes
                 (rc = ksr_eval(m, tk, test, &ksr, err)) == TB_OK)
                 rc = row(l, "ngram_ksr", k, N, ksr, "ratio", err);
         }
-        if (rc == TB_OK && k == N && cfg->arpa_path)
+        if (rc == TB_OK && k == N && cfg->arpa_path) {
+            t0 = tb_now();
             rc = ngram_arpa_save(m, cfg->arpa_path, err);
+            if (rc == TB_OK && cfg->timing)
+                rc = row(l, "ngram_s_arpa", k, N, tb_now() - t0, "s", err);
+        }
         if (rc == TB_OK && k == N && cfg->on_model)
             rc = cfg->on_model(cfg->on_model_ud, m, test, en_bytes, err);
         ngram_free(m);

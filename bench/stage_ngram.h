@@ -17,6 +17,8 @@
  *   ngram_bytes_model       bytes    bytes of the model's arrays
  *   ngram_s_build           s        counting + estimation (timing)
  *   ngram_us_query          us       per scored token, whole test split (timing)
+ *   ngram_s_arpa            s        order N only, with cfg->arpa_path: writing
+ *                                    the ARPA file, rename included (timing)
  * Once, with split "train": ngram_train_tokens (tokens) the model saw.
  * Order N only (autocomplete, when cfg->suggest):
  *   ngram_hit_at_1, ngram_hit_at_5  ratio  share of test tokens that are the

@@ -7,55 +7,120 @@
 #include <string.h>
 
 #include "../common/afile.h"
+#include "../common/dtoa.h"
 #include "ngram_impl.h"
 
 /* ---- writing ------------------------------------------------------------- */
 
-static void put_word(const ngram_model *m, uint32_t w, FILE *f)
+/* Output goes through one heap buffer flushed with fwrite: no stdio call per
+ * field. A line is at most ARPA_LINE_MAX bytes (two numbers, six words). */
+#define ARPA_BUF (1u << 20)
+#define ARPA_LINE_MAX (2 * DTOA_BUFSIZE + NGRAM_MAX_ORDER * 11 + 8)
+
+typedef struct writer {
+    char *buf;          /* ARPA_BUF bytes */
+    size_t len;         /* bytes pending in buf */
+    FILE *f;
+    int failed;         /* an fwrite came up short */
+} writer;
+
+static void flush(writer *o)
 {
-    if (w == NGRAM_UNK)
-        fputs("<unk>", f);
-    else if (w == NGRAM_BOS)
-        fputs("<s>", f);
-    else if (w == NGRAM_EOS)
-        fputs("</s>", f);
-    else
-        fprintf(f, "%u", m->tok[w]);
+    if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
+        o->failed = 1;
+    o->len = 0;
+}
+
+/* Room for one more line. */
+static char *line_room(writer *o)
+{
+    if (ARPA_BUF - o->len < ARPA_LINE_MAX)
+        flush(o);
+    return o->buf + o->len;
+}
+
+static char *put_u32(char *p, uint32_t v)
+{
+    char t[10];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = t[--n];
+    return p;
+}
+
+static char *put_word(const ngram_model *m, uint32_t w, char *p)
+{
+    if (w == NGRAM_UNK) {
+        memcpy(p, "<unk>", 5);
+        return p + 5;
+    }
+    if (w == NGRAM_BOS) {
+        memcpy(p, "<s>", 3);
+        return p + 3;
+    }
+    if (w == NGRAM_EOS) {
+        memcpy(p, "</s>", 4);
+        return p + 4;
+    }
+    return put_u32(p, m->tok[w]);
 }
 
 /* Words of node x of order k, left to right, space-separated. */
-static void put_words(const ngram_model *m, int k, uint32_t x, FILE *f)
+static char *put_words(const ngram_model *m, int k, uint32_t x, char *p)
 {
     while (k > 1) {
         uint64_t key = m->tab[k].key[x];
-        put_word(m, (uint32_t)key, f);
-        fputc(' ', f);
+        p = put_word(m, (uint32_t)key, p);
+        *p++ = ' ';
         x = (uint32_t)(key >> 32);
         k--;
     }
-    put_word(m, x, f);
+    return put_word(m, x, p);
 }
 
 int ngram_arpa_write(const ngram_model *m, FILE *f, tb_error *err)
 {
     int N = m->order;
-    fputs("\\data\\\n", f);
-    for (int k = 1; k <= N; k++)
-        fprintf(f, "ngram %d=%zu\n", k, ngram_count(m, k));
+    writer o = {.f = f};
+    o.buf = tb_malloc(ARPA_BUF, err);
+    if (!o.buf)
+        return err->status;
+    char *p = line_room(&o);
+    memcpy(p, "\\data\\\n", 7);
+    o.len += 7;
     for (int k = 1; k <= N; k++) {
-        fprintf(f, "\n\\%d-grams:\n", k);
+        p = line_room(&o);
+        o.len += (size_t)snprintf(p, ARPA_LINE_MAX, "ngram %d=%zu\n", k, ngram_count(m, k));
+    }
+    for (int k = 1; k <= N; k++) {
+        p = line_room(&o);
+        o.len += (size_t)snprintf(p, ARPA_LINE_MAX, "\n\\%d-grams:\n", k);
         size_t n = ngram_count(m, k);
+        const double *lp = k == 1 ? m->lp1 : m->tab[k].lp;
+        const double *lbo = k == N ? NULL : k == 1 ? m->lbo1 : m->tab[k].lbo;
         for (size_t x = 0; x < n; x++) {
-            double lp = k == 1 ? m->lp1[x] : m->tab[k].lp[x];
-            fprintf(f, "%.17g\t", lp);
-            put_words(m, k, (uint32_t)x, f);
-            if (k < N)
-                fprintf(f, "\t%.17g", k == 1 ? m->lbo1[x] : m->tab[k].lbo[x]);
-            fputc('\n', f);
+            char *q = p = line_room(&o);
+            q += dtoa_shortest(lp[x], q);
+            *q++ = '\t';
+            q = put_words(m, k, (uint32_t)x, q);
+            if (lbo) {
+                *q++ = '\t';
+                q += dtoa_shortest(lbo[x], q);
+            }
+            *q++ = '\n';
+            o.len += (size_t)(q - p);
         }
     }
-    fputs("\n\\end\\\n", f);
-    if (ferror(f))
+    p = line_room(&o);
+    memcpy(p, "\n\\end\\\n", 7);
+    o.len += 7;
+    flush(&o);
+    free(o.buf);
+    if (o.failed || ferror(f))
         return tb_fail(err, TB_EINPUT, "writing ARPA: %s", strerror(errno));
     return TB_OK;
 }

@@ -4,9 +4,11 @@
  * Written: "\data\", "ngram k=COUNT" lines, then for each order "\k-grams:"
  * and one line per n-gram "log10p<TAB>w1 .. wk[<TAB>log10backoff]" (backoff
  * on every order below the highest, 0 where the n-gram is no context), then
- * "\end\". Words are <unk>, <s>, </s> and token ids in decimal. Probabilities
- * are printed with 17 significant digits, so reading the file back gives the
- * same doubles and the same scores; p(<s>) is written as -99.
+ * "\end\". Words are <unk>, <s>, </s> and token ids in decimal. Numbers
+ * are the shortest text that reads back as the stored double (dtoa.h), so
+ * reading the file back gives the same doubles and the same scores; p(<s>)
+ * is written as -99. The text is built in one buffer and written with
+ * fwrite in 1 MiB pieces.
  *
  * Read: that format with any float syntax strtod accepts, blank lines
  * between sections, orders 1..NGRAM_MAX_ORDER. Every word must be <unk>,

@@ -93,6 +93,7 @@ static void tab_release(ngram_tab *t)
     free(t->lp);
     free(t->lbo);
     free(t->slot);
+    free(t->probe);
     memset(t, 0, sizeof *t);
 }
 
@@ -121,11 +122,28 @@ static uint64_t pack(uint32_t suffix, uint32_t first)
     return (uint64_t)suffix << 32 | first;
 }
 
+static size_t probe_bucket(uint64_t key, size_t n_probe)
+{
+    return (size_t)(((unsigned __int128)mix64(key) * n_probe) >> 64);
+}
+
 uint32_t ngram_tab_find(const ngram_tab *t, uint32_t suffix, uint32_t first)
 {
+    uint64_t key = pack(suffix, first);
+    if (t->probe) {
+        const ngram_probe *p = t->probe;
+        size_t i = probe_bucket(key, t->n_probe);
+        for (;;) {
+            if (p[i].key == key)
+                return p[i].node;
+            if (p[i].key == NGRAM_KEY_EMPTY)
+                return NGRAM_NONE;
+            if (++i == t->n_probe)
+                i = 0;
+        }
+    }
     if (!t->slot)
         return NGRAM_NONE;
-    uint64_t key = pack(suffix, first);
     size_t i = (size_t)mix64(key) & t->mask;
     for (;;) {
         uint32_t x = t->slot[i];
@@ -196,16 +214,37 @@ static void *shrink(void *p, size_t n, size_t sz)
     return q ? q : p;
 }
 
-void ngram_tab_shrink(ngram_tab *t)
+int ngram_tab_shrink(ngram_tab *t, tb_error *err)
 {
-    if (t->n == 0 || t->n == t->cap)
-        return;
+    if (t->n == 0)
+        return TB_OK;
+    size_t nb = t->n + t->n / 2 + 1;
+    ngram_probe *p = tb_malloc(nb * sizeof *p, err);
+    if (!p)
+        return err->status;
+    for (size_t i = 0; i < nb; i++)
+        p[i] = (ngram_probe){NGRAM_KEY_EMPTY, NGRAM_NONE, 0};
+    for (size_t x = 0; x < t->n; x++) {
+        size_t i = probe_bucket(t->key[x], nb);
+        while (p[i].key != NGRAM_KEY_EMPTY)
+            if (++i == nb)
+                i = 0;
+        p[i] = (ngram_probe){t->key[x], (uint32_t)x, 0};
+    }
+    t->probe = p;
+    t->n_probe = nb;
+    free(t->slot);
+    t->slot = NULL;
+    t->mask = 0;
+    if (t->n == t->cap)
+        return TB_OK;
     t->key = shrink(t->key, t->n, sizeof *t->key);
     t->prefix = shrink(t->prefix, t->n, sizeof *t->prefix);
     t->last = shrink(t->last, t->n, sizeof *t->last);
     t->lp = shrink(t->lp, t->n, sizeof *t->lp);
     t->lbo = shrink(t->lbo, t->n, sizeof *t->lbo);
     t->cap = t->n;
+    return TB_OK;
 }
 
 int ngram_tab_insert(ngram_tab *t, int has_lbo, uint32_t suffix, uint32_t first, uint32_t *node,
@@ -271,6 +310,7 @@ size_t ngram_bytes(const ngram_model *m)
         b += t->cap * (sizeof *t->key + sizeof *t->prefix + sizeof *t->last + sizeof *t->lp +
                        (t->lbo ? sizeof *t->lbo : 0));
         b += t->slot ? (t->mask + 1) * sizeof *t->slot : 0;
+        b += t->n_probe * sizeof *t->probe;
     }
     for (int k = 1; k < m->order; k++)
         b += (ngram_count(m, k) + 1 + ngram_count(m, k + 1)) * sizeof(uint32_t);

@@ -20,9 +20,25 @@ typedef struct ngram_tab {
     uint32_t *last;         /* (cap) last word */
     double *lp;             /* (cap) log10 p(last | first k-1 words) */
     double *lbo;            /* (cap) log10 backoff; NULL for the highest order */
-    uint32_t *slot;         /* (mask+1) open addressing: node index or NGRAM_NONE */
+    uint32_t *slot;         /* (mask+1) open addressing while building: node index or
+                             * NGRAM_NONE; freed by ngram_tab_shrink */
     size_t mask;
+    /* After ngram_tab_shrink, the lookup table (KenLM's probing hash):
+     * n_probe >= 1.5 n buckets holding each key beside its node, so a probe
+     * reads one 16-byte entry; bucket of a key = high 64 bits of
+     * mix64(key) * n_probe, then linear probing; empty: key NGRAM_KEY_EMPTY. */
+    struct ngram_probe *probe;
+    size_t n_probe;
 } ngram_tab;
+
+/* No key is all ones: a suffix node is below NGRAM_NONE. */
+#define NGRAM_KEY_EMPTY UINT64_MAX
+
+typedef struct ngram_probe {
+    uint64_t key;
+    uint32_t node;
+    uint32_t unused;
+} ngram_probe;
 
 struct ngram_model {
     int order;
@@ -53,8 +69,9 @@ uint32_t ngram_tab_find(const ngram_tab *t, uint32_t suffix, uint32_t first);
  * prefix, last then are 0 / NGRAM_NONE for the caller to fill). */
 int ngram_tab_insert(ngram_tab *t, int has_lbo, uint32_t suffix, uint32_t first, uint32_t *node,
                      int *is_new, tb_error *err);
-/* Releases the unused capacity of the node arrays (no more inserts after). */
-void ngram_tab_shrink(ngram_tab *t);
+/* Releases the unused capacity of the node arrays and replaces the build
+ * slots by the probing table (no more inserts after). */
+int ngram_tab_shrink(ngram_tab *t, tb_error *err);
 /* Shrinks every order's arrays and builds the suggestion index (child lists, unigram ranking). */
 int ngram_finish(ngram_model *m, tb_error *err);
 /* The last step of every constructor (ngram_build, the ARPA reader): with rc

@@ -28,7 +28,8 @@ static int cmp_uni(const void *a, const void *b)
 int ngram_finish(ngram_model *m, tb_error *err)
 {
     for (int k = 2; k <= m->order; k++)
-        ngram_tab_shrink(&m->tab[k]);
+        if (ngram_tab_shrink(&m->tab[k], err))
+            return err->status;
     size_t nw = m->nv - NGRAM_FIRST_WORD;
     m->uni_rank = tb_malloc((nw ? nw : 1) * sizeof *m->uni_rank, err);
     uni_item *it = m->uni_rank ? tb_malloc((nw ? nw : 1) * sizeof *it, err) : NULL;

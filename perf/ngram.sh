@@ -6,6 +6,10 @@
 # on one core. Aim (issue 6): a 5-gram over a million tokens built in < 1 s,
 # millions of queries per second.
 #
+# Then the ARPA export (issue 17): a 5-gram on the cl100k_base ids of each
+# language, built and written with --arpa; prints the build time, the write
+# time (ngram_s_arpa), their sum and the file's size.
+#
 # There is no peer in the same run: KenLM (the reference) is neither a Debian
 # nor an npm package, so the script prints absolute figures and the aim check
 # instead of peer ratios.
@@ -52,3 +56,22 @@ for spec in "${specs[@]}"; do
     fi
   done
 done
+
+arpa_spec=tiktoken:cl100k_base
+if "$TB" tokenize -t "$arpa_spec" </dev/null >/dev/null 2>&1; then
+  echo
+  printf '%-20s %-4s %5s %9s %9s %11s %9s %9s\n' tokenizer lang order s_build s_arpa s_build+arpa arpa_MB MB/s
+  for lang in "${LANGS[@]}"; do
+    out=$WORK/a.csv
+    "$TB" ngram -c "$CORPUS" -t "$arpa_spec" -l "$lang" -n 5 --min-order 5 --no-suggest \
+      --arpa "$WORK/m.arpa" >"$out" 2>"$WORK/err" ||
+      { echo "bench_ngram: ARPA $arpa_spec $lang failed: $(head -c 300 "$WORK/err")"; continue; }
+    sb=$(get "$out" ngram_s_build); sa=$(get "$out" ngram_s_arpa)
+    mb=$(stat -c %s "$WORK/m.arpa" | awk '{print $1/1e6}')
+    printf '%-20s %-4s %5d %9.3f %9.3f %11.3f %9.1f %9.1f\n' "$arpa_spec" "$lang" 5 "$sb" "$sa" \
+      "$(awk -v a="$sb" -v b="$sa" 'BEGIN{print a+b}')" "$mb" "$(awk -v m="$mb" -v t="$sa" 'BEGIN{print m/t}')"
+    rm -f "$WORK/m.arpa"
+  done
+else
+  echo "bench_ngram: $arpa_spec not available, ARPA timing skipped"
+fi

@@ -28,6 +28,10 @@ check "ARPA model scores identically" test "$(value "$WORK/out" - test - ids ngr
 printf '\\data\\\nngram 1=50\n' >"$WORK/bad.arpa"
 expect_exit 3 "truncated ARPA exits 3" -- "$TB" ngram --load "$WORK/bad.arpa" --test $FX/tiny.test.ids
 expect_err "ARPA '$WORK/bad.arpa': line 2: n-gram count exceeds" "truncated ARPA names file and line"
+expect_exit 0 "--arpa with timing" -- "$TB" ngram --train $FX/tiny.train.ids --test $FX/tiny.test.ids -n 3 --arpa "$WORK/c.arpa"
+check "ngram_s_arpa row with --arpa" grep -q '^-,test,-,ids,ngram_s_arpa,[0-9.e-]*,s$' "$WORK/out"
+check "no ngram_s_arpa row with --no-timing" bash -c "! grep -q ngram_s_arpa '$WORK/r1.csv'"
+check "timed ARPA is the same file" cmp -s "$WORK/a.arpa" "$WORK/c.arpa"
 expect_exit 2 "--load with --train exits 2" -- "$TB" ngram --load "$WORK/a.arpa" --train $FX/tiny.train.ids --test $FX/tiny.test.ids
 
 expect_exit 3 "bad id file exits 3" -- "$TB" ngram --train $FX/bad.ids --test $FX/tiny.test.ids

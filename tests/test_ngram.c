@@ -17,6 +17,7 @@
 #include "../ngram/complete.h"
 #include "../ngram/idfile.h"
 #include "../ngram/ngram.h"
+#include "../ngram/ngram_impl.h" /* the probing table test looks inside */
 
 /* ---- the tiny corpus -------------------------------------------------------
  * Tokens a = 10, b = 20, c = 30; four segments:
@@ -459,6 +460,93 @@ static char *arpa_text(const ngram_model *m, size_t *len)
     return buf;
 }
 
+/* A model whose ARPA text is several times the writer's 1 MiB buffer: the
+ * text reads back to bit-identical scores and writes the same text again,
+ * and a device that is full gives an error, not a short file. */
+static void test_arpa_big(void **state)
+{
+    (void)state;
+    size_t nseg = 40000, cap = nseg * 24;
+    uint32_t *ids = malloc(cap * sizeof *ids);
+    size_t *first = malloc((nseg + 1) * sizeof *first);
+    assert_non_null(ids);
+    assert_non_null(first);
+    rng_state = 23;
+    size_t n = 0;
+    first[0] = 0;
+    for (size_t s = 0; s < nseg; s++) {
+        size_t len = 1 + rnd(23);
+        for (size_t i = 0; i < len; i++)
+            ids[n++] = (uint32_t)(rnd(2) ? rnd(40) : 40 + rnd(6000));
+        first[s + 1] = n;
+    }
+    ngram_data d = {nseg, ids, first, NULL};
+    ngram_model *m, *back;
+    tb_error err = {0};
+    assert_int_equal(ngram_build(&d, 4, &m, &err), TB_OK);
+    size_t l1, l2;
+    char *t1 = arpa_text(m, &l1);
+    assert_true(l1 > 3u << 20);
+    assert_int_equal(ngram_arpa_parse(t1, l1, "big.arpa", &back, &err), TB_OK);
+    for (size_t s = 0; s < nseg; s++) {
+        size_t o1, o2;
+        double x = ngram_score_segment(m, ids + first[s], first[s + 1] - first[s], &o1);
+        double y = ngram_score_segment(back, ids + first[s], first[s + 1] - first[s], &o2);
+        assert_true(x == y);
+        assert_int_equal(o1, o2);
+    }
+    char *t2 = arpa_text(back, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(t1, t2, l1);
+    FILE *full = fopen("/dev/full", "w");
+    assert_non_null(full);
+    tb_error e2 = {0};
+    assert_int_equal(ngram_arpa_write(m, full, &e2), TB_EINPUT);
+    assert_non_null(strstr(e2.msg, "writing ARPA"));
+    fclose(full);
+    free(t1);
+    free(t2);
+    ngram_free(m);
+    ngram_free(back);
+    free(ids);
+    free(first);
+}
+
+/* The probing table of a finished model (KenLM's layout: >= 1.5 buckets a
+ * node, key beside node) finds every node by its key and nothing else: each
+ * answer is checked against a linear scan of the node keys. */
+static void test_probe_table(void **state)
+{
+    (void)state;
+    static rcorpus rc;
+    random_corpus(&rc, 400, 40, 29);
+    ngram_data d = {rc.n, rc.ids, rc.first, NULL};
+    ngram_model *m;
+    tb_error err = {0};
+    assert_int_equal(ngram_build(&d, 4, &m, &err), TB_OK);
+    rng_state = 31;
+    for (int k = 2; k <= 4; k++) {
+        const ngram_tab *t = &m->tab[k];
+        assert_true(t->n > 100);
+        assert_non_null(t->probe);
+        assert_null(t->slot);
+        assert_true(t->n_probe * 2 >= t->n * 3);
+        for (size_t x = 0; x < t->n; x++)
+            assert_int_equal(ngram_tab_find(t, (uint32_t)(t->key[x] >> 32), (uint32_t)t->key[x]), x);
+        size_t n_lower = k == 2 ? ngram_n_words(m) : m->tab[k - 1].n;
+        for (int i = 0; i < 20000; i++) {
+            uint32_t suffix = rnd((uint32_t)n_lower + 2), first = rnd((uint32_t)ngram_n_words(m) + 2);
+            uint64_t key = (uint64_t)suffix << 32 | first;
+            uint32_t want = NGRAM_NONE;
+            for (size_t x = 0; x < t->n; x++)
+                if (t->key[x] == key)
+                    want = (uint32_t)x;
+            assert_int_equal(ngram_tab_find(t, suffix, first), want);
+        }
+    }
+    ngram_free(m);
+}
+
 static void test_arpa_roundtrip(void **state)
 {
     (void)state;
@@ -682,6 +770,8 @@ int main(void)
         cmocka_unit_test(test_best_exact),
         cmocka_unit_test(test_suggest_prefix_exact),
         cmocka_unit_test(test_arpa_roundtrip),
+        cmocka_unit_test(test_arpa_big),
+        cmocka_unit_test(test_probe_table),
         cmocka_unit_test(test_arpa_tiny_text),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_arpa_malformed),
