@@ -114,6 +114,14 @@ typedef struct tf_stats {
 
 typedef struct tf_model tf_model;
 
+/* Zeroed memory for a block that is streamed (the weights, the KV cache, the
+ * bandwidth probe of model/roofline.h), freed with free(): blocks of 2 MB or
+ * more are 2 MB-aligned and advised MADV_HUGEPAGE (transparent huge pages are
+ * "madvise" on many systems). A decode step streams every weight once; on
+ * 4 KB pages that is a TLB miss every 4 KB, a nested page walk under
+ * virtualisation. NULL and a TB_EINPUT message in err when out of memory. */
+void *tf_alloc_stream(size_t bytes, tb_error *err);
+
 /* Allocates weights (one block, see tf_params), the KV cache (L, H,
  * context, dh) for K and V, and scratch for context rows; initialises
  * from cfg->seed. Checks tf_memory_check(cfg, 0) first. */
