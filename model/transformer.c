@@ -395,11 +395,11 @@ static void count_gemm(tf_model *m, int part, int trans_b, size_t M, size_t N, s
 
 /* y (N) = B (N, K) x, B row-major with ld = K: the one-row product of the
  * LM head (logits = h Whead^T, Whead (V, d)). One row at a time, four 8-wide
- * partial sums: the head is read as one sequential stream. OpenBLAS 0.3.21's
- * sgemv (its Haswell kernel, which it picks on AMD Zen) interleaves four to
- * eight rows and reached 26-32 GB/s on a 103 MB head where this loop reached
- * 38 and a plain read 36-39 (the shared AMD EPYC, same process, medians of 21).
- * AVX2 only, chosen at run time (tf_new); elsewhere sgemv. */
+ * partial sums: the head is read as one sequential stream, where OpenBLAS
+ * 0.3.21's sgemv (its Haswell kernel, which it picks on AMD Zen) interleaves
+ * several rows and, on the shared AMD EPYC, stayed visibly below the read
+ * bandwidth on a 103 MB head (tokbench model --bench: the lm_head share of a
+ * step). AVX2 only, chosen at run time (tf_new); elsewhere sgemv. */
 #ifdef TF_HAVE_ROWS_DOT
 typedef float tf_v8 __attribute__((vector_size(32), aligned(4)));
 
