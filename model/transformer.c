@@ -7,11 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../common/timer.h"
 #include "cost.h"
 #include "rng.h"
+
+/* x86-64 with GCC or clang: the AVX2 LM-head kernel (rows_dot), chosen at run
+ * time */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TF_HAVE_ROWS_DOT 1
+#endif
 
 /* ---- config ------------------------------------------------------------- */
 
@@ -204,6 +211,7 @@ struct tf_model {
     float *fc;              /* (C, f) MLP hidden */
     float *sc;              /* (C, C) scores of one head */
     int gemv_rows;          /* 1: one-row products use sgemv (tf_set_gemv) */
+    int rows_dot;           /* 1: the CPU has AVX2 and FMA: the LM head row by row (rows_dot) */
     tf_stats st;
 };
 
@@ -237,6 +245,22 @@ static void fill(rng *r, float *p, size_t n, double mean, double sd)
         p[i] = (float)(mean + sd * normal(r));
 }
 
+void *tf_alloc_stream(size_t bytes, tb_error *err)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge)
+        return tb_calloc(1, bytes ? bytes : 1, err);
+    size_t len = (bytes + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, len);
+    if (!p)
+        return tb_calloc(1, bytes, err); /* a second try that reports the failure */
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, len, MADV_HUGEPAGE); /* advice: 4 KB pages when refused */
+#endif
+    memset(p, 0, len);
+    return p;
+}
+
 int tf_new(const tf_config *cfg, tf_model **out, tb_error *err)
 {
     *out = NULL;
@@ -250,6 +274,10 @@ int tf_new(const tf_config *cfg, tf_model **out, tb_error *err)
         return TB_EINPUT;
     m->cfg = *cfg;
     m->gemv_rows = 1;
+#ifdef TF_HAVE_ROWS_DOT
+    __builtin_cpu_init();
+    m->rows_dot = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
     m->d = cfg->d_model;
     m->H = cfg->n_heads;
     m->dh = m->d / m->H;
@@ -259,10 +287,10 @@ int tf_new(const tf_config *cfg, tf_model **out, tb_error *err)
     m->V = cfg->vocab;
     size_t d = m->d, f = m->f, C = m->C, L = m->L;
     m->n_params = tf_config_params(cfg);
-    m->params = tb_malloc(m->n_params * sizeof(float), err);
+    m->params = tf_alloc_stream(m->n_params * sizeof(float), err);
     m->layers = tb_calloc(L, sizeof *m->layers, err);
-    m->kc = tb_calloc(L * C * d, sizeof(float), err);
-    m->vc = tb_calloc(L * C * d, sizeof(float), err);
+    m->kc = tf_alloc_stream(L * C * d * sizeof(float), err);
+    m->vc = tf_alloc_stream(L * C * d * sizeof(float), err);
     m->x = tb_calloc(C * d, sizeof(float), err);
     m->h = tb_calloc(C * d, sizeof(float), err);
     m->qkv = tb_calloc(C * 3 * d, sizeof(float), err);
@@ -362,11 +390,55 @@ const tf_stats *tf_stats_get(const tf_model *m) { return &m->st; }
  * and timed. A one-row product (M = 1, every decode step) goes to
  * cblas_sgemv when m->gemv_rows is set: OpenBLAS 0.3.21's sgemm packs the
  * whole B (the weights) on every call even for M = 1. */
+static void count_gemm(tf_model *m, int part, int trans_b, size_t M, size_t N, size_t K,
+                       double dt);
+
+/* y (N) = B (N, K) x, B row-major with ld = K: the one-row product of the
+ * LM head (logits = h Whead^T, Whead (V, d)). One row at a time, four 8-wide
+ * partial sums: the head is read as one sequential stream, where OpenBLAS
+ * 0.3.21's sgemv (its Haswell kernel, which it picks on AMD Zen) interleaves
+ * several rows and, on the shared AMD EPYC, stayed visibly below the read
+ * bandwidth on a 103 MB head (tokbench model --bench: the lm_head share of a
+ * step). AVX2 only, chosen at run time (tf_new); elsewhere sgemv. */
+#ifdef TF_HAVE_ROWS_DOT
+typedef float tf_v8 __attribute__((vector_size(32), aligned(4)));
+
+__attribute__((target("avx2,fma"))) static void rows_dot(const float *restrict B, size_t N,
+                                                         size_t K, const float *restrict x,
+                                                         float *restrict y)
+{
+    for (size_t i = 0; i < N; i++) {
+        const float *a = B + i * K;
+        tf_v8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+        size_t k = 0;
+        for (; k + 32 <= K; k += 32) {
+            s0 += *(const tf_v8 *)(a + k) * *(const tf_v8 *)(x + k);
+            s1 += *(const tf_v8 *)(a + k + 8) * *(const tf_v8 *)(x + k + 8);
+            s2 += *(const tf_v8 *)(a + k + 16) * *(const tf_v8 *)(x + k + 16);
+            s3 += *(const tf_v8 *)(a + k + 24) * *(const tf_v8 *)(x + k + 24);
+        }
+        tf_v8 t = (s0 + s1) + (s2 + s3);
+        float sum = ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]));
+        for (; k < K; k++)
+            sum += a[k] * x[k];
+        y[i] = sum;
+    }
+}
+#endif
+
 static void gemm(tf_model *m, int part, int trans_b, size_t M, size_t N, size_t K, float alpha,
                  const float *A, size_t lda, const float *B, size_t ldb, float beta, float *Cm,
                  size_t ldc)
 {
     double t0 = tb_now();
+#ifdef TF_HAVE_ROWS_DOT
+    if (M == 1 && m->gemv_rows && m->rows_dot && trans_b && ldb == K && alpha == 1 &&
+        beta == 0) {
+        rows_dot(B, N, K, A, Cm);
+        count_gemm(m, part, trans_b, M, N, K, tb_now() - t0);
+        return;
+    }
+#endif
     if (M == 1 && m->gemv_rows)
         /* C^T (N) = op(B)^T A^T: B (K, N) row-major -> Trans; B^T given as (N, K) -> NoTrans */
         cblas_sgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans, trans_b ? (int)N : (int)K,
@@ -374,7 +446,14 @@ static void gemm(tf_model *m, int part, int trans_b, size_t M, size_t N, size_t 
     else
         cblas_sgemm(CblasRowMajor, CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)M,
                     (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, Cm, (int)ldc);
-    double dt = tb_now() - t0;
+    count_gemm(m, part, trans_b, M, N, K, tb_now() - t0);
+}
+
+/* Counts a product C (M, N) = A (M, K) op(B) that took dt seconds: 2 M N K
+ * FLOPs in part, one call of its shape. */
+static void count_gemm(tf_model *m, int part, int trans_b, size_t M, size_t N, size_t K,
+                       double dt)
+{
     tf_stats *s = &m->st;
     s->gemm_s[part] += dt;
     s->gemm_flops[part] += 2.0 * (double)M * (double)N * (double)K;
@@ -506,6 +585,47 @@ TF_VECTORIZE static void softmax_causal(tf_model *m, float *s, size_t n, size_t 
     m->st.elem_flops[TF_OTHER] += (double)TF_FLOPS_SOFTMAX * (double)n * (double)T;
 }
 
+/* Decode attention of one head, one query (the n = 1 products of forward):
+ * s (T) = alpha K q with K (T, dh) the head's cache rows, then, after the
+ * softmax, o (dh) = s^T V with V (T, dh). Loops instead of two sgemv calls
+ * on (T, 64) matrices, where OpenBLAS spends more on its per-call and
+ * per-column set-up than on streaming the 2 T dh floats. Eight partial sums
+ * per dot product in a fixed order (deterministic, vectorisable). */
+TF_VECTORIZE static void attn_scores(float *restrict s, const float *restrict K,
+                                     const float *restrict q, size_t T, size_t dh, float alpha)
+{
+    for (size_t j = 0; j < T; j++) {
+        const float *k = K + j * dh;
+        float part[8] = {0};
+        size_t e = 0;
+        for (; e + 8 <= dh; e += 8)
+            for (int u = 0; u < 8; u++)
+                part[u] += k[e + u] * q[e + u];
+        float sum = ((part[0] + part[1]) + (part[2] + part[3])) +
+                    ((part[4] + part[5]) + (part[6] + part[7]));
+        for (; e < dh; e++)
+            sum += k[e] * q[e];
+        s[j] = alpha * sum;
+    }
+}
+
+TF_VECTORIZE static void attn_values(float *restrict o, const float *restrict V,
+                                     const float *restrict p, size_t T, size_t dh)
+{
+    for (size_t e = 0; e < dh; e++)
+        o[e] = 0;
+    size_t j = 0;
+    for (; j + 4 <= T; j += 4) {
+        const float *v0 = V + j * dh, *v1 = v0 + dh, *v2 = v1 + dh, *v3 = v2 + dh;
+        float p0 = p[j], p1 = p[j + 1], p2 = p[j + 2], p3 = p[j + 3];
+        for (size_t e = 0; e < dh; e++)
+            o[e] += (p0 * v0[e] + p1 * v1[e]) + (p2 * v2[e] + p3 * v3[e]);
+    }
+    for (; j < T; j++)
+        for (size_t e = 0; e < dh; e++)
+            o[e] += p[j] * V[j * dh + e];
+}
+
 /* The forward of n new tokens at positions p0.. (cache holds 0..p0-1).
  * logits: (n, V) when all_logits, else (1, V) for the last row. */
 static int forward(tf_model *m, const uint32_t *ids, size_t n, size_t p0, int all_logits,
@@ -548,11 +668,24 @@ static int forward(tf_model *m, const uint32_t *ids, size_t n, size_t p0, int al
         st->copy_s += tb_now() - t0;
         for (size_t hd = 0; hd < m->H; hd++) {
             const float *kh = kc + hd * C * dh, *vh = vc + hd * C * dh;
-            gemm(m, TF_ATTN, 1, n, T, dh, scale, m->qkv + hd * dh, 3 * d, kh, dh, 0, m->sc, T);
+            if (n == 1 && m->gemv_rows) {
+                t0 = tb_now();
+                attn_scores(m->sc, kh, m->qkv + hd * dh, T, dh, scale);
+                count_gemm(m, TF_ATTN, 1, 1, T, dh, tb_now() - t0);
+            } else {
+                gemm(m, TF_ATTN, 1, n, T, dh, scale, m->qkv + hd * dh, 3 * d, kh, dh, 0, m->sc,
+                     T);
+            }
             t0 = tb_now();
             softmax_causal(m, m->sc, n, T, p0);
             st->softmax_s += tb_now() - t0;
-            gemm(m, TF_ATTN, 0, n, dh, T, 1, m->sc, T, vh, dh, 0, m->att + hd * dh, d);
+            if (n == 1 && m->gemv_rows) {
+                t0 = tb_now();
+                attn_values(m->att + hd * dh, vh, m->sc, T, dh);
+                count_gemm(m, TF_ATTN, 0, 1, dh, T, tb_now() - t0);
+            } else {
+                gemm(m, TF_ATTN, 0, n, dh, T, 1, m->sc, T, vh, dh, 0, m->att + hd * dh, d);
+            }
         }
         t0 = tb_now();
         bias_fill(m, m->h, y->b_o, n, d);

@@ -8,7 +8,12 @@
  * approximation; LayerNorm eps = 1e-5. Learned positions Wpe (context, d).
  *
  * GEMM: every projection, QK^T and AV is one cblas_sgemm call (row-major);
- * a one-row product (a decode step) is cblas_sgemv by default (tf_set_gemv).
+ * a one-row product (a decode step) by default (tf_set_gemv) is cblas_sgemv
+ * for the projections, two vectorised loops per head for QK^T and AV, and
+ * for the LM head a row-at-a-time AVX2 loop when the CPU has AVX2 and FMA
+ * (sgemv otherwise): both stream their operand closer to the read bandwidth
+ * than sgemv on these shapes. Weights and KV cache are on transparent huge
+ * pages where the kernel grants them (tf_alloc_stream).
  * Attention runs per head, strided: Q_h is read in place from the (n, 3d) qkv
  * buffer with lda = 3d, K_h and V_h from the per-head cache (ld = dh), and O_h
  * is written in place into the (n, d) attention output with ldc = d. The
@@ -114,6 +119,14 @@ typedef struct tf_stats {
 
 typedef struct tf_model tf_model;
 
+/* Zeroed memory for a block that is streamed (the weights, the KV cache, the
+ * bandwidth probe of model/roofline.h), freed with free(): blocks of 2 MB or
+ * more are 2 MB-aligned and advised MADV_HUGEPAGE (transparent huge pages are
+ * "madvise" on many systems). A decode step streams every weight once; on
+ * 4 KB pages that is a TLB miss every 4 KB, a nested page walk under
+ * virtualisation. NULL and a TB_EINPUT message in err when out of memory. */
+void *tf_alloc_stream(size_t bytes, tb_error *err);
+
 /* Allocates weights (one block, see tf_params), the KV cache (L, H,
  * context, dh) for K and V, and scratch for context rows; initialises
  * from cfg->seed. Checks tf_memory_check(cfg, 0) first. */
@@ -151,10 +164,11 @@ size_t tf_cache_len(const tf_model *m);
 int tf_reference_forward(const tf_model *m, const uint32_t *ids, size_t n, float *logits,
                          tb_error *err);
 
-/* on = 1 (the default): one-row products (decode steps) call cblas_sgemv,
- * the matrix-vector form of the same product (OpenBLAS 0.3.21 sgemm packs
- * the whole weight matrix even for one row); 0: always cblas_sgemm. Counted
- * and timed as GEMM either way. */
+/* on = 1 (the default): one-row products (decode steps) take the
+ * matrix-vector forms above (cblas_sgemv, the attention loops, the head
+ * loop; OpenBLAS 0.3.21 sgemm packs the whole weight matrix even for one
+ * row); 0: always cblas_sgemm. Counted and timed as GEMM either way, with
+ * the shapes and FLOPs of the sgemm calls they replace. */
 void tf_set_gemv(tf_model *m, int on);
 
 /* Instrumentation since the last reset. */

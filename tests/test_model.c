@@ -110,6 +110,37 @@ static void test_kv_decode_matches_prefill(void **state)
     }
 }
 
+/* Widths that are not multiples of the decode kernels' vector steps (the
+ * head's 32 floats, attention's 8 per partial sum): d 44, dh 11. Decode
+ * steps equal the double-precision reference at every position. */
+static void test_decode_odd_widths(void **state)
+{
+    (void)state;
+    tf_config c = tiny(131, 1);
+    c.d_model = 44;
+    c.n_heads = 4;
+    c.d_ff = 100;
+    c.context = 24;
+    tb_error err = {0};
+    tf_model *m;
+    assert_int_equal(tf_new(&c, &m, &err), TB_OK);
+    size_t n = c.context;
+    uint32_t ids[24];
+    random_ids(ids, n, c.vocab, 5);
+    float *ref = malloc(n * c.vocab * sizeof *ref), *step = malloc(c.vocab * sizeof *step);
+    assert_int_equal(tf_reference_forward(m, ids, n, ref, &err), TB_OK);
+    assert_int_equal(tf_prefill(m, ids, 1, 0, step, &err), TB_OK);
+    for (size_t p = 1; p < n; p++) {
+        assert_int_equal(tf_decode(m, ids[p], p, step, &err), TB_OK);
+        double e = rel_err(step, ref + p * c.vocab, c.vocab);
+        if (e > 1e-4)
+            fail_msg("position %zu: relative error %g against the reference", p, e);
+    }
+    free(ref);
+    free(step);
+    tf_free(m);
+}
+
 static void check_counts(const tf_model *m, const tf_cost *want)
 {
     const tf_stats *s = tf_stats_get(m);
@@ -519,6 +550,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blas_matches_reference),
         cmocka_unit_test(test_kv_decode_matches_prefill),
+        cmocka_unit_test(test_decode_odd_widths),
         cmocka_unit_test(test_flops_match_cost),
         cmocka_unit_test(test_param_bytes),
         cmocka_unit_test(test_seed_reproducible),
