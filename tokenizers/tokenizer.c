@@ -12,6 +12,7 @@
 #include "bpe.h"
 #include "bpe_cache.h"
 #include "cmd.h"
+#include "spm.h"
 #include "symbol.h"
 #include "vocab_cache.h"
 
@@ -33,6 +34,11 @@ static int new_chars(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb
 static int new_graphemes(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err)
 {
     return graphemes_tokenizer_new(t, ctx, err);
+}
+
+static int new_spm(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err)
+{
+    return spm_tokenizer_new(t, arg, ctx, err);
 }
 
 static int new_cmd(tokenizer *t, const char *arg, const tokenizer_ctx *ctx, tb_error *err)
@@ -57,13 +63,14 @@ static const struct {
     {"hf:", bpe_hf_new, 1},
     {"bpe-file:", bpe_file_new, 1},
     {"bpe:", bpe_cache_tokenizer_new, 0},
+    {"spm:", new_spm, 0},
     {"cmd:", new_cmd, 0},
     {"symbol:", symbol_scheme_new, 0},
     {"symbol-stem:", symbol_stem_scheme_new, 0},
     {"symbol-space:", symbol_space_scheme_new, 0},
 };
 
-static const char k_schemes_list[] = "bytes, chars, graphemes, tiktoken:NAME, hf:NAME|PATH, bpe-file:PATH, bpe:N[:PRESET], cmd:[NAME=]COMMAND, symbol:V, symbol-stem:V, symbol-space:V, joint:SPEC";
+static const char k_schemes_list[] = "bytes, chars, graphemes, tiktoken:NAME, hf:NAME|PATH, bpe-file:PATH, bpe:N[:PRESET], spm:PATH, cmd:[NAME=]COMMAND, symbol:V, symbol-stem:V, symbol-space:V, joint:SPEC";
 
 const char *tokenizer_schemes(void)
 {

@@ -126,6 +126,8 @@ int vocab_file_resolve(const char *spec, char *path, size_t cap, const vocab_fil
         user = spec + 3;
     } else if (strncmp(spec, "bpe-file:", 9) == 0) {
         user = spec + 9;
+    } else if (strncmp(spec, "spm:", 4) == 0) {
+        user = spec + 4;
     }
     if (user && tb_pathf(err, path, cap, "%s", user))
         return TB_EINPUT;

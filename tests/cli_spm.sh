@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# spm:PATH (tokenizers/spm.c) against SentencePiece itself (issue 16):
+# Unigram models trained here with Debian's spm_train on the udhr and
+# libreoffice text of en, ru and zh - identity and nmt_nfkc normalization,
+# with and without byte fallback, user-defined symbols, no dummy prefix, kept
+# extra whitespace, whitespace as suffix - and tokbench's ids compared with
+# `spm_encode --output_format=id` on every segment of the three languages
+# (other languages' text gives each model unseen scripts) and on the
+# adversarial lines of tests/parity/adversarial.mjs plus the ones below.
+# TB_TREE=san trains fewer models and encodes udhr and the adversarial lines.
+# Then: bad .model files fail with exit 3 naming the file and byte offset.
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+
+command -v spm_train >/dev/null && command -v spm_encode >/dev/null ||
+  { notok "spm_train and spm_encode are installed (apt-get install sentencepiece)"; finish cli_spm; exit; }
+
+# ---- the input ------------------------------------------------------------------
+for l in en ru zh; do
+  cat "$DATA/udhr/$l.txt" "$DATA/libreoffice/$l.txt" >"$WORK/train.$l"
+done
+IN=$WORK/in.txt
+node tests/parity/adversarial.mjs >"$WORK/adv.txt"
+cat >>"$WORK/adv.txt" <<'ADV'
+ﾊﾝｶｸｶﾀｶﾅ ﾃｽﾄ ｶﾞｷﾞｸﾞ ｱｲｳｴｵ
+👨‍👩‍👧‍👦 👩🏽‍🚀 🏳️‍🌈 ❤️‍🔥 🇺🇦🇯🇵
+ᚠᚢᚦᚨᚱᚲ ⴰⵣⵓⵍ ꦲꦏ꧀ꦱꦫ 𓀀𓀁𓀂 ትግርኛ ᏣᎳᎩ
+①②③ ㎏㎞ ﬁﬂ Ⅻ ＡＢＣ１２３ ½ ²³ ㋿ ﷺ
+   leading and   many   inner   spaces   
+<unk> <s> </s> ⁇ ▁▁▁ ▁x <mask>the<mask> sing abab ab
+e◌́ é é ë̈̈̈ 각 각
+ADV
+python3 -c '
+import sys
+print("a" * 20000); print("ー" * 5000); print(" " * 300 + "x" + " " * 300)
+print("x" + "\u0300" * 2000); print("\u200b" * 1000); print("\t\u00a0\u3000\u2028\u000b\u000c\u001f")
+print("1234567890" * 200)' >>"$WORK/adv.txt"
+if [[ $TREE == opt ]]; then
+  cat "$WORK/train.en" "$WORK/train.ru" "$WORK/train.zh" "$WORK/adv.txt" >"$IN"
+else
+  cat "$DATA/udhr/en.txt" "$DATA/udhr/ru.txt" "$DATA/udhr/zh.txt" "$WORK/adv.txt" >"$IN"
+fi
+ok "input: $(wc -l <"$IN") lines"
+
+# ---- the models: NAME LANG VOCAB spm_train-options -------------------------------
+MODELS=(
+  "en_id en 2000 --normalization_rule_name=identity"
+  "en_nfkc_bf en 2000 --byte_fallback=true"
+  "ru_nfkc ru 3000 --normalization_rule_name=nmt_nfkc"
+  "ru_id_bf ru 3000 --normalization_rule_name=identity --byte_fallback=true"
+  "zh_nfkc zh 4000 --normalization_rule_name=nmt_nfkc"
+  "zh_id_bf zh 4000 --normalization_rule_name=identity --byte_fallback=true"
+  "en_user en 1000 --user_defined_symbols=<mask>,▁the,ab,ing --split_digits=true"
+  "ru_nodummy ru 1000 --add_dummy_prefix=false --remove_extra_whitespaces=false"
+  "zh_suffix zh 2000 --treat_whitespace_as_suffix=true --byte_fallback=true"
+  "en_nfkc_cf en 1000 --normalization_rule_name=nfkc_cf"
+)
+[[ $TREE == opt ]] || MODELS=("${MODELS[1]}" "${MODELS[5]}" "${MODELS[6]}" "${MODELS[7]}")
+train_one() { # NAME LANG VOCAB OPTS...
+  local name=$1 lang=$2 vocab=$3; shift 3
+  spm_train --input="$WORK/train.$lang" --model_prefix="$WORK/$name" --vocab_size="$vocab" \
+    --model_type=unigram --num_threads=1 "$@" >"$WORK/$name.log" 2>&1
+}
+pids=()
+for m in "${MODELS[@]}"; do
+  # shellcheck disable=SC2086
+  train_one $m & pids+=($!)
+  if ((${#pids[@]} >= 2)); then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
+done
+wait
+for m in "${MODELS[@]}"; do
+  read -r name _ <<<"$m"
+  if [[ ! -s $WORK/$name.model ]]; then
+    notok "$name: spm_train makes a model" "$(tail -3 "$WORK/$name.log")"; continue; fi
+  spm_encode --model "$WORK/$name.model" --output_format=id <"$IN" >"$WORK/ref" 2>/dev/null
+  expect_exit 0 "$name: tokenize --ids" -- "$TB" tokenize -t "spm:$WORK/$name.model" --ids "$IN"
+  k=$(wc -l <"$WORK/ref")
+  if cmp -s "$WORK/ref" "$WORK/out"; then ok "$name: ids identical to spm_encode ($k segments)"
+  else notok "$name: ids identical to spm_encode ($k segments)" \
+      "$(diff "$WORK/ref" "$WORK/out" | head -4 | cut -c1-200)"; fi
+  # the ids are not all the same small set: unknowns and fallback bytes appear
+  case $name in
+    en_id|ru_nfkc|zh_nfkc)
+      grep -qE '(^| )0( |$)' "$WORK/out" && ok "$name: unseen text gives unknown ids" ||
+        notok "$name: unseen text gives unknown ids" ;;
+    en_user)
+      id=$(grep -n '^<mask>' "$WORK/en_user.vocab" | cut -d: -f1)
+      grep -qE "(^| )$((id - 1))( |\$)" "$WORK/out" && ok "en_user: the user-defined <mask> appears" ||
+        notok "en_user: the user-defined <mask> appears" ;;
+    *_bf)
+      grep -qE '(^| )([3-9]|[1-9][0-9]|1[0-9][0-9]|2[0-5][0-9])( |$)' "$WORK/out" &&
+        ok "$name: byte fallback ids appear" || notok "$name: byte fallback ids appear" ;;
+  esac
+done
+
+# detokenize gives identity-normalized text back (udhr ru, no unknowns in it)
+m=$WORK/ru_id_bf.model
+if [[ -s $m ]]; then
+  grep -v '  \|^ \| $' "$DATA/udhr/ru.txt" >"$WORK/ru.clean"
+  "$TB" tokenize -t "spm:$m" --ids "$WORK/ru.clean" >"$WORK/ru.ids"
+  expect_exit 0 "ru_id_bf: detokenize" -- "$TB" detokenize -t "spm:$m" "$WORK/ru.ids"
+  cmp -s "$WORK/out" "$WORK/ru.clean" && ok "ru_id_bf: round trip gives the text back" ||
+    notok "ru_id_bf: round trip gives the text back" "$(cmp "$WORK/out" "$WORK/ru.clean" 2>&1)"
+fi
+
+# ---- bad files: exit 3, the file and the byte named ------------------------------
+printf 'hello' >"$WORK/text.model"
+expect_exit 3 "a text file is refused" -- "$TB" tokenize -t "spm:$WORK/text.model" --ids /dev/null
+expect_err "spm model '$WORK/text.model': byte " "the message names the file and the byte"
+if [[ -s $WORK/en_id.model || -s $WORK/en_nfkc_bf.model ]]; then
+  src=$WORK/en_id.model; [[ -s $src ]] || src=$WORK/en_nfkc_bf.model
+  head -c 1000 "$src" >"$WORK/cut.model"
+  expect_exit 3 "a cut model is refused" -- "$TB" tokenize -t "spm:$WORK/cut.model" --ids /dev/null
+  expect_err "runs past the end" "a cut model: the length that runs past the end"
+fi
+expect_exit 3 "a missing model is refused" -- "$TB" tokenize -t "spm:$WORK/none.model" --ids /dev/null
+expect_err "none.model" "a missing model: the file named"
+spm_train --input="$WORK/train.en" --model_prefix="$WORK/en_bpe" --vocab_size=500 \
+  --model_type=bpe >"$WORK/bpe.log" 2>&1
+expect_exit 3 "a BPE model is refused (not yet read)" -- "$TB" tokenize -t "spm:$WORK/en_bpe.model" --ids /dev/null
+expect_err "model_type BPE is not supported" "a BPE model: the message names the type"
+
+finish cli_spm
