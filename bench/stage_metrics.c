@@ -237,34 +237,14 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *c,
-                     enum corpus_split split, results *r, tb_error *err)
+int metrics_stats_emit(metrics_stats *st, const char *cname, const char *split,
+                       const char *lang, const char *tok, results *r, tb_error *err)
 {
-    uint64_t segs = 0, bytes = 0, chars = 0, nwords = 0, tokens = 0, cont = 0, fb = 0,
-             en_tokens = 0, en_bytes = 0;
-    size_t n_ratio = 0;
-    double *ratios = en ? tb_malloc(m->n_segments * sizeof *ratios, err) : NULL;
-    if (en && !ratios)
-        return TB_EINPUT;
-    for (size_t s = 0; s < m->n_segments; s++) {
-        if (!corpus_in_split(c, s, split))
-            continue;
-        const struct seg *sg = &m->segs[s];
-        segs++;
-        bytes += sg->bytes;
-        chars += sg->chars;
-        nwords += sg->words;
-        tokens += sg->tokens;
-        cont += sg->continued;
-        fb += sg->fallback;
-        if (en) {
-            en_tokens += en->segs[s].tokens;
-            en_bytes += en->segs[s].bytes;
-            if (en->segs[s].tokens)
-                ratios[n_ratio++] = (double)sg->tokens / en->segs[s].tokens;
-        }
-    }
-    const char *cn = corpus_name(c), *sp = corpus_split_name(split), *tn = tokenizer_name(m->t);
+    uint64_t segs = st->segs, bytes = st->bytes, chars = st->chars, nwords = st->words,
+             tokens = st->tokens, cont = st->continued, fb = st->fallback,
+             en_tokens = st->en_tokens, en_bytes = st->en_bytes;
+    int en = st->has_en;
+    size_t n_ratio = st->n_ratio;
     struct {
         const char *metric;
         double value;
@@ -282,47 +262,84 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
         {"parity", en_tokens ? (double)tokens / en_tokens : 0, "ratio", en && en_tokens > 0},
         {"parity_median", 0, "ratio", en && n_ratio > 0},
         {"continued_words", nwords ? (double)cont / nwords : 0, "share",
-         nwords > 0 && m->has_offsets},
-        {"vocab_size", (double)m->vocab, "types", 1},
-        {"vocab_used", 0, "types", m->counted},
+         nwords > 0 && st->has_offsets},
+        {"vocab_size", (double)st->vocab, "types", 1},
+        {"vocab_used", 0, "types", st->counts != NULL},
         {"unk_rate", tokens ? (double)fb / tokens : 0, "share", tokens > 0},
-        {"renyi_efficiency", 0, "ratio", m->counted && tokens > 0 && m->vocab > 1},
+        {"renyi_efficiency", 0, "ratio", st->counts && tokens > 0 && st->vocab > 1},
         {"byte_premium", en_bytes ? (double)bytes / en_bytes : 0, "ratio", en && en_bytes > 0},
     };
     enum { N_ROWS = sizeof rows / sizeof rows[0] };
     if (en && n_ratio > 0) {
+        double *ratios = st->ratios;
         qsort(ratios, n_ratio, sizeof *ratios, cmp_double);
         rows[9].value = n_ratio % 2 ? ratios[n_ratio / 2]
                                     : 0.5 * (ratios[n_ratio / 2 - 1] + ratios[n_ratio / 2]);
     }
-    free(ratios);
-    uint64_t *cnt = m->counted ? tb_calloc(m->vocab ? m->vocab : 1, sizeof *cnt, err) : NULL;
-    if (m->counted && !cnt)
-        return TB_EINPUT;
-    for (size_t s = 0; cnt && s < m->n_segments; s++)
-        if (corpus_in_split(c, s, split))
-            for (size_t i = m->first[s]; i < m->first[s + 1]; i++)
-                cnt[m->ids[i]]++;
-    if (cnt) {
+    if (st->counts) {
+        const uint64_t *cnt = st->counts;
         uint64_t used = 0;
         double sum_pa = 0.0;
         const double alpha = 2.5;
-        for (size_t i = 0; i < m->vocab; i++) {
+        for (size_t i = 0; i < st->vocab; i++) {
             if (!cnt[i])
                 continue;
             used++;
             sum_pa += pow((double)cnt[i] / (double)tokens, alpha);
         }
         rows[12].value = (double)used;
-        if (tokens > 0 && m->vocab > 1)
-            rows[14].value = (log2(sum_pa) / (1.0 - alpha)) / log2((double)m->vocab);
+        if (tokens > 0 && st->vocab > 1)
+            rows[14].value = (log2(sum_pa) / (1.0 - alpha)) / log2((double)st->vocab);
     }
-    free(cnt);
     for (int i = 0; i < N_ROWS; i++)
         if (rows[i].present &&
-            results_add(r, cn, sp, m->lang, tn, rows[i].metric, rows[i].value, rows[i].unit, err))
+            results_add(r, cname, split, lang, tok, rows[i].metric, rows[i].value, rows[i].unit,
+                        err))
             return TB_EINPUT;
     return TB_OK;
+}
+
+int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *c,
+                     enum corpus_split split, results *r, tb_error *err)
+{
+    metrics_stats st = {.has_en = en != NULL, .vocab = m->vocab, .has_offsets = m->has_offsets};
+    st.ratios = en ? tb_malloc((m->n_segments ? m->n_segments : 1) * sizeof *st.ratios, err)
+                   : NULL;
+    if (en && !st.ratios)
+        return TB_EINPUT;
+    for (size_t s = 0; s < m->n_segments; s++) {
+        if (!corpus_in_split(c, s, split))
+            continue;
+        const struct seg *sg = &m->segs[s];
+        st.segs++;
+        st.bytes += sg->bytes;
+        st.chars += sg->chars;
+        st.words += sg->words;
+        st.tokens += sg->tokens;
+        st.continued += sg->continued;
+        st.fallback += sg->fallback;
+        if (en) {
+            st.en_tokens += en->segs[s].tokens;
+            st.en_bytes += en->segs[s].bytes;
+            if (en->segs[s].tokens)
+                st.ratios[st.n_ratio++] = (double)sg->tokens / en->segs[s].tokens;
+        }
+    }
+    uint64_t *cnt = m->counted ? tb_calloc(m->vocab ? m->vocab : 1, sizeof *cnt, err) : NULL;
+    if (m->counted && !cnt) {
+        free(st.ratios);
+        return TB_EINPUT;
+    }
+    for (size_t s = 0; cnt && s < m->n_segments; s++)
+        if (corpus_in_split(c, s, split))
+            for (size_t i = m->first[s]; i < m->first[s + 1]; i++)
+                cnt[m->ids[i]]++;
+    st.counts = cnt;
+    int rc = metrics_stats_emit(&st, corpus_name(c), corpus_split_name(split), m->lang,
+                                tokenizer_name(m->t), r, err);
+    free(cnt);
+    free(st.ratios);
+    return rc;
 }
 
 int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum corpus_split split,
