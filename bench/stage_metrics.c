@@ -143,6 +143,13 @@ static uint32_t count_continued(const word_span *ws, size_t nw, const uint32_t *
 int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
                         const metrics_words *mw, metrics_tok **out, tb_error *err)
 {
+    return metrics_tok_measure_only(t, c, li, mw, NULL, out, err);
+}
+
+int metrics_tok_measure_only(const tokenizer *t, const corpus *c, size_t li,
+                             const metrics_words *mw, const unsigned char *only,
+                             metrics_tok **out, tb_error *err)
+{
     *out = NULL;
     size_t n = corpus_n_segments(c);
     metrics_tok *m = tb_calloc(1, sizeof *m, err);
@@ -168,6 +175,10 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
     int rc = (ids && offs) ? TB_OK : TB_EINPUT;
     for (size_t s = 0; s < n && rc == TB_OK; s++) {
         size_t len, nt;
+        if (only && !only[s]) {
+            m->first[s] = m->first[s + 1] = all_n;
+            continue;
+        }
         const char *text = corpus_segment(c, li, s, &len);
         uint32_t *want_offs = m->has_offsets ? offs : NULL;
         rc = tokenizer_encode(t, text, len, ids, want_offs, cap, &nt, err);
@@ -403,4 +414,37 @@ int metrics_emit_s_train(const tokenizer *t, const corpus *c, size_t li, double 
         return TB_OK;
     return results_add(r, corpus_name(c), corpus_split_name(CORPUS_TRAIN), corpus_lang(c, li),
                        tokenizer_name(t), "s_train", s_train, "s", err);
+}
+
+int metrics_tok_write_partial(const metrics_tok *m, const corpus *c, int emit,
+                              const unsigned char *only, FILE *f, tb_error *err)
+{
+    fprintf(f, "V\t%s\t%s\t%zu\t%d\t%d\t%d\n", tokenizer_name(m->t), m->lang, m->vocab,
+            m->counted, m->has_offsets, emit);
+    for (size_t s = 0; s < m->n_segments; s++) {
+        if (only && !only[s])
+            continue;
+        const struct seg *g = &m->segs[s];
+        fprintf(f, "S\t%zu\t%d\t%u\t%u\t%u\t%u\t%u\t%u\n", s,
+                corpus_in_split(c, s, CORPUS_TEST) ? 1 : 0, g->bytes, g->chars, g->words,
+                g->tokens, g->continued, g->fallback);
+    }
+    if (m->counted && emit) {
+        uint64_t *cnt = tb_calloc(2 * (m->vocab ? m->vocab : 1), sizeof *cnt, err);
+        if (!cnt)
+            return TB_EINPUT;
+        for (size_t s = 0; s < m->n_segments; s++) {
+            size_t half = corpus_in_split(c, s, CORPUS_TEST) ? m->vocab : 0;
+            for (size_t i = m->first[s]; i < m->first[s + 1]; i++)
+                cnt[half + m->ids[i]]++;
+        }
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < m->vocab; i++)
+                if (cnt[k * m->vocab + i])
+                    fprintf(f, "H\t%d\t%zu\t%llu\n", k, i,
+                            (unsigned long long)cnt[k * m->vocab + i]);
+        free(cnt);
+    }
+    fputs("E\n", f);
+    return ferror(f) ? tb_fail(err, TB_EINPUT, "writing the partial: write error") : TB_OK;
 }

@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
@@ -47,6 +48,16 @@ size_t metrics_words_count(const metrics_words *mw, const corpus *c, enum corpus
  * Errors name the corpus, language file and line. */
 int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
                         const metrics_words *mw, metrics_tok **out, tb_error *err);
+/* The same, encoding only the segments s with only[s] != 0 (only NULL: all);
+ * the others count as empty. */
+int metrics_tok_measure_only(const tokenizer *t, const corpus *c, size_t li,
+                             const metrics_words *mw, const unsigned char *only,
+                             metrics_tok **out, tb_error *err);
+/* The block of one (lang, tokenizer) of a shard partial (bench/partial.h):
+ * the V line, an S line per segment with only[s], the H lines (id counts of
+ * the train and the test split, when counted and emit) and E. */
+int metrics_tok_write_partial(const metrics_tok *m, const corpus *c, int emit,
+                              const unsigned char *only, FILE *f, tb_error *err);
 void metrics_tok_free(metrics_tok *m);
 /* Tokens of one segment (for tests and reports). */
 size_t metrics_tok_segment_tokens(const metrics_tok *m, size_t seg);
