@@ -58,6 +58,13 @@ int run_corpus_open_pivot(const char *data_dir, const char *name, const char *pi
     return rc;
 }
 
+size_t run_segment_shard(const char *id, size_t n)
+{
+    uint64_t h = tb_fnv1a64_update(TB_FNV1A64_INIT, "shard:", 6);
+    h = tb_fnv1a64_update(h, id, strlen(id));
+    return n ? (size_t)(h % n) : 0;
+}
+
 static int lang_selected(const run_config *cfg, const char *lang)
 {
     if (!cfg->langs || cfg->n_langs == 0)
@@ -96,6 +103,9 @@ struct corpus_run {
     int en;
     size_t nl;
     results **out;          /* (n_specs) each job's rows */
+    const unsigned char *only; /* sharded: (n_segments) 1 for the segments of the shard */
+    char **part;            /* sharded: (n_specs) each job's partial blocks */
+    size_t *part_len;
     tb_error *errs;         /* (n_specs) */
     int *rcs;               /* (n_specs) */
     size_t next;            /* next position in order[] to take, under lock */
@@ -264,7 +274,21 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
                  spec_is_shared(cfg->specs[s]))
             shared = tk[l];
         if (rc == TB_OK)
-            rc = metrics_tok_measure(tk[l], c, l, x->mw[l], &mt[l], err);
+            rc = metrics_tok_measure_only(tk[l], c, l, x->mw[l], x->only, &mt[l], err);
+    }
+    if (x->only) {
+        /* a shard writes the statistics of every measured language (the
+         * pivot's too, for parity) and no rows */
+        FILE *f = rc == TB_OK ? open_memstream(&x->part[s], &x->part_len[s]) : NULL;
+        if (rc == TB_OK && !f)
+            rc = tb_fail(err, TB_EINPUT, "cannot buffer the partial of '%s'", name);
+        for (size_t l = 0; l < nl && rc == TB_OK; l++)
+            if (mt[l])
+                rc = metrics_tok_write_partial(mt[l], c, lang_selected(cfg, corpus_lang(c, l)),
+                                               x->only, f, err);
+        if (f)
+            fclose(f);
+        nl = 0; /* no rows: the loops below do nothing, the frees run */
     }
     static const enum corpus_split splits[] = {CORPUS_ALL, CORPUS_TRAIN, CORPUS_TEST};
     for (size_t l = 0; l < nl && rc == TB_OK; l++) {
@@ -370,7 +394,7 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
         }
     }
     free(order);
-    for (size_t l = 0; l < nl; l++) {
+    for (size_t l = 0; l < x->nl; l++) {
         if (x->mw[l])
             job_unit_done(x);
         metrics_tok_free(mt[l]);
@@ -462,7 +486,8 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
     /* A BPE vocabulary sweep trains its largest size once; every smaller
      * bpe:N of the same language (or joint) and preset is then a prefix of
      * that model in the cache (bpe_cache.h: exact, tested). */
-    for (size_t s = 0; s < ns && rc == TB_OK && cfg->cache_dir && cfg->cache_dir[0]; s++) {
+    for (size_t s = 0; s < ns && rc == TB_OK && cfg->cache_dir && cfg->cache_dir[0] &&
+                       !cfg->shard_n; s++) {
         size_t n, best = 0;
         char preset[64], p2[64];
         int joint, j2;
@@ -504,6 +529,20 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
     x.errs = x.out ? tb_calloc(ns ? ns : 1, sizeof *x.errs, err) : NULL;
     x.rcs = x.errs ? tb_calloc(ns ? ns : 1, sizeof *x.rcs, err) : NULL;
     x.order = x.rcs ? tb_calloc(ns ? ns : 1, sizeof *x.order, err) : NULL;
+    unsigned char *only = NULL;
+    size_t nseg = corpus_n_segments(c);
+    if (x.order && cfg->shard_n) {
+        only = tb_calloc(nseg ? nseg : 1, 1, err);
+        x.part = only ? tb_calloc(ns ? ns : 1, sizeof *x.part, err) : NULL;
+        x.part_len = x.part ? tb_calloc(ns ? ns : 1, sizeof *x.part_len, err) : NULL;
+        if (!x.part_len) {
+            free(x.order);
+            x.order = NULL;
+        }
+        for (size_t q = 0; x.part_len && q < nseg; q++)
+            only[q] = run_segment_shard(corpus_id(c, q), cfg->shard_n) == cfg->shard_k;
+        x.only = only;
+    }
     if (rc == TB_OK && !x.order)
         rc = err->status;
     for (size_t s = 0, k = 0; x.order && k < ns; s++) /* two passes: full, then light */
@@ -536,7 +575,19 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
                 rc = append_rows(res, x.out[s], err);
             }
         }
+        if (rc == TB_OK && only) {
+            fprintf(cfg->partial, "C\t%s\t%s\t%zu\t%s\n", corpus_name(c),
+                    corpus_manifest_hash(c), nseg, en >= 0 ? corpus_lang(c, (size_t)en) : "-");
+            for (size_t s = 0; s < ns; s++)
+                if (x.part[s])
+                    fwrite(x.part[s], 1, x.part_len[s], cfg->partial);
+        }
     }
+    for (size_t s = 0; x.part && s < ns; s++)
+        free(x.part[s]);
+    free(x.part);
+    free(x.part_len);
+    free(only);
     for (size_t s = 0; x.out && s < ns; s++)
         results_free(x.out[s]);
     free(x.out);

@@ -5,6 +5,7 @@
 #define RUN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../common/tb.h"
 #include "../results/results.h"
@@ -56,9 +57,17 @@ typedef struct run_config {
     size_t n_train;
     int jobs;                           /* tokenizer specs run in parallel (1..RUN_MAX_JOBS);
                                            the rows are the same for any value */
+    size_t shard_k, shard_n;            /* shard_n > 0: only the segments of shard shard_k of
+                                           shard_n (run_segment_shard), no rows: the
+                                           statistics go to partial (bench/partial.h) */
+    FILE *partial;
     run_progress_fn progress;           /* may be NULL; called from one thread at a time */
     void *progress_ud;
 } run_config;
+
+/* The shard (0..n-1) of a segment id: FNV-1a-64 of "shard:" then the id,
+ * mod n. The split hashes the id alone, so shards are independent of it. */
+size_t run_segment_shard(const char *id, size_t n);
 
 /* Folder of a corpus argument: a name becomes data_dir/name; anything with a
  * '/' is used as given. */

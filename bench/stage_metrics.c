@@ -143,6 +143,13 @@ static uint32_t count_continued(const word_span *ws, size_t nw, const uint32_t *
 int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
                         const metrics_words *mw, metrics_tok **out, tb_error *err)
 {
+    return metrics_tok_measure_only(t, c, li, mw, NULL, out, err);
+}
+
+int metrics_tok_measure_only(const tokenizer *t, const corpus *c, size_t li,
+                             const metrics_words *mw, const unsigned char *only,
+                             metrics_tok **out, tb_error *err)
+{
     *out = NULL;
     size_t n = corpus_n_segments(c);
     metrics_tok *m = tb_calloc(1, sizeof *m, err);
@@ -168,6 +175,10 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
     int rc = (ids && offs) ? TB_OK : TB_EINPUT;
     for (size_t s = 0; s < n && rc == TB_OK; s++) {
         size_t len, nt;
+        if (only && !only[s]) {
+            m->first[s] = m->first[s + 1] = all_n;
+            continue;
+        }
         const char *text = corpus_segment(c, li, s, &len);
         uint32_t *want_offs = m->has_offsets ? offs : NULL;
         rc = tokenizer_encode(t, text, len, ids, want_offs, cap, &nt, err);
@@ -237,34 +248,14 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *c,
-                     enum corpus_split split, results *r, tb_error *err)
+int metrics_stats_emit(metrics_stats *st, const char *cname, const char *split,
+                       const char *lang, const char *tok, results *r, tb_error *err)
 {
-    uint64_t segs = 0, bytes = 0, chars = 0, nwords = 0, tokens = 0, cont = 0, fb = 0,
-             en_tokens = 0, en_bytes = 0;
-    size_t n_ratio = 0;
-    double *ratios = en ? tb_malloc(m->n_segments * sizeof *ratios, err) : NULL;
-    if (en && !ratios)
-        return TB_EINPUT;
-    for (size_t s = 0; s < m->n_segments; s++) {
-        if (!corpus_in_split(c, s, split))
-            continue;
-        const struct seg *sg = &m->segs[s];
-        segs++;
-        bytes += sg->bytes;
-        chars += sg->chars;
-        nwords += sg->words;
-        tokens += sg->tokens;
-        cont += sg->continued;
-        fb += sg->fallback;
-        if (en) {
-            en_tokens += en->segs[s].tokens;
-            en_bytes += en->segs[s].bytes;
-            if (en->segs[s].tokens)
-                ratios[n_ratio++] = (double)sg->tokens / en->segs[s].tokens;
-        }
-    }
-    const char *cn = corpus_name(c), *sp = corpus_split_name(split), *tn = tokenizer_name(m->t);
+    uint64_t segs = st->segs, bytes = st->bytes, chars = st->chars, nwords = st->words,
+             tokens = st->tokens, cont = st->continued, fb = st->fallback,
+             en_tokens = st->en_tokens, en_bytes = st->en_bytes;
+    int en = st->has_en;
+    size_t n_ratio = st->n_ratio;
     struct {
         const char *metric;
         double value;
@@ -282,47 +273,84 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
         {"parity", en_tokens ? (double)tokens / en_tokens : 0, "ratio", en && en_tokens > 0},
         {"parity_median", 0, "ratio", en && n_ratio > 0},
         {"continued_words", nwords ? (double)cont / nwords : 0, "share",
-         nwords > 0 && m->has_offsets},
-        {"vocab_size", (double)m->vocab, "types", 1},
-        {"vocab_used", 0, "types", m->counted},
+         nwords > 0 && st->has_offsets},
+        {"vocab_size", (double)st->vocab, "types", 1},
+        {"vocab_used", 0, "types", st->counts != NULL},
         {"unk_rate", tokens ? (double)fb / tokens : 0, "share", tokens > 0},
-        {"renyi_efficiency", 0, "ratio", m->counted && tokens > 0 && m->vocab > 1},
+        {"renyi_efficiency", 0, "ratio", st->counts && tokens > 0 && st->vocab > 1},
         {"byte_premium", en_bytes ? (double)bytes / en_bytes : 0, "ratio", en && en_bytes > 0},
     };
     enum { N_ROWS = sizeof rows / sizeof rows[0] };
     if (en && n_ratio > 0) {
+        double *ratios = st->ratios;
         qsort(ratios, n_ratio, sizeof *ratios, cmp_double);
         rows[9].value = n_ratio % 2 ? ratios[n_ratio / 2]
                                     : 0.5 * (ratios[n_ratio / 2 - 1] + ratios[n_ratio / 2]);
     }
-    free(ratios);
-    uint64_t *cnt = m->counted ? tb_calloc(m->vocab ? m->vocab : 1, sizeof *cnt, err) : NULL;
-    if (m->counted && !cnt)
-        return TB_EINPUT;
-    for (size_t s = 0; cnt && s < m->n_segments; s++)
-        if (corpus_in_split(c, s, split))
-            for (size_t i = m->first[s]; i < m->first[s + 1]; i++)
-                cnt[m->ids[i]]++;
-    if (cnt) {
+    if (st->counts) {
+        const uint64_t *cnt = st->counts;
         uint64_t used = 0;
         double sum_pa = 0.0;
         const double alpha = 2.5;
-        for (size_t i = 0; i < m->vocab; i++) {
+        for (size_t i = 0; i < st->vocab; i++) {
             if (!cnt[i])
                 continue;
             used++;
             sum_pa += pow((double)cnt[i] / (double)tokens, alpha);
         }
         rows[12].value = (double)used;
-        if (tokens > 0 && m->vocab > 1)
-            rows[14].value = (log2(sum_pa) / (1.0 - alpha)) / log2((double)m->vocab);
+        if (tokens > 0 && st->vocab > 1)
+            rows[14].value = (log2(sum_pa) / (1.0 - alpha)) / log2((double)st->vocab);
     }
-    free(cnt);
     for (int i = 0; i < N_ROWS; i++)
         if (rows[i].present &&
-            results_add(r, cn, sp, m->lang, tn, rows[i].metric, rows[i].value, rows[i].unit, err))
+            results_add(r, cname, split, lang, tok, rows[i].metric, rows[i].value, rows[i].unit,
+                        err))
             return TB_EINPUT;
     return TB_OK;
+}
+
+int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *c,
+                     enum corpus_split split, results *r, tb_error *err)
+{
+    metrics_stats st = {.has_en = en != NULL, .vocab = m->vocab, .has_offsets = m->has_offsets};
+    st.ratios = en ? tb_malloc((m->n_segments ? m->n_segments : 1) * sizeof *st.ratios, err)
+                   : NULL;
+    if (en && !st.ratios)
+        return TB_EINPUT;
+    for (size_t s = 0; s < m->n_segments; s++) {
+        if (!corpus_in_split(c, s, split))
+            continue;
+        const struct seg *sg = &m->segs[s];
+        st.segs++;
+        st.bytes += sg->bytes;
+        st.chars += sg->chars;
+        st.words += sg->words;
+        st.tokens += sg->tokens;
+        st.continued += sg->continued;
+        st.fallback += sg->fallback;
+        if (en) {
+            st.en_tokens += en->segs[s].tokens;
+            st.en_bytes += en->segs[s].bytes;
+            if (en->segs[s].tokens)
+                st.ratios[st.n_ratio++] = (double)sg->tokens / en->segs[s].tokens;
+        }
+    }
+    uint64_t *cnt = m->counted ? tb_calloc(m->vocab ? m->vocab : 1, sizeof *cnt, err) : NULL;
+    if (m->counted && !cnt) {
+        free(st.ratios);
+        return TB_EINPUT;
+    }
+    for (size_t s = 0; cnt && s < m->n_segments; s++)
+        if (corpus_in_split(c, s, split))
+            for (size_t i = m->first[s]; i < m->first[s + 1]; i++)
+                cnt[m->ids[i]]++;
+    st.counts = cnt;
+    int rc = metrics_stats_emit(&st, corpus_name(c), corpus_split_name(split), m->lang,
+                                tokenizer_name(m->t), r, err);
+    free(cnt);
+    free(st.ratios);
+    return rc;
 }
 
 int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum corpus_split split,
@@ -386,4 +414,37 @@ int metrics_emit_s_train(const tokenizer *t, const corpus *c, size_t li, double 
         return TB_OK;
     return results_add(r, corpus_name(c), corpus_split_name(CORPUS_TRAIN), corpus_lang(c, li),
                        tokenizer_name(t), "s_train", s_train, "s", err);
+}
+
+int metrics_tok_write_partial(const metrics_tok *m, const corpus *c, int emit,
+                              const unsigned char *only, FILE *f, tb_error *err)
+{
+    fprintf(f, "V\t%s\t%s\t%zu\t%d\t%d\t%d\n", tokenizer_name(m->t), m->lang, m->vocab,
+            m->counted, m->has_offsets, emit);
+    for (size_t s = 0; s < m->n_segments; s++) {
+        if (only && !only[s])
+            continue;
+        const struct seg *g = &m->segs[s];
+        fprintf(f, "S\t%zu\t%d\t%u\t%u\t%u\t%u\t%u\t%u\n", s,
+                corpus_in_split(c, s, CORPUS_TEST) ? 1 : 0, g->bytes, g->chars, g->words,
+                g->tokens, g->continued, g->fallback);
+    }
+    if (m->counted && emit) {
+        uint64_t *cnt = tb_calloc(2 * (m->vocab ? m->vocab : 1), sizeof *cnt, err);
+        if (!cnt)
+            return TB_EINPUT;
+        for (size_t s = 0; s < m->n_segments; s++) {
+            size_t half = corpus_in_split(c, s, CORPUS_TEST) ? m->vocab : 0;
+            for (size_t i = m->first[s]; i < m->first[s + 1]; i++)
+                cnt[half + m->ids[i]]++;
+        }
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < m->vocab; i++)
+                if (cnt[k * m->vocab + i])
+                    fprintf(f, "H\t%d\t%zu\t%llu\n", k, i,
+                            (unsigned long long)cnt[k * m->vocab + i]);
+        free(cnt);
+    }
+    fputs("E\n", f);
+    return ferror(f) ? tb_fail(err, TB_EINPUT, "writing the partial: write error") : TB_OK;
 }

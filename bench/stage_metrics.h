@@ -27,6 +27,8 @@
 #define METRICS_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
@@ -46,6 +48,16 @@ size_t metrics_words_count(const metrics_words *mw, const corpus *c, enum corpus
  * Errors name the corpus, language file and line. */
 int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
                         const metrics_words *mw, metrics_tok **out, tb_error *err);
+/* The same, encoding only the segments s with only[s] != 0 (only NULL: all);
+ * the others count as empty. */
+int metrics_tok_measure_only(const tokenizer *t, const corpus *c, size_t li,
+                             const metrics_words *mw, const unsigned char *only,
+                             metrics_tok **out, tb_error *err);
+/* The block of one (lang, tokenizer) of a shard partial (bench/partial.h):
+ * the V line, an S line per segment with only[s], the H lines (id counts of
+ * the train and the test split, when counted and emit) and E. */
+int metrics_tok_write_partial(const metrics_tok *m, const corpus *c, int emit,
+                              const unsigned char *only, FILE *f, tb_error *err);
 void metrics_tok_free(metrics_tok *m);
 /* Tokens of one segment (for tests and reports). */
 size_t metrics_tok_segment_tokens(const metrics_tok *m, size_t seg);
@@ -68,6 +80,26 @@ void metrics_tok_streams(const metrics_tok *m, token_streams *out);
  * tokenizer_name(t). */
 int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *c,
                      enum corpus_split split, results *r, tb_error *err);
+
+/* The sufficient statistics of one (corpus, split, lang, tokenizer) and the
+ * ONE function from them to rows: metrics_tok_emit and `tokbench merge`
+ * (bench/partial.h) both come through it, which keeps a merged run's rows
+ * byte-identical to an unsharded run's. Sums are over the split's segments;
+ * ratios[] are tokens(lang)/tokens(en) of its segments with en tokens > 0
+ * (sorted in place here); counts, when not NULL, the (vocab) id counts. */
+typedef struct metrics_stats {
+    uint64_t segs, bytes, chars, words, tokens, continued, fallback;
+    int has_en;                 /* parity rows: en_* and ratios are set */
+    uint64_t en_tokens, en_bytes;
+    double *ratios;
+    size_t n_ratio;
+    size_t vocab;
+    int has_offsets;            /* 0: no continued_words row */
+    const uint64_t *counts;     /* NULL: no vocab_used, renyi_efficiency rows */
+} metrics_stats;
+
+int metrics_stats_emit(metrics_stats *st, const char *cname, const char *split,
+                       const char *lang, const char *tok, results *r, tb_error *err);
 
 /* Times encoding of the split's segments: fills *mb_per_s. */
 int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum corpus_split split,

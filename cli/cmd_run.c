@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../bench/manifest.h"
+#include "../bench/partial.h"
 #include "../bench/run.h"
 #include "../bench/suite.h"
 #include "../common/afile.h"
@@ -39,6 +40,8 @@ static const cli_opt run_opts[] = {
                        "the rows are the same for any N, timings are quieter with 1)"},
     {"train-budget", 0, "FLOPS", "FLOPs of each measured training of the suite's training list "
                                  "(default: the suite's; 0: no training)"},
+    {"shard", 0, "K/N", "only the segments of shard K of N (0 <= K < N); write DIR/partial.tsv "
+                        "for 'tokbench merge' instead of rows (needs --no-timing --ngram 0)"},
     {"quiet", 'q', NULL, "do not print the summary table"},
     {0, 0, 0, 0},
 };
@@ -245,11 +248,69 @@ int cmd_run(const cli_args *a)
         cfg.progress = cli_progress_report;
         cfg.progress_ud = &prog;
     }
+    const char *shard = cli_get(&run_cmd, a, "shard", NULL);
+    if (shard) {
+        unsigned long k, n;
+        int used = 0;
+        if (sscanf(shard, "%lu/%lu%n", &k, &n, &used) != 2 || shard[used] || n == 0 || k >= n ||
+            n > (1u << 20) || shard[0] == '-') {
+            fprintf(stderr, "tokbench run: --shard must be K/N with 0 <= K < N, not '%s'\n",
+                    shard);
+            return TB_EUSAGE;
+        }
+        cfg.shard_k = k;
+        cfg.shard_n = n;
+        /* what a merge cannot combine yet is refused, naming the option */
+        const char *why = cfg.timing             ? "timing rows are per-shard; give --no-timing"
+                          : cfg.ngram_order > 0  ? "the n-gram stage does not merge yet; give "
+                                                   "--ngram 0"
+                          : cfg.model_preset     ? "the model stage does not merge yet; give "
+                                                   "--model none"
+                          : cfg.n_train          ? "training does not merge; give "
+                                                   "--train-budget 0"
+                                                 : NULL;
+        for (size_t i = 0; !why && i < cfg.n_specs; i++)
+            if (strncmp(cfg.specs[i], "bpe:", 4) == 0 || strncmp(cfg.specs[i], "joint:", 6) == 0 ||
+                strncmp(cfg.specs[i], "symbol", 6) == 0 || strncmp(cfg.specs[i], "graphemes", 9) == 0)
+                why = "trained schemes (bpe:, joint:, symbol, graphemes) are not sharded yet";
+        if (why) {
+            fprintf(stderr, "tokbench run: --shard %s: %s\n", shard, why);
+            return TB_EUSAGE;
+        }
+    }
     char real[4096];
     const char *out_dir = cli_out_path(cli_get(&run_cmd, a, "out", CLI_DEFAULT_OUT), real,
                                        sizeof real);
 
     tb_error err = {0};
+    if (shard) {
+        /* a shard writes DIR/partial.tsv, whole or not at all */
+        char path[4200];
+        afile af;
+        if (tb_mkdirs(out_dir, &err) ||
+            tb_pathf(&err, path, sizeof path, "%s/partial.tsv", out_dir) ||
+            afile_open(&af, path, &err))
+            return cli_fail("run", &err);
+        results *res = NULL;
+        cfg.partial = af.fp;
+        rc = results_new(&res, &err);
+        if (rc == TB_OK)
+            rc = partial_write_header(af.fp, cfg.shard_k, cfg.shard_n, cfg.specs, cfg.n_specs,
+                                      &err);
+        if (rc == TB_OK)
+            rc = run_suite(&cfg, res, &err);
+        cli_progress_end(&prog);
+        results_free(res);
+        if (rc == TB_OK)
+            rc = afile_commit(&af, &err);
+        else
+            afile_abort(&af);
+        if (rc)
+            return cli_fail("run", &err);
+        if (!cli_count(&run_cmd, a, "quiet"))
+            printf("wrote %s (shard %zu/%zu)\n", path, cfg.shard_k, cfg.shard_n);
+        return 0;
+    }
     char odir[4096], obase[256], prev[4400];
     /* refused before any work: DIR (or DIR.previous, which a failure would
      * replace) is a folder of someone else's files */

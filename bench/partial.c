@@ -1,0 +1,480 @@
+/* partial.c - shard partials: header, reader, exact merge. */
+#include "partial.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "stage_metrics.h"
+
+struct pseg {
+    size_t seg;
+    int test;
+    uint32_t v[6]; /* bytes chars words tokens continued fallback */
+};
+
+struct phist {
+    int test;
+    size_t id;
+    uint64_t count;
+};
+
+struct pblock {
+    char *tok, *lang;
+    size_t vocab;
+    int counted, has_offsets, emit;
+    struct pseg *segs;
+    size_t n_segs, cap_segs;
+    struct phist *hist;
+    size_t n_hist, cap_hist;
+};
+
+struct pcorpus {
+    char *name, *sha, *pivot;
+    size_t n_segments;
+    struct pblock *b;
+    size_t nb, cap_b;
+};
+
+struct partial {
+    char path[4096];
+    size_t k, n;
+    char **specs;
+    size_t n_specs;
+    struct pcorpus *c;
+    size_t nc;
+};
+
+int partial_write_header(FILE *f, size_t k, size_t n, const char *const *specs, size_t n_specs,
+                         tb_error *err)
+{
+    fprintf(f, "tokbench-partial %d\nshard %zu %zu\n", PARTIAL_VERSION, k, n);
+    for (size_t i = 0; i < n_specs; i++)
+        fprintf(f, "spec %s\n", specs[i]);
+    return ferror(f) ? tb_fail(err, TB_EINPUT, "writing the partial header") : TB_OK;
+}
+
+void partial_free(partial *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n_specs; i++)
+        free(p->specs[i]);
+    free(p->specs);
+    for (size_t i = 0; i < p->nc; i++) {
+        struct pcorpus *c = &p->c[i];
+        for (size_t j = 0; j < c->nb; j++) {
+            free(c->b[j].tok);
+            free(c->b[j].lang);
+            free(c->b[j].segs);
+            free(c->b[j].hist);
+        }
+        free(c->b);
+        free(c->name);
+        free(c->sha);
+        free(c->pivot);
+    }
+    free(p->c);
+    free(p);
+}
+
+size_t partial_n_specs(const partial *p) { return p->n_specs; }
+const char *partial_spec(const partial *p, size_t i) { return p->specs[i]; }
+size_t partial_n_corpora(const partial *p) { return p->nc; }
+const char *partial_corpus(const partial *p, size_t i) { return p->c[i].name; }
+
+/* Splits line (tabs, no newline) into at most max fields; returns the count. */
+static size_t fields(char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    while (n < max) {
+        f[n++] = p;
+        char *t = strchr(p, '\t');
+        if (!t)
+            break;
+        *t = '\0';
+        p = t + 1;
+    }
+    return n;
+}
+
+/* Unsigned decimal, all of s, at most max. */
+static int num(const char *s, uint64_t max, uint64_t *out)
+{
+    if (!*s || strlen(s) > 20)
+        return -1;
+    uint64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    if (v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void *grow(void *p, size_t *cap, size_t n, size_t sz, tb_error *err)
+{
+    if (n < *cap)
+        return p;
+    size_t nc = *cap ? *cap * 2 : 16;
+    void *q = tb_realloc(p, nc * sz, err);
+    if (q)
+        *cap = nc;
+    return q;
+}
+
+static char *dup(const char *s, tb_error *err)
+{
+    size_t n = strlen(s) + 1;
+    char *d = tb_malloc(n, err);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+#define BAD(...)                                                                         \
+    do {                                                                                 \
+        rc = tb_fail(err, TB_EINPUT, __VA_ARGS__);                                       \
+        goto done;                                                                       \
+    } while (0)
+
+int partial_read(const char *path, partial **out, tb_error *err)
+{
+    *out = NULL;
+    char file[4096];
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (tb_pathf(err, file, sizeof file, "%s/partial.tsv", path))
+            return TB_EINPUT;
+    } else if (tb_pathf(err, file, sizeof file, "%s", path)) {
+        return TB_EINPUT;
+    }
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return tb_fail(err, TB_EINPUT, "partial '%s': cannot open: %s", file, strerror(errno));
+    int rc = partial_read_stream(f, file, out, err);
+    fclose(f);
+    return rc;
+}
+
+int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
+{
+    *out = NULL;
+    partial *p = tb_calloc(1, sizeof *p, err);
+    if (!p)
+        return TB_EINPUT;
+    snprintf(p->path, sizeof p->path, "%s", name);
+    int rc = TB_OK;
+    char *line = NULL;
+    size_t cap = 0, ln = 0;
+    size_t specs_cap = 0, c_cap = 0, size_t_max = (size_t)-1;
+    int state = 0; /* 0 version, 1 shard, 2 specs, 3 corpus or block, 4 in a block */
+    struct pblock *b = NULL;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        ln++;
+        if (len == 0 || line[len - 1] != '\n')
+            BAD("partial '%s':%zu: line without its newline (a cut file?)", p->path, ln);
+        line[len - 1] = '\0';
+        if (memchr(line, '\0', (size_t)len - 1))
+            BAD("partial '%s':%zu: NUL byte", p->path, ln);
+        char *fl[10];
+        uint64_t v[10];
+        if (state == 0) {
+            if (strncmp(line, "tokbench-partial ", 17) != 0)
+                BAD("partial '%s':1: not a tokbench partial (first line '%.40s')", p->path, line);
+            if (strcmp(line + 17, "1") != 0)
+                BAD("partial '%s':1: format version '%.20s'; this tokbench reads version %d",
+                    p->path, line + 17, PARTIAL_VERSION);
+            state = 1;
+            continue;
+        }
+        if (state == 1) {
+            char *sp = strchr(line + (strncmp(line, "shard ", 6) == 0 ? 6 : 0), ' ');
+            if (strncmp(line, "shard ", 6) != 0 || !sp)
+                BAD("partial '%s':%zu: expected 'shard K N'", p->path, ln);
+            *sp = '\0';
+            if (num(line + 6, 1u << 20, &v[0]) || num(sp + 1, 1u << 20, &v[1]) || v[1] == 0 ||
+                v[0] >= v[1])
+                BAD("partial '%s':%zu: expected 'shard K N' with 0 <= K < N", p->path, ln);
+            p->k = (size_t)v[0];
+            p->n = (size_t)v[1];
+            state = 2;
+            continue;
+        }
+        if (state == 2 && strncmp(line, "spec ", 5) == 0) {
+            char **ns = grow(p->specs, &specs_cap, p->n_specs, sizeof *ns, err);
+            if (!ns)
+                BAD("partial '%s':%zu: out of memory", p->path, ln);
+            p->specs = ns;
+            if (!(p->specs[p->n_specs] = dup(line + 5, err)))
+                BAD("partial '%s':%zu: out of memory", p->path, ln);
+            p->n_specs++;
+            continue;
+        }
+        size_t nf = fields(line, fl, 10);
+        if (state == 2 || (state == 3 && strcmp(fl[0], "C") == 0)) {
+            if (nf != 5 || strcmp(fl[0], "C") != 0 || num(fl[3], size_t_max >> 8, &v[0]))
+                BAD("partial '%s':%zu: expected a corpus line 'C name sha n_segments pivot'",
+                    p->path, ln);
+            struct pcorpus *nc = grow(p->c, &c_cap, p->nc, sizeof *nc, err);
+            if (!nc)
+                BAD("partial '%s':%zu: out of memory", p->path, ln);
+            p->c = nc;
+            struct pcorpus *c = &p->c[p->nc++];
+            memset(c, 0, sizeof *c);
+            c->n_segments = (size_t)v[0];
+            if (!(c->name = dup(fl[1], err)) || !(c->sha = dup(fl[2], err)) ||
+                !(c->pivot = dup(fl[4], err)))
+                BAD("partial '%s':%zu: out of memory", p->path, ln);
+            state = 5;
+            continue;
+        }
+        struct pcorpus *c = &p->c[p->nc - 1];
+        if (state == 5 || (state == 3 && strcmp(fl[0], "V") == 0)) {
+            if (nf != 7 || strcmp(fl[0], "V") != 0 || num(fl[3], 1u << 31, &v[0]) ||
+                num(fl[4], 1, &v[1]) || num(fl[5], 1, &v[2]) || num(fl[6], 1, &v[3]))
+                BAD("partial '%s':%zu: expected a block line 'V tokenizer lang vocab counted "
+                    "has_offsets emit'", p->path, ln);
+            struct pblock *nb = grow(c->b, &c->cap_b, c->nb, sizeof *nb, err);
+            if (!nb)
+                BAD("partial '%s':%zu: out of memory", p->path, ln);
+            c->b = nb;
+            b = &c->b[c->nb++];
+            memset(b, 0, sizeof *b);
+            b->vocab = (size_t)v[0];
+            b->counted = (int)v[1];
+            b->has_offsets = (int)v[2];
+            b->emit = (int)v[3];
+            if (!(b->tok = dup(fl[1], err)) || !(b->lang = dup(fl[2], err)))
+                BAD("partial '%s':%zu: out of memory", p->path, ln);
+            state = 4;
+            continue;
+        }
+        if (state != 4)
+            BAD("partial '%s':%zu: unexpected line '%.20s'", p->path, ln, fl[0]);
+        if (strcmp(fl[0], "S") == 0) {
+            int ok = nf == 9 && !num(fl[1], c->n_segments ? c->n_segments - 1 : 0, &v[0]) &&
+                     c->n_segments && !num(fl[2], 1, &v[1]) && b->n_hist == 0;
+            for (int i = 0; ok && i < 6; i++)
+                ok = !num(fl[3 + i], UINT32_MAX, &v[2 + i]);
+            if (!ok)
+                BAD("partial '%s':%zu: bad segment line (S seg test bytes chars words tokens "
+                    "continued fallback, seg < %zu, before the H lines)",
+                    p->path, ln, c->n_segments);
+            if (b->n_segs && b->segs[b->n_segs - 1].seg >= v[0])
+                BAD("partial '%s':%zu: segment %" PRIu64 " out of order", p->path, ln, v[0]);
+            struct pseg *ns = grow(b->segs, &b->cap_segs, b->n_segs, sizeof *ns, err);
+            if (!ns)
+                BAD("partial '%s':%zu: out of memory", p->path, ln);
+            b->segs = ns;
+            struct pseg *g = &b->segs[b->n_segs++];
+            g->seg = (size_t)v[0];
+            g->test = (int)v[1];
+            for (int i = 0; i < 6; i++)
+                g->v[i] = (uint32_t)v[2 + i];
+        } else if (strcmp(fl[0], "H") == 0) {
+            if (nf != 4 || !b->counted || num(fl[1], 1, &v[0]) ||
+                num(fl[2], b->vocab ? b->vocab - 1 : 0, &v[1]) || !b->vocab ||
+                num(fl[3], UINT64_MAX >> 1, &v[2]) || v[2] == 0)
+                BAD("partial '%s':%zu: bad id count line (H test id count, id < vocab %zu)",
+                    p->path, ln, b->vocab);
+            struct phist *nh = grow(b->hist, &b->cap_hist, b->n_hist, sizeof *nh, err);
+            if (!nh)
+                BAD("partial '%s':%zu: out of memory", p->path, ln);
+            b->hist = nh;
+            b->hist[b->n_hist++] = (struct phist){(int)v[0], (size_t)v[1], v[2]};
+        } else if (strcmp(fl[0], "E") == 0 && nf == 1) {
+            state = 3;
+        } else {
+            BAD("partial '%s':%zu: unexpected line '%.20s' in a block", p->path, ln, fl[0]);
+        }
+    }
+    if (ferror(f))
+        BAD("partial '%s': read error", p->path);
+    if (state != 3)
+        BAD("partial '%s': ends early (line %zu): a cut file?", p->path, ln);
+done:
+    free(line);
+    if (rc) {
+        partial_free(p);
+        return rc;
+    }
+    *out = p;
+    return TB_OK;
+}
+
+/* Emits the rows of block bi of corpus ci, merged over the n partials. */
+static int merge_block(partial *const *p, size_t n, size_t ci, size_t bi, results *res,
+                       tb_error *err)
+{
+    const struct pcorpus *c0 = &p[0]->c[ci];
+    const struct pblock *b0 = &c0->b[bi];
+    size_t ns = c0->n_segments, en_bi = (size_t)-1;
+    for (size_t j = 0; j < c0->nb; j++)
+        if (strcmp(c0->b[j].tok, b0->tok) == 0 && strcmp(c0->b[j].lang, c0->pivot) == 0)
+            en_bi = j;
+    struct pseg *seg = tb_calloc(ns ? ns : 1, sizeof *seg, err);
+    struct pseg *ens = seg ? tb_calloc(ns ? ns : 1, sizeof *ens, err) : NULL;
+    unsigned char *have = ens ? tb_calloc(ns ? ns : 1, 1, err) : NULL;
+    uint64_t *cnt = have && b0->counted ? tb_calloc(2 * (b0->vocab ? b0->vocab : 1),
+                                                    sizeof *cnt, err)
+                                        : NULL;
+    double *ratios = have ? tb_malloc((ns ? ns : 1) * sizeof *ratios, err) : NULL;
+    int rc = ratios && (cnt || !b0->counted) ? TB_OK : TB_EINPUT;
+    for (size_t k = 0; k < n && rc == TB_OK; k++) {
+        const struct pblock *b = &p[k]->c[ci].b[bi];
+        for (size_t i = 0; i < b->n_segs && rc == TB_OK; i++) {
+            size_t s = b->segs[i].seg;
+            if (have[s])
+                rc = tb_fail(err, TB_EINPUT,
+                             "partial '%s': corpus '%s' segment %zu (%s %s) is also in another "
+                             "shard's partial; the partials are not of one sharding",
+                             p[k]->path, c0->name, s + 1, b0->tok, b0->lang);
+            have[s] = 1;
+            seg[s] = b->segs[i];
+        }
+        for (size_t i = 0; cnt && i < b->n_hist; i++)
+            cnt[(size_t)b->hist[i].test * b0->vocab + b->hist[i].id] += b->hist[i].count;
+        if (en_bi != (size_t)-1) {
+            const struct pblock *e = &p[k]->c[ci].b[en_bi];
+            for (size_t i = 0; i < e->n_segs; i++)
+                ens[e->segs[i].seg] = e->segs[i];
+        }
+    }
+    for (size_t s = 0; s < ns && rc == TB_OK; s++)
+        if (!have[s])
+            rc = tb_fail(err, TB_EINPUT,
+                         "corpus '%s' segment %zu (%s %s) is in none of the partials", c0->name,
+                         s + 1, b0->tok, b0->lang);
+    static const enum corpus_split splits[] = {CORPUS_ALL, CORPUS_TRAIN, CORPUS_TEST};
+    for (int k = 0; k < 3 && rc == TB_OK; k++) {
+        metrics_stats st = {.has_en = en_bi != (size_t)-1, .vocab = b0->vocab,
+                            .has_offsets = b0->has_offsets, .ratios = ratios};
+        for (size_t s = 0; s < ns; s++) {
+            if ((splits[k] == CORPUS_TRAIN && seg[s].test) ||
+                (splits[k] == CORPUS_TEST && !seg[s].test))
+                continue;
+            const uint32_t *g = seg[s].v;
+            st.segs++;
+            st.bytes += g[0];
+            st.chars += g[1];
+            st.words += g[2];
+            st.tokens += g[3];
+            st.continued += g[4];
+            st.fallback += g[5];
+            if (st.has_en) {
+                st.en_tokens += ens[s].v[3];
+                st.en_bytes += ens[s].v[0];
+                if (ens[s].v[3])
+                    st.ratios[st.n_ratio++] = (double)g[3] / ens[s].v[3];
+            }
+        }
+        uint64_t *all = NULL;
+        if (cnt) {
+            if (splits[k] == CORPUS_ALL) {
+                all = tb_malloc((b0->vocab ? b0->vocab : 1) * sizeof *all, err);
+                if (!all) {
+                    rc = TB_EINPUT;
+                    break;
+                }
+                for (size_t i = 0; i < b0->vocab; i++)
+                    all[i] = cnt[i] + cnt[b0->vocab + i];
+                st.counts = all;
+            } else {
+                st.counts = cnt + (splits[k] == CORPUS_TEST ? b0->vocab : 0);
+            }
+        }
+        rc = metrics_stats_emit(&st, c0->name, corpus_split_name(splits[k]), b0->lang, b0->tok,
+                                res, err);
+        free(all);
+    }
+    free(seg);
+    free(ens);
+    free(have);
+    free(cnt);
+    free(ratios);
+    return rc;
+}
+
+int partial_merge(partial *const *p, size_t n, results *res, tb_error *err)
+{
+    if (n == 0)
+        return tb_fail(err, TB_EUSAGE, "no partials to merge");
+    const partial *a = p[0];
+    for (size_t k = 1; k < n; k++) {
+        const partial *q = p[k];
+        if (q->n != a->n)
+            return tb_fail(err, TB_EINPUT,
+                           "partial '%s' is of %zu shards, '%s' of %zu: one sharding at a time",
+                           q->path, q->n, a->path, a->n);
+        int same = q->n_specs == a->n_specs;
+        for (size_t i = 0; same && i < a->n_specs; i++)
+            same = strcmp(q->specs[i], a->specs[i]) == 0;
+        if (!same)
+            return tb_fail(err, TB_EINPUT,
+                           "partial '%s' has another spec list than '%s' (%zu specs, first "
+                           "'%s'; %zu specs, first '%s')",
+                           q->path, a->path, q->n_specs, q->n_specs ? q->specs[0] : "",
+                           a->n_specs, a->n_specs ? a->specs[0] : "");
+        if (q->nc != a->nc)
+            return tb_fail(err, TB_EINPUT, "partial '%s' has %zu corpora, '%s' %zu", q->path,
+                           q->nc, a->path, a->nc);
+        for (size_t i = 0; i < a->nc; i++) {
+            const struct pcorpus *x = &a->c[i], *y = &q->c[i];
+            if (strcmp(x->name, y->name) != 0)
+                return tb_fail(err, TB_EINPUT, "partial '%s' has corpus '%s' where '%s' has '%s'",
+                               q->path, y->name, a->path, x->name);
+            if (strcmp(x->sha, y->sha) != 0 || x->n_segments != y->n_segments)
+                return tb_fail(err, TB_EINPUT,
+                               "partial '%s': corpus '%s' MANIFEST sha256 %s differs from '%s' "
+                               "(%s): shards of different corpus versions",
+                               q->path, y->name, y->sha, a->path, x->sha);
+            if (strcmp(x->pivot, y->pivot) != 0)
+                return tb_fail(err, TB_EINPUT, "partial '%s': corpus '%s' pivot '%s', '%s' has '%s'",
+                               q->path, y->name, y->pivot, a->path, x->pivot);
+            if (x->nb != y->nb)
+                return tb_fail(err, TB_EINPUT, "partial '%s': corpus '%s' has %zu blocks, '%s' %zu",
+                               q->path, y->name, y->nb, a->path, x->nb);
+            for (size_t j = 0; j < x->nb; j++)
+                if (strcmp(x->b[j].tok, y->b[j].tok) || strcmp(x->b[j].lang, y->b[j].lang) ||
+                    x->b[j].vocab != y->b[j].vocab || x->b[j].counted != y->b[j].counted ||
+                    x->b[j].emit != y->b[j].emit || x->b[j].has_offsets != y->b[j].has_offsets)
+                    return tb_fail(err, TB_EINPUT,
+                                   "partial '%s': corpus '%s' block %zu (%s %s) differs from "
+                                   "'%s' (%s %s)",
+                                   q->path, y->name, j + 1, y->b[j].tok, y->b[j].lang, a->path,
+                                   x->b[j].tok, x->b[j].lang);
+        }
+    }
+    unsigned char *seen = tb_calloc(a->n, 1, err);
+    if (!seen)
+        return TB_EINPUT;
+    size_t *who = tb_calloc(a->n, sizeof *who, err);
+    int rc = who ? TB_OK : TB_EINPUT;
+    for (size_t k = 0; k < n && rc == TB_OK; k++) {
+        if (seen[p[k]->k])
+            rc = tb_fail(err, TB_EINPUT, "shard %zu/%zu is given twice: '%s' and '%s'", p[k]->k,
+                         a->n, p[who[p[k]->k]]->path, p[k]->path);
+        seen[p[k]->k] = 1;
+        who[p[k]->k] = k;
+    }
+    for (size_t k = 0; k < a->n && rc == TB_OK; k++)
+        if (!seen[k])
+            rc = tb_fail(err, TB_EINPUT,
+                         "shard %zu/%zu is missing (%zu of %zu partials given); nothing written",
+                         k, a->n, n, a->n);
+    free(seen);
+    free(who);
+    for (size_t ci = 0; ci < a->nc && rc == TB_OK; ci++)
+        for (size_t bi = 0; bi < a->c[ci].nb && rc == TB_OK; bi++)
+            if (a->c[ci].b[bi].emit)
+                rc = merge_block(p, n, ci, bi, res, err);
+    return rc;
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Sharded runs (run --shard K/N, merge): for N = 1, 2, 3, 7 on udhr and
+# libreoffice the shards run under GNU parallel over local slots and the
+# merged deterministic rows equal the unsharded run's, byte for byte; a
+# missing, duplicated or foreign shard is refused and nothing is written; a
+# failing shard gives parallel a non-zero exit. TAP-style lines for tests/run.sh.
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+
+expect_exit 2 "--shard 3/3 is a usage error" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --shard 3/3 --data "$DATA" -o "$WORK/x"
+expect_err "--shard must be K/N" "--shard 3/3 says what is expected"
+expect_exit 2 "--shard with timing is refused" -- "$TB" run -c udhr -t bytes --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_err "--no-timing" "--shard with timing names --no-timing"
+expect_exit 2 "--shard with the n-gram stage is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 2 --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_err "--ngram 0" "--shard with --ngram names it"
+expect_exit 2 "--shard with the model stage is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --model tiny --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_err "--model none" "--shard with --model names it"
+expect_exit 2 "--shard with a trained scheme is refused" -- "$TB" run -c udhr -t bpe:1000 --no-timing --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_err "trained schemes" "--shard with bpe:N says why"
+[[ ! -e "$WORK/x" ]] && ok "a refused shard writes nothing" || notok "a refused shard writes nothing"
+
+command -v parallel >/dev/null || { notok "GNU parallel installed" "apt-get install parallel"; finish cli_shard; exit; }
+SPECS=(-t bytes -t chars -t tiktoken:cl100k_base)
+for corp in udhr libreoffice; do
+  need_corpus "$corp" || continue
+  "$TB" run -c "$corp" "${SPECS[@]}" --no-timing --ngram 0 -q --data "$DATA" -o "$WORK/$corp-full" 2>"$WORK/err" ||
+    notok "unsharded run $corp" "$(head -c 400 "$WORK/err")"
+  tools/det-rows "$WORK/$corp-full/results.csv" >"$WORK/$corp-full.rows"
+  for N in 1 2 3 7; do
+    if parallel -j 2 "$TB" run -c "$corp" "${SPECS[@]}" --no-timing --ngram 0 -q --data "$DATA" \
+      --shard {}/$N -o "$WORK/$corp-$N-{}" ::: $(seq 0 $((N - 1))) 2>"$WORK/err"; then
+      ok "$corp: $N shards under GNU parallel"
+    else notok "$corp: $N shards under GNU parallel" "$(head -c 400 "$WORK/err")"; fi
+    parts=()
+    for ((k = 0; k < N; k++)); do parts+=("$WORK/$corp-$N-$k"); done
+    "$TB" merge "${parts[@]}" --data "$DATA" -q -o "$WORK/$corp-$N-merged" 2>"$WORK/err" ||
+      notok "$corp: merge of $N" "$(head -c 400 "$WORK/err")"
+    if [[ -s "$WORK/$corp-$N-merged/results.csv" ]] &&
+      tools/det-rows "$WORK/$corp-$N-merged/results.csv" | cmp -s - "$WORK/$corp-full.rows"; then
+      ok "$corp: merged rows of $N shards == unsharded ($(wc -l <"$WORK/$corp-full.rows") rows)"
+    else notok "$corp: merged rows of $N shards == unsharded"; fi
+    [[ -s "$WORK/$corp-$N-merged/REPORT.md" ]] && ok "$corp: merge of $N writes REPORT.md" ||
+      notok "$corp: merge of $N writes REPORT.md"
+  done
+done
+
+P="$WORK/udhr-3"
+expect_exit 3 "a missing shard is refused" -- "$TB" merge "$P-0" "$P-2" --data "$DATA" -o "$WORK/bad"
+expect_err "shard 1/3 is missing" "the missing shard is named"
+expect_exit 3 "a duplicated shard is refused" -- "$TB" merge "$P-0" "$P-1" "$P-1" "$P-2" --data "$DATA" -o "$WORK/bad"
+expect_err "shard 1/3 is given twice" "the duplicated shard is named"
+expect_exit 3 "mixed N is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/udhr-2-1" --data "$DATA" -o "$WORK/bad"
+expect_err "one sharding at a time" "mixed N is named"
+expect_exit 3 "partials of two corpora's runs are refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/libreoffice-3-2" --data "$DATA" -o "$WORK/bad"
+expect_err "corpus 'libreoffice'" "the other corpus is named"
+sed 's/^C\tudhr\t[0-9a-f]*/C\tudhr\t0000/' "$P-2/partial.tsv" >"$WORK/other-manifest.tsv"
+expect_exit 3 "another MANIFEST is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/other-manifest.tsv" --data "$DATA" -o "$WORK/bad"
+expect_err "MANIFEST sha256 0000 differs" "the MANIFEST difference is named"
+sed '1s/.*/tokbench-partial 2/' "$P-2/partial.tsv" >"$WORK/v2.tsv"
+expect_exit 3 "another format version is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/v2.tsv" --data "$DATA" -o "$WORK/bad"
+expect_err "format version '2'" "the version is named"
+sed '/^spec chars$/d' "$P-2/partial.tsv" >"$WORK/specs.tsv"
+expect_exit 3 "another spec list is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/specs.tsv" --data "$DATA" -o "$WORK/bad"
+expect_err "another spec list" "the spec list difference is named"
+head -c 3000 "$P-2/partial.tsv" >"$WORK/cut.tsv"
+expect_exit 3 "a cut partial is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/cut.tsv" --data "$DATA" -o "$WORK/bad"
+expect_err "cut.tsv" "the cut file is named"
+[[ ! -e "$WORK/bad" ]] && ok "a refused merge writes nothing" || notok "a refused merge writes nothing"
+
+# a failing shard (a corpus that does not exist) fails parallel
+parallel -j 2 "$TB" run -c no-such-corpus -t bytes --no-timing --ngram 0 -q --data "$DATA" \
+  --shard {}/2 -o "$WORK/fail-{}" ::: 0 1 >/dev/null 2>&1
+rc=$?
+[[ $rc -ne 0 ]] && ok "a failing shard gives parallel a non-zero exit ($rc)" || notok "a failing shard gives parallel a non-zero exit"
+[[ ! -e "$WORK/fail-0/partial.tsv" ]] && ok "a failed shard leaves no partial" || notok "a failed shard leaves no partial"
+
+finish cli_shard
