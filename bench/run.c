@@ -267,13 +267,13 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
         snprintf(phase, sizeof phase, "%s: %s %s", corpus_name(c), name, corpus_lang(c, l));
         job_progress(x, phase);
         tokenizer_ctx ctx = {.corpus = c, .lang = (int)l, .cache_dir = cfg->cache_dir,
-                             .s_train = &s_train[l]};
+                             .s_train = &s_train[l], .no_train = cfg->shard_n > 0};
         if (shared)
             tk[l] = shared;
         else if ((rc = tokenizer_new(cfg->specs[s], &ctx, &tk[l], err)) == TB_OK &&
                  spec_is_shared(cfg->specs[s]))
             shared = tk[l];
-        if (rc == TB_OK)
+        if (rc == TB_OK && !cfg->prepare_only)
             rc = metrics_tok_measure_only(tk[l], c, l, x->mw[l], x->only, &mt[l], err);
     }
     if (x->only) {
@@ -599,7 +599,7 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
     int any_symbol = 0;
     for (size_t s = 0; s < cfg->n_specs; s++)
         any_symbol |= strncmp(cfg->specs[s], "symbol", 6) == 0;
-    if (rc == TB_OK && any_symbol) {
+    if (rc == TB_OK && any_symbol && !cfg->prepare_only) {
         /* one thread a language (up to cfg->jobs at once), rows in language order */
         struct arch_job *aj = tb_calloc(nl ? nl : 1, sizeof *aj, err);
         pthread_t *th = aj ? tb_calloc(nl ? nl : 1, sizeof *th, err) : NULL;

@@ -61,6 +61,8 @@ typedef struct run_config {
                                            shard_n (run_segment_shard), no rows: the
                                            statistics go to partial (bench/partial.h) */
     FILE *partial;
+    int prepare_only;                   /* 1: only make the tokenizers (train what the cache
+                                           lacks: `tokbench prepare`), no rows */
     run_progress_fn progress;           /* may be NULL; called from one thread at a time */
     void *progress_ud;
 } run_config;

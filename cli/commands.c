@@ -8,7 +8,7 @@ static const cli_entry k_commands[] = {
     {&corpus_cmd, cmd_corpus},     {&tokenize_cmd, cmd_tokenize},
     {&detokenize_cmd, cmd_detokenize}, {&train_bpe_cmd, cmd_train_bpe},
     {&symbolize_cmd, cmd_symbolize}, {&run_cmd, cmd_run},
-    {&merge_cmd, cmd_merge},
+    {&prepare_cmd, cmd_prepare},   {&merge_cmd, cmd_merge},
     {&model_cmd, cmd_model},       {&train_cmd, cmd_train},
     {&ngram_cmd, cmd_ngram},
     {&latency_cmd, cmd_latency},   {&project_cmd, cmd_project},

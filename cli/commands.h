@@ -25,6 +25,7 @@ TB_DECLARE_COMMAND(train_bpe);   /* cli/cmd_train_bpe.c */
 TB_DECLARE_COMMAND(symbolize);   /* cli/cmd_symbolize.c */
 TB_DECLARE_COMMAND(run);         /* cli/cmd_run.c */
 TB_DECLARE_COMMAND(merge);       /* cli/cmd_merge.c */
+TB_DECLARE_COMMAND(prepare);     /* cli/cmd_prepare.c */
 TB_DECLARE_COMMAND(model);       /* cli/cmd_model.c */
 TB_DECLARE_COMMAND(train);       /* cli/cmd_train.c */
 TB_DECLARE_COMMAND(ngram);       /* cli/cmd_ngram.c */

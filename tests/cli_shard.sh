@@ -15,14 +15,19 @@ expect_exit 2 "--shard with the n-gram stage is refused" -- "$TB" run -c udhr -t
 expect_err "--ngram 0" "--shard with --ngram names it"
 expect_exit 2 "--shard with the model stage is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --model tiny --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "--model none" "--shard with --model names it"
-expect_exit 2 "--shard with a trained scheme is refused" -- "$TB" run -c udhr -t bpe:1000 --no-timing --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
-expect_err "trained schemes" "--shard with bpe:N says why"
+expect_exit 2 "--shard with a symbol scheme is refused" -- "$TB" run -c udhr -t symbol:100 --no-timing --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_err "not sharded yet" "--shard with symbol says why"
 [[ ! -e "$WORK/x" ]] && ok "a refused shard writes nothing" || notok "a refused shard writes nothing"
+expect_exit 3 "a shard never trains: bpe:1000 not in the cache fails" -- "$TB" run -c udhr -t bpe:1000 --no-timing --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_err "run 'tokbench prepare'" "the untrained shard says to run prepare"
+[[ ! -e "$WORK/x/partial.tsv" ]] && ! find "$WORK/cache" -name "*.model" 2>/dev/null | grep -q . && ok "the untrained shard wrote no partial and trained nothing" ||
+  notok "the untrained shard wrote no partial and trained nothing" "$(ls -R "$WORK/cache" 2>&1 | head -5)"
 
 command -v parallel >/dev/null || { notok "GNU parallel installed" "apt-get install parallel"; finish cli_shard; exit; }
-SPECS=(-t bytes -t chars -t tiktoken:cl100k_base)
+SPECS=(-t bytes -t chars -t tiktoken:cl100k_base -t bpe:1000)
 for corp in udhr libreoffice; do
   need_corpus "$corp" || continue
+  expect_exit 0 "prepare trains bpe:1000 on $corp once" -- "$TB" prepare -c "$corp" "${SPECS[@]}" --data "$DATA"
   "$TB" run -c "$corp" "${SPECS[@]}" --no-timing --ngram 0 -q --data "$DATA" -o "$WORK/$corp-full" 2>"$WORK/err" ||
     notok "unsharded run $corp" "$(head -c 400 "$WORK/err")"
   tools/det-rows "$WORK/$corp-full/results.csv" >"$WORK/$corp-full.rows"

@@ -348,6 +348,11 @@ int bpe_cache_tokenizer_new(tokenizer *t, const char *arg, const tokenizer_ctx *
     if (cached && cache_find(dir, n, preset, &md, &n_use, &s_train) == 0) {
         rc = from_model_data(t, &md, n_use, err);
         bpe_model_data_release(&md);
+    } else if (ctx->no_train) {
+        rc = tb_fail(err, TB_EINPUT,
+                     "not trained yet in the cache '%s' (a shard never trains its own copy): "
+                     "run 'tokbench prepare' with the same -c and -t first",
+                     ctx->cache_dir ? ctx->cache_dir : "(none)");
     } else {
         bpe_trainer *tr;
         rc = train_model(c, lang, n, preset, cached ? dir : NULL, 0, &tr, &s_train, err);

@@ -64,6 +64,9 @@ typedef struct tokenizer_ctx {
                                      "built ...", "rebuilt ...: why"); "" when it was
                                      not involved (tokenizers/vocab_cache.h) */
     size_t vocab_note_cap;
+    int no_train;                 /* 1: a trained scheme (bpe:N) not in cache_dir fails
+                                     (TB_EINPUT) saying to run `tokbench prepare`, instead
+                                     of training (a shard of a sharded run) */
 } tokenizer_ctx;
 
 /* Builds a tokenizer from spec. An unknown spec, or a scheme that needs a
