@@ -64,7 +64,7 @@ static int sig_digits(const char *s)
 /* Fewest %.Pg digits that read back (the %.17g-then-shorten reference). */
 static int ref_digits(double v)
 {
-    char t[40];
+    char t[330]; /* %.*g of a double; GCC cannot see that p <= 17 */
     int p = 15;
     snprintf(t, sizeof t, "%.*g", p, v);
     if (strtod(t, NULL) == v) {
