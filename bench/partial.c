@@ -238,10 +238,10 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
         }
         struct pcorpus *c = &p->c[p->nc - 1];
         if (state == 5 || (state == 3 && strcmp(fl[0], "V") == 0)) {
-            if (nf != 7 || strcmp(fl[0], "V") != 0 || num(fl[3], 1u << 31, &v[0]) ||
+            if (nf != 7 || strcmp(fl[0], "V") != 0 || num(fl[3], PARTIAL_MAX_VOCAB, &v[0]) ||
                 num(fl[4], 1, &v[1]) || num(fl[5], 1, &v[2]) || num(fl[6], 1, &v[3]))
                 BAD("partial '%s':%zu: expected a block line 'V tokenizer lang vocab counted "
-                    "has_offsets emit'", p->path, ln);
+                    "has_offsets emit', vocab <= %u", p->path, ln, PARTIAL_MAX_VOCAB);
             struct pblock *nb = grow(c->b, &c->cap_b, c->nb, sizeof *nb, err);
             if (!nb)
                 BAD("partial '%s':%zu: out of memory", p->path, ln);
@@ -320,6 +320,19 @@ static int merge_block(partial *const *p, size_t n, size_t ci, size_t bi, result
     for (size_t j = 0; j < c0->nb; j++)
         if (strcmp(c0->b[j].tok, b0->tok) == 0 && strcmp(c0->b[j].lang, c0->pivot) == 0)
             en_bi = j;
+    /* The dense arrays below are sized by the corpus's declared segment
+     * count; check first that the partials hold that many rows, so memory
+     * follows the input, not a number in a header. */
+    size_t rows = 0;
+    for (size_t k = 0; k < n; k++)
+        rows += p[k]->c[ci].b[bi].n_segs;
+    if (rows != ns)
+        return tb_fail(err, TB_EINPUT,
+                       "corpus '%s' (%s %s): the partials hold %zu segment rows for its %zu "
+                       "segments: %s",
+                       c0->name, b0->tok, b0->lang, rows, ns,
+                       rows > ns ? "a segment is also in another shard's partial"
+                                 : "some segments are in none of the partials");
     struct pseg *seg = tb_calloc(ns ? ns : 1, sizeof *seg, err);
     struct pseg *ens = seg ? tb_calloc(ns ? ns : 1, sizeof *ens, err) : NULL;
     unsigned char *have = ens ? tb_calloc(ns ? ns : 1, 1, err) : NULL;

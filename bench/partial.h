@@ -24,6 +24,9 @@
 #include "../results/results.h"
 
 #define PARTIAL_VERSION 1
+/* The largest vocabulary a partial may declare (16,777,216 ids; the largest
+ * production vocabulary has 262,144): the merge holds a dense count per id. */
+#define PARTIAL_MAX_VOCAB (1u << 24)
 
 typedef struct partial partial;
 
