@@ -44,7 +44,12 @@ stop_cluster() {
     kill -9 "$p" 2>/dev/null
   done
 }
-cleanup() { stop_cluster; rm -rf "$WORK"; }
+# bounded CMD...: CMD in the background, waited for, so that a signal runs
+# the trap at once (bash defers a trap until a foreground command ends) and
+# the trap stops CMD too
+CHILD=
+bounded() { "$@" & CHILD=$!; wait "$CHILD"; local rc=$?; CHILD=; return $rc; }
+cleanup() { [[ -n $CHILD ]] && kill "$CHILD" 2>/dev/null; stop_cluster; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'cleanup; trap - EXIT; exit 130' INT TERM
 
@@ -115,14 +120,14 @@ done
 state() { timeout 5 squeue -h -j "$1" -t all -o '%T %r' 2>/dev/null; }
 
 SPECS=(-c udhr -t bytes -t tiktoken:cl100k_base -t bpe:1000)
-"$TB" run "${SPECS[@]}" --no-timing --ngram 0 -q --data "$DATA" -o "$WORK/single" 2>"$WORK/err" ||
+bounded "$TB" run "${SPECS[@]}" --no-timing --ngram 0 -q --data "$DATA" -o "$WORK/single" 2>"$WORK/err" ||
   notok "the unsharded run" "$(head -c 400 "$WORK/err")"
 # the jobs read the binary, the corpora and the cache at absolute paths
 export TOKBENCH=$ROOT/$TB
 [[ $TB == /* ]] && TOKBENCH=$TB
 
 O=$WORK/slurm-ok
-if timeout 150 examples/shard-slurm.sh -n 3 -o "$O" -d "$DATA" --wait --timeout 120 -- "${SPECS[@]}" \
+if bounded timeout 150 examples/shard-slurm.sh -n 3 -o "$O" -d "$DATA" --wait --timeout 120 -- "${SPECS[@]}" \
   >"$WORK/out" 2>"$WORK/err"; then
   ok "shard-slurm.sh: prepare, 3 shards and the merge complete under Slurm"
 else
@@ -160,7 +165,7 @@ exec "$TOKBENCH" "\$@"
 EOF
 chmod +x "$WORK/flaky-tokbench"
 F=$WORK/slurm-fail
-TOKBENCH=$WORK/flaky-tokbench timeout 150 examples/shard-slurm.sh -n 3 -o "$F" -d "$DATA" --wait --timeout 120 \
+bounded env TOKBENCH="$WORK/flaky-tokbench" timeout 150 examples/shard-slurm.sh -n 3 -o "$F" -d "$DATA" --wait --timeout 120 \
   -- "${SPECS[@]}" >"$WORK/out" 2>"$WORK/err"
 rc=$?
 [[ $rc == 1 ]] && ok "shard-slurm.sh --wait exits 1 when a shard fails" ||
