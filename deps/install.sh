@@ -29,6 +29,8 @@ DEB_PKGS=(
   "test python3"            # independent modified Kneser-Ney reference in the n-gram tests
   "test python3-yaml"       # parses the CI workflow example (tests/cli_workflow.sh)
   "test python3-torch"      # PyTorch CPU fp32: the trainer's logits, gradients and AdamW step (tests/train/)
+  "test parallel"           # GNU parallel: sharded runs over local slots (tests/cli_shard*.sh, perf/shard.sh)
+  "test slurm-wlm" "test munge"  # a single-node Slurm cluster for the job-array example (tests/cli_slurm.sh)
   "run gnuplot-nox"         # charts
   "run nodejs" "run npm"    # npm registry client for data packages
   "run dpkg-dev"            # dpkg-deb for unpacking corpus packages
