@@ -10,9 +10,9 @@
 # language, built and written with --arpa; prints the build time, the write
 # time (ngram_s_arpa), their sum and the file's size.
 #
-# There is no peer in the same run: KenLM (the reference) is neither a Debian
-# nor an npm package, so the script prints absolute figures and the aim check
-# instead of peer ratios.
+# Absolute figures and the aim check only: the side-by-side comparison with
+# KenLM (the reference; neither a Debian nor an npm package, taken from
+# KENLM_BIN when the user has it) is perf/kenlm.sh.
 #
 # Usage: perf/ngram.sh [LANG...]   (default: en zh)
 set -u
