@@ -237,7 +237,7 @@ int latency_profile_measure(const ngram_model *m, const ngram_data *test,
             ngram_suggest_prefix(m, &st[i], &any, "", 0, cfg->k, top);
         double t2 = tb_now();
         for (size_t i = 0; i <= n; i++)
-            pm[i] = ngram_best(m, &st[i], &best[i]);
+            pm[i] = ngram_best_marked(m, &st[i], &any, &best[i]);
         double t3 = tb_now();
         s_ent += t1 - t0;
         s_top += t2 - t1;

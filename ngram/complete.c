@@ -155,6 +155,21 @@ static size_t suggest_marked(const ngram_model *m, const ngram_state *s, const n
     return n;
 }
 
+double ngram_best_marked(const ngram_model *m, const ngram_state *s, const ngram_pieces *p,
+                         uint32_t *word)
+{
+    if (!p->mark || !p->epoch)
+        return ngram_best(m, s, word);
+    uint32_t w;
+    double lp, lp_eos = ngram_score(m, s, NGRAM_EOS, NULL);
+    if (suggest_marked(m, s, p, "", 0, 1, &w, &lp) == 0 || lp_eos >= lp) {
+        *word = NGRAM_EOS;
+        return lp_eos;
+    }
+    *word = w;
+    return lp;
+}
+
 size_t ngram_suggest_prefix(const ngram_model *m, const ngram_state *s, const ngram_pieces *p,
                             const char *prefix, size_t plen, size_t k, uint32_t *words)
 {

@@ -53,6 +53,13 @@ uint32_t *ngram_pieces_sort(const ngram_pieces *p, size_t nv);
 size_t ngram_suggest_prefix(const ngram_model *m, const ngram_state *s, const ngram_pieces *p,
                             const char *prefix, size_t plen, size_t k, uint32_t *words);
 
+/* ngram_best (ngram.h) through the marked path of ngram_suggest_prefix:
+ * the same word and the bit-identical log10 p, with no hash lookup per
+ * candidate (the latency stage asks it at every step). Needs p->mark and
+ * p->epoch (without them this is ngram_best); p->text may be NULL. */
+double ngram_best_marked(const ngram_model *m, const ngram_state *s, const ngram_pieces *p,
+                         uint32_t *word);
+
 typedef struct ngram_ksr {
     uint64_t keys_without;  /* code points of the text */
     uint64_t keys_with;     /* keystrokes with completion (typed + selections) */

@@ -321,7 +321,8 @@ static void test_suggest_exact(void **state)
  * the decimal of w % 37, so prefixes "1", "2", ... select overlapping sets. */
 /* ngram_best is the brute-force argmax over </s> and every token word
  * (never <s> or <unk>), ties by lower dense word, along true and random
- * histories, and on a model so small that </s> often wins. */
+ * histories, and on a model so small that </s> often wins; ngram_best_marked
+ * gives the same word and the same bits. */
 static void test_best_exact(void **state)
 {
     (void)state;
@@ -333,12 +334,18 @@ static void test_best_exact(void **state)
         tb_error err = {0};
         assert_int_equal(ngram_build(&d, 3, &m, &err), TB_OK);
         size_t nv = ngram_n_words(m), eos_wins = 0;
+        uint32_t *mark = calloc(nv, sizeof *mark), epoch = 0;
+        assert_non_null(mark);
+        ngram_pieces marked = {NULL, NULL, mark, &epoch, NULL};
         for (size_t s = 0; s < 40; s++) {
             ngram_state st;
             ngram_state_begin(m, &st);
             for (size_t i = rc.first[s]; i <= rc.first[s + 1]; i++) {
-                uint32_t w;
+                uint32_t w, mw;
                 double lp = ngram_best(m, &st, &w);
+                double mlp = ngram_best_marked(m, &st, &marked, &mw);
+                assert_int_equal(mw, w); /* the marked path: same word, same bits */
+                assert_true(mlp == lp);
                 uint32_t bw = NGRAM_EOS;
                 double blp = ngram_score(m, &st, NGRAM_EOS, NULL);
                 for (uint32_t x = NGRAM_FIRST_WORD; x < nv; x++) {
@@ -355,6 +362,7 @@ static void test_best_exact(void **state)
         }
         if (round)
             assert_true(eos_wins > 0); /* the </s> branch ran */
+        free(mark);
         ngram_free(m);
     }
 }
