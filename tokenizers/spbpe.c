@@ -10,22 +10,27 @@
 
 #include <utf8proc.h>
 
+#include "../common/base64.h"
 #include "../common/utf8.h"
+#include "charsmap.h"
 #include "tokenizer_impl.h"
+#include "unigram.h"
 
 #define SP_NONE UINT32_MAX
 #define SP_MAX_AFFIX 64     /* longest continuing_subword_prefix / end_of_word_suffix */
 #define SP_MAX_STAGES 32    /* normalizers, pre-tokenizers, decoders each */
 
-enum { NORM_REPLACE, NORM_PREPEND, NORM_UNICODE };
+enum { NORM_REPLACE, NORM_PREPEND, NORM_UNICODE, NORM_PRECOMPILED, NORM_STRIP };
 struct sp_norm {
     int kind;
     int flags;              /* NORM_UNICODE: utf8proc options */
     char *pat, *rep;        /* owned; Replace: pattern -> rep; Prepend: rep */
     size_t plen, rlen;
+    charsmap cmap;          /* Precompiled */
+    int left, right;        /* Strip */
 };
 
-enum { PRE_METASPACE, PRE_SPLIT };
+enum { PRE_METASPACE, PRE_SPLIT, PRE_WSSPLIT };
 enum { SPLIT_REMOVED, SPLIT_ISOLATED, SPLIT_PREV, SPLIT_NEXT, SPLIT_CONTIG };
 enum { PREPEND_ALWAYS, PREPEND_FIRST, PREPEND_NEVER };
 struct sp_pre {
@@ -94,6 +99,7 @@ struct spbpe {
     size_t n_dec;
     int has_decoder;
     struct sp_match raw_added, norm_added;
+    unigram *uni;               /* model Unigram (else BPE) */
 };
 
 /* ---- hashing ----------------------------------------------------------- */
@@ -158,7 +164,9 @@ static void sp_free(struct spbpe *m)
     free(m->isfb);
     free(m->vslot);
     free(m->pairs);
+    unigram_free(m->uni);
     for (size_t i = 0; i < m->n_norm; i++) {
+        charsmap_release(&m->norm[i].cmap);
         free(m->norm[i].pat);
         free(m->norm[i].rep);
     }
@@ -436,6 +444,7 @@ struct spenc {
     size_t scap;
     struct heap_ent *heap;
     size_t hn, hcap;
+    unigram_scratch us;         /* model Unigram */
 };
 
 static inline void put_tok(struct spenc *e, uint32_t id, uint32_t at)
@@ -544,10 +553,25 @@ static inline void add_sym(struct spenc *e, uint32_t id, uint32_t len, uint32_t 
 
 /* BPE of one word w[off, off + n) of buffer x (HF BPE::merge_word, then
  * merge_all): the tokens go to e with their original offsets. */
+struct uni_emit {
+    struct spenc *e;
+    const uint32_t *map;    /* original offset per byte of the word */
+};
+
+static void uni_put(void *ctx, uint32_t id, size_t start)
+{
+    struct uni_emit *u = ctx;
+    put_tok(u->e, id, u->map[start]);
+}
+
 static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t n)
 {
     const struct spbpe *m = e->m;
     const uint8_t *w = x->b + off;
+    if (m->uni) {
+        struct uni_emit u = {e, x->m + off};
+        return unigram_encode(m->uni, w, n, &e->us, uni_put, &u, e->err);
+    }
     if (m->ignore_merges) {
         uint32_t id = vocab_get(m, w, n);
         if (id != SP_NONE) {
@@ -654,6 +678,34 @@ static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t
     for (uint32_t p = 0; p < end; p += e->slen[p])
         put_tok(e, e->sid[p], x->m[off + (p < n ? p : n - 1)]);
     return TB_OK;
+}
+
+/* Rust's char::is_whitespace (Unicode White_Space). */
+static int is_white(int32_t c)
+{
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+           c == 0x205F || c == 0x3000;
+}
+
+/* The whitespace character at b[i] (its length), or 0. */
+static size_t white_at(const uint8_t *b, size_t n, size_t i)
+{
+    int32_t c;
+    size_t u = (size_t)utf8_decode(b + i, n - i, &c);
+    return u && is_white(c) ? u : 0;
+}
+
+/* The whitespace character that ends b[0..n) (its length), or 0. */
+static size_t white_before(const uint8_t *b, size_t n)
+{
+    size_t a = n;
+    while (a > 0 && (b[a - 1] & 0xC0) == 0x80 && n - a < 3)
+        a--;
+    if (a == 0)
+        return 0;
+    a--;
+    return white_at(b, n, a) == n - a ? n - a : 0;
 }
 
 /* ---- pre-tokenizers ---------------------------------------------------- */
@@ -797,6 +849,26 @@ static int pre_stage(struct spenc *e, const struct sp_pre *p, const struct nbuf 
     out->n = 0;
     for (size_t k = 0; k < in->n; k++) {
         size_t off = in->off[k], len = in->len[k], base = dst->n;
+        if (p->kind == PRE_WSSPLIT) {
+            /* maximal runs without whitespace; the whitespace goes */
+            if (nb_copy(dst, src, off, len, err))
+                return TB_EINPUT;
+            size_t a = 0;
+            for (size_t i = 0; i <= len;) {
+                size_t u = i < len ? white_at(dst->b + base, len, i) : 0;
+                if (i == len || u) {
+                    if (i > a && rg_add(out, base + a, i - a, err))
+                        return TB_EINPUT;
+                    if (i == len)
+                        break;
+                    i += u;
+                    a = i;
+                    continue;
+                }
+                i++;
+            }
+            continue;
+        }
         if (p->kind == PRE_SPLIT) {
             if (nb_copy(dst, src, off, len, err))
                 return TB_EINPUT;
@@ -919,12 +991,72 @@ static int norm_unicode(const struct nbuf *src, struct nbuf *dst, int flags, tb_
     return TB_OK;
 }
 
+/* HF's Precompiled (normalizers/precompiled.rs): per extended grapheme
+ * cluster, one shorter than 6 bytes is replaced whole by the first (shortest)
+ * charsmap match of its bytes, if any - the rest of the cluster is dropped;
+ * otherwise each character is replaced by its own match or kept. */
+static int norm_precompiled(const charsmap *c, const struct nbuf *src, struct nbuf *dst,
+                            tb_error *err)
+{
+    utf8proc_int32_t state = 0, prev = -1;
+    size_t g = 0;
+    for (size_t i = 0; i <= src->n;) {
+        int32_t cp = -1;
+        size_t u = 0;
+        if (i < src->n) {
+            u = (size_t)utf8_decode(src->b + i, src->n - i, &cp);
+            if (u == 0)
+                u = 1;
+        }
+        int brk = i == src->n || (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &state));
+        if (brk && i > g) {
+            const char *out;
+            size_t olen;
+            const char *gb = (const char *)src->b + g;
+            if (i - g < 6 && charsmap_match(c, gb, i - g, CHARSMAP_FIRST, &out, &olen)) {
+                if (nb_put(dst, out, olen, src->m[g], err))
+                    return TB_EINPUT;
+            } else {
+                for (size_t a = g; a < i;) {
+                    int32_t x;
+                    size_t ul = (size_t)utf8_decode(src->b + a, i - a, &x);
+                    if (ul == 0)
+                        ul = 1;
+                    int rc = charsmap_match(c, (const char *)src->b + a, ul, CHARSMAP_FIRST, &out,
+                                            &olen)
+                                 ? nb_put(dst, out, olen, src->m[a], err)
+                                 : nb_copy(dst, src, a, ul, err);
+                    if (rc)
+                        return TB_EINPUT;
+                    a += ul;
+                }
+            }
+            g = i;
+        }
+        if (i == src->n)
+            break;
+        prev = cp;
+        i += u;
+    }
+    return TB_OK;
+}
+
 static int normalize(const struct sp_norm *nm, const struct nbuf *src, struct nbuf *dst,
                      tb_error *err)
 {
     dst->n = 0;
     if (nm->kind == NORM_UNICODE)
         return norm_unicode(src, dst, nm->flags, err);
+    if (nm->kind == NORM_PRECOMPILED)
+        return norm_precompiled(&nm->cmap, src, dst, err);
+    if (nm->kind == NORM_STRIP) {
+        size_t a = 0, b = src->n, u;
+        while (nm->left && a < b && (u = white_at(src->b, b, a)))
+            a += u;
+        while (nm->right && b > a && (u = white_before(src->b + a, b - a)))
+            b -= u;
+        return nb_copy(dst, src, a, b - a, err);
+    }
     if (nm->kind == NORM_PREPEND) {
         if (src->n == 0)
             return TB_OK;
@@ -1015,6 +1147,7 @@ static int op_encode(const tokenizer *t, const char *text, size_t len, uint32_t 
     free(e.slen);
     free(e.sprv);
     free(e.heap);
+    unigram_scratch_release(&e.us);
     *n_tokens = rc == TB_OK ? e.n : 0;
     return rc;
 }
@@ -1322,6 +1455,8 @@ static int has_metaspace(json_t *p)
 int spbpe_json_wanted(json_t *root)
 {
     json_t *model = json_object_get(root, "model");
+    if (json_is_object(model) && strcmp(type_of(model), "Unigram") == 0)
+        return 1;
     if (!json_is_object(model) || strcmp(type_of(model), "BPE") != 0)
         return 0;
     return json_is_true(json_object_get(model, "byte_fallback")) ||
@@ -1394,7 +1529,32 @@ static int load_normalizer(struct spbpe *m, json_t *n, tb_error *err)
             return TB_OK;
         }
     int rc;
-    if (strcmp(ty, "Prepend") == 0) {
+    if (strcmp(ty, "Precompiled") == 0) {
+        d->kind = NORM_PRECOMPILED;
+        json_t *cm = json_object_get(n, "precompiled_charsmap");
+        if (!json_is_string(cm))
+            return tb_fail(err, TB_EINPUT,
+                           "normalizer Precompiled: \"precompiled_charsmap\" is not a string");
+        size_t bl = json_string_length(cm);
+        uint8_t *blob = tb_malloc(bl / 4 * 3 + 1, err);
+        if (!blob)
+            return TB_EINPUT;
+        long dl = bl ? base64_decode(json_string_value(cm), bl, blob) : 0;
+        rc = dl < 0 ? tb_fail(err, TB_EINPUT,
+                              "normalizer Precompiled: \"precompiled_charsmap\" is not base64")
+                    : charsmap_init(&d->cmap, blob, (size_t)dl, err);
+        free(blob);
+        if (rc)
+            return tb_wrap(err, "normalizer Precompiled: ");
+    } else if (strcmp(ty, "Strip") == 0) {
+        d->kind = NORM_STRIP;
+        json_t *l = json_object_get(n, "strip_left"), *r = json_object_get(n, "strip_right");
+        d->left = json_is_true(l);
+        d->right = json_is_true(r);
+        rc = json_is_boolean(l) && json_is_boolean(r)
+                 ? TB_OK
+                 : tb_fail(err, TB_EINPUT, "normalizer Strip needs strip_left and strip_right");
+    } else if (strcmp(ty, "Prepend") == 0) {
         d->kind = NORM_PREPEND;
         rc = dup_string(json_object_get(n, "prepend"), &d->rep, &d->rlen,
                         "normalizer Prepend \"prepend\"", err);
@@ -1406,8 +1566,8 @@ static int load_normalizer(struct spbpe *m, json_t *n, tb_error *err)
                             "normalizer Replace \"content\"", err);
     } else {
         return tb_fail(err, TB_EINPUT,
-                       "normalizer '%s' is not supported (SentencePiece-style BPE: Sequence, "
-                       "Prepend, Replace, NFC, NFKC, NFD, NFKD)",
+                       "normalizer '%s' is not supported (Sequence, Prepend, Replace, "
+                       "Precompiled, Strip, NFC, NFKC, NFD, NFKD)",
                        ty);
     }
     m->n_norm++;    /* counted even on failure: sp_free releases its strings */
@@ -1458,7 +1618,10 @@ static int load_pretok(struct spbpe *m, json_t *p, tb_error *err)
     struct sp_pre *d = &m->pre[m->n_pre];
     memset(d, 0, sizeof *d);
     int rc;
-    if (strcmp(ty, "Metaspace") == 0) {
+    if (strcmp(ty, "WhitespaceSplit") == 0) {
+        d->kind = PRE_WSSPLIT;
+        rc = TB_OK;
+    } else if (strcmp(ty, "Metaspace") == 0) {
         d->kind = PRE_METASPACE;
         json_t *sp = json_object_get(p, "split");
         d->split = !sp || json_is_true(sp);
@@ -1486,8 +1649,8 @@ static int load_pretok(struct spbpe *m, json_t *p, tb_error *err)
                              : string_pattern(p, &d->pat, &d->plen, "pre_tokenizer Split", err);
     } else {
         return tb_fail(err, TB_EINPUT,
-                       "pre_tokenizer '%s' is not supported (SentencePiece-style BPE: Sequence, "
-                       "Metaspace, Split)",
+                       "pre_tokenizer '%s' is not supported (Sequence, Metaspace, Split, "
+                       "WhitespaceSplit)",
                        ty);
     }
     m->n_pre++;
@@ -1609,18 +1772,80 @@ static int load_affix(json_t *model, const char *key, char *out, size_t *len, tb
     return TB_OK;
 }
 
+/* model Unigram: vocab [[piece, score], ...] in id order; the pieces are
+ * checked (non-empty strings, numeric scores) before anything is built. */
+static int check_unigram(json_t *model, tb_error *err)
+{
+    json_t *vocab = json_object_get(model, "vocab"), *x;
+    size_t i;
+    if (!json_is_array(vocab))
+        return tb_fail(err, TB_EINPUT, "model Unigram has no \"vocab\" array");
+    if (json_array_size(vocab) >= UINT32_MAX / 2)
+        return tb_fail(err, TB_EINPUT, "model Unigram: %zu pieces are too many",
+                       json_array_size(vocab));
+    json_array_foreach(vocab, i, x) {
+        json_t *p = json_array_get(x, 0), *sc = json_array_get(x, 1);
+        if (!json_is_array(x) || json_array_size(x) != 2 || !json_is_string(p) ||
+            json_string_length(p) == 0 || !json_is_number(sc))
+            return tb_fail(err, TB_EINPUT, "model Unigram vocab[%zu]: expected [\"piece\", score]",
+                           i);
+    }
+    json_t *unk = json_object_get(model, "unk_id");
+    if (unk && !json_is_null(unk) &&
+        (!json_is_integer(unk) || json_integer_value(unk) < 0 ||
+         (size_t)json_integer_value(unk) >= json_array_size(vocab)))
+        return tb_fail(err, TB_EINPUT, "model Unigram: unk_id is not an id of the vocab");
+    return TB_OK;
+}
+
+static int build_unigram(struct spbpe *m, json_t *model, tb_error *err)
+{
+    json_t *vocab = json_object_get(model, "vocab"), *x;
+    size_t n = json_array_size(vocab), i;
+    const uint8_t **pc = tb_malloc((n ? n : 1) * sizeof *pc, err);
+    uint32_t *len = tb_malloc((n ? n : 1) * sizeof *len, err);
+    double *sc = tb_malloc((n ? n : 1) * sizeof *sc, err);
+    int rc = pc && len && sc ? TB_OK : TB_EINPUT;
+    json_array_foreach(vocab, i, x) {
+        if (rc)
+            break;
+        pc[i] = m->arena + m->voff[i];
+        len[i] = m->vlen[i];
+        sc[i] = json_number_value(json_array_get(x, 1));
+    }
+    json_t *unk = json_object_get(model, "unk_id");
+    int64_t unk_id = json_is_integer(unk) ? (int64_t)json_integer_value(unk) : -1;
+    if (!rc)
+        rc = unigram_new(&m->uni, (uint32_t)n, pc, len, sc, unk_id, m->byte_fallback, err);
+    if (!rc && unk_id >= 0)
+        m->isfb[unk_id] = 1;
+    free(pc);
+    free(len);
+    free(sc);
+    return rc;
+}
+
 static int load_model(struct spbpe *m, json_t *root, tb_error *err)
 {
     json_t *model = json_object_get(root, "model");
     json_t *vocab = json_object_get(model, "vocab"), *merges = json_object_get(model, "merges");
     json_t *added = json_object_get(root, "added_tokens");
+    int uni = strcmp(type_of(model), "Unigram") == 0;
     json_t *d = json_object_get(model, "dropout");
     if (d && !json_is_null(d))
         return tb_fail(err, TB_EINPUT, "model BPE with dropout is not supported");
-    if (!json_is_object(vocab))
+    if (uni) {
+        int urc = check_unigram(model, err);
+        if (urc)
+            return urc;
+    } else if (strcmp(type_of(model), "BPE") != 0) {
+        return tb_fail(err, TB_EINPUT, "model type '%s' is not supported (BPE, Unigram)",
+                       type_of(model));
+    } else if (!json_is_object(vocab)) {
         return tb_fail(err, TB_EINPUT, "model has no \"vocab\" object");
-    if (!json_is_array(merges))
+    } else if (!json_is_array(merges)) {
         return tb_fail(err, TB_EINPUT, "model has no \"merges\" array");
+    }
     if (added && !json_is_array(added))
         return tb_fail(err, TB_EINPUT, "\"added_tokens\" is not an array");
     int rc;
@@ -1634,16 +1859,21 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
     uint64_t max_id = 0;
     const char *key, *max_key = "";
     json_t *val, *x;
-    size_t i;
-    json_object_foreach(vocab, key, val) {
-        json_int_t id = json_integer_value(val);
-        if (!json_is_integer(val) || id < 0 || id >= UINT32_MAX - 1)
-            return tb_fail(err, TB_EINPUT, "vocab entry '%.60s': bad id", key);
-        if ((uint64_t)id > max_id) {
-            max_id = (uint64_t)id;
-            max_key = key;
-        }
+    size_t i, i_uni = 0;
+    if (uni && json_array_size(vocab)) {
+        max_id = json_array_size(vocab) - 1;
+        max_key = json_string_value(json_array_get(json_array_get(vocab, max_id), 0));
     }
+    if (!uni)
+        json_object_foreach(vocab, key, val) {
+            json_int_t id = json_integer_value(val);
+            if (!json_is_integer(val) || id < 0 || id >= UINT32_MAX - 1)
+                return tb_fail(err, TB_EINPUT, "vocab entry '%.60s': bad id", key);
+            if ((uint64_t)id > max_id) {
+                max_id = (uint64_t)id;
+                max_key = key;
+            }
+        }
     json_array_foreach(added, i, x) {
         json_t *idj = json_object_get(x, "id"), *c = json_object_get(x, "content");
         if (!json_is_integer(idj) || json_integer_value(idj) < 0 ||
@@ -1661,7 +1891,8 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
                                "added_tokens[%zu] '%.60s': %s is not supported", i,
                                json_string_value(c), k_flags[k]);
     }
-    size_t n_entries = json_object_size(vocab) + json_array_size(added);
+    size_t n_vocab = uni ? json_array_size(vocab) : json_object_size(vocab);
+    size_t n_entries = n_vocab + json_array_size(added);
     if (max_id >= 2 * (uint64_t)n_entries + 1024)
         return tb_fail(err, TB_EINPUT,
                        "entry '%.60s': id %llu is far beyond the %zu entries (ids must be "
@@ -1679,9 +1910,25 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
     m->isfb = tb_calloc(n, 1, err);
     if (!m->voff || !m->vlen || !m->invocab || !m->doff || !m->dlen || !m->defined || !m->isfb)
         return TB_EINPUT;
-    json_object_foreach(vocab, key, val) {
-        uint32_t id = (uint32_t)json_integer_value(val);
-        size_t kl = strlen(key);
+    void *it = uni ? NULL : json_object_iter(vocab);
+    for (;;) {
+        uint32_t id;
+        size_t kl;
+        if (uni) {
+            if (i_uni >= n_vocab)
+                break;
+            id = (uint32_t)i_uni;
+            json_t *pj = json_array_get(json_array_get(vocab, i_uni++), 0);
+            key = json_string_value(pj);
+            kl = json_string_length(pj);
+        } else {
+            if (!it)
+                break;
+            key = json_object_iter_key(it);
+            id = (uint32_t)json_integer_value(json_object_iter_value(it));
+            kl = strlen(key);
+            it = json_object_iter_next(vocab, it);
+        }
         if (m->invocab[id])
             return tb_fail(err, TB_EINPUT, "vocab: id %u appears twice", id);
         if (kl == 0 || kl > UINT32_MAX)
@@ -1694,7 +1941,7 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
         m->doff[id] = m->voff[id];
         m->dlen[id] = (uint32_t)kl;
     }
-    m->vmask = pow2_at_least(2 * json_object_size(vocab) + 2) - 1;
+    m->vmask = pow2_at_least(2 * n_vocab + 2) - 1;
     m->vslot = tb_calloc(m->vmask + 1, sizeof *m->vslot, err);
     if (!m->vslot)
         return TB_EINPUT;
@@ -1742,7 +1989,9 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
     /* unk and byte fallback */
     m->unk_id = SP_NONE;
     json_t *unk = json_object_get(model, "unk_token");
-    if (json_is_string(unk)) {
+    if (uni) {
+        /* Unigram's own unk_id (unigram.h) */
+    } else if (json_is_string(unk)) {
         m->has_unk = 1;
         m->unk_id = vocab_get(m, (const uint8_t *)json_string_value(unk), json_string_length(unk));
         if (m->unk_id != SP_NONE)
@@ -1757,6 +2006,8 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
         if (m->byte_fallback && m->byte_tok[b] != SP_NONE)
             m->isfb[m->byte_tok[b]] = 1;
     }
+    if (uni)
+        return build_unigram(m, model, err);
     /* merges: (a, b) -> rank, id of a + b without b's prefix */
     m->pmask = pow2_at_least(2 * json_array_size(merges) + 2) - 1;
     m->pairs = tb_malloc((m->pmask + 1) * sizeof *m->pairs, err);
