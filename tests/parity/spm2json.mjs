@@ -11,7 +11,8 @@
 // --norm: Precompiled(charsmap of the model) (default), NFKC, or none;
 // --pre: Metaspace alone, or Sequence[WhitespaceSplit, Metaspace];
 // UNKNOWN and CONTROL pieces become special added tokens (normalized false),
-// as the converter does; the decoder is Metaspace with the same scheme.
+// as the converter does; the decoder is Metaspace with the same scheme
+// (after ByteFallback when the model has byte fallback).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
@@ -80,7 +81,8 @@ const tok = {
   pre_tokenizer: pre === 'wssplit'
     ? { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, meta] } : meta,
   post_processor: null,
-  decoder: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: prepend, split },
+  decoder: byteFallback
+    ? { type: 'Sequence', decoders: [{ type: 'ByteFallback' }, { ...meta }] } : { ...meta },
   model: { type: 'Unigram', unk_id: unkId >= 0 ? unkId : null,
     vocab: pieces.map((p) => [p.piece, p.score]), byte_fallback: byteFallback },
 };
