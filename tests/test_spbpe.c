@@ -205,6 +205,10 @@ static void test_unigram_by_hand(void **state)
                      TB_OK);
     assert_int_equal(n, 5);
     assert_memory_equal(out, "ab ba", 5);
+    /* a lone U+2581: the decoder leaves only empty strings */
+    n = 99;
+    assert_int_equal(tokenizer_decode(t, (uint32_t[]){1}, 1, out, sizeof out, &n, &err), TB_OK);
+    assert_int_equal(n, 0);
     tokenizer_free(t);
     const char *from = "\"byte_fallback\": false";
     const char *at = strstr(k_uni, from);

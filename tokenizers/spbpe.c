@@ -345,9 +345,11 @@ struct nbuf {
     size_t n, cap;
 };
 
+/* Room for more bytes; allocates on first use even for none, so b and m
+ * are never NULL once anything was put (b + offset stays defined). */
 static int nb_reserve(struct nbuf *x, size_t more, tb_error *err)
 {
-    if (x->n + more <= x->cap)
+    if (x->b && x->m && x->n + more <= x->cap)
         return TB_OK;
     size_t nc = x->cap ? x->cap : 256;
     while (nc < x->n + more)
@@ -369,6 +371,8 @@ static int nb_put(struct nbuf *x, const void *p, size_t n, uint32_t orig, tb_err
 {
     if (nb_reserve(x, n, err))
         return TB_EINPUT;
+    if (n == 0) /* p may be NULL */
+        return TB_OK;
     memcpy(x->b + x->n, p, n);
     for (size_t i = 0; i < n; i++)
         x->m[x->n + i] = orig;
@@ -381,6 +385,8 @@ static int nb_copy(struct nbuf *x, const struct nbuf *src, size_t from, size_t n
 {
     if (nb_reserve(x, n, err))
         return TB_EINPUT;
+    if (n == 0) /* an empty src's b and m may be NULL */
+        return TB_OK;
     memcpy(x->b + x->n, src->b + from, n);
     memcpy(x->m + x->n, src->m + from, n * sizeof *x->m);
     x->n += n;
@@ -1278,7 +1284,8 @@ static int encode_stretch(struct spenc *e, const uint8_t *p, size_t n, uint32_t 
     a->n = 0;
     if (nb_reserve(a, n, e->err))
         return TB_EINPUT;
-    memcpy(a->b, p, n);
+    if (n) /* an empty stretch: a->b may be NULL */
+        memcpy(a->b, p, n);
     for (size_t i = 0; i < n; i++)
         a->m[i] = base + (uint32_t)i;
     a->n = n;
@@ -1367,7 +1374,7 @@ static int sl_add(struct slist *s, const void *p, size_t n, tb_error *err)
         s->len = nl;
         s->kcap = nc;
     }
-    if (s->n + n > s->cap) {
+    if (!s->b || s->n + n > s->cap) { /* allocated on first use, even for "" */
         size_t nc = s->cap ? s->cap : 256;
         while (nc < s->n + n)
             nc *= 2;
@@ -1389,7 +1396,7 @@ static int sl_add(struct slist *s, const void *p, size_t n, tb_error *err)
 /* Appends p[0..n) to the last string (which must be the last written). */
 static int sl_extend(struct slist *s, const void *p, size_t n, tb_error *err)
 {
-    if (s->n + n > s->cap) {
+    if (!s->b || s->n + n > s->cap) { /* allocated on first use, even for "" */
         size_t nc = s->cap ? s->cap : 256;
         while (nc < s->n + n)
             nc *= 2;
