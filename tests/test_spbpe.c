@@ -26,6 +26,10 @@
  *   "éé" -> ▁ and two unknown characters fused into one unk -> 1 0; with
  *     byte_fallback the fused string's bytes C3 A9 C3 A9 -> 1 6 7 6 7
  *
+ *   NFKC, Sequence[WhitespaceSplit, Metaspace first]: "e\u0301 ab" ->
+ *     "\u00E9" (offset 0: "\u2581\u00E9") and "ab" (offset 4: no \u2581)
+ *     -> 1 0 5 (the composed e must not map the whole text to offset 0)
+ *
  * Tiny WordPiece (k_wp): BertNormalizer (defaults: lowercase, accents
  *   stripped, CJK spaced), BertPreTokenizer, max_input_chars_per_word 10,
  *   vocab [UNK] 0, un 1, ##aff 2, ##able 3, a 4, ##b 5, "," 6, 中 7
@@ -33,7 +37,16 @@
  *     0 2 5 9 11 12; decoded "unaffable, ab" (cleanup joins " ,")
  *   "abc" -> a ##b, then "c" matches nothing: the whole word is [UNK] -> 0
  *   "x中y" -> "x", "中", "y" -> 0 7 0;  "Àb" -> "ab" -> 4 5
- *   "unaffableab" (11 characters > 10) -> 0 */
+ *   "unaffableab" (11 characters > 10) -> 0
+ *   marks: BertNormalizer's strip_accents drops only Mn, so "a\u20E3b"
+ *     (U+20E3 enclosing keycap, Me) stays one word with no match -> 0 and
+ *     "a\u0903b" (U+0903 visarga, Mc) too; the StripAccents normalizer
+ *     (Sequence[NFD, StripAccents]) drops every mark: both -> "ab" -> 4 5
+ *
+ * Whitespace (\w+|[^\w\s]+, Oniguruma's \w) over WordPiece k_ws: vocab
+ *   [UNK] 0, a 1, ##b 2, b 3, ##\u216B 4, \u00BD 5, ##\u200D 6
+ *   "a\u216Bb" (Nl is \w) -> 1 4 2; "a\u00BDb" (No is not) -> 1 5 3;
+ *   "a\u200Db" (ZWJ is \w) -> 1 6 2 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,6 +115,14 @@ static const char k_wp[] =
     "\"continuing_subword_prefix\": \"##\", \"max_input_chars_per_word\": 10,\n"
     "  \"vocab\": {\"[UNK]\": 0, \"un\": 1, \"##aff\": 2, \"##able\": 3, \"a\": 4, "
     "\"##b\": 5, \",\": 6, \"\xe4\xb8\xad\": 7}}}\n";
+
+static const char k_ws[] =
+    "{\"added_tokens\": [], \"normalizer\": null, \"pre_tokenizer\": {\"type\": \"Whitespace\"},\n"
+    " \"decoder\": {\"type\": \"WordPiece\", \"prefix\": \"##\", \"cleanup\": true},\n"
+    " \"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", "
+    "\"continuing_subword_prefix\": \"##\", \"max_input_chars_per_word\": 100,\n"
+    "  \"vocab\": {\"[UNK]\": 0, \"a\": 1, \"##b\": 2, \"b\": 3, \"##\xe2\x85\xab\": 4, "
+    "\"\xc2\xbd\": 5, \"##\xe2\x80\x8d\": 6}}}\n";
 
 static void write_json(const char *name, const char *text, char *path, size_t cap)
 {
@@ -244,19 +265,68 @@ static void test_wordpiece_by_hand(void **state)
     tokenizer_free(t);
 }
 
-/* k_tiny with one substring replaced. */
-static char *variant(const char *from, const char *to)
+static void test_whitespace_word(void **state)
 {
-    const char *at = strstr(k_tiny, from);
+    tokenizer *t = load("ws.json", k_ws);
+    expect(t, "a\xe2\x85\xab" "b", (uint32_t[]){1, 4, 2}, NULL, 3);
+    expect(t, "a\xc2\xbd" "b", (uint32_t[]){1, 5, 3}, NULL, 3);
+    expect(t, "a\xe2\x80\x8d" "b", (uint32_t[]){1, 6, 2}, NULL, 3);
+    tokenizer_free(t);
+}
+
+/* base with one substring replaced. */
+static char *variant_of(const char *base, const char *from, const char *to)
+{
+    const char *at = strstr(base, from);
     assert_non_null(at);
-    size_t n = strlen(k_tiny) - strlen(from) + strlen(to);
+    size_t n = strlen(base) - strlen(from) + strlen(to);
     char *s = malloc(n + 1);
     assert_non_null(s);
-    size_t k = (size_t)(at - k_tiny);
-    memcpy(s, k_tiny, k);
+    size_t k = (size_t)(at - base);
+    memcpy(s, base, k);
     strcpy(s + k, to);
     strcat(s, at + strlen(from));
     return s;
+}
+
+static char *variant(const char *from, const char *to)
+{
+    return variant_of(k_tiny, from, to);
+}
+
+static void test_unigram_nfkc_first(void **state)
+{
+    char *a = variant_of(k_uni, "\"normalizer\": null", "\"normalizer\": {\"type\": \"NFKC\"}");
+    char *b = variant_of(a, "\"pre_tokenizer\": {\"type\": \"Metaspace\", \"replacement\": "
+                            "\"\xe2\x96\x81\", \"prepend_scheme\": \"always\", \"split\": true}",
+                         "\"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": "
+                         "[{\"type\": \"WhitespaceSplit\"}, {\"type\": \"Metaspace\", "
+                         "\"replacement\": \"\xe2\x96\x81\", \"prepend_scheme\": \"first\", "
+                         "\"split\": true}]}");
+    free(a);
+    tokenizer *t = load("uni_first.json", b);
+    free(b);
+    expect(t, "e\xcc\x81 ab", (uint32_t[]){1, 0, 5}, (uint32_t[]){0, 0, 4}, 3);
+    expect(t, "ab ab", (uint32_t[]){4, 5}, (uint32_t[]){0, 3}, 2);
+    tokenizer_free(t);
+}
+
+static void test_wordpiece_marks(void **state)
+{
+    tokenizer *t = load("wp.json", k_wp);
+    expect(t, "a\xe2\x83\xa3" "b", (uint32_t[]){0}, NULL, 1);
+    expect(t, "a\xe0\xa4\x83" "b", (uint32_t[]){0}, NULL, 1);
+    tokenizer_free(t);
+    char *text = variant_of(k_wp, "{\"type\": \"BertNormalizer\", \"clean_text\": true, "
+                            "\"handle_chinese_chars\": true, \"strip_accents\": null, "
+                            "\"lowercase\": true}",
+                            "{\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFD\"}, "
+                            "{\"type\": \"StripAccents\"}]}");
+    t = load("wp_marks.json", text);
+    free(text);
+    expect(t, "a\xe2\x83\xa3" "b", (uint32_t[]){4, 5}, NULL, 2);
+    expect(t, "a\xe0\xa4\x83" "b", (uint32_t[]){4, 5}, NULL, 2);
+    tokenizer_free(t);
 }
 
 static void expect_error(const char *from, const char *to, const char *want)
@@ -400,6 +470,9 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_unigram_by_hand),
         cmocka_unit_test(test_wordpiece_by_hand),
+        cmocka_unit_test(test_unigram_nfkc_first),
+        cmocka_unit_test(test_wordpiece_marks),
+        cmocka_unit_test(test_whitespace_word),
         cmocka_unit_test(test_llama2),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
 #include <utf8proc.h>
 
 #include "../common/base64.h"
@@ -749,11 +750,16 @@ static int is_numeric(int32_t c)
     return k >= UTF8PROC_CATEGORY_ND && k <= UTF8PROC_CATEGORY_NO;
 }
 
-/* Oniguruma's Unicode \w: letters, marks, numbers, connector punctuation. */
+/* Oniguruma's Unicode \w (HF's regexes, UTS #18): Alphabetic (letters,
+ * Nl such as U+216B, Other_Alphabetic such as the circled letters), marks,
+ * decimal digits, connector punctuation and the join controls ZWNJ, ZWJ;
+ * not No (U+00BD, U+00B2). Alphabetic from ICU. */
 static int is_word(int32_t c)
 {
     int k = cat_of(c);
-    return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_NO) || k == UTF8PROC_CATEGORY_PC;
+    return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_ND) ||
+           k == UTF8PROC_CATEGORY_PC || c == 0x200C || c == 0x200D ||
+           u_hasBinaryProperty(c, UCHAR_ALPHABETIC);
 }
 
 /* BertNormalizer's is_control: Cc, Cf, Cn, Co, Cs but tab, LF and CR. */
@@ -1044,11 +1050,14 @@ static int encode_normalized(struct spenc *e, struct nbuf *x, size_t off, size_t
 
 /* ---- normalizers ------------------------------------------------------- */
 
-/* Unicode normalization of src into dst with a map: the text is cut before
- * every ASCII byte (ASCII never composes with a neighbour) and each run is
- * normalized alone; a run that normalization changes maps wholly to its
- * start. When the runs do not add up to the whole text's normal form the
- * whole text is normalized at once and mapped to its start. */
+/* Unicode normalization of src into dst with a map: the text is cut into
+ * runs, each normalized alone: an ASCII byte followed by ASCII (or the end)
+ * is a run; otherwise the non-ASCII bytes are one, with the ASCII byte
+ * before them (a letter composes with a following mark: e U+0301 -> U+00E9;
+ * ASCII never composes with what precedes it). A run that normalization
+ * changes maps wholly to its start. When the runs do not add up to the
+ * whole text's normal form the whole text is normalized at once and mapped
+ * to its start. */
 static int norm_unicode(const struct nbuf *src, struct nbuf *dst, int flags, tb_error *err)
 {
     dst->n = 0;
@@ -1056,13 +1065,13 @@ static int norm_unicode(const struct nbuf *src, struct nbuf *dst, int flags, tb_
     size_t i = 0;
     while (i < src->n) {
         size_t a = i;
-        if (src->b[i] < 0x80) {
+        if (src->b[i] < 0x80)
             i++;
-        } else {
+        int ascii = i > a && (i == src->n || src->b[i] < 0x80);
+        if (!ascii)
             while (i < src->n && src->b[i] >= 0x80)
                 i++;
-        }
-        if (src->b[a] < 0x80 && !(flags & UTF8PROC_COMPAT)) {
+        if (ascii && !(flags & UTF8PROC_COMPAT)) {
             if (nb_copy(dst, src, a, i - a, err))
                 return TB_EINPUT;
             continue;
@@ -1148,7 +1157,7 @@ static int norm_precompiled(const charsmap *c, const struct nbuf *src, struct nb
 }
 
 /* Per character c of src (mapped from its byte): what fn puts into dst. */
-enum { CH_CLEAN, CH_CHINESE, CH_NONSPACING, CH_LOWER };
+enum { CH_CLEAN, CH_CHINESE, CH_NONSPACING, CH_MARKS, CH_LOWER };
 
 static int char_step(int step, const struct nbuf *src, struct nbuf *dst, tb_error *err)
 {
@@ -1177,6 +1186,11 @@ static int char_step(int step, const struct nbuf *src, struct nbuf *dst, tb_erro
                 rc = nb_copy(dst, src, i, u, err);
         } else if (step == CH_NONSPACING) {
             if (cat_of(c) != UTF8PROC_CATEGORY_MN)
+                rc = nb_copy(dst, src, i, u, err);
+        } else if (step == CH_MARKS) {
+            /* StripAccents: every mark (Mn, Mc, Me), unlike BertNormalizer */
+            int k = cat_of(c);
+            if (k < UTF8PROC_CATEGORY_MN || k > UTF8PROC_CATEGORY_ME)
                 rc = nb_copy(dst, src, i, u, err);
         } else { /* CH_LOWER: Rust's char::to_lowercase (U+0130: the one full mapping) */
             uint8_t o[8];
@@ -1245,7 +1259,7 @@ static int normalize(const struct sp_norm *nm, const struct nbuf *src, struct nb
     if (nm->kind == NORM_LOWER)
         return char_step(CH_LOWER, src, dst, err);
     if (nm->kind == NORM_STRIP_ACCENTS)
-        return char_step(CH_NONSPACING, src, dst, err);
+        return char_step(CH_MARKS, src, dst, err);
     if (nm->kind == NORM_STRIP) {
         size_t a = 0, b = src->n, u;
         while (nm->left && a < b && (u = white_at(src->b, b, a)))
