@@ -10,7 +10,6 @@
 #include "../bench/manifest.h"
 #include "../common/afile.h"
 #include "../common/tb.h"
-#include "../reports/langnames.h"
 #include "../reports/plot.h"
 #include "../reports/report.h"
 #include "../results/results.h"
@@ -47,18 +46,37 @@ static int add_name(void *ctx, const char *cname, const char *lang, const char *
     return langnames_add(ctx, cname, lang, name, &ignore);
 }
 
+int cli_lang_names(const manifest *m, langnames **out, tb_error *err)
+{
+    if (langnames_new(out, err))
+        return TB_EINPUT;
+    if (m && manifest_lang_names(m, add_name, *out)) {
+        langnames_free(*out);
+        *out = NULL;
+        return tb_fail(err, TB_EINPUT, "language names: out of memory");
+    }
+    return TB_OK;
+}
+
+int cli_manifest_beside(const char *results_path, manifest **m, tb_error *err)
+{
+    char path[4096], src[4096];
+    *m = NULL;
+    snprintf(src, sizeof src, "%s", results_path);
+    snprintf(path, sizeof path, "%s/manifest.json", dirname(src));
+    if (access(path, F_OK) != 0)
+        return TB_OK;
+    return manifest_load(path, m, err);
+}
+
 /* The report of res with m's rendering and language names (m may be NULL). */
 static int report_into(const results *res, const manifest *m, const afolder *set, int charts,
                        tb_error *err)
 {
     char path[4200];
     langnames *names = NULL;
-    if (langnames_new(&names, err))
+    if (cli_lang_names(m, &names, err))
         return TB_EINPUT;
-    if (m && manifest_lang_names(m, add_name, names)) {
-        langnames_free(names);
-        return tb_fail(err, TB_EINPUT, "report: out of memory");
-    }
     char *md = m ? manifest_markdown(m) : NULL;
     plot_report pr = {0};
     if (charts) {
@@ -154,11 +172,9 @@ int cmd_report(const cli_args *a)
         results_free(res);
         return rc ? cli_fail("report", &err) : 0;
     }
-    char path[4096], src[4096];
-    snprintf(src, sizeof src, "%s", a->pos[0]);
-    snprintf(path, sizeof path, "%s/manifest.json", dirname(src));
+    char path[4096];
     manifest *m = NULL;
-    if (access(path, F_OK) == 0 && manifest_load(path, &m, &err)) {
+    if (cli_manifest_beside(a->pos[0], &m, &err)) {
         results_free(res);
         return cli_fail("report", &err);
     }

@@ -104,10 +104,13 @@ MAN
   check "the chart's data: the label column" grep -q '^12 [0-9]* .* "tha_Thai Thai, the language of the…" "tha_Thai" "Thai"$' "$WORK/on/charts/atlas_fx.dat"
   expect_exit 0 "report beside manifest.json" -- "$TB" report "$WORK/on/results.csv" -o "$WORK/rn"
   check "report: the names from manifest.json" grep -q '^| [0-9]* | eng_Latn English | Latn |' "$WORK/rn/REPORT.md"
+  expect_exit 0 "plot beside manifest.json" -- "$TB" plot "$WORK/on/results.csv" -o "$WORK/pn"
+  check "plot: the names from manifest.json" grep -q '>eng_Latn English<' "$WORK/pn/atlas_fx.svg"
   mkdir -p "$WORK/bare" && cp "$WORK/on/results.csv" "$WORK/bare/"
   expect_exit 0 "report on a bare results.csv" -- "$TB" report "$WORK/bare/results.csv"
   check "bare: codes only" sh -c "grep -q '^| [0-9]* | eng_Latn | Latn |' '$WORK/bare/REPORT.md' && ! grep -q 'English |' '$WORK/bare/REPORT.md'"
   check "bare: still one column for both names" grep -q '`cmd:wa` = `cmd:wb`' "$WORK/bare/REPORT.md"
+  check "bare: the chart's labels are the codes" sh -c "grep -q '>eng_Latn<' '$WORK/bare/charts/atlas_fx.svg' && ! grep -q 'English<' '$WORK/bare/charts/atlas_fx.svg'"
   # three languages: the report as before, no atlas
   expect_exit 0 "run of 3 of the languages" -- \
     "$TB" run -c fx --data "$WORK/d" -t bytes -t chars -l eng_Latn -l rus_Cyrl -l cmn_Hans \
