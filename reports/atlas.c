@@ -540,10 +540,13 @@ void atlas_write_markdown(const atlas *a, const char *id, const char *chart_dir,
                "premium*: UTF-8 bytes(lang) / bytes(pivot) (`byte_premium`), the script's "
                "encoding cost, the same for every tokenizer; parity / byte premium is the "
                "tokenizer's own share. *Cost*: the median parity over the %zu tokenizer%s "
-               "below%s; languages are sorted by it (cheapest first). Scripts are the ISO 15924 "
-               "part of each language's code.",
-            nl, a->corpus, nt, nt == 1 ? "" : "s",
-            a->n_names > nt ? " (columns: a vocabulary under two names is one)" : "");
+               "below",
+            nl, a->corpus, nt, nt == 1 ? "" : "s");
+    if (a->n_names > nt)
+        fprintf(f, ", one column per vocabulary (%zu tokenizer names)", a->n_names);
+    fputs("; languages are sorted by it (cheapest first). Scripts are the ISO 15924 part of "
+          "each language's code.",
+          f);
     if (a->n_names > nt) {
         fputs(" Merged into one column: ", f);
         for (size_t t = 0, k = 0; t < nt; t++)
@@ -552,9 +555,9 @@ void atlas_write_markdown(const atlas *a, const char *id, const char *chart_dir,
                 tok_label(a, t, f);
             }
         fprintf(f, ". The names of each such column give the same token counts, parity and "
-                   "fallback share in every one of the %zu languages (splits `all` and `test`): "
-                   "one vocabulary under several names, so one column here, counted once in "
-                   "each language's cost.",
+                   "fallback share in every one of the %zu languages (splits `all` and `test`; "
+                   "found from the rows, not the names): one vocabulary under several names, so "
+                   "one column here, counted once in each language's cost.",
                 nl);
     }
     fputs("\n\n", f);
