@@ -84,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         manifest_free(m);
         unlink(path);
+        rmdir(dir);
         return 0;
     }
     /* a corpus "c" of one language whose MANIFEST is the rest */
@@ -108,5 +109,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     manifest_free(m);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/en.txt", cdir);
+    unlink(path);
+    rmdir(cdir);
+    rmdir(dir);
     return 0;
 }
