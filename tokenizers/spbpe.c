@@ -361,6 +361,8 @@ static int nb_reserve(struct nbuf *x, size_t more, tb_error *err)
 /* Appends p[0..n), every byte mapped to orig. */
 static int nb_put(struct nbuf *x, const void *p, size_t n, uint32_t orig, tb_error *err)
 {
+    if (n == 0)
+        return TB_OK;   /* x->b may still be NULL (memcpy's arguments must not be) */
     if (nb_reserve(x, n, err))
         return TB_EINPUT;
     memcpy(x->b + x->n, p, n);
@@ -373,6 +375,8 @@ static int nb_put(struct nbuf *x, const void *p, size_t n, uint32_t orig, tb_err
 /* Appends src[from, from + n) with its map. */
 static int nb_copy(struct nbuf *x, const struct nbuf *src, size_t from, size_t n, tb_error *err)
 {
+    if (n == 0)
+        return TB_OK;   /* x->b may still be NULL (memcpy's arguments must not be) */
     if (nb_reserve(x, n, err))
         return TB_EINPUT;
     memcpy(x->b + x->n, src->b + from, n);
