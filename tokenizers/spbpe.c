@@ -101,6 +101,7 @@ struct spbpe {
     int split_meta;
     uint64_t nocut[4];
     uint32_t *bmp;              /* (0x10000) vocab id of each BMP character alone, SP_NONE */
+    uint8_t *whole;             /* (n_ids) or NULL: see whole_check */
 };
 
 /* ---- hashing ----------------------------------------------------------- */
@@ -166,6 +167,7 @@ static void sp_free(struct spbpe *m)
     free(m->vslot);
     free(m->pairs);
     free(m->bmp);
+    free(m->whole);
     for (size_t i = 0; i < m->n_norm; i++) {
         free(m->norm[i].pat);
         free(m->norm[i].rep);
@@ -644,17 +646,10 @@ static void meta_cuts_check(struct spbpe *m)
 
 /* BPE of one word w[off, off + n) of buffer x (HF BPE::merge_word, then
  * merge_all): the tokens go to e with their original offsets. */
-static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t n)
+static int bpe_word(struct spenc *e, const struct nbuf *x, size_t off, size_t n)
 {
     const struct spbpe *m = e->m;
     const uint8_t *w = x->b + off;
-    if (m->ignore_merges) {
-        uint32_t id = vocab_get(m, w, n);
-        if (id != SP_NONE) {
-            put_tok(e, id, x->m[off]);
-            return TB_OK;
-        }
-    }
     /* positions: one per byte, and (byte fallback of a prefixed or suffixed
      * character) one per byte of the affix */
     if (grow_word(e, n * (1 + m->prefix_len + m->suffix_len) + 1))
@@ -731,6 +726,72 @@ static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t
     }
     for (uint32_t p = 0; p < end; p += e->slen[p])
         put_tok(e, e->sid[p], x->m[off + (p < n ? p : n - 1)]);
+    return TB_OK;
+}
+
+/* One word: with split_meta piece by piece (cut as merge_piece's callers
+ * cut, so each piece merges as it would inside the word), a piece that is a
+ * vocab entry whose own BPE is itself (whole) taken at once. */
+static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t n)
+{
+    const struct spbpe *m = e->m;
+    const uint8_t *w = x->b + off;
+    if (m->ignore_merges) {
+        uint32_t id = vocab_get(m, w, n);
+        if (id != SP_NONE) {
+            put_tok(e, id, x->m[off]);
+            return TB_OK;
+        }
+    }
+    if (!m->whole)
+        return bpe_word(e, x, off, n);
+    for (size_t lo = 0, hi; lo < n; lo = hi) {
+        hi = next_cut(m, w, n, lo);
+        uint32_t id = vocab_get(m, w + lo, hi - lo);
+        if (id != SP_NONE && m->whole[id])
+            put_tok(e, id, x->m[off + lo]);
+        else if (bpe_word(e, x, off + lo, hi - lo))
+            return TB_EINPUT;
+    }
+    return TB_OK;
+}
+
+/* whole[id] = 1 when the BPE of vocab entry id's string is id alone (only
+ * with split_meta, where a piece merges as a word of its own). */
+static int whole_check(struct spbpe *m, tb_error *err)
+{
+    if (!m->split_meta)
+        return TB_OK;
+    uint32_t longest = 0;
+    for (uint32_t id = 0; id < m->n_ids; id++)
+        if (m->invocab[id] && m->vlen[id] > longest)
+            longest = m->vlen[id];
+    uint8_t *whole = tb_calloc(m->n_ids, 1, err);
+    uint32_t *zeros = tb_calloc((size_t)longest + 1, sizeof *zeros, err);
+    uint32_t ids[2];
+    struct spenc e = {.m = m, .ids = ids, .cap = 2, .err = err};
+    int rc = whole && zeros ? TB_OK : TB_EINPUT;
+    for (uint32_t id = 0; rc == TB_OK && id < m->n_ids; id++) {
+        if (!m->invocab[id] || m->vlen[id] == 0)
+            continue;
+        struct nbuf x = {.b = m->arena + m->voff[id], .m = zeros, .n = m->vlen[id]};
+        e.n = 0;
+        /* a string the encoder refuses (no token for a character) is not whole */
+        if (bpe_word(&e, &x, 0, x.n) == TB_OK)
+            whole[id] = e.n == 1 && ids[0] == id;
+        else
+            tb_error_clear(err);
+    }
+    free(zeros);
+    free(e.sid);
+    free(e.slen);
+    free(e.sprv);
+    free(e.heap);
+    if (rc) {
+        free(whole);
+        return rc;
+    }
+    m->whole = whole;
     return TB_OK;
 }
 
@@ -1902,7 +1963,7 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
         size_t k = (size_t)utf8_encode(cp, u);   /* surrogates: never decoded */
         m->bmp[cp] = vocab_get(m, u, k);
     }
-    return rc;
+    return rc ? rc : whole_check(m, err);
 }
 
 int spbpe_new_from_json(tokenizer *t, json_t *root, tb_error *err)
