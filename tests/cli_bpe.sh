@@ -18,7 +18,7 @@ if [[ $TREE == opt ]]; then
   SPECS=(tiktoken:r50k_base tiktoken:cl100k_base tiktoken:o200k_base
          hf:qwen3 hf:llama3 hf:gpt4o hf:deepseek_v3 hf:gemma3 hf:llama2)
 else
-  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama2)
+  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama2 hf:gemma3)
 fi
 
 # ---- the parity input: sections of one file, remembered by line range ------
