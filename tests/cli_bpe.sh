@@ -21,7 +21,7 @@ if [[ $TREE == opt ]]; then
          hf:qwen3 hf:llama3 hf:gpt4o hf:deepseek_v3 hf:gemma3 hf:llama2
          hf:gptoss hf:llama3_1)
 else
-  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama2 hf:gptoss)
+  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama2 hf:gemma3 hf:gptoss)
 fi
 
 # ---- the parity input: sections of one file, remembered by line range ------

@@ -106,6 +106,14 @@ struct spbpe {
     struct sp_match raw_added, norm_added;
     unigram *uni;               /* model Unigram */
     wordpiece *wp;              /* model WordPiece (neither: BPE) */
+    /* BPE pieces: a word is merged piece by piece, cut before each run of
+     * U+2581, when no merge can join across such a cut (split_meta, set by
+     * meta_cuts_check); nocut: bit per byte that ends a merge's left side
+     * whose right side starts with U+2581 (no cut after such a byte). */
+    int split_meta;
+    uint64_t nocut[4];
+    uint32_t *bmp;              /* (0x10000) vocab id of each BMP character alone, SP_NONE */
+    uint8_t *whole;             /* (n_ids) or NULL: see whole_check */
 };
 
 /* ---- hashing ----------------------------------------------------------- */
@@ -172,6 +180,8 @@ static void sp_free(struct spbpe *m)
     free(m->pairs);
     unigram_free(m->uni);
     wordpiece_free(m->wp);
+    free(m->bmp);
+    free(m->whole);
     for (size_t i = 0; i < m->n_norm; i++) {
         charsmap_release(&m->norm[i].cmap);
         free(m->norm[i].pat);
@@ -564,6 +574,94 @@ static inline void add_sym(struct spenc *e, uint32_t id, uint32_t len, uint32_t 
     *at += len;
 }
 
+/* The merges of the symbols at positions [lo, hi): lowest rank first,
+ * leftmost on ties, as HF's merge_all over the whole word does when no
+ * merge joins a symbol of the piece with one outside it. */
+static void merge_piece(struct spenc *e, uint32_t lo, uint32_t hi)
+{
+    e->hn = 0;
+    for (uint32_t p = lo; p < hi;) {
+        uint32_t q = p + e->slen[p];
+        if (q < hi)
+            push_pair(e, p, q);
+        p = q;
+    }
+    while (e->hn) {
+        struct heap_ent t = heap_pop(e);
+        uint32_t l = (uint32_t)t.key;
+        if (e->slen[l] != t.len_l)
+            continue;
+        uint32_t r = l + t.len_l;
+        if (r >= hi || e->slen[r] != t.len_r)
+            continue;
+        e->sid[l] = t.merged;
+        e->slen[l] = t.len_l + t.len_r;
+        e->slen[r] = 0;
+        uint32_t q = l + e->slen[l];
+        if (q < hi)
+            e->sprv[q] = l;
+        if (l > lo)
+            push_pair(e, e->sprv[l], l);
+        if (q < hi)
+            push_pair(e, l, q);
+    }
+}
+
+static const uint8_t k_meta[3] = {0xE2, 0x96, 0x81};   /* U+2581 */
+
+static inline int is_meta(const uint8_t *w, size_t n, size_t i)
+{
+    return i + 3 <= n && w[i] == 0xE2 && w[i + 1] == 0x96 && w[i + 2] == 0x81;
+}
+
+/* The end of the piece of w[0, n) that starts at lo: the next U+2581 after
+ * lo that follows a character other than U+2581 whose last byte is not in
+ * nocut, else n. Every symbol starts a character here (split_meta holds
+ * only without affixes), so the cut is a symbol boundary. */
+static size_t next_cut(const struct spbpe *m, const uint8_t *w, size_t n, size_t lo)
+{
+    for (size_t i = lo + 1; i + 3 <= n; i++) {
+        const uint8_t *c = memchr(w + i, 0xE2, n - i);
+        if (!c)
+            return n;
+        i = (size_t)(c - w);
+        if (is_meta(w, n, i) && !(i >= 3 && is_meta(w, n, i - 3)) &&
+            !(m->nocut[w[i - 1] >> 6] >> (w[i - 1] & 63) & 1))
+            return i;
+    }
+    return n;
+}
+
+/* Sets split_meta when cutting words before runs of U+2581 cannot change
+ * the merges: U+2581 is a vocab token, no affixes, and every merge whose
+ * right side starts with U+2581 and whose left side does not end in it has
+ * a left side made of text (not unk or a <0xNN> fallback); the last bytes
+ * of those left sides go to nocut. */
+static void meta_cuts_check(struct spbpe *m)
+{
+    m->split_meta = 0;
+    memset(m->nocut, 0, sizeof m->nocut);
+    if (m->prefix_len || m->suffix_len || vocab_get(m, k_meta, 3) == SP_NONE)
+        return;
+    for (size_t s = 0; s <= m->pmask; s++) {
+        uint64_t key = m->pairs[s].key;
+        if (key == UINT64_MAX)
+            continue;
+        uint32_t a = (uint32_t)(key >> 32), b = (uint32_t)key;
+        const uint8_t *sa = m->arena + m->voff[a], *sb = m->arena + m->voff[b];
+        size_t la = m->vlen[a];
+        if (!is_meta(sb, m->vlen[b], 0) || (la >= 3 && is_meta(sa, la, la - 3)))
+            continue;
+        if (la == 0 || m->isfb[a] || a == m->unk_id)
+            return;
+        for (int k = 0; k < 256; k++)
+            if (m->byte_tok[k] == a)
+                return;
+        m->nocut[sa[la - 1] >> 6] |= (uint64_t)1 << (sa[la - 1] & 63);
+    }
+    m->split_meta = 1;
+}
+
 /* BPE of one word w[off, off + n) of buffer x (HF BPE::merge_word, then
  * merge_all): the tokens go to e with their original offsets. */
 struct uni_emit {
@@ -577,25 +675,10 @@ static void uni_put(void *ctx, uint32_t id, size_t start)
     put_tok(u->e, id, u->map[start]);
 }
 
-static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t n)
+static int bpe_word(struct spenc *e, const struct nbuf *x, size_t off, size_t n)
 {
     const struct spbpe *m = e->m;
     const uint8_t *w = x->b + off;
-    if (m->uni) {
-        struct uni_emit u = {e, x->m + off};
-        return unigram_encode(m->uni, w, n, &e->us, uni_put, &u, e->err);
-    }
-    if (m->wp) {
-        struct uni_emit u = {e, x->m + off};
-        return wordpiece_encode(m->wp, w, n, uni_put, &u, e->err);
-    }
-    if (m->ignore_merges) {
-        uint32_t id = vocab_get(m, w, n);
-        if (id != SP_NONE) {
-            put_tok(e, id, x->m[off]);
-            return TB_OK;
-        }
-    }
     /* positions: one per byte, and (byte fallback of a prefixed or suffixed
      * character) one per byte of the affix */
     if (grow_word(e, n * (1 + m->prefix_len + m->suffix_len) + 1))
@@ -622,7 +705,7 @@ static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t
             }
             s = key;
         }
-        uint32_t id = vocab_get(m, s, sl);
+        uint32_t id = s == w + i && cp < 0x10000 ? m->bmp[cp] : vocab_get(m, s, sl);
         if (id != SP_NONE) {
             if (unk_len) {
                 add_sym(e, m->unk_id, unk_len, &at, &prev);
@@ -665,32 +748,10 @@ static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t
     if (unk_len)
         add_sym(e, m->unk_id, unk_len, &at, &prev);
     size_t end = at;  /* > n only when an affix went to byte fallback */
-    /* merges */
-    e->hn = 0;
-    for (uint32_t p = 0; p < end;) {
-        uint32_t q = p + e->slen[p];
-        if (q < end)
-            push_pair(e, p, q);
-        p = q;
-    }
-    while (e->hn) {
-        struct heap_ent t = heap_pop(e);
-        uint32_t l = (uint32_t)t.key;
-        if (e->slen[l] != t.len_l)
-            continue;
-        uint32_t r = l + t.len_l;
-        if (r >= end || e->slen[r] != t.len_r)
-            continue;
-        e->sid[l] = t.merged;
-        e->slen[l] = t.len_l + t.len_r;
-        e->slen[r] = 0;
-        uint32_t q = l + e->slen[l];
-        if (q < end)
-            e->sprv[q] = l;
-        if (l > 0)
-            push_pair(e, e->sprv[l], l);
-        if (q < end)
-            push_pair(e, l, q);
+    /* merges, piece by piece (one piece unless split_meta) */
+    for (uint32_t lo = 0, hi; lo < end; lo = hi) {
+        hi = m->split_meta ? (uint32_t)next_cut(m, w, n, lo) : (uint32_t)end;
+        merge_piece(e, lo, hi);
     }
     for (uint32_t p = 0; p < end; p += e->slen[p])
         put_tok(e, e->sid[p], x->m[off + (p < n ? p : n - 1)]);
@@ -778,6 +839,80 @@ static int is_chinese(int32_t c)
            (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
            (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
            (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+/* One word: with split_meta piece by piece (cut as merge_piece's callers
+ * cut, so each piece merges as it would inside the word), a piece that is a
+ * vocab entry whose own BPE is itself (whole) taken at once. */
+static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t n)
+{
+    const struct spbpe *m = e->m;
+    const uint8_t *w = x->b + off;
+    if (m->uni) {
+        struct uni_emit u = {e, x->m + off};
+        return unigram_encode(m->uni, w, n, &e->us, uni_put, &u, e->err);
+    }
+    if (m->wp) {
+        struct uni_emit u = {e, x->m + off};
+        return wordpiece_encode(m->wp, w, n, uni_put, &u, e->err);
+    }
+    if (m->ignore_merges) {
+        uint32_t id = vocab_get(m, w, n);
+        if (id != SP_NONE) {
+            put_tok(e, id, x->m[off]);
+            return TB_OK;
+        }
+    }
+    if (!m->whole)
+        return bpe_word(e, x, off, n);
+    for (size_t lo = 0, hi; lo < n; lo = hi) {
+        hi = next_cut(m, w, n, lo);
+        uint32_t id = vocab_get(m, w + lo, hi - lo);
+        if (id != SP_NONE && m->whole[id])
+            put_tok(e, id, x->m[off + lo]);
+        else if (bpe_word(e, x, off + lo, hi - lo))
+            return TB_EINPUT;
+    }
+    return TB_OK;
+}
+
+/* whole[id] = 1 when the BPE of vocab entry id's string is id alone (only
+ * with split_meta, where a piece merges as a word of its own). */
+static int whole_check(struct spbpe *m, tb_error *err)
+{
+    if (!m->split_meta)
+        return TB_OK;
+    uint32_t longest = 0;
+    for (uint32_t id = 0; id < m->n_ids; id++)
+        if (m->invocab[id] && m->vlen[id] > longest)
+            longest = m->vlen[id];
+    uint8_t *whole = tb_calloc(m->n_ids, 1, err);
+    uint32_t *zeros = tb_calloc((size_t)longest + 1, sizeof *zeros, err);
+    uint32_t ids[2];
+    struct spenc e = {.m = m, .ids = ids, .cap = 2, .err = err};
+    int rc = whole && zeros ? TB_OK : TB_EINPUT;
+    for (uint32_t id = 0; rc == TB_OK && id < m->n_ids; id++) {
+        if (!m->invocab[id] || m->vlen[id] == 0)
+            continue;
+        struct nbuf x = {.b = m->arena + m->voff[id], .m = zeros, .n = m->vlen[id]};
+        e.n = 0;
+        /* a string the encoder refuses (no token for a character) is not whole */
+        if (bpe_word(&e, &x, 0, x.n) == TB_OK)
+            whole[id] = e.n == 1 && ids[0] == id;
+        else
+            tb_error_clear(err);
+    }
+    free(zeros);
+    free(e.sid);
+    free(e.slen);
+    free(e.sprv);
+    free(e.heap);
+    if (rc) {
+        free(whole);
+        return rc;
+    }
+    m->whole = whole;
+    return TB_OK;
 }
 
 /* ---- pre-tokenizers ---------------------------------------------------- */
@@ -2417,7 +2552,17 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
     }
     free(mbuf);
     free(cat);
-    return rc;
+    if (rc == TB_OK)
+        meta_cuts_check(m);
+    /* the first lookup of every character, without hashing */
+    if (rc == TB_OK && !(m->bmp = tb_malloc(0x10000 * sizeof *m->bmp, err)))
+        rc = TB_EINPUT;
+    for (int32_t cp = 0; rc == TB_OK && cp < 0x10000; cp++) {
+        uint8_t u[4];
+        size_t k = (size_t)utf8_encode(cp, u);   /* surrogates: never decoded */
+        m->bmp[cp] = vocab_get(m, u, k);
+    }
+    return rc ? rc : whole_check(m, err);
 }
 
 int spbpe_new_from_json(tokenizer *t, json_t *root, tb_error *err)

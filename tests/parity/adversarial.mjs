@@ -8,7 +8,8 @@
 // scripts, digit grouping in many scripts, whitespace runs (trailing spaces,
 // tabs, CR, NBSP, NEL U+0085, U+2028, ideographic space), camel case and
 // title case (o200k), emoji ZWJ sequences, flags, keycaps, skin tones, and
-// decomposed text that NFC changes (e + U+0301, Hangul jamo).
+// decomposed text that NFC changes (e + U+0301, Hangul jamo), and text
+// where spbpe's cuts before U+2581 runs must not change the merges.
 const rep = (s, n) => s.repeat(n);
 const lines = [
   "I'M here, DON'T go. You'RE WE'LL they'VE she'S it'D he'Ll 'S 'sup",
@@ -59,6 +60,9 @@ const lines = [
   'math 𝔸𝕓𝒸 𝟙𝟚𝟛 ∑∫√∞ ≠ ≤ ≥',
   'Mix3d d1g1ts a1b22c333d4444 x9y99z999',
   'end with newline-free trailing spaces   ',
+  // spbpe cuts words before a run of U+2581 unless a merge joins across
+  // (Gemma 3 merges '>' with '\u2581</'): the cut and the no-cut case
+  '> </b> <i>x</i>  </p> a>  </ > </ ></ 中> </',
   '',
   'x',
   ' ',
