@@ -9,44 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spm_impl.h"
 #include "tokenizer_impl.h"
-
-enum { SPM_NORMAL = 1, SPM_UNKNOWN = 2, SPM_CONTROL = 3, SPM_USER = 4, SPM_UNUSED = 5,
-       SPM_BYTE = 6 };
-
-typedef struct spm_piece {
-    uint32_t off, len;      /* bytes in spm_state.text */
-    float score;
-    uint8_t type;           /* SPM_* */
-} spm_piece;
-
-/* One edge of the piece trie: key = node * 256 + byte + 1 (0: empty slot). */
-typedef struct spm_edge {
-    uint64_t key;
-    uint32_t child;
-} spm_edge;
-
-typedef struct spm_state {
-    char *text;             /* every piece's bytes, owned */
-    spm_piece *pieces;      /* n, in id order */
-    size_t n;
-    /* trie over the NORMAL, USER_DEFINED and UNUSED pieces */
-    spm_edge *edges;        /* open addressing, edge_mask + 1 slots */
-    size_t edge_mask;
-    int32_t *node_id;       /* per node: the piece ending there, or -1 */
-    size_t n_nodes;
-    int32_t unk_id;
-    int32_t byte_id[256];   /* the <0xNN> piece of each byte, or unk_id */
-    float min_score, max_score;   /* over NORMAL pieces (SentencePiece's inits) */
-    int byte_fallback, add_dummy_prefix, remove_extra_ws, escape_ws, ws_suffix;
-    /* precompiled_charsmap: Darts double-array units and the replacement blob */
-    uint32_t *units;
-    size_t n_units;
-    char *repl;             /* owned copy */
-    size_t repl_len;
-    char unk_surface[64];
-    char norm_name[64];
-} spm_state;
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -157,26 +121,6 @@ static float pb_float(uint64_t v)
 
 /* ---- the piece trie ------------------------------------------------------ */
 
-static uint64_t edge_hash(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    return k;
-}
-
-/* The child of node by byte b, or 0 (the root is never a child). */
-static uint32_t trie_child(const spm_state *s, uint32_t node, unsigned char b)
-{
-    uint64_t key = (uint64_t)node * 256 + b + 1;
-    for (size_t i = edge_hash(key) & s->edge_mask;; i = (i + 1) & s->edge_mask) {
-        if (s->edges[i].key == key)
-            return s->edges[i].child;
-        if (s->edges[i].key == 0)
-            return 0;
-    }
-}
-
 static int trie_build(spm_state *s, const char *name, tb_error *err)
 {
     size_t total = 1;
@@ -199,12 +143,12 @@ static int trie_build(spm_state *s, const char *name, tb_error *err)
         uint32_t node = 0;
         for (uint32_t j = 0; j < p->len; j++) {
             unsigned char b = (unsigned char)s->text[p->off + j];
-            uint32_t c = trie_child(s, node, b);
+            uint32_t c = spm_trie_child(s, node, b);
             if (!c) {
                 c = (uint32_t)s->n_nodes++;
                 s->node_id[c] = -1;
                 uint64_t key = (uint64_t)node * 256 + b + 1;
-                size_t k = edge_hash(key) & s->edge_mask;
+                size_t k = spm_edge_hash(key) & s->edge_mask;
                 while (s->edges[k].key)
                     k = (k + 1) & s->edge_mask;
                 s->edges[k].key = key;
@@ -305,11 +249,12 @@ static int parse_trainer(spm_state *s, const pb_field *outer, const char *name, 
         if (f.num == 3) {
             if (want_wt(&f, 0, "trainer_spec.model_type", name, err))
                 return TB_EINPUT;
-            if (f.v != 1) {
+            if (f.v != SPM_MODEL_UNIGRAM && f.v != SPM_MODEL_BPE) {
                 static const char *const types[] = {"?", "UNIGRAM", "BPE", "WORD", "CHAR"};
                 return fail_at(err, name, f.at, "model_type %s is not supported (spm: reads "
-                               "UNIGRAM models only)", f.v < 5 ? types[f.v] : "unknown");
+                               "UNIGRAM and BPE models)", f.v < 5 ? types[f.v] : "unknown");
             }
+            s->model_type = (int)f.v;
         } else if (f.num == 24) {
             if (parse_bool(&f, &s->ws_suffix, "trainer_spec.treat_whitespace_as_suffix", name, err))
                 return TB_EINPUT;
@@ -453,6 +398,8 @@ static int check_pieces(spm_state *s, const char *name, tb_error *err)
                 s->max_score = p->score;
         } else if (p->type == SPM_BYTE) {
             have_byte = 1;
+        } else if (p->type == SPM_UNUSED) {
+            s->has_unused = 1;
         }
     }
     if (s->unk_id < 0)
@@ -484,18 +431,12 @@ static int check_pieces(spm_state *s, const char *name, tb_error *err)
 
 /* ---- normalization ------------------------------------------------------- */
 
-static size_t one_char_len(unsigned char c)
-{
-    return (size_t)("\1\1\1\1\1\1\1\1\1\1\1\1\2\2\3\4"[c >> 4]);
-}
-
-/* The longest user-defined piece that starts text[0..n), or 0. */
-static size_t user_match(const spm_state *s, const char *text, size_t n)
+size_t spm_user_match(const spm_state *s, const char *text, size_t n)
 {
     size_t best = 0;
     uint32_t node = 0;
     for (size_t i = 0; i < n; i++) {
-        node = trie_child(s, node, (unsigned char)text[i]);
+        node = spm_trie_child(s, node, (unsigned char)text[i]);
         if (!node)
             break;
         int32_t id = s->node_id[node];
@@ -542,7 +483,7 @@ static size_t charsmap_match(const spm_state *s, const char *key, size_t n, uint
 static size_t norm_prefix(const spm_state *s, const char *text, size_t n, const char **out,
                           size_t *out_len)
 {
-    size_t k = user_match(s, text, n);
+    size_t k = spm_user_match(s, text, n);
     if (k) {
         *out = text;
         *out_len = k;
@@ -560,7 +501,7 @@ static size_t norm_prefix(const spm_state *s, const char *text, size_t n, const 
         }
         return k;
     }
-    k = one_char_len((unsigned char)text[0]);
+    k = spm_one_char_len((unsigned char)text[0]);
     if (k > n)
         k = n;
     *out = text;
@@ -670,6 +611,10 @@ static int spm_encode(const tokenizer *t, const char *text, size_t len, uint32_t
     size_t size = o.n, k = 0;
     if (rc || size == 0)
         goto done;
+    if (s->model_type == SPM_MODEL_BPE) {
+        rc = spm_bpe_encode(s, o.b, o.orig, size, ids, offs, cap, &k, err);
+        goto done;
+    }
     if (size > INT32_MAX - 1) {
         rc = tb_fail(err, TB_EINPUT, "normalized text of %zu bytes is too long", size);
         goto done;
@@ -689,13 +634,13 @@ static int spm_encode(const tokenizer *t, const char *text, size_t len, uint32_t
     const char *nb = o.b;
     for (size_t start = 0; start < size;) {
         const float till_here = best[start].score;
-        size_t mblen = one_char_len((unsigned char)nb[start]);
+        size_t mblen = spm_one_char_len((unsigned char)nb[start]);
         if (mblen > size - start)
             mblen = size - start;
         int has_single = 0;
         uint32_t node = 0;
         for (size_t key = start; key < size;) {
-            node = trie_child(s, node, (unsigned char)nb[key]);
+            node = spm_trie_child(s, node, (unsigned char)nb[key]);
             key++;
             if (!node)
                 break;
@@ -860,6 +805,7 @@ int spm_tokenizer_from_data(tokenizer *t, const char *name, const unsigned char 
     if (!s)
         return TB_EINPUT;
     s->add_dummy_prefix = s->remove_extra_ws = s->escape_ws = 1;
+    s->model_type = SPM_MODEL_UNIGRAM;
     int rc = parse_model(s, data, len, name, err);
     if (!rc)
         rc = check_pieces(s, name, err);
