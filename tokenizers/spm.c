@@ -760,18 +760,30 @@ static int spm_piece_op(const tokenizer *t, uint32_t id, char *out, size_t cap, 
     return TB_OK;
 }
 
-/* The first piece that gives text loses the space of the dummy prefix. */
+/* As SentencePiece's Decode: while nothing is written, a NORMAL, UNUSED or
+ * USER_DEFINED piece loses one leading U+2581 when add_dummy_prefix or
+ * remove_extra_whitespaces is on; without remove_extra_whitespaces only the
+ * first such loss counts (the dummy prefix), with it every leading space
+ * goes. Byte, control and unknown pieces lose nothing. */
 static int spm_decode(const tokenizer *t, const uint32_t *ids, size_t n, char *out, size_t cap,
                       size_t *n_bytes, tb_error *err)
 {
     const spm_state *s = t->state;
     size_t pos = 0;
-    int first = s->add_dummy_prefix && !s->ws_suffix;
+    int at_bos = 1, bos_ws_seen = 0;
+    const int strip = s->add_dummy_prefix || s->remove_extra_ws;
     for (size_t i = 0; i < n; i++) {
-        size_t before = pos;
-        piece_text(s, ids[i], first, out, cap, &pos);
-        if (pos > before)
-            first = 0;
+        const spm_piece *p = &s->pieces[ids[i]];
+        if (p->type == SPM_BYTE) {
+            piece_text(s, ids[i], 0, out, cap, &pos);
+            continue;
+        }
+        if (bos_ws_seen || pos > 0)
+            at_bos = 0;
+        int drop = at_bos && strip && p->type != SPM_CONTROL && (int32_t)ids[i] != s->unk_id &&
+                   p->len >= 3 && memcmp(s->text + p->off, k_ws, 3) == 0;
+        piece_text(s, ids[i], drop, out, cap, &pos);
+        bos_ws_seen = drop && !s->remove_extra_ws;
     }
     *n_bytes = pos;
     return TB_OK;
