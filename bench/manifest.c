@@ -49,26 +49,43 @@ static void cpu_model(char *buf, size_t cap)
     fclose(f);
 }
 
-/* "key: value" lines of a corpus MANIFEST that describe its source. */
-static json_t *corpus_sources(const char *dir)
+/* The "key: value" lines of a corpus MANIFEST that describe its source into
+ * *sources, and its languages' display names (`lang: CODE ... name=NAME`,
+ * NAME the rest of the line) into *names, {CODE: NAME} in file order. */
+static void corpus_sources(const char *dir, json_t **sources, json_t **names)
 {
-    json_t *o = json_object();
+    *sources = json_object();
+    *names = json_object();
     char path[4200];
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
     FILE *f = fopen(path, "r");
     if (!f)
-        return o;
-    char line[1024];
+        return;
+    char line[4096];
     while (fgets(line, sizeof line, f)) {
+        if (!strchr(line, '\n') && !feof(f)) { /* longer than line: none of ours, skipped */
+            int ch;
+            while ((ch = fgetc(f)) != EOF && ch != '\n')
+                ;
+            continue;
+        }
         line[strcspn(line, "\n")] = '\0';
         char *colon = strstr(line, ": ");
         if (!colon || strncmp(line, "file", 4) == 0)
             continue;
         *colon = '\0';
-        json_object_set_new(o, line, json_string(colon + 2));
+        if (strcmp(line, "lang") == 0) {
+            char *code = colon + 2, *name = strstr(code, " name=");
+            size_t n = strcspn(code, " ");
+            if (name && n && name[6]) {
+                code[n] = '\0';
+                json_object_set_new(*names, code, json_string(name + 6));
+            }
+            continue;
+        }
+        json_object_set_new(*sources, line, json_string(colon + 2));
     }
     fclose(f);
-    return o;
 }
 
 /* A manifest handle that owns root; on failure root is released. */
@@ -138,7 +155,13 @@ int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, t
         int pv = corpus_pivot(c);
         json_object_set_new(co, "pivot", pv >= 0 ? json_string(corpus_lang(c, (size_t)pv))
                                                  : json_null());
-        json_object_set_new(co, "source", corpus_sources(path));
+        json_t *src, *names;
+        corpus_sources(path, &src, &names);
+        json_object_set_new(co, "source", src);
+        if (json_object_size(names))
+            json_object_set_new(co, "lang_names", names);
+        else
+            json_decref(names);
         json_array_append_new(corpora, co);
         corpus_free(c);
     }
@@ -236,6 +259,29 @@ int manifest_load(const char *path, manifest **out, tb_error *err)
         return tb_fail(err, TB_EINPUT, "manifest '%s': expected a JSON object", path);
     }
     return manifest_wrap(root, out, err);
+}
+
+int manifest_lang_names(const manifest *m, manifest_name_fn fn, void *ctx)
+{
+    size_t i;
+    json_t *co;
+    json_array_foreach(json_object_get(m->root, "corpora"), i, co)
+    {
+        const char *cname = json_string_value(json_object_get(co, "name"));
+        json_t *names = json_object_get(co, "lang_names");
+        if (!cname || !json_is_object(names))
+            continue;
+        const char *code;
+        json_t *v;
+        json_object_foreach(names, code, v)
+        {
+            const char *name = json_string_value(v);
+            int rc = name ? fn(ctx, cname, code, name) : 0;
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
 }
 
 static const char *str_or(json_t *o, const char *key, const char *dflt)

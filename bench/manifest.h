@@ -2,7 +2,8 @@
  * version and commit, date, machine, command, corpora with their MANIFEST
  * hashes and sources, tokenizer specs, and per spec that reads a file its
  * vocabulary file's path, size and sha256 - "checked" when it is a packaged
- * name verified against tokenizers/vocab_files.c). Saved as manifest.json beside
+ * name verified against tokenizers/vocab_files.c), and per corpus whose
+ * MANIFEST names its languages their display names. Saved as manifest.json beside
  * results.csv; the report renders it as Markdown. */
 #ifndef MANIFEST_H
 #define MANIFEST_H
@@ -22,6 +23,14 @@ void manifest_free(manifest *m);
 int manifest_save(const manifest *m, const char *path, tb_error *err);
 /* Reads a saved manifest.json (for `tokbench report`). */
 int manifest_load(const char *path, manifest **out, tb_error *err);
+/* The display names of the corpora's languages ("lang_names" of a corpus in
+ * manifest.json, from its MANIFEST's `lang: CODE ... name=NAME` lines): fn
+ * for each (corpus, code, name), in file order; entries that are not strings
+ * are skipped. Stops at the first nonzero return of fn and returns it, else
+ * 0. */
+typedef int (*manifest_name_fn)(void *ctx, const char *cname, const char *lang,
+                                const char *name);
+int manifest_lang_names(const manifest *m, manifest_name_fn fn, void *ctx);
 /* Markdown rendering; malloc'd, caller frees. */
 char *manifest_markdown(const manifest *m);
 

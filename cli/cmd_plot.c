@@ -39,8 +39,10 @@ const cli_command plot_cmd = {
     "name the results do not hold is a usage error (exit 2) that lists the ones they do.\n"
     "A corpus of more than 10 languages (with more than 10 of them selected) gets one\n"
     "chart instead, atlas_CORPUS: every language a row sorted by its median parity over\n"
-    "the tokenizers (split all), names coloured by script family, a panel per tokenizer\n"
-    "with the byte premium first (REPORT.md's Atlas section; tokbench help run).\n"
+    "the tokenizers (split all), its code and name (from the manifest.json beside RESULTS,\n"
+    "if any) coloured by script family, a panel per tokenizer (names with the same counts\n"
+    "in every language share one) with the byte premium first (REPORT.md's Atlas section;\n"
+    "tokbench help run).\n"
     "\n"
     "The charts are drawn into DIR.tmp.PID and switched in place of DIR as a set, so\n"
     "charts of earlier runs do not linger. DIR is replaced only when it does not exist,\n"
@@ -118,13 +120,24 @@ int cmd_plot(const cli_args *a)
         results_free(r);
         return cli_fail("plot", &err);
     }
+    /* the atlas's language names, from the manifest.json beside the results */
+    manifest *m = NULL;
+    langnames *names = NULL;
+    if (cli_manifest_beside(a->pos[0], &m, &err) || cli_lang_names(m, &names, &err)) {
+        manifest_free(m);
+        results_free(r);
+        afolder_abort(&set);
+        return cli_fail("plot", &err);
+    }
+    manifest_free(m);
     int ti = cli_opt_index(&plot_cmd, "tokenizer"), li = cli_opt_index(&plot_cmd, "lang");
     plot_config cfg = {.out_dir = set.tmp, .gnuplot = getenv("TOKBENCH_GNUPLOT"),
                        .split = split, .tokenizers = a->v[ti], .n_tokenizers = a->n[ti],
-                       .langs = a->v[li], .n_langs = a->n[li]};
+                       .langs = a->v[li], .n_langs = a->n[li], .names = names};
     plot_report rep;
     rc = plot_all(r, &cfg, &rep, &err);
     results_free(r);
+    langnames_free(names);
     if (rc) {
         plot_report_free(&rep);
         char log[4200];

@@ -23,8 +23,8 @@ const cli_command prepare_cmd = {
     "Train the trained schemes of a run once into the cache, for its shards.",
     "Makes every tokenizer of the specs for every language of the corpora, as run\n"
     "does, training what the cache (TOKBENCH_CACHE, default build/cache) lacks:\n"
-    "a 'run --shard K/N' never trains; a bpe:N it does not find there fails and\n"
-    "says to run prepare. Give the -c, -t, -l and --pivot of the shards. Writes\n"
+    "a 'run --shard K/N' never trains; a bpe:N or graphemes vocabulary it does not\n"
+    "find there fails and says to run prepare. Give the -c, -t, -l and --pivot of the shards. Writes\n"
     "only the cache; on a cluster, put the cache where every shard reads it.\n",
     prepare_opts,
 };

@@ -40,14 +40,49 @@ const cli_command report_cmd = {
  * then has no charts/, and when gnuplot ran and left a log, the failed charts
  * folder is kept beside the set as "<out>.charts.tmp.<pid>" (the next run
  * removes it) and the warning names the log. */
-static int report_into(const results *res, const char *manifest_md, const afolder *set,
-                       int charts, tb_error *err)
+static int add_name(void *ctx, const char *cname, const char *lang, const char *name)
+{
+    tb_error ignore;
+    return langnames_add(ctx, cname, lang, name, &ignore);
+}
+
+int cli_lang_names(const manifest *m, langnames **out, tb_error *err)
+{
+    if (langnames_new(out, err))
+        return TB_EINPUT;
+    if (m && manifest_lang_names(m, add_name, *out)) {
+        langnames_free(*out);
+        *out = NULL;
+        return tb_fail(err, TB_EINPUT, "language names: out of memory");
+    }
+    return TB_OK;
+}
+
+int cli_manifest_beside(const char *results_path, manifest **m, tb_error *err)
+{
+    char path[4096], src[4096];
+    *m = NULL;
+    snprintf(src, sizeof src, "%s", results_path);
+    snprintf(path, sizeof path, "%s/manifest.json", dirname(src));
+    if (access(path, F_OK) != 0)
+        return TB_OK;
+    return manifest_load(path, m, err);
+}
+
+/* The report of res with m's rendering and language names (m may be NULL). */
+static int report_into(const results *res, const manifest *m, const afolder *set, int charts,
+                       tb_error *err)
 {
     char path[4200];
+    langnames *names = NULL;
+    if (cli_lang_names(m, &names, err))
+        return TB_EINPUT;
+    char *md = m ? manifest_markdown(m) : NULL;
     plot_report pr = {0};
     if (charts) {
         snprintf(path, sizeof path, "%s/charts", set->tmp);
-        plot_config pc = {.out_dir = path, .gnuplot = getenv("TOKBENCH_GNUPLOT")};
+        plot_config pc = {.out_dir = path, .gnuplot = getenv("TOKBENCH_GNUPLOT"),
+                          .names = names};
         tb_error perr = {0};
         if (plot_all(res, &pc, &pr, &perr)) {
             plot_report_free(&pr);
@@ -66,16 +101,18 @@ static int report_into(const results *res, const char *manifest_md, const afolde
             tb_remove_tree(path);
         }
     }
-    report_extras ex = {.manifest_md = manifest_md, .chart_dir = "charts",
-                        .charts = pr.charts, .n_charts = pr.drawn};
+    report_extras ex = {.manifest_md = md, .chart_dir = "charts", .charts = pr.charts,
+                        .n_charts = pr.drawn, .names = names};
     snprintf(path, sizeof path, "%s/REPORT.md", set->tmp);
     int rc = report_save_markdown(res, &ex, path, err);
     plot_report_free(&pr);
+    free(md);
+    langnames_free(names);
     return rc;
 }
 
-int cli_write_report(const results *res, const char *manifest_md, const char *out_dir,
-                     int charts, tb_error *err)
+int cli_write_report(const results *res, const manifest *m, const char *out_dir, int charts,
+                     tb_error *err)
 {
     static const char *const replaced[] = {"REPORT.md", "charts"};
     afolder set;
@@ -83,7 +120,7 @@ int cli_write_report(const results *res, const char *manifest_md, const char *ou
     if (rc == TB_OK)
         rc = afolder_carry(&set, replaced, 2, err);
     if (rc == TB_OK)
-        rc = report_into(res, manifest_md, &set, charts, err);
+        rc = report_into(res, m, &set, charts, err);
     if (rc == TB_OK)
         rc = afolder_commit(&set, err);
     afolder_abort(&set);
@@ -99,15 +136,12 @@ int cli_write_outputs(const results *res, const manifest *m, const char *out_dir
         return TB_EINPUT;
     snprintf(path, sizeof path, "%s/results.csv", set.tmp);
     int rc = results_save_csv(res, path, err);
-    char *md = NULL;
     if (rc == TB_OK && m) {
         snprintf(path, sizeof path, "%s/manifest.json", set.tmp);
         rc = manifest_save(m, path, err);
-        md = manifest_markdown(m);
     }
     if (rc == TB_OK)
-        rc = report_into(res, md, &set, 1, err);
-    free(md);
+        rc = report_into(res, m, &set, 1, err);
     if (rc == TB_OK)
         rc = afolder_commit(&set, err);
     afolder_abort(&set);
@@ -138,17 +172,11 @@ int cmd_report(const cli_args *a)
         results_free(res);
         return rc ? cli_fail("report", &err) : 0;
     }
-    char path[4096], src[4096];
-    snprintf(src, sizeof src, "%s", a->pos[0]);
-    snprintf(path, sizeof path, "%s/manifest.json", dirname(src));
+    char path[4096];
     manifest *m = NULL;
-    char *md = NULL;
-    if (access(path, F_OK) == 0) {
-        if (manifest_load(path, &m, &err)) {
-            results_free(res);
-            return cli_fail("report", &err);
-        }
-        md = manifest_markdown(m);
+    if (cli_manifest_beside(a->pos[0], &m, &err)) {
+        results_free(res);
+        return cli_fail("report", &err);
     }
     snprintf(path, sizeof path, "%s/REPORT.md", out_dir);
     char odir[4096], obase[256];
@@ -157,11 +185,10 @@ int cmd_report(const cli_args *a)
         rc = cli_split_path(out_dir, odir, sizeof odir, obase, sizeof obase, &err);
     if (rc == TB_OK) {
         cli_clean_stale("report", odir, obase);
-        rc = cli_write_report(res, md, out_dir, !cli_count(&report_cmd, a, "no-charts"), &err);
+        rc = cli_write_report(res, m, out_dir, !cli_count(&report_cmd, a, "no-charts"), &err);
     }
     if (rc == TB_OK)
         printf("wrote %s (%zu rows)\n", path, results_count(res));
-    free(md);
     manifest_free(m);
     results_free(res);
     return rc ? cli_fail("report", &err) : 0;

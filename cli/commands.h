@@ -11,6 +11,7 @@
 
 #include "../bench/manifest.h"
 #include "../common/tb.h"
+#include "../reports/langnames.h"
 #include "../results/results.h"
 #include "cli.h"
 
@@ -55,8 +56,14 @@ void commands_print_usage(FILE *f);
  * out_dir/REPORT.md (cli/cmd_report.c). The folder is switched in as a set
  * (common/afile.h afolder): its other files are carried over, the old
  * REPORT.md and charts/ go; a reader sees the old set or the new one. */
-int cli_write_report(const results *res, const char *manifest_md, const char *out_dir,
-                     int charts, tb_error *err);
+int cli_write_report(const results *res, const manifest *m, const char *out_dir, int charts,
+                     tb_error *err);
+/* The languages' display names of m (m NULL: none) into a new *out
+ * (cli/cmd_report.c); TB_EINPUT when out of memory. */
+int cli_lang_names(const manifest *m, langnames **out, tb_error *err);
+/* The manifest.json beside results_path into *m, NULL when there is none;
+ * TB_EINPUT when it cannot be read. */
+int cli_manifest_beside(const char *results_path, manifest **m, tb_error *err);
 /* A run's output folder: results.csv, manifest.json (m may be NULL), REPORT.md
  * and charts (cli/cmd_report.c), written into a new folder that replaces
  * out_dir as a whole (nothing of the old folder is kept). */

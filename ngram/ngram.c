@@ -673,14 +673,38 @@ double ngram_score(const ngram_model *m, const ngram_state *in, uint32_t word, n
     return lp;
 }
 
+/* Loads moved ahead of the queries that need them (the results are the
+ * same): while word i is scored, the vocabulary slot of token i+3, the
+ * bucket of bigram "w[i+1] w[i+2]", and the bucket of trigram "w[i-1] w[i]
+ * w[i+1]", whose key needs the bigram node "w[i] w[i+1]" (looked up here,
+ * its bucket fetched one step before). A lookup chain of one query is
+ * serial; queries i+1 and i+2 are not waiting on it. */
+static inline uint32_t word_at(const ngram_model *m, const uint32_t *ids, size_t n, size_t i)
+{
+    return i < n ? ngram_word(m, ids[i]) : NGRAM_EOS;
+}
+
 double ngram_score_segment(const ngram_model *m, const uint32_t *ids, size_t n, size_t *n_oov)
 {
     ngram_state s;
     ngram_state_begin(m, &s);
     double sum = 0;
     size_t oov = 0;
+    const ngram_tab *t2 = &m->tab[2], *t3 = &m->tab[3];
+    int pre2 = m->order > 1 && t2->probe, pre3 = pre2 && m->order > 2 && t3->probe;
+    uint32_t next = word_at(m, ids, n, 0), next2 = word_at(m, ids, n, 1);
     for (size_t i = 0; i < n; i++) {
-        uint32_t w = ngram_word(m, ids[i]);
+        uint32_t w = next;
+        next = next2;
+        next2 = word_at(m, ids, n, i + 2);
+        if (i + 3 < n)
+            __builtin_prefetch(&m->tok_slot[(size_t)mix64(ids[i + 3]) & m->tok_mask]);
+        if (pre2 && i + 1 < n) {
+            __builtin_prefetch(&t2->probe[probe_bucket(pack(next2, next), t2->n_probe)]);
+            uint32_t b = pre3 && s.n ? ngram_tab_find(t2, next, w) : NGRAM_NONE;
+            if (b != NGRAM_NONE)
+                __builtin_prefetch(&t3->probe[probe_bucket(pack(b, s.w[s.n - 1]), t3->n_probe)]);
+        }
         oov += w == NGRAM_UNK;
         sum += ngram_score(m, &s, w, &s);
     }

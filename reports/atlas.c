@@ -71,7 +71,8 @@ const char *atlas_script_of(const char *lang, char *buf, size_t cap)
 /* ---- the table ------------------------------------------------------------ */
 
 struct lang {
-    const char *name;       /* borrowed from the results */
+    const char *name;       /* the code, borrowed from the results */
+    const char *display;    /* its display name, borrowed from the langnames; NULL: none */
     char script[8];
     double cost, premium;
     double *par;            /* (n_toks) split all */
@@ -88,7 +89,10 @@ struct script {
 
 struct atlas {
     const char *corpus;
-    const char **toks;
+    const char **names;     /* (n_names) every tokenizer, in order of appearance */
+    size_t *col;            /* (n_names) the column of each */
+    size_t n_names;
+    const char **toks;      /* (n_toks) each column's first name */
     size_t n_toks;
     struct lang *langs;     /* sorted by cost */
     size_t n_langs;
@@ -144,6 +148,8 @@ void atlas_free(atlas *a)
     free(a->langs);
     free(a->scripts);
     free(a->toks);
+    free(a->names);
+    free(a->col);
     free(a);
 }
 
@@ -198,7 +204,60 @@ static int build_scripts(atlas *a, tb_error *err)
     return TB_OK;
 }
 
-int atlas_new(const results *r, const char *corpus, atlas **out, tb_error *err)
+/* Both NAN, or equal. */
+static int same_value(double x, double y) { return isnan(x) ? isnan(y) : x == y; }
+
+/* 1 when names u and t of a (values loaded, columns not yet merged) are one
+ * vocabulary: the same rows in every language (atlas.h). */
+static int same_rows(const results *r, const atlas *a, size_t u, size_t t)
+{
+    static const char *const splits[] = {ATLAS_SPLIT, "test"};
+    for (size_t i = 0; i < a->n_langs; i++) {
+        const struct lang *l = &a->langs[i];
+        if (!same_value(l->par[u], l->par[t]) || !same_value(l->par_test[u], l->par_test[t]) ||
+            !same_value(l->unk[u], l->unk[t]))
+            return 0;
+        for (int s = 0; s < 2; s++)
+            if (!same_value(value(r, a->corpus, splits[s], l->name, a->names[u], "tokens"),
+                            value(r, a->corpus, splits[s], l->name, a->names[t], "tokens")))
+                return 0;
+    }
+    return 1;
+}
+
+/* Columns of a: each name joins the first earlier column whose first name
+ * has the same rows; each language's values move to their column's slot
+ * (a column's first name is never before its slot, so in place). */
+static int merge_columns(const results *r, atlas *a, tb_error *err)
+{
+    size_t nn = a->n_names;
+    size_t *first = tb_calloc(nn ? nn : 1, sizeof *first, err); /* column -> its first name */
+    if (!first)
+        return TB_EINPUT;
+    a->n_toks = 0;
+    for (size_t t = 0; t < nn; t++) {
+        size_t c = 0;
+        while (c < a->n_toks && !same_rows(r, a, first[c], t))
+            c++;
+        if (c == a->n_toks)
+            first[a->n_toks++] = t;
+        a->col[t] = c;
+    }
+    for (size_t c = 0; c < a->n_toks; c++) {
+        a->toks[c] = a->names[first[c]];
+        for (size_t i = 0; i < a->n_langs; i++) {
+            struct lang *l = &a->langs[i];
+            l->par[c] = l->par[first[c]];
+            l->par_test[c] = l->par_test[first[c]];
+            l->unk[c] = l->unk[first[c]];
+        }
+    }
+    free(first);
+    return TB_OK;
+}
+
+int atlas_new(const results *r, const char *corpus, const langnames *names, atlas **out,
+              tb_error *err)
 {
     *out = NULL;
     results_names langs = {0}, toks = {0};
@@ -220,24 +279,28 @@ int atlas_new(const results *r, const char *corpus, atlas **out, tb_error *err)
         oom = 1;
         goto done;
     }
+    size_t nn = toks.n ? toks.n : 1;
     a->corpus = corpus;
-    a->n_toks = toks.n;
-    a->toks = tb_calloc(toks.n ? toks.n : 1, sizeof *a->toks, err);
+    a->n_names = toks.n;
+    a->names = tb_calloc(nn, sizeof *a->names, err);
+    a->col = a->names ? tb_calloc(nn, sizeof *a->col, err) : NULL;
+    a->toks = a->col ? tb_calloc(nn, sizeof *a->toks, err) : NULL;
     a->langs = a->toks ? tb_calloc(langs.n, sizeof *a->langs, err) : NULL;
-    double *tmp = a->langs ? tb_calloc(toks.n ? toks.n : 1, sizeof *tmp, err) : NULL;
+    double *tmp = a->langs ? tb_calloc(nn, sizeof *tmp, err) : NULL;
     if (!tmp) {
         oom = 1;
         goto done;
     }
     for (size_t t = 0; t < toks.n; t++)
-        a->toks[t] = toks.v[t];
+        a->names[t] = toks.v[t];
     for (size_t i = 0; i < langs.n && !oom; i++) {
         struct lang *l = &a->langs[a->n_langs++];
         l->name = langs.v[i];
+        l->display = langnames_get(names, corpus, l->name);
         atlas_script_of(l->name, l->script, sizeof l->script);
-        l->par = tb_calloc(toks.n ? toks.n : 1, sizeof *l->par, err);
-        l->par_test = tb_calloc(toks.n ? toks.n : 1, sizeof *l->par_test, err);
-        l->unk = tb_calloc(toks.n ? toks.n : 1, sizeof *l->unk, err);
+        l->par = tb_calloc(nn, sizeof *l->par, err);
+        l->par_test = tb_calloc(nn, sizeof *l->par_test, err);
+        l->unk = tb_calloc(nn, sizeof *l->unk, err);
         if (!l->par || !l->par_test || !l->unk) {
             oom = 1;
             break;
@@ -249,11 +312,17 @@ int atlas_new(const results *r, const char *corpus, atlas **out, tb_error *err)
             l->unk[t] = value(r, corpus, ATLAS_SPLIT, l->name, toks.v[t], "unk_rate");
             if (isnan(l->premium))
                 l->premium = value(r, corpus, ATLAS_SPLIT, l->name, toks.v[t], "byte_premium");
-            tmp[t] = l->par[t];
         }
         if (isnan(l->premium)) /* bytes' parity is the byte premium */
             l->premium = value(r, corpus, ATLAS_SPLIT, l->name, "bytes", "parity");
-        l->cost = median_of(tmp, toks.n);
+    }
+    if (!oom)
+        oom = merge_columns(r, a, err) != TB_OK;
+    for (size_t i = 0; i < a->n_langs && !oom; i++) {
+        struct lang *l = &a->langs[i];
+        for (size_t t = 0; t < a->n_toks; t++)
+            tmp[t] = l->par[t];
+        l->cost = median_of(tmp, a->n_toks);
         if (isnan(l->cost))
             l->cost = l->premium;
     }
@@ -277,8 +346,24 @@ const char *atlas_corpus(const atlas *a) { return a->corpus; }
 size_t atlas_n_langs(const atlas *a) { return a->n_langs; }
 size_t atlas_n_toks(const atlas *a) { return a->n_toks; }
 const char *atlas_tok(const atlas *a, size_t t) { return a->toks[t]; }
+size_t atlas_tok_n_names(const atlas *a, size_t t)
+{
+    size_t k = 0;
+    for (size_t u = 0; u < a->n_names; u++)
+        k += a->col[u] == t;
+    return k;
+}
+const char *atlas_tok_name(const atlas *a, size_t t, size_t k)
+{
+    for (size_t u = 0; u < a->n_names; u++)
+        if (a->col[u] == t && k-- == 0)
+            return a->names[u];
+    return NULL;
+}
+size_t atlas_n_merged(const atlas *a) { return a->n_names - a->n_toks; }
 const char *atlas_lang(const atlas *a, size_t i) { return a->langs[i].name; }
 const char *atlas_lang_script(const atlas *a, size_t i) { return a->langs[i].script; }
+const char *atlas_lang_name(const atlas *a, size_t i) { return a->langs[i].display; }
 double atlas_cost(const atlas *a, size_t i) { return a->langs[i].cost; }
 double atlas_byte_premium(const atlas *a, size_t i) { return a->langs[i].premium; }
 double atlas_parity(const atlas *a, size_t i, size_t t, int test)
@@ -397,11 +482,42 @@ static void cell(FILE *f, double v)
         fprintf(f, " %.3f |", v);
 }
 
+/* "`a`", or "`a` = `b`" for a column of several names. */
+static void tok_label(const atlas *a, size_t t, FILE *f)
+{
+    size_t n = atlas_tok_n_names(a, t);
+    for (size_t k = 0; k < n; k++)
+        fprintf(f, "%s`%s`", k ? " = " : "", atlas_tok_name(a, t, k));
+}
+
+/* s in a table cell: '|' escaped. */
+static void cell_text(const char *s, FILE *f)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+}
+
+/* A language's code and, when it has one, its whole name. */
+static void lang_cell(const struct lang *l, FILE *f)
+{
+    fputs(l->name, f);
+    if (l->display) {
+        fputc(' ', f);
+        cell_text(l->display, f);
+    }
+}
+
 static void tok_header(const atlas *a, FILE *f, const char *lead, size_t n_lead)
 {
     fputs(lead, f);
-    for (size_t t = 0; t < a->n_toks; t++)
-        fprintf(f, " `%s` |", a->toks[t]);
+    for (size_t t = 0; t < a->n_toks; t++) {
+        fputc(' ', f);
+        tok_label(a, t, f);
+        fputs(" |", f);
+    }
     fputs("\n|", f);
     for (size_t k = 0; k < n_lead; k++)
         fputs(k < 2 ? "---|" : "---:|", f);
@@ -424,9 +540,27 @@ void atlas_write_markdown(const atlas *a, const char *id, const char *chart_dir,
                "premium*: UTF-8 bytes(lang) / bytes(pivot) (`byte_premium`), the script's "
                "encoding cost, the same for every tokenizer; parity / byte premium is the "
                "tokenizer's own share. *Cost*: the median parity over the %zu tokenizer%s "
-               "below; languages are sorted by it (cheapest first). Scripts are the ISO 15924 "
-               "part of each language's name.\n\n",
+               "below",
             nl, a->corpus, nt, nt == 1 ? "" : "s");
+    if (a->n_names > nt)
+        fprintf(f, ", one column per vocabulary (%zu tokenizer names)", a->n_names);
+    fputs("; languages are sorted by it (cheapest first). Scripts are the ISO 15924 part of "
+          "each language's code.",
+          f);
+    if (a->n_names > nt) {
+        fputs(" Merged into one column: ", f);
+        for (size_t t = 0, k = 0; t < nt; t++)
+            if (atlas_tok_n_names(a, t) > 1) {
+                fputs(k++ ? "; " : "", f);
+                tok_label(a, t, f);
+            }
+        fprintf(f, ". The names of each such column give the same token counts, parity and "
+                   "fallback share in every one of the %zu languages (splits `all` and `test`; "
+                   "found from the rows, not the names): one vocabulary under several names, so "
+                   "one column here, counted once in each language's cost.",
+                nl);
+    }
+    fputs("\n\n", f);
     for (size_t c = 0; c < n_charts; c++)
         if (strncmp(charts[c].name, "atlas", 5) == 0 && strcmp(charts[c].corpus, a->corpus) == 0) {
             fprintf(f, "![%s](%s/%s.png)\n\n", charts[c].name, chart_dir ? chart_dir : "charts",
@@ -441,7 +575,9 @@ void atlas_write_markdown(const atlas *a, const char *id, const char *chart_dir,
     tok_header(a, f, "| rank | language | script | byte premium | cost |", 5);
     for (size_t i = 0; i < nl; i++) {
         const struct lang *l = &a->langs[i];
-        fprintf(f, "| %zu | %s | %s |", i + 1, l->name, script_label(l->script));
+        fprintf(f, "| %zu | ", i + 1);
+        lang_cell(l, f);
+        fprintf(f, " | %s |", script_label(l->script));
         cell(f, l->premium);
         cell(f, l->cost);
         for (size_t t = 0; t < nt; t++)
@@ -459,7 +595,9 @@ void atlas_write_markdown(const atlas *a, const char *id, const char *chart_dir,
               f);
         tok_header(a, f, "| rank | language |", 2);
         for (size_t i = 0; i < nl; i++) {
-            fprintf(f, "| %zu | %s |", i + 1, a->langs[i].name);
+            fprintf(f, "| %zu | ", i + 1);
+            lang_cell(&a->langs[i], f);
+            fputs(" |", f);
             for (size_t t = 0; t < nt; t++)
                 cell(f, a->langs[i].par_test[t]);
             fputc('\n', f);
@@ -496,12 +634,21 @@ void atlas_write_markdown(const atlas *a, const char *id, const char *chart_dir,
         int has = 0;
         for (size_t i = 0; i < nl && !has; i++)
             has = !isnan(a->langs[i].unk[t]);
-        fprintf(f, "| `%s` | %s%zu of %zu |", a->toks[t], has ? "" : "no rows: ", any, nl);
+        fputs("| ", f);
+        tok_label(a, t, f);
+        fprintf(f, " | %s%zu of %zu |", has ? "" : "no rows: ", any, nl);
         if (!k)
             fputs(" none |", f);
-        for (size_t j = 0; j < k; j++)
-            fprintf(f, "%s%s %.2f%%", j ? ", " : " ", a->langs[idx[j]].name,
-                    100 * a->langs[idx[j]].unk[t]);
+        for (size_t j = 0; j < k; j++) {
+            const struct lang *l = &a->langs[idx[j]];
+            fprintf(f, "%s%s", j ? ", " : " ", l->name);
+            if (l->display) {
+                fputs(" (", f);
+                cell_text(l->display, f);
+                fputc(')', f);
+            }
+            fprintf(f, " %.2f%%", 100 * l->unk[t]);
+        }
         fputs(k ? " |\n" : "\n", f);
     }
     fputc('\n', f);

@@ -1435,7 +1435,9 @@ static int selected(const char *const *v, size_t n, const char *s)
 /* ---- the atlas: every language of a many-language corpus -------------- */
 
 #define ATLAS_ROW_PX 16     /* one language a row: 13 pt text */
-#define ATLAS_TOP_PX 170    /* title, key, panel titles, top axis */
+#define ATLAS_TOP_PX 190    /* title, key, panel titles (two lines), top axis */
+#define ATLAS_LABEL_CP 36   /* a row label's code points at most (code and name) */
+#define ATLAS_NAMES_MAX_PX 440 /* the names column at most */
 #define ATLAS_BOTTOM_PX 75
 
 /* Name of a tokenizer in a panel title: without its scheme prefix. */
@@ -1445,6 +1447,21 @@ static const char *short_tok(const char *t)
     return p && (strncmp(t, "tiktoken:", 9) == 0 || strncmp(t, "hf:", 3) == 0) ? p + 1 : t;
 }
 
+static size_t code_points(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* The row label of language i: code and display name, cut (langnames.h). */
+static const char *atlas_row_label(const atlas *a, size_t i, char *buf, size_t cap)
+{
+    return langnames_label(atlas_lang(a, i), atlas_lang_name(a, i), ATLAS_LABEL_CP, buf,
+                           cap);
+}
+
 /* "atlas_<corpus>": a sorted dot plot, one row per language (cheapest at the
  * top, rank and name in its script family's colour), one panel per
  * tokenizer (the byte premium first), parity on a log axis shared by every
@@ -1452,11 +1469,12 @@ static const char *short_tok(const char *t)
 static int chart_atlas(struct ctx *c, tb_error *err)
 {
     atlas *a = NULL;
-    if (atlas_new(c->r, c->corpus, &a, err))
+    if (atlas_new(c->r, c->corpus, c->cfg->names, &a, err))
         return TB_EINPUT;
     if (!a)
         return skip(c);
     size_t nl = atlas_n_langs(a), nt = atlas_n_toks(a), np = nt + 1;
+    char label[256];
     double hi = 1;
     for (size_t i = 0; i < nl; i++) {
         double v = atlas_byte_premium(a, i);
@@ -1481,8 +1499,9 @@ static int chart_atlas(struct ctx *c, tb_error *err)
     FILE *d = ch.dat.fp;
     fputs("# rank colour byte_premium", d);
     for (size_t t = 0; t < nt; t++)
-        fprintf(d, " %s", atlas_tok(a, t));
-    fputs(" lang script\n", d);
+        for (size_t k = 0; k < atlas_tok_n_names(a, t); k++)
+            fprintf(d, "%s%s", k ? "=" : " ", atlas_tok_name(a, t, k));
+    fputs(" label lang script\n", d);
     for (size_t i = 0; i < nl; i++) {
         unsigned col = (unsigned)strtoul(atlas_family_colour(atlas_family_of(
                                              atlas_lang_script(a, i))) + 1, NULL, 16);
@@ -1493,6 +1512,8 @@ static int chart_atlas(struct ctx *c, tb_error *err)
             v = atlas_parity(a, i, t, 0);
             fprintf(d, " %s", isnan(v) ? "NaN" : gp_num(v, num));
         }
+        fputc(' ', d);
+        gp_str(d, atlas_row_label(a, i, label, sizeof label));
         fputc(' ', d);
         gp_str(d, atlas_lang(a, i));
         fputc(' ', d);
@@ -1505,7 +1526,8 @@ static int chart_atlas(struct ctx *c, tb_error *err)
     snprintf(ch.caption, sizeof ch.caption,
              "Parity (tokens relative to the pivot language for the same content, log scale, "
              "split all) of every language of %s, one row per language sorted by its median "
-             "parity over the tokenizers, one panel per tokenizer, the first panel, \"UTF-8 "
+             "parity over the tokenizers, one panel per tokenizer (names with the same counts "
+             "in every language share one), the first panel, \"UTF-8 "
              "bytes\", the byte premium (UTF-8 bytes relative to the pivot); names and dots "
              "coloured by script family.",
              c->corpus);
@@ -1517,11 +1539,13 @@ static int chart_atlas(struct ctx *c, tb_error *err)
     double H = ch.height, W = ch.width;
     double top = 1 - ATLAS_TOP_PX / H, bot = ATLAS_BOTTOM_PX / H;
     size_t longest = 8;
-    for (size_t i = 0; i < nl; i++)
-        longest = strlen(atlas_lang(a, i)) > longest ? strlen(atlas_lang(a, i)) : longest;
+    for (size_t i = 0; i < nl; i++) {
+        size_t n = code_points(atlas_row_label(a, i, label, sizeof label));
+        longest = n > longest ? n : longest;
+    }
     /* ranks right-aligned in the first 5 characters, names left-aligned after */
     double names_px = (double)(longest + 6) * (CHAR_PX + 1) + 10;
-    names_px = names_px > 360 ? 360 : names_px;
+    names_px = names_px > ATLAS_NAMES_MAX_PX ? ATLAS_NAMES_MAX_PX : names_px;
     double x0 = names_px / W, pw = (1 - 20 / W - x0) / (double)np;
     fprintf(f, "set multiplot\nunset key\nset datafile missing 'NaN'\n");
     fprintf(f, "set label 1 ");
@@ -1557,7 +1581,7 @@ static int chart_atlas(struct ctx *c, tb_error *err)
     fprintf(f, "plot 'atlas_%s.dat' using (%.4f):1:(sprintf('%%d', $1)):2 with labels right tc "
                "rgb variable, '' using (%.4f):1:(stringcolumn(%zu)):2 with labels left tc rgb "
                "variable\n",
-            c->corpus, split, split + 0.02, np + 3);
+            c->corpus, split, split + 0.02, np + 3); /* the label column */
     fprintf(f, "unset label\nset ytics 5 format ''\nset grid ytics xtics lc rgb '#c8c8c8'\n"
                "set logscale x 2\nset xrange [0.4:%s]\nset border 15 lc rgb '#444444'\n"
                "set xtics ('1' 1, '4' 4, '16' 16, '64' 64, '256' 256) out nomirror\n"
@@ -1565,13 +1589,25 @@ static int chart_atlas(struct ctx *c, tb_error *err)
                "set x2tics ('1' 1, '4' 4, '16' 16, '64' 64, '256' 256) out\n"
                "set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb '#444444' dt 2\n",
             gp_num(xmax, num), gp_num(xmax, num2));
+    size_t prev_nn = 0;
     for (size_t p = 0; p < np; p++) {
         double l = x0 + (double)p * pw;
         fprintf(f, "set lmargin at screen %.6f\nset rmargin at screen %.6f\n", l + 4 / W,
                 l + pw - 4 / W);
-        fprintf(f, "set label 30 ");
-        gp_str(f, p == 0 ? "UTF-8 bytes" : short_tok(atlas_tok(a, p - 1)));
-        fprintf(f, " at graph 0.5, screen %.6f center font ',14'\n", top + 50 / H);
+        /* the panel's title: its names, "a" over "= b" when several */
+        size_t nn = p == 0 ? 1 : atlas_tok_n_names(a, p - 1);
+        for (size_t k = 0; k < nn; k++) {
+            char title[300];
+            snprintf(title, sizeof title, "%s%s", k ? "= " : "",
+                     p == 0 ? "UTF-8 bytes" : short_tok(atlas_tok_name(a, p - 1, k)));
+            fprintf(f, "set label %zu ", 30 + k);
+            gp_str(f, title);
+            fprintf(f, " at graph 0.5, screen %.6f center font ',13'\n",
+                    top + (50 + 19 * (double)(nn - 1 - k)) / H);
+        }
+        for (size_t k = nn; k < prev_nn; k++) /* the previous panel's extra lines */
+            fprintf(f, "unset label %zu\n", 30 + k);
+        prev_nn = nn;
         if (p == np / 2)
             fprintf(f, "set xlabel 'parity with the pivot (log scale; dashed: 1, the pivot)'\n");
         else

@@ -23,9 +23,11 @@
  * A corpus of more than ATLAS_MIN_LANGS languages (reports/atlas.h), with
  * more than that many selected, gets one chart instead of all of the above:
  * "atlas_<corpus>", every language of the corpus a row sorted by cost
- * (cheapest at the top; rank and name in its script family's colour), one
- * panel per tokenizer with the byte premium first, parity of split all on a
- * log axis shared by the panels, 16 px a row.
+ * (cheapest at the top; rank, code and display name - the name cut so the
+ * label has at most 36 code points - in its script family's colour), one
+ * panel per tokenizer column (names of one vocabulary share a panel, titled
+ * "a" over "= b") with the byte premium first, parity of split all on a log
+ * axis shared by the panels, 16 px a row.
  *
  * Measured training (rows train_* and train_content_*, bench/stage_train.h)
  * gives line charts across groups named "training_flops_<corpus>",
@@ -44,6 +46,7 @@
 
 #include "../results/results.h"
 #include "../common/tb.h"
+#include "langnames.h"
 
 typedef struct plot_config {
     const char *out_dir;    /* charts go here (created) */
@@ -53,6 +56,8 @@ typedef struct plot_config {
     size_t n_tokenizers;
     const char *const *langs;      /* only these languages (n_langs 0: all) */
     size_t n_langs;
+    const langnames *names;        /* display names of the languages (the atlas's
+                                    * labels), or NULL: codes alone */
 } plot_config;
 
 /* One chart drawn: NAME.png, NAME.svg, NAME.dat and NAME.gp in out_dir. */

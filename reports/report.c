@@ -961,7 +961,7 @@ int report_write_markdown(const results *r, const report_extras *ex, FILE *f, tb
         atlas *a = NULL;
         if (nl <= ATLAS_MIN_LANGS || oom)
             continue;
-        if (atlas_new(r, corpora.v[c], &a, err)) {
+        if (atlas_new(r, corpora.v[c], ex ? ex->names : NULL, &a, err)) {
             rc = TB_EINPUT;
             goto done;
         }
@@ -1127,7 +1127,8 @@ void report_print_summary(const results *r, FILE *f)
         corpus_keys(r, corpora.v[c], &langs, &toks, &oom);
         atlas *a = NULL;
         tb_error aerr = {0};
-        if (langs.n > ATLAS_MIN_LANGS && atlas_new(r, corpora.v[c], &a, &aerr) == TB_OK && a) {
+        if (langs.n > ATLAS_MIN_LANGS && atlas_new(r, corpora.v[c], NULL, &a, &aerr) == TB_OK &&
+            a) {
             /* one line per tokenizer: the rows are the atlas's */
             size_t n = atlas_n_langs(a);
             fprintf(f, "corpus %s (split all): %zu languages, parity with the pivot; every "
@@ -1152,9 +1153,10 @@ void report_print_summary(const results *r, FILE *f)
                     med = k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
                 }
                 free(v);
-                if (k)
-                    fprintf(f, "%-24s %8.3f %8.3f %-24s %8.3f %-24s\n", atlas_tok(a, t), med,
-                            atlas_parity(a, lo, t, 0), atlas_lang(a, lo),
+                /* a line per name, also for names that share the column */
+                for (size_t m = 0; k && m < atlas_tok_n_names(a, t); m++)
+                    fprintf(f, "%-24s %8.3f %8.3f %-24s %8.3f %-24s\n", atlas_tok_name(a, t, m),
+                            med, atlas_parity(a, lo, t, 0), atlas_lang(a, lo),
                             atlas_parity(a, hi, t, 0), atlas_lang(a, hi));
             }
             fputc('\n', f);

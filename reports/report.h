@@ -9,6 +9,7 @@
 
 #include "../results/results.h"
 #include "plot.h"
+#include "langnames.h"
 #include "../common/tb.h"
 
 /* What goes into a report besides the rows. */
@@ -17,6 +18,7 @@ typedef struct report_extras {
     const char *chart_dir;          /* charts folder relative to the report, e.g. "charts" */
     const plot_chart *charts;       /* charts drawn (PNG and SVG exist), or NULL */
     size_t n_charts;
+    const langnames *names;         /* display names of languages (the atlas's rows), or NULL */
 } report_extras;
 
 /* Writes REPORT.md content, in reading order:

@@ -75,6 +75,42 @@ if command -v gnuplot >/dev/null; then
   first=$(awk '!/^#/ {print $NF, $(NF - 1); exit}' "$C/atlas_fx.dat")
   check "its first row is the cheapest ($first)" test "$first" = '"Hans" "cmn_Hans"'
   check "no bar charts of one colour per language" sh -c "! ls '$C' | grep -q '^tokens_'"
+  check "no names without MANIFEST lang: lines: no lang_names" sh -c "! grep -q lang_names '$WORK/o/manifest.json'"
+  # names from the MANIFEST's lang: lines (as udhr-all writes them), and one
+  # program under two names: one column, counted once in the cost
+  cat >>"$WORK/d/fx/MANIFEST" <<'MAN'
+lang: cmn_Hans iso639-3=cmn script=Hans script_from=text code=cmn_hans name=Chinese, Mandarin (Simplified)
+lang: eng_Latn iso639-3=eng script=Latn script_from=text code=eng name=English
+lang: tha_Thai iso639-3=tha script=Thai script_from=text code=tha name=Thai, the language of the Kingdom of Thailand
+lang: rus_Cyrl iso639-3=rus script=Cyrl script_from=text code=rus name=Russian | Русский
+MAN
+  TOY="$ROOT/tests/fixtures/cmd/wordlen.sh"
+  expect_exit 0 "run with names and cmd:wa, cmd:wb (the same program)" -- \
+    "$TB" run -c fx --data "$WORK/d" -t bytes -t chars -t "cmd:wa=$TOY" -t "cmd:wb=$TOY" \
+    --ngram 0 --model none --no-timing -q -o "$WORK/on"
+  M=$WORK/on/REPORT.md
+  check "manifest.json has the names" grep -q '"tha_Thai": "Thai, the language of the Kingdom of Thailand"' "$WORK/on/manifest.json"
+  check "the lang: lines are not a source key" sh -c "! grep -q '\"lang\": ' '$WORK/on/manifest.json'"
+  check "the column of both names" grep -q '^| rank | language | script | byte premium | cost | `chars` | `cmd:wa` = `cmd:wb` |$' "$M"
+  check "the report says what was merged" grep -q 'Merged into one column: `cmd:wa` = `cmd:wb`\. ' "$M"
+  # one token a line whatever the language: cost = median(chars, 1), not median(chars, 1, 1)
+  check "named, whole, cost counted once" grep -qx '| 12 | tha_Thai Thai, the language of the Kingdom of Thailand | Thai | 9.000 | 2.000 | 3.000 | 1.000 |' "$M"
+  check "a '|' in a name is escaped" grep -q '^| [0-9]* | rus_Cyrl Russian \\| Русский | Cyrl |' "$M"
+  check "a language without a name: its code" grep -q '^| [0-9]* | fra_Latn | Latn |' "$M"
+  S=$WORK/on/charts/atlas_fx.svg
+  check "the SVG labels a row with code and name" grep -q '>eng_Latn English<' "$S"
+  check "a long name cut in the chart (36 code points)" grep -q '>tha_Thai Thai, the language of the…<' "$S"
+  check "the SVG: one panel title per name" sh -c "grep -q '>cmd:wa<' '$S' && grep -q '>= cmd:wb<' '$S'"
+  check "the chart's data: the label column" grep -q '^12 [0-9]* .* "tha_Thai Thai, the language of the…" "tha_Thai" "Thai"$' "$WORK/on/charts/atlas_fx.dat"
+  expect_exit 0 "report beside manifest.json" -- "$TB" report "$WORK/on/results.csv" -o "$WORK/rn"
+  check "report: the names from manifest.json" grep -q '^| [0-9]* | eng_Latn English | Latn |' "$WORK/rn/REPORT.md"
+  expect_exit 0 "plot beside manifest.json" -- "$TB" plot "$WORK/on/results.csv" -o "$WORK/pn"
+  check "plot: the names from manifest.json" grep -q '>eng_Latn English<' "$WORK/pn/atlas_fx.svg"
+  mkdir -p "$WORK/bare" && cp "$WORK/on/results.csv" "$WORK/bare/"
+  expect_exit 0 "report on a bare results.csv" -- "$TB" report "$WORK/bare/results.csv"
+  check "bare: codes only" sh -c "grep -q '^| [0-9]* | eng_Latn | Latn |' '$WORK/bare/REPORT.md' && ! grep -q 'English |' '$WORK/bare/REPORT.md'"
+  check "bare: still one column for both names" grep -q '`cmd:wa` = `cmd:wb`' "$WORK/bare/REPORT.md"
+  check "bare: the chart's labels are the codes" sh -c "grep -q '>eng_Latn<' '$WORK/bare/charts/atlas_fx.svg' && ! grep -q 'English<' '$WORK/bare/charts/atlas_fx.svg'"
   # three languages: the report as before, no atlas
   expect_exit 0 "run of 3 of the languages" -- \
     "$TB" run -c fx --data "$WORK/d" -t bytes -t chars -l eng_Latn -l rus_Cyrl -l cmn_Hans \

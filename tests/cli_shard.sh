@@ -24,10 +24,14 @@ expect_err "run 'tokbench prepare'" "the untrained shard says to run prepare"
   notok "the untrained shard wrote no partial and trained nothing" "$(ls -R "$WORK/cache" 2>&1 | head -5)"
 
 command -v parallel >/dev/null || { notok "GNU parallel installed" "apt-get install parallel"; finish cli_shard; exit; }
-SPECS=(-t bytes -t chars -t tiktoken:cl100k_base -t bpe:1000)
+expect_exit 3 "a shard never counts graphemes: not in the cache fails" -- "$TB" run -c udhr -t graphemes --no-timing --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_err "run 'tokbench prepare'" "the uncounted graphemes shard says to run prepare"
+[[ ! -e "$WORK/x/partial.tsv" ]] && ! find "$WORK/cache" -name "graphemes.vocab" 2>/dev/null | grep -q . && ok "the graphemes shard wrote no partial and no vocabulary" ||
+  notok "the graphemes shard wrote no partial and no vocabulary" "$(ls -R "$WORK/cache" 2>&1 | head -5)"
+SPECS=(-t bytes -t chars -t graphemes -t tiktoken:cl100k_base -t bpe:1000)
 for corp in udhr libreoffice; do
   need_corpus "$corp" || continue
-  expect_exit 0 "prepare trains bpe:1000 on $corp once" -- "$TB" prepare -c "$corp" "${SPECS[@]}" --data "$DATA"
+  expect_exit 0 "prepare trains bpe:1000 and counts graphemes on $corp once" -- "$TB" prepare -c "$corp" "${SPECS[@]}" --data "$DATA"
   "$TB" run -c "$corp" "${SPECS[@]}" --no-timing --ngram 0 -q --data "$DATA" -o "$WORK/$corp-full" 2>"$WORK/err" ||
     notok "unsharded run $corp" "$(head -c 400 "$WORK/err")"
   tools/det-rows "$WORK/$corp-full/results.csv" >"$WORK/$corp-full.rows"

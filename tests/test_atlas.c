@@ -2,7 +2,9 @@
  * cost (the median parity over the tokenizers, ties by byte premium, then
  * name), the script of a FLORES-style name and its family, the per-script
  * medians, the fallback ranking, Spearman's rho with hand-computed values,
- * the Markdown section's rows, and reports/anchors.c's rank agreement with the
+ * the Markdown section's rows, names that are one vocabulary merged into one
+ * column (and near-identical ones kept apart), the languages' display names
+ * and their cut chart labels, and reports/anchors.c's rank agreement with the
  * published figures on FLORES-style names. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 
 #include "../reports/anchors.h"
 #include "../reports/atlas.h"
+#include "../reports/langnames.h"
 #include "../results/results.h"
 
 struct lrow {
@@ -68,7 +71,7 @@ static void test_order(void **state)
     results *r = fixture();
     atlas *a = NULL;
     tb_error err = {0};
-    assert_int_equal(atlas_new(r, "c", &a, &err), TB_OK);
+    assert_int_equal(atlas_new(r, "c", NULL, &a, &err), TB_OK);
     assert_non_null(a);
     assert_int_equal(atlas_n_langs(a), 5);
     assert_int_equal(atlas_n_toks(a), 3); /* bytes is the byte premium, not a column */
@@ -84,7 +87,7 @@ static void test_order(void **state)
     assert_true(fabs(atlas_parity(a, 4, 1, 1) - 3.0) < 1e-12);  /* rus, t2, test */
     atlas_free(a);
     /* a corpus without parity rows has no atlas */
-    assert_int_equal(atlas_new(r, "none", &a, &err), TB_OK);
+    assert_int_equal(atlas_new(r, "none", NULL, &a, &err), TB_OK);
     assert_null(a);
     results_free(r);
 }
@@ -109,7 +112,7 @@ static void test_scripts(void **state)
     results *r = fixture();
     atlas *a = NULL;
     tb_error err = {0};
-    assert_int_equal(atlas_new(r, "c", &a, &err), TB_OK);
+    assert_int_equal(atlas_new(r, "c", NULL, &a, &err), TB_OK);
     /* Hans 0.9; Latn median(1.0, 1.3) = 1.15; Cyrl median(1.8, 1.8) = 1.8 */
     assert_int_equal(atlas_n_scripts(a), 3);
     assert_string_equal(atlas_script(a, 0), "Hans");
@@ -132,7 +135,7 @@ static void test_fallback(void **state)
     results *r = fixture();
     atlas *a = NULL;
     tb_error err = {0};
-    assert_int_equal(atlas_new(r, "c", &a, &err), TB_OK);
+    assert_int_equal(atlas_new(r, "c", NULL, &a, &err), TB_OK);
     size_t idx[3], any = 99;
     /* t2: cmn 0.30, then rus and ukr at 0.05 (by name), then fra 0.01 */
     size_t k = atlas_fallback_top(a, 1, idx, 3, &any);
@@ -174,7 +177,7 @@ static void test_markdown(void **state)
     results *r = fixture();
     atlas *a = NULL;
     tb_error err = {0};
-    assert_int_equal(atlas_new(r, "c", &a, &err), TB_OK);
+    assert_int_equal(atlas_new(r, "c", NULL, &a, &err), TB_OK);
     char *md = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&md, &len);
@@ -196,6 +199,170 @@ static void test_markdown(void **state)
     free(md);
     atlas_free(a);
     results_free(r);
+}
+
+/* Adds tokenizer name to the fixture as a copy of k_toks[from]'s rows, with
+ * tokens rows of 100 x parity (the pivot: 100 tokens) for both on both
+ * splits, except bump more tokens (parity + bump / 100) for bump_lang on
+ * split bump_split and unk_rate + unk_bump for eng_Latn. */
+static void add_copy(results *r, const char *name, int from, const char *bump_lang,
+                     const char *bump_split, double bump, double unk_bump)
+{
+    tb_error err = {0};
+    for (size_t i = 0; i < sizeof k_rows / sizeof k_rows[0]; i++) {
+        const struct lrow *l = &k_rows[i];
+        for (int test = 0; test < 2; test++) {
+            const char *sp = test ? "test" : "all";
+            double tokens = 100 * (test ? 2 : 1) * l->par[from];
+            double extra = bump_lang && strcmp(l->lang, bump_lang) == 0 &&
+                                   strcmp(sp, bump_split) == 0 ? bump : 0;
+            if (results_find(r, "c", sp, l->lang, k_toks[from], "tokens") < 0)
+                assert_int_equal(results_add(r, "c", sp, l->lang, k_toks[from], "tokens", tokens,
+                                             "tokens", &err), TB_OK);
+            assert_int_equal(results_add(r, "c", sp, l->lang, name, "tokens", tokens + extra,
+                                         "tokens", &err), TB_OK);
+            assert_int_equal(results_add(r, "c", sp, l->lang, name, "parity",
+                                         (tokens + extra) / 100, "ratio", &err), TB_OK);
+        }
+        double unk = l->unk[from] + (strcmp(l->lang, "eng_Latn") == 0 ? unk_bump : 0);
+        assert_int_equal(results_add(r, "c", "all", l->lang, name, "unk_rate", unk, "share",
+                                     &err), TB_OK);
+    }
+}
+
+static void test_merge(void **state)
+{
+    (void)state;
+    results *r = fixture();
+    /* t1 under a second name: one column "t1 = t1copy"; costs as before */
+    add_copy(r, "t1copy", 0, NULL, NULL, 0, 0);
+    atlas *a = NULL;
+    tb_error err = {0};
+    assert_int_equal(atlas_new(r, "c", NULL, &a, &err), TB_OK);
+    assert_int_equal(atlas_n_toks(a), 3);
+    assert_int_equal(atlas_n_merged(a), 1);
+    assert_int_equal(atlas_tok_n_names(a, 0), 2);
+    assert_string_equal(atlas_tok_name(a, 0, 0), "t1");
+    assert_string_equal(atlas_tok_name(a, 0, 1), "t1copy");
+    assert_null(atlas_tok_name(a, 0, 2));
+    assert_int_equal(atlas_tok_n_names(a, 1), 1);
+    assert_string_equal(atlas_tok(a, 2), "t3");
+    /* counted once: with four columns fra's cost would be median(1.2, 1.2,
+     * 1.4, 1.3) = 1.25 and rus's median(2, 2, 1.5, 1.8) = 1.9 */
+    static const char *const order[] = {"cmn_Hans", "eng_Latn", "fra_Latn", "ukr_Cyrl",
+                                        "rus_Cyrl"};
+    static const double cost[] = {0.9, 1.0, 1.3, 1.8, 1.8};
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(atlas_lang(a, i), order[i]);
+        assert_true(fabs(atlas_cost(a, i) - cost[i]) < 1e-12);
+    }
+    assert_true(fabs(atlas_parity(a, 4, 1, 0) - 1.5) < 1e-12); /* rus, t2: columns moved */
+    assert_true(fabs(atlas_script_parity(a, 2, 1) - 1.65) < 1e-12);
+    size_t idx[3], any = 0;
+    assert_int_equal(atlas_fallback_top(a, 1, idx, 3, &any), 3); /* t2's, as before */
+    assert_int_equal(any, 4);
+    char *md = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&md, &len);
+    assert_non_null(f);
+    atlas_write_markdown(a, "atlas-c", "charts", NULL, 0, f);
+    fclose(f);
+    assert_non_null(strstr(md, "| cost | `t1` = `t1copy` | `t2` | `t3` |\n"));
+    assert_non_null(strstr(md, "Merged into one column: `t1` = `t1copy`. "));
+    assert_non_null(strstr(md, "| `t1` = `t1copy` | 0 of 5 | none |\n"));
+    free(md);
+    atlas_free(a);
+    results_free(r);
+
+    /* near-identical: one token more in one language on split all; the same
+     * split all but one token more on test; the same counts but another
+     * fallback share in one language - none of them is t1 or t2 */
+    r = fixture();
+    add_copy(r, "t1plus", 0, "rus_Cyrl", "all", 1, 0);
+    add_copy(r, "t1test", 0, "cmn_Hans", "test", 1, 0);
+    add_copy(r, "t2unk", 1, NULL, NULL, 0, 0.001);
+    assert_int_equal(atlas_new(r, "c", NULL, &a, &err), TB_OK);
+    assert_int_equal(atlas_n_toks(a), 6);
+    assert_int_equal(atlas_n_merged(a), 0);
+    for (size_t t = 0; t < 6; t++)
+        assert_int_equal(atlas_tok_n_names(a, t), 1);
+    /* rus: 2.01 with t1plus, apart from t1's 2.0 */
+    assert_true(fabs(atlas_parity(a, 4, 3, 0) - 2.01) < 1e-12);
+    f = open_memstream(&md, &len);
+    atlas_write_markdown(a, "atlas-c", "charts", NULL, 0, f);
+    fclose(f);
+    assert_null(strstr(md, "Merged"));
+    assert_non_null(strstr(md, "| `t1` | `t2` | `t3` | `t1plus` | `t1test` | `t2unk` |\n"));
+    free(md);
+    atlas_free(a);
+    results_free(r);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    langnames *ln = NULL;
+    tb_error err = {0};
+    assert_int_equal(langnames_new(&ln, &err), TB_OK);
+    assert_int_equal(langnames_add(ln, "c", "rus_Cyrl", "Russian", &err), TB_OK);
+    assert_int_equal(langnames_add(ln, "c", "cmn_Hans", "Chinese | Mandarin", &err), TB_OK);
+    assert_int_equal(langnames_add(ln, "other", "eng_Latn", "Elsewhere", &err), TB_OK);
+    assert_int_equal(langnames_add(ln, "c", "fra_Latn", "", &err), TB_OK); /* ignored */
+    assert_int_equal(langnames_add(ln, "c", "rus_Cyrl", "Russian (Russia)", &err), TB_OK);
+    assert_int_equal(langnames_count(ln), 3);
+    assert_string_equal(langnames_get(ln, "c", "rus_Cyrl"), "Russian (Russia)");
+    assert_null(langnames_get(ln, "c", "eng_Latn"));
+    assert_null(langnames_get(ln, "c", "fra_Latn"));
+    assert_null(langnames_get(NULL, "c", "rus_Cyrl"));
+
+    results *r = fixture();
+    atlas *a = NULL;
+    assert_int_equal(atlas_new(r, "c", ln, &a, &err), TB_OK);
+    assert_string_equal(atlas_lang(a, 0), "cmn_Hans");
+    assert_string_equal(atlas_lang_name(a, 0), "Chinese | Mandarin");
+    assert_null(atlas_lang_name(a, 1)); /* eng_Latn: a name of another corpus */
+    char *md = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&md, &len);
+    assert_non_null(f);
+    atlas_write_markdown(a, "atlas-c", "charts", NULL, 0, f);
+    fclose(f);
+    /* the whole name in the table, '|' escaped; a language without one: its code */
+    assert_non_null(strstr(md, "| 1 | cmn_Hans Chinese \\| Mandarin | Hans | 0.800 |"));
+    assert_non_null(strstr(md, "| 2 | eng_Latn | Latn |"));
+    assert_non_null(strstr(md, "| 5 | rus_Cyrl Russian (Russia) | Cyrl |"));
+    assert_non_null(strstr(md, "| 5 | rus_Cyrl Russian (Russia) | 4.000 |")); /* test split */
+    assert_non_null(strstr(md, "cmn_Hans (Chinese \\| Mandarin) 30.00%, rus_Cyrl (Russian "
+                               "(Russia)) 5.00%"));
+    free(md);
+    atlas_free(a);
+    results_free(r);
+    langnames_free(ln);
+
+    /* chart labels: at most max_cp code points, the name cut at a code point
+     * with an ellipsis, a space or comma before the cut dropped */
+    char b[64];
+    assert_string_equal(langnames_label("rus_Cyrl", "Russian", 36, b, sizeof b), "rus_Cyrl Russian");
+    assert_string_equal(langnames_label("rus_Cyrl", NULL, 36, b, sizeof b), "rus_Cyrl");
+    assert_string_equal(langnames_label("rus_Cyrl", "", 36, b, sizeof b), "rus_Cyrl");
+    /* 8 + 1 + 7 = 16 fits 16 exactly; 15 cuts "Russian" to "Russi…" */
+    assert_string_equal(langnames_label("rus_Cyrl", "Russian", 16, b, sizeof b), "rus_Cyrl Russian");
+    assert_string_equal(langnames_label("rus_Cyrl", "Russian", 15, b, sizeof b), "rus_Cyrl Russi…");
+    assert_string_equal(langnames_label("abs_Latn", "Malay, Ambonese", 16, b, sizeof b),
+                        "abs_Latn Malay…");
+    /* "Yaneshaʼ": ʼ is two bytes, one code point */
+    assert_string_equal(langnames_label("ame_Latn", "Yaneshaʼ", 17, b, sizeof b),
+                        "ame_Latn Yaneshaʼ");
+    assert_string_equal(langnames_label("ame_Latn", "Yaneshaʼ", 16, b, sizeof b),
+                        "ame_Latn Yanesh…");
+    assert_string_equal(langnames_label("ame_Latn", "ʼʼʼʼʼʼ", 13, b, sizeof b), "ame_Latn ʼʼʼ…");
+    /* no room for one code point and the ellipsis: the code alone */
+    assert_string_equal(langnames_label("ame_Latn", "Yaneshaʼ", 10, b, sizeof b), "ame_Latn");
+    assert_string_equal(langnames_label("ame_Latn", "Yaneshaʼ", 0, b, sizeof b),
+                        "ame_Latn Yaneshaʼ");
+    /* a small buffer: cut at a code point boundary */
+    char s[12];
+    assert_string_equal(langnames_label("ame_Latn", "ʼʼʼʼ", 0, s, sizeof s), "ame_Latn ʼ");
 }
 
 /* The published figures meet udhr-all's FLORES-style names, and the rank
@@ -254,7 +421,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order),    cmocka_unit_test(test_scripts),
         cmocka_unit_test(test_fallback), cmocka_unit_test(test_spearman),
-        cmocka_unit_test(test_markdown), cmocka_unit_test(test_anchors_rank),
+        cmocka_unit_test(test_markdown), cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_names),    cmocka_unit_test(test_anchors_rank),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -620,8 +620,13 @@ static void expect_hf_error(const char *name, const char *text, const char *want
 
 static void test_hf_errors(void **state)
 {
-    char *s = hf_json("WordPiece", "");
-    expect_hf_error("wp.json", s, "model type 'WordPiece' is not supported");
+    /* WordPiece and Unigram load now (spbpe.c); WordLevel is refused */
+    char *s = hf_json("WordLevel", "");
+    expect_hf_error("wl.json", s, "model type 'WordLevel' is not supported");
+    free(s);
+    s = hf_json("WordPiece", "");
+    /* hf_json's model has no unk_token: WordPiece goes to spbpe.c, which wants it */
+    expect_hf_error("wp.json", s, "model WordPiece: unk_token is not a string");
     free(s);
     s = hf_json("BPE", "\"pre_tokenizer\": {\"type\": \"Metaspace\"}, ");
     /* Metaspace goes to the SentencePiece-style loader (spbpe.c), which

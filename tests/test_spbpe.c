@@ -16,7 +16,37 @@
  *   "é" (C3 A9: no byte tokens) -> ▁ <unk> -> 1 0
  *   "a<s>c" -> the added token cuts the text; Metaspace always prepends
  *     to each side: "a" -> ▁a (4), <s> (11), "c" -> ▁ c (no merge) ->
- *     4 11 1 10, offsets 0 1 4 4 */
+ *     4 11 1 10, offsets 0 1 4 4
+ *
+ * Tiny Unigram (k_uni): Metaspace (always, split), unk_id 0, vocab
+ *   <unk> 0, ▁ -1, a -2, b -2, ▁ab -2.5, ab -1.5, <0xC3> 0, <0xA9> 0
+ *   "ab" -> "▁ab": ▁ab alone scores -2.5, ▁ + ab also -2.5: the tie keeps
+ *     the candidate found first (▁ab, from start 0) -> 4
+ *   "ba" -> "▁ba": ▁ b a = -5 -> 1 3 2
+ *   "éé" -> ▁ and two unknown characters fused into one unk -> 1 0; with
+ *     byte_fallback the fused string's bytes C3 A9 C3 A9 -> 1 6 7 6 7
+ *
+ *   NFKC, Sequence[WhitespaceSplit, Metaspace first]: "e\u0301 ab" ->
+ *     "\u00E9" (offset 0: "\u2581\u00E9") and "ab" (offset 4: no \u2581)
+ *     -> 1 0 5 (the composed e must not map the whole text to offset 0)
+ *
+ * Tiny WordPiece (k_wp): BertNormalizer (defaults: lowercase, accents
+ *   stripped, CJK spaced), BertPreTokenizer, max_input_chars_per_word 10,
+ *   vocab [UNK] 0, un 1, ##aff 2, ##able 3, a 4, ##b 5, "," 6, 中 7
+ *   "Unaffable, ab" -> un ##aff ##able , a ##b -> 1 2 3 6 4 5, offsets
+ *     0 2 5 9 11 12; decoded "unaffable, ab" (cleanup joins " ,")
+ *   "abc" -> a ##b, then "c" matches nothing: the whole word is [UNK] -> 0
+ *   "x中y" -> "x", "中", "y" -> 0 7 0;  "Àb" -> "ab" -> 4 5
+ *   "unaffableab" (11 characters > 10) -> 0
+ *   marks: BertNormalizer's strip_accents drops only Mn, so "a\u20E3b"
+ *     (U+20E3 enclosing keycap, Me) stays one word with no match -> 0 and
+ *     "a\u0903b" (U+0903 visarga, Mc) too; the StripAccents normalizer
+ *     (Sequence[NFD, StripAccents]) drops every mark: both -> "ab" -> 4 5
+ *
+ * Whitespace (\w+|[^\w\s]+, Oniguruma's \w) over WordPiece k_ws: vocab
+ *   [UNK] 0, a 1, ##b 2, b 3, ##\u216B 4, \u00BD 5, ##\u200D 6
+ *   "a\u216Bb" (Nl is \w) -> 1 4 2; "a\u00BDb" (No is not) -> 1 5 3;
+ *   "a\u200Db" (ZWJ is \w) -> 1 6 2 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,6 +93,36 @@ static const char k_tiny[] =
     "\"\xe2\x96\x81\x61\": 4, \"ab\": 5, \"\xe2\x96\x81\x61\x62\": 6, \"<0xE4>\": 7, "
     "\"<0xB8>\": 8, \"<0xAD>\": 9, \"c\": 10},\n"
     "  \"merges\": [\"a b\", \"\xe2\x96\x81 a\", \"\xe2\x96\x81\x61 b\"]}}\n";
+
+static const char k_uni[] =
+    "{\"added_tokens\": [], \"normalizer\": null,\n"
+    " \"pre_tokenizer\": {\"type\": \"Metaspace\", \"replacement\": \"\xe2\x96\x81\", "
+    "\"prepend_scheme\": \"always\", \"split\": true},\n"
+    " \"decoder\": {\"type\": \"Metaspace\", \"replacement\": \"\xe2\x96\x81\", "
+    "\"prepend_scheme\": \"always\"},\n"
+    " \"model\": {\"type\": \"Unigram\", \"unk_id\": 0, \"byte_fallback\": false,\n"
+    "  \"vocab\": [[\"<unk>\", 0], [\"\xe2\x96\x81\", -1], [\"a\", -2], [\"b\", -2], "
+    "[\"\xe2\x96\x81\x61\x62\", -2.5], [\"ab\", -1.5], [\"<0xC3>\", 0], [\"<0xA9>\", 0]]}}\n";
+
+static const char k_wp[] =
+    "{\"added_tokens\": [{\"id\": 0, \"content\": \"[UNK]\", \"normalized\": false, "
+    "\"special\": true}],\n"
+    " \"normalizer\": {\"type\": \"BertNormalizer\", \"clean_text\": true, "
+    "\"handle_chinese_chars\": true, \"strip_accents\": null, \"lowercase\": true},\n"
+    " \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"},\n"
+    " \"decoder\": {\"type\": \"WordPiece\", \"prefix\": \"##\", \"cleanup\": true},\n"
+    " \"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", "
+    "\"continuing_subword_prefix\": \"##\", \"max_input_chars_per_word\": 10,\n"
+    "  \"vocab\": {\"[UNK]\": 0, \"un\": 1, \"##aff\": 2, \"##able\": 3, \"a\": 4, "
+    "\"##b\": 5, \",\": 6, \"\xe4\xb8\xad\": 7}}}\n";
+
+static const char k_ws[] =
+    "{\"added_tokens\": [], \"normalizer\": null, \"pre_tokenizer\": {\"type\": \"Whitespace\"},\n"
+    " \"decoder\": {\"type\": \"WordPiece\", \"prefix\": \"##\", \"cleanup\": true},\n"
+    " \"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", "
+    "\"continuing_subword_prefix\": \"##\", \"max_input_chars_per_word\": 100,\n"
+    "  \"vocab\": {\"[UNK]\": 0, \"a\": 1, \"##b\": 2, \"b\": 3, \"##\xe2\x85\xab\": 4, "
+    "\"\xc2\xbd\": 5, \"##\xe2\x80\x8d\": 6}}}\n";
 
 static void write_json(const char *name, const char *text, char *path, size_t cap)
 {
@@ -150,19 +210,123 @@ static void test_tiny_by_hand(void **state)
     tokenizer_free(t);
 }
 
-/* k_tiny with one substring replaced. */
-static char *variant(const char *from, const char *to)
+static void test_unigram_by_hand(void **state)
 {
-    const char *at = strstr(k_tiny, from);
+    tokenizer *t = load("uni.json", k_uni);
+    assert_int_equal(tokenizer_vocab_size(t), 8);
+    expect(t, "ab", (uint32_t[]){4}, (uint32_t[]){0}, 1);
+    expect(t, "ba", (uint32_t[]){1, 3, 2}, (uint32_t[]){0, 0, 1}, 3);
+    expect(t, "\xc3\xa9\xc3\xa9", (uint32_t[]){1, 0}, (uint32_t[]){0, 0}, 2);
+    assert_true(tokenizer_is_fallback(t, 0));
+    assert_false(tokenizer_is_fallback(t, 6));   /* no byte_fallback: an ordinary piece */
+    char out[64];
+    size_t n;
+    tb_error err = {0};
+    assert_int_equal(tokenizer_decode(t, (uint32_t[]){4, 1, 3, 2}, 4, out, sizeof out, &n, &err),
+                     TB_OK);
+    assert_int_equal(n, 5);
+    assert_memory_equal(out, "ab ba", 5);
+    /* a lone U+2581: the decoder leaves only empty strings */
+    n = 99;
+    assert_int_equal(tokenizer_decode(t, (uint32_t[]){1}, 1, out, sizeof out, &n, &err), TB_OK);
+    assert_int_equal(n, 0);
+    tokenizer_free(t);
+    const char *from = "\"byte_fallback\": false";
+    const char *at = strstr(k_uni, from);
     assert_non_null(at);
-    size_t n = strlen(k_tiny) - strlen(from) + strlen(to);
+    char text[sizeof k_uni + 8];
+    snprintf(text, sizeof text, "%.*s\"byte_fallback\": true%s", (int)(at - k_uni), k_uni,
+             at + strlen(from));
+    t = load("uni_bf.json", text);
+    expect(t, "\xc3\xa9\xc3\xa9", (uint32_t[]){1, 6, 7, 6, 7}, (uint32_t[]){0, 0, 0, 0, 0}, 5);
+    assert_true(tokenizer_is_fallback(t, 6));
+    tokenizer_free(t);
+}
+
+static void test_wordpiece_by_hand(void **state)
+{
+    tokenizer *t = load("wp.json", k_wp);
+    expect(t, "Unaffable, ab", (uint32_t[]){1, 2, 3, 6, 4, 5},
+           (uint32_t[]){0, 2, 5, 9, 11, 12}, 6);
+    expect(t, "abc", (uint32_t[]){0}, (uint32_t[]){0}, 1);
+    expect(t, "x\xe4\xb8\xady", (uint32_t[]){0, 7, 0}, NULL, 3);
+    expect(t, "\xc3\x80" "b", (uint32_t[]){4, 5}, NULL, 2);
+    expect(t, "unaffableab", (uint32_t[]){0}, NULL, 1);
+    assert_true(tokenizer_is_fallback(t, 0));
+    assert_false(tokenizer_is_fallback(t, 1));
+    char out[64];
+    size_t n;
+    tb_error err = {0};
+    assert_int_equal(tokenizer_decode(t, (uint32_t[]){1, 2, 3, 6, 4, 5}, 6, out, sizeof out, &n,
+                                      &err),
+                     TB_OK);
+    assert_int_equal(n, 13);
+    assert_memory_equal(out, "unaffable, ab", 13);
+    tokenizer_free(t);
+}
+
+static void test_whitespace_word(void **state)
+{
+    tokenizer *t = load("ws.json", k_ws);
+    expect(t, "a\xe2\x85\xab" "b", (uint32_t[]){1, 4, 2}, NULL, 3);
+    expect(t, "a\xc2\xbd" "b", (uint32_t[]){1, 5, 3}, NULL, 3);
+    expect(t, "a\xe2\x80\x8d" "b", (uint32_t[]){1, 6, 2}, NULL, 3);
+    tokenizer_free(t);
+}
+
+/* base with one substring replaced. */
+static char *variant_of(const char *base, const char *from, const char *to)
+{
+    const char *at = strstr(base, from);
+    assert_non_null(at);
+    size_t n = strlen(base) - strlen(from) + strlen(to);
     char *s = malloc(n + 1);
     assert_non_null(s);
-    size_t k = (size_t)(at - k_tiny);
-    memcpy(s, k_tiny, k);
+    size_t k = (size_t)(at - base);
+    memcpy(s, base, k);
     strcpy(s + k, to);
     strcat(s, at + strlen(from));
     return s;
+}
+
+static char *variant(const char *from, const char *to)
+{
+    return variant_of(k_tiny, from, to);
+}
+
+static void test_unigram_nfkc_first(void **state)
+{
+    char *a = variant_of(k_uni, "\"normalizer\": null", "\"normalizer\": {\"type\": \"NFKC\"}");
+    char *b = variant_of(a, "\"pre_tokenizer\": {\"type\": \"Metaspace\", \"replacement\": "
+                            "\"\xe2\x96\x81\", \"prepend_scheme\": \"always\", \"split\": true}",
+                         "\"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": "
+                         "[{\"type\": \"WhitespaceSplit\"}, {\"type\": \"Metaspace\", "
+                         "\"replacement\": \"\xe2\x96\x81\", \"prepend_scheme\": \"first\", "
+                         "\"split\": true}]}");
+    free(a);
+    tokenizer *t = load("uni_first.json", b);
+    free(b);
+    expect(t, "e\xcc\x81 ab", (uint32_t[]){1, 0, 5}, (uint32_t[]){0, 0, 4}, 3);
+    expect(t, "ab ab", (uint32_t[]){4, 5}, (uint32_t[]){0, 3}, 2);
+    tokenizer_free(t);
+}
+
+static void test_wordpiece_marks(void **state)
+{
+    tokenizer *t = load("wp.json", k_wp);
+    expect(t, "a\xe2\x83\xa3" "b", (uint32_t[]){0}, NULL, 1);
+    expect(t, "a\xe0\xa4\x83" "b", (uint32_t[]){0}, NULL, 1);
+    tokenizer_free(t);
+    char *text = variant_of(k_wp, "{\"type\": \"BertNormalizer\", \"clean_text\": true, "
+                            "\"handle_chinese_chars\": true, \"strip_accents\": null, "
+                            "\"lowercase\": true}",
+                            "{\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFD\"}, "
+                            "{\"type\": \"StripAccents\"}]}");
+    t = load("wp_marks.json", text);
+    free(text);
+    expect(t, "a\xe2\x83\xa3" "b", (uint32_t[]){4, 5}, NULL, 2);
+    expect(t, "a\xe0\xa4\x83" "b", (uint32_t[]){4, 5}, NULL, 2);
+    tokenizer_free(t);
 }
 
 static void expect_error(const char *from, const char *to, const char *want)
@@ -184,8 +348,8 @@ static void expect_error(const char *from, const char *to, const char *want)
 
 static void test_errors(void **state)
 {
-    expect_error("\"normalizer\": null", "\"normalizer\": {\"type\": \"Lowercase\"}",
-                 "normalizer 'Lowercase' is not supported");
+    expect_error("\"normalizer\": null", "\"normalizer\": {\"type\": \"Nmt\"}",
+                 "normalizer 'Nmt' is not supported");
     expect_error("\"normalizer\": null",
                  "\"normalizer\": {\"type\": \"Replace\", \"pattern\": {\"Regex\": \" +\"}, "
                  "\"content\": \"x\"}",
@@ -193,8 +357,8 @@ static void test_errors(void **state)
     expect_error("\"prepend_scheme\": \"always\", \"split\"", "\"prepend_scheme\": \"sometimes\", "
                  "\"split\"",
                  "prepend_scheme 'sometimes'");
-    expect_error("{\"type\": \"ByteFallback\"}", "{\"type\": \"WordPiece\"}",
-                 "decoder 'WordPiece' is not supported");
+    expect_error("{\"type\": \"ByteFallback\"}", "{\"type\": \"CTC\"}",
+                 "decoder 'CTC' is not supported");
     expect_error("\"normalized\": false", "\"normalized\": false, \"lstrip\": true",
                  "added_tokens[0] '<s>': lstrip is not supported");
     expect_error("\"a b\", ", "\"a c\", ", "merges[0]: merged token 'ac' is not in vocab");
@@ -304,6 +468,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_by_hand),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_unigram_by_hand),
+        cmocka_unit_test(test_wordpiece_by_hand),
+        cmocka_unit_test(test_unigram_nfkc_first),
+        cmocka_unit_test(test_wordpiece_marks),
+        cmocka_unit_test(test_whitespace_word),
         cmocka_unit_test(test_llama2),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -219,6 +219,13 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
         return TB_OK;
     }
 
+    if (ctx->no_train) {
+        free(v);
+        return tb_fail(err, TB_EINPUT,
+                       "tokenizer 'graphemes': not counted yet in the cache '%s' (a shard never "
+                       "builds its own copy): run 'tokbench prepare' with the same -c and -t first",
+                       ctx->cache_dir ? ctx->cache_dir : "(none)");
+    }
     strset raw;
     strset_init(&raw, CLUSTERS);
     int rc = count_clusters(c, ctx->lang, &raw, err);

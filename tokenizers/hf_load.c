@@ -135,7 +135,8 @@ static int check_model(json_t *model, tb_error *err)
         return tb_fail(err, TB_EINPUT, "no \"model\" object");
     const char *ty = type_of(model);
     if (strcmp(ty, "BPE") != 0)
-        return tb_fail(err, TB_EINPUT, "model type '%s' is not supported (only BPE)", ty);
+        return tb_fail(err, TB_EINPUT,
+                       "model type '%s' is not supported (BPE, Unigram, WordPiece)", ty);
     if (json_is_true(json_object_get(model, "byte_fallback")))
         return tb_fail(err, TB_EINPUT,
                        "model BPE with byte_fallback (SentencePiece style) is not supported");

@@ -8,24 +8,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
 #include <utf8proc.h>
 
+#include "../common/base64.h"
 #include "../common/utf8.h"
+#include "charsmap.h"
 #include "tokenizer_impl.h"
+#include "unigram.h"
+#include "wordpiece.h"
 
 #define SP_NONE UINT32_MAX
 #define SP_MAX_AFFIX 64     /* longest continuing_subword_prefix / end_of_word_suffix */
 #define SP_MAX_STAGES 32    /* normalizers, pre-tokenizers, decoders each */
 
-enum { NORM_REPLACE, NORM_PREPEND, NORM_UNICODE };
+enum { NORM_REPLACE, NORM_PREPEND, NORM_UNICODE, NORM_PRECOMPILED, NORM_STRIP, NORM_BERT,
+       NORM_LOWER, NORM_STRIP_ACCENTS };
 struct sp_norm {
     int kind;
     int flags;              /* NORM_UNICODE: utf8proc options */
     char *pat, *rep;        /* owned; Replace: pattern -> rep; Prepend: rep */
     size_t plen, rlen;
+    charsmap cmap;          /* Precompiled */
+    int left, right;        /* Strip */
+    int clean, chinese, accents, lower;   /* BertNormalizer */
 };
 
-enum { PRE_METASPACE, PRE_SPLIT };
+enum { PRE_METASPACE, PRE_SPLIT, PRE_WSSPLIT, PRE_BERT, PRE_PUNCT, PRE_DIGITS, PRE_WHITESPACE };
 enum { SPLIT_REMOVED, SPLIT_ISOLATED, SPLIT_PREV, SPLIT_NEXT, SPLIT_CONTIG };
 enum { PREPEND_ALWAYS, PREPEND_FIRST, PREPEND_NEVER };
 struct sp_pre {
@@ -36,7 +45,7 @@ struct sp_pre {
     int prepend, split;     /* Metaspace */
 };
 
-enum { DEC_REPLACE, DEC_BYTEFALLBACK, DEC_FUSE, DEC_STRIP, DEC_METASPACE };
+enum { DEC_REPLACE, DEC_BYTEFALLBACK, DEC_FUSE, DEC_STRIP, DEC_METASPACE, DEC_WORDPIECE };
 struct sp_dec {
     int kind;
     char *pat, *rep;        /* owned; Replace: pat -> rep; Metaspace: pat = replacement */
@@ -44,6 +53,7 @@ struct sp_dec {
     int32_t cp;             /* Strip: the content character */
     size_t start, stop;     /* Strip: at most this many from each end */
     int prepend;            /* Metaspace */
+    int cleanup;            /* WordPiece (pat: the prefix) */
 };
 
 /* A set of added-token strings, matched leftmost-longest. */
@@ -94,6 +104,8 @@ struct spbpe {
     size_t n_dec;
     int has_decoder;
     struct sp_match raw_added, norm_added;
+    unigram *uni;               /* model Unigram */
+    wordpiece *wp;              /* model WordPiece (neither: BPE) */
 };
 
 /* ---- hashing ----------------------------------------------------------- */
@@ -158,7 +170,10 @@ static void sp_free(struct spbpe *m)
     free(m->isfb);
     free(m->vslot);
     free(m->pairs);
+    unigram_free(m->uni);
+    wordpiece_free(m->wp);
     for (size_t i = 0; i < m->n_norm; i++) {
+        charsmap_release(&m->norm[i].cmap);
         free(m->norm[i].pat);
         free(m->norm[i].rep);
     }
@@ -331,9 +346,11 @@ struct nbuf {
     size_t n, cap;
 };
 
+/* Room for more bytes; allocates on first use even for none, so b and m
+ * are never NULL once anything was put (b + offset stays defined). */
 static int nb_reserve(struct nbuf *x, size_t more, tb_error *err)
 {
-    if (x->n + more <= x->cap)
+    if (x->b && x->m && x->n + more <= x->cap)
         return TB_OK;
     size_t nc = x->cap ? x->cap : 256;
     while (nc < x->n + more)
@@ -355,6 +372,8 @@ static int nb_put(struct nbuf *x, const void *p, size_t n, uint32_t orig, tb_err
 {
     if (nb_reserve(x, n, err))
         return TB_EINPUT;
+    if (n == 0) /* p may be NULL */
+        return TB_OK;
     memcpy(x->b + x->n, p, n);
     for (size_t i = 0; i < n; i++)
         x->m[x->n + i] = orig;
@@ -367,6 +386,8 @@ static int nb_copy(struct nbuf *x, const struct nbuf *src, size_t from, size_t n
 {
     if (nb_reserve(x, n, err))
         return TB_EINPUT;
+    if (n == 0) /* an empty src's b and m may be NULL */
+        return TB_OK;
     memcpy(x->b + x->n, src->b + from, n);
     memcpy(x->m + x->n, src->m + from, n * sizeof *x->m);
     x->n += n;
@@ -436,6 +457,7 @@ struct spenc {
     size_t scap;
     struct heap_ent *heap;
     size_t hn, hcap;
+    unigram_scratch us;         /* model Unigram */
 };
 
 static inline void put_tok(struct spenc *e, uint32_t id, uint32_t at)
@@ -544,10 +566,29 @@ static inline void add_sym(struct spenc *e, uint32_t id, uint32_t len, uint32_t 
 
 /* BPE of one word w[off, off + n) of buffer x (HF BPE::merge_word, then
  * merge_all): the tokens go to e with their original offsets. */
+struct uni_emit {
+    struct spenc *e;
+    const uint32_t *map;    /* original offset per byte of the word */
+};
+
+static void uni_put(void *ctx, uint32_t id, size_t start)
+{
+    struct uni_emit *u = ctx;
+    put_tok(u->e, id, u->map[start]);
+}
+
 static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t n)
 {
     const struct spbpe *m = e->m;
     const uint8_t *w = x->b + off;
+    if (m->uni) {
+        struct uni_emit u = {e, x->m + off};
+        return unigram_encode(m->uni, w, n, &e->us, uni_put, &u, e->err);
+    }
+    if (m->wp) {
+        struct uni_emit u = {e, x->m + off};
+        return wordpiece_encode(m->wp, w, n, uni_put, &u, e->err);
+    }
     if (m->ignore_merges) {
         uint32_t id = vocab_get(m, w, n);
         if (id != SP_NONE) {
@@ -654,6 +695,89 @@ static int encode_word(struct spenc *e, const struct nbuf *x, size_t off, size_t
     for (uint32_t p = 0; p < end; p += e->slen[p])
         put_tok(e, e->sid[p], x->m[off + (p < n ? p : n - 1)]);
     return TB_OK;
+}
+
+/* Rust's char::is_whitespace (Unicode White_Space). */
+static int is_white(int32_t c)
+{
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+           c == 0x205F || c == 0x3000;
+}
+
+/* The whitespace character at b[i] (its length), or 0. */
+static size_t white_at(const uint8_t *b, size_t n, size_t i)
+{
+    int32_t c;
+    size_t u = (size_t)utf8_decode(b + i, n - i, &c);
+    return u && is_white(c) ? u : 0;
+}
+
+/* The whitespace character that ends b[0..n) (its length), or 0. */
+static size_t white_before(const uint8_t *b, size_t n)
+{
+    size_t a = n;
+    while (a > 0 && (b[a - 1] & 0xC0) == 0x80 && n - a < 3)
+        a--;
+    if (a == 0)
+        return 0;
+    a--;
+    return white_at(b, n, a) == n - a ? n - a : 0;
+}
+
+/* The Unicode classes of HF's Bert / Punctuation / Digits / Whitespace
+ * components (crate unicode_categories, Rust's char methods), from
+ * utf8proc's categories. */
+static int cat_of(int32_t c)
+{
+    return (int)utf8proc_category(c);
+}
+
+/* is_bert_punc: ASCII punctuation or a P* category. */
+static int is_punc(int32_t c)
+{
+    if (c < 0x80)
+        return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+               (c >= 0x7B && c <= 0x7E);
+    int k = cat_of(c);
+    return k >= UTF8PROC_CATEGORY_PC && k <= UTF8PROC_CATEGORY_PO;
+}
+
+/* char::is_numeric: Nd, Nl, No. */
+static int is_numeric(int32_t c)
+{
+    int k = cat_of(c);
+    return k >= UTF8PROC_CATEGORY_ND && k <= UTF8PROC_CATEGORY_NO;
+}
+
+/* Oniguruma's Unicode \w (HF's regexes, UTS #18): Alphabetic (letters,
+ * Nl such as U+216B, Other_Alphabetic such as the circled letters), marks,
+ * decimal digits, connector punctuation and the join controls ZWNJ, ZWJ;
+ * not No (U+00BD, U+00B2). Alphabetic from ICU. */
+static int is_word(int32_t c)
+{
+    int k = cat_of(c);
+    return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_ND) ||
+           k == UTF8PROC_CATEGORY_PC || c == 0x200C || c == 0x200D ||
+           u_hasBinaryProperty(c, UCHAR_ALPHABETIC);
+}
+
+/* BertNormalizer's is_control: Cc, Cf, Cn, Co, Cs but tab, LF and CR. */
+static int is_bert_control(int32_t c)
+{
+    if (c == '\t' || c == '\n' || c == '\r')
+        return 0;
+    int k = cat_of(c);
+    return k == UTF8PROC_CATEGORY_CN || k == UTF8PROC_CATEGORY_CC || k == UTF8PROC_CATEGORY_CF ||
+           k == UTF8PROC_CATEGORY_CO || k == UTF8PROC_CATEGORY_CS;
+}
+
+static int is_chinese(int32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
+           (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
 /* ---- pre-tokenizers ---------------------------------------------------- */
@@ -787,6 +911,57 @@ static int apply_behavior(const struct seg *s, size_t k, int behavior, size_t ba
     return tb_fail(err, TB_EINPUT, "bad split behavior");
 }
 
+/* What one character is to a class pre-tokenizer: part of a run of its
+ * kind (RUN_A, RUN_B), a piece alone (ONE), or a delimiter (MATCH, one
+ * segment per character, as HF's split by a char predicate gives). */
+enum { K_RUN_A, K_RUN_B, K_ONE, K_MATCH };
+
+static int char_kind(int pre, int32_t c)
+{
+    switch (pre) {
+    case PRE_WSSPLIT:
+        return is_white(c) ? K_MATCH : K_RUN_A;
+    case PRE_BERT:
+        return is_white(c) ? K_MATCH : is_punc(c) ? K_ONE : K_RUN_A;
+    case PRE_PUNCT:
+        return is_punc(c) ? K_MATCH : K_RUN_A;
+    case PRE_DIGITS:
+        return is_numeric(c) ? K_MATCH : K_RUN_A;
+    default: /* PRE_WHITESPACE: \w+ | [^\w\s]+, the whitespace removed */
+        return is_white(c) ? K_MATCH : is_word(c) ? K_RUN_A : K_RUN_B;
+    }
+}
+
+static int class_segments(int pre, const uint8_t *b, size_t n, struct seg **out, size_t *n_out,
+                          size_t *cap, tb_error *err)
+{
+    *n_out = 0;
+    int prev = -1;
+    for (size_t i = 0; i < n;) {
+        int32_t c;
+        size_t u = (size_t)utf8_decode(b + i, n - i, &c);
+        if (u == 0)
+            u = 1;
+        int k = char_kind(pre, c);
+        if (k == prev && (k == K_RUN_A || k == K_RUN_B)) {
+            (*out)[*n_out - 1].b = i + u;
+        } else {
+            if (*n_out + 1 > *cap) {
+                size_t nc = *cap ? 2 * *cap : 64;
+                struct seg *ns = tb_realloc(*out, nc * sizeof *ns, err);
+                if (!ns)
+                    return TB_EINPUT;
+                *out = ns;
+                *cap = nc;
+            }
+            (*out)[(*n_out)++] = (struct seg){i, i + u, k == K_MATCH};
+        }
+        prev = k;
+        i += u;
+    }
+    return TB_OK;
+}
+
 /* One pre-tokenizer stage: the pieces in of src -> pieces out of dst. */
 static int pre_stage(struct spenc *e, const struct sp_pre *p, const struct nbuf *src,
                      const struct ranges *in, struct nbuf *dst, struct ranges *out,
@@ -797,6 +972,15 @@ static int pre_stage(struct spenc *e, const struct sp_pre *p, const struct nbuf 
     out->n = 0;
     for (size_t k = 0; k < in->n; k++) {
         size_t off = in->off[k], len = in->len[k], base = dst->n;
+        if (p->kind != PRE_SPLIT && p->kind != PRE_METASPACE) {
+            if (nb_copy(dst, src, off, len, err))
+                return TB_EINPUT;
+            size_t ns;
+            if (class_segments(p->kind, dst->b + base, len, segs, &ns, seg_cap, err) ||
+                apply_behavior(*segs, ns, p->behavior, base, out, err))
+                return TB_EINPUT;
+            continue;
+        }
         if (p->kind == PRE_SPLIT) {
             if (nb_copy(dst, src, off, len, err))
                 return TB_EINPUT;
@@ -866,11 +1050,14 @@ static int encode_normalized(struct spenc *e, struct nbuf *x, size_t off, size_t
 
 /* ---- normalizers ------------------------------------------------------- */
 
-/* Unicode normalization of src into dst with a map: the text is cut before
- * every ASCII byte (ASCII never composes with a neighbour) and each run is
- * normalized alone; a run that normalization changes maps wholly to its
- * start. When the runs do not add up to the whole text's normal form the
- * whole text is normalized at once and mapped to its start. */
+/* Unicode normalization of src into dst with a map: the text is cut into
+ * runs, each normalized alone: an ASCII byte followed by ASCII (or the end)
+ * is a run; otherwise the non-ASCII bytes are one, with the ASCII byte
+ * before them (a letter composes with a following mark: e U+0301 -> U+00E9;
+ * ASCII never composes with what precedes it). A run that normalization
+ * changes maps wholly to its start. When the runs do not add up to the
+ * whole text's normal form the whole text is normalized at once and mapped
+ * to its start. */
 static int norm_unicode(const struct nbuf *src, struct nbuf *dst, int flags, tb_error *err)
 {
     dst->n = 0;
@@ -878,13 +1065,13 @@ static int norm_unicode(const struct nbuf *src, struct nbuf *dst, int flags, tb_
     size_t i = 0;
     while (i < src->n) {
         size_t a = i;
-        if (src->b[i] < 0x80) {
+        if (src->b[i] < 0x80)
             i++;
-        } else {
+        int ascii = i > a && (i == src->n || src->b[i] < 0x80);
+        if (!ascii)
             while (i < src->n && src->b[i] >= 0x80)
                 i++;
-        }
-        if (src->b[a] < 0x80 && !(flags & UTF8PROC_COMPAT)) {
+        if (ascii && !(flags & UTF8PROC_COMPAT)) {
             if (nb_copy(dst, src, a, i - a, err))
                 return TB_EINPUT;
             continue;
@@ -919,12 +1106,168 @@ static int norm_unicode(const struct nbuf *src, struct nbuf *dst, int flags, tb_
     return TB_OK;
 }
 
+/* HF's Precompiled (normalizers/precompiled.rs): per extended grapheme
+ * cluster, one shorter than 6 bytes is replaced whole by the first (shortest)
+ * charsmap match of its bytes, if any - the rest of the cluster is dropped;
+ * otherwise each character is replaced by its own match or kept. */
+static int norm_precompiled(const charsmap *c, const struct nbuf *src, struct nbuf *dst,
+                            tb_error *err)
+{
+    utf8proc_int32_t state = 0, prev = -1;
+    size_t g = 0;
+    for (size_t i = 0; i <= src->n;) {
+        int32_t cp = -1;
+        size_t u = 0;
+        if (i < src->n) {
+            u = (size_t)utf8_decode(src->b + i, src->n - i, &cp);
+            if (u == 0)
+                u = 1;
+        }
+        int brk = i == src->n || (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &state));
+        if (brk && i > g) {
+            const char *out;
+            size_t olen;
+            const char *gb = (const char *)src->b + g;
+            if (i - g < 6 && charsmap_match(c, gb, i - g, CHARSMAP_FIRST, &out, &olen)) {
+                if (nb_put(dst, out, olen, src->m[g], err))
+                    return TB_EINPUT;
+            } else {
+                for (size_t a = g; a < i;) {
+                    int32_t x;
+                    size_t ul = (size_t)utf8_decode(src->b + a, i - a, &x);
+                    if (ul == 0)
+                        ul = 1;
+                    int rc = charsmap_match(c, (const char *)src->b + a, ul, CHARSMAP_FIRST, &out,
+                                            &olen)
+                                 ? nb_put(dst, out, olen, src->m[a], err)
+                                 : nb_copy(dst, src, a, ul, err);
+                    if (rc)
+                        return TB_EINPUT;
+                    a += ul;
+                }
+            }
+            g = i;
+        }
+        if (i == src->n)
+            break;
+        prev = cp;
+        i += u;
+    }
+    return TB_OK;
+}
+
+/* Per character c of src (mapped from its byte): what fn puts into dst. */
+enum { CH_CLEAN, CH_CHINESE, CH_NONSPACING, CH_MARKS, CH_LOWER };
+
+static int char_step(int step, const struct nbuf *src, struct nbuf *dst, tb_error *err)
+{
+    dst->n = 0;
+    for (size_t i = 0; i < src->n;) {
+        int32_t c;
+        size_t u = (size_t)utf8_decode(src->b + i, src->n - i, &c);
+        if (u == 0)
+            u = 1;
+        uint32_t at = src->m[i];
+        int rc = TB_OK;
+        if (step == CH_CLEAN) {
+            /* BertNormalizer clean_text: drop NUL, U+FFFD and controls, then
+             * whitespace (tab, LF, CR too) becomes a space */
+            if (c == 0 || c == 0xFFFD || is_bert_control(c))
+                rc = TB_OK;
+            else if (c == '\t' || c == '\n' || c == '\r' || is_white(c))
+                rc = nb_put(dst, " ", 1, at, err);
+            else
+                rc = nb_copy(dst, src, i, u, err);
+        } else if (step == CH_CHINESE) {
+            if (is_chinese(c))
+                rc = nb_put(dst, " ", 1, at, err) || nb_copy(dst, src, i, u, err) ||
+                     nb_put(dst, " ", 1, at, err);
+            else
+                rc = nb_copy(dst, src, i, u, err);
+        } else if (step == CH_NONSPACING) {
+            if (cat_of(c) != UTF8PROC_CATEGORY_MN)
+                rc = nb_copy(dst, src, i, u, err);
+        } else if (step == CH_MARKS) {
+            /* StripAccents: every mark (Mn, Mc, Me), unlike BertNormalizer */
+            int k = cat_of(c);
+            if (k < UTF8PROC_CATEGORY_MN || k > UTF8PROC_CATEGORY_ME)
+                rc = nb_copy(dst, src, i, u, err);
+        } else { /* CH_LOWER: Rust's char::to_lowercase (U+0130: the one full mapping) */
+            uint8_t o[8];
+            if (c == 0x130) {
+                rc = nb_put(dst, "i\xCC\x87", 3, at, err);
+            } else {
+                int32_t l = utf8proc_tolower(c);
+                if (l == c) {
+                    rc = nb_copy(dst, src, i, u, err);
+                } else {
+                    int ol = utf8_encode(l, o);
+                    rc = nb_put(dst, o, (size_t)ol, at, err);
+                }
+            }
+        }
+        if (rc)
+            return TB_EINPUT;
+        i += u;
+    }
+    return TB_OK;
+}
+
+static const int k_nfd = UTF8PROC_STABLE | UTF8PROC_DECOMPOSE;
+
+/* BertNormalizer: clean_text, handle_chinese_chars, strip_accents (NFD,
+ * then Mn dropped), lowercase, in that order. */
+static int norm_bert(const struct sp_norm *nm, const struct nbuf *src, struct nbuf *dst,
+                     tb_error *err)
+{
+    struct nbuf a = {0}, b = {0};
+    int rc = nb_copy(&a, src, 0, src->n, err);
+    int steps[5], k = 0;
+    if (nm->clean)
+        steps[k++] = CH_CLEAN;
+    if (nm->chinese)
+        steps[k++] = CH_CHINESE;
+    if (nm->accents)
+        steps[k++] = -1, steps[k++] = CH_NONSPACING;
+    if (nm->lower)
+        steps[k++] = CH_LOWER;
+    for (int i = 0; i < k && !rc; i++) {
+        rc = steps[i] < 0 ? norm_unicode(&a, &b, k_nfd, err) : char_step(steps[i], &a, &b, err);
+        struct nbuf t = a;
+        a = b;
+        b = t;
+    }
+    if (!rc) {
+        dst->n = 0;
+        rc = nb_copy(dst, &a, 0, a.n, err);
+    }
+    nb_release(&a);
+    nb_release(&b);
+    return rc;
+}
+
 static int normalize(const struct sp_norm *nm, const struct nbuf *src, struct nbuf *dst,
                      tb_error *err)
 {
     dst->n = 0;
     if (nm->kind == NORM_UNICODE)
         return norm_unicode(src, dst, nm->flags, err);
+    if (nm->kind == NORM_PRECOMPILED)
+        return norm_precompiled(&nm->cmap, src, dst, err);
+    if (nm->kind == NORM_BERT)
+        return norm_bert(nm, src, dst, err);
+    if (nm->kind == NORM_LOWER)
+        return char_step(CH_LOWER, src, dst, err);
+    if (nm->kind == NORM_STRIP_ACCENTS)
+        return char_step(CH_MARKS, src, dst, err);
+    if (nm->kind == NORM_STRIP) {
+        size_t a = 0, b = src->n, u;
+        while (nm->left && a < b && (u = white_at(src->b, b, a)))
+            a += u;
+        while (nm->right && b > a && (u = white_before(src->b + a, b - a)))
+            b -= u;
+        return nb_copy(dst, src, a, b - a, err);
+    }
     if (nm->kind == NORM_PREPEND) {
         if (src->n == 0)
             return TB_OK;
@@ -955,7 +1298,8 @@ static int encode_stretch(struct spenc *e, const uint8_t *p, size_t n, uint32_t 
     a->n = 0;
     if (nb_reserve(a, n, e->err))
         return TB_EINPUT;
-    memcpy(a->b, p, n);
+    if (n) /* an empty stretch: a->b may be NULL */
+        memcpy(a->b, p, n);
     for (size_t i = 0; i < n; i++)
         a->m[i] = base + (uint32_t)i;
     a->n = n;
@@ -1015,6 +1359,7 @@ static int op_encode(const tokenizer *t, const char *text, size_t len, uint32_t 
     free(e.slen);
     free(e.sprv);
     free(e.heap);
+    unigram_scratch_release(&e.us);
     *n_tokens = rc == TB_OK ? e.n : 0;
     return rc;
 }
@@ -1043,7 +1388,7 @@ static int sl_add(struct slist *s, const void *p, size_t n, tb_error *err)
         s->len = nl;
         s->kcap = nc;
     }
-    if (s->n + n > s->cap) {
+    if (!s->b || s->n + n > s->cap) { /* allocated on first use, even for "" */
         size_t nc = s->cap ? s->cap : 256;
         while (nc < s->n + n)
             nc *= 2;
@@ -1065,7 +1410,7 @@ static int sl_add(struct slist *s, const void *p, size_t n, tb_error *err)
 /* Appends p[0..n) to the last string (which must be the last written). */
 static int sl_extend(struct slist *s, const void *p, size_t n, tb_error *err)
 {
-    if (s->n + n > s->cap) {
+    if (!s->b || s->n + n > s->cap) { /* allocated on first use, even for "" */
         size_t nc = s->cap ? s->cap : 256;
         while (nc < s->n + n)
             nc *= 2;
@@ -1128,6 +1473,33 @@ static int replace_into(struct slist *out, const char *s, size_t n, const char *
     return sl_extend(out, s + last, n - last, err);
 }
 
+/* The WordPiece decoder's cleanup (decoders/wordpiece.rs), each rule over
+ * the whole string in turn, into out's last string. */
+static int wp_cleanup(struct slist *out, const char *s, size_t n, tb_error *err)
+{
+    static const char *const k_rules[][2] = {
+        {" .", "."},      {" ?", "?"},   {" !", "!"},   {" ,", ","},   {" ' ", "'"},
+        {" n't", "n't"},  {" 'm", "'m"}, {" do not", " don't"},       {" 's", "'s"},
+        {" 've", "'ve"},  {" 're", "'re"},
+    };
+    struct slist a = {0}, b = {0};
+    int rc = sl_add(&a, s, n, err);
+    for (size_t r = 0; r < sizeof k_rules / sizeof k_rules[0] && !rc; r++) {
+        b.n = b.k = 0;
+        rc = sl_add(&b, "", 0, err) ||
+             replace_into(&b, a.b, a.n, k_rules[r][0], strlen(k_rules[r][0]), k_rules[r][1],
+                          strlen(k_rules[r][1]), err);
+        struct slist t = a;
+        a = b;
+        b = t;
+    }
+    if (!rc)
+        rc = sl_extend(out, a.b, a.n, err);
+    sl_release(&a);
+    sl_release(&b);
+    return rc ? TB_EINPUT : TB_OK;
+}
+
 static int dec_step(const struct sp_dec *d, const struct slist *in, struct slist *out,
                     tb_error *err)
 {
@@ -1178,7 +1550,20 @@ static int dec_step(const struct sp_dec *d, const struct slist *in, struct slist
         size_t n = in->len[i];
         if (sl_add(out, "", 0, err))
             return TB_EINPUT;
-        if (d->kind == DEC_REPLACE) {
+        if (d->kind == DEC_WORDPIECE) {
+            /* a token after the first: its prefix goes, else a space comes first */
+            struct slist t = {0};
+            int rc = sl_add(&t, "", 0, err);
+            if (!rc && i > 0 && n >= d->plen && memcmp(s, d->pat, d->plen) == 0)
+                rc = sl_extend(&t, s + d->plen, n - d->plen, err);
+            else if (!rc)
+                rc = (i > 0 ? sl_extend(&t, " ", 1, err) : TB_OK) || sl_extend(&t, s, n, err);
+            if (!rc)
+                rc = d->cleanup ? wp_cleanup(out, t.b, t.n, err) : sl_extend(out, t.b, t.n, err);
+            sl_release(&t);
+            if (rc)
+                return TB_EINPUT;
+        } else if (d->kind == DEC_REPLACE) {
             if (replace_into(out, s, n, d->pat, d->plen, d->rep, d->rlen, err))
                 return TB_EINPUT;
         } else if (d->kind == DEC_METASPACE) {
@@ -1322,6 +1707,9 @@ static int has_metaspace(json_t *p)
 int spbpe_json_wanted(json_t *root)
 {
     json_t *model = json_object_get(root, "model");
+    if (json_is_object(model) &&
+        (strcmp(type_of(model), "Unigram") == 0 || strcmp(type_of(model), "WordPiece") == 0))
+        return 1;
     if (!json_is_object(model) || strcmp(type_of(model), "BPE") != 0)
         return 0;
     return json_is_true(json_object_get(model, "byte_fallback")) ||
@@ -1394,7 +1782,46 @@ static int load_normalizer(struct spbpe *m, json_t *n, tb_error *err)
             return TB_OK;
         }
     int rc;
-    if (strcmp(ty, "Prepend") == 0) {
+    if (strcmp(ty, "Precompiled") == 0) {
+        d->kind = NORM_PRECOMPILED;
+        json_t *cm = json_object_get(n, "precompiled_charsmap");
+        if (!json_is_string(cm))
+            return tb_fail(err, TB_EINPUT,
+                           "normalizer Precompiled: \"precompiled_charsmap\" is not a string");
+        size_t bl = json_string_length(cm);
+        uint8_t *blob = tb_malloc(bl / 4 * 3 + 1, err);
+        if (!blob)
+            return TB_EINPUT;
+        long dl = bl ? base64_decode(json_string_value(cm), bl, blob) : 0;
+        rc = dl < 0 ? tb_fail(err, TB_EINPUT,
+                              "normalizer Precompiled: \"precompiled_charsmap\" is not base64")
+                    : charsmap_init(&d->cmap, blob, (size_t)dl, err);
+        free(blob);
+        if (rc)
+            return tb_wrap(err, "normalizer Precompiled: ");
+    } else if (strcmp(ty, "BertNormalizer") == 0) {
+        d->kind = NORM_BERT;
+        json_t *sa = json_object_get(n, "strip_accents");
+        d->clean = !json_is_false(json_object_get(n, "clean_text"));
+        d->chinese = !json_is_false(json_object_get(n, "handle_chinese_chars"));
+        d->lower = !json_is_false(json_object_get(n, "lowercase"));
+        d->accents = sa && !json_is_null(sa) ? json_is_true(sa) : d->lower;
+        rc = TB_OK;
+    } else if (strcmp(ty, "Lowercase") == 0) {
+        d->kind = NORM_LOWER;
+        rc = TB_OK;
+    } else if (strcmp(ty, "StripAccents") == 0) {
+        d->kind = NORM_STRIP_ACCENTS;
+        rc = TB_OK;
+    } else if (strcmp(ty, "Strip") == 0) {
+        d->kind = NORM_STRIP;
+        json_t *l = json_object_get(n, "strip_left"), *r = json_object_get(n, "strip_right");
+        d->left = json_is_true(l);
+        d->right = json_is_true(r);
+        rc = json_is_boolean(l) && json_is_boolean(r)
+                 ? TB_OK
+                 : tb_fail(err, TB_EINPUT, "normalizer Strip needs strip_left and strip_right");
+    } else if (strcmp(ty, "Prepend") == 0) {
         d->kind = NORM_PREPEND;
         rc = dup_string(json_object_get(n, "prepend"), &d->rep, &d->rlen,
                         "normalizer Prepend \"prepend\"", err);
@@ -1406,8 +1833,9 @@ static int load_normalizer(struct spbpe *m, json_t *n, tb_error *err)
                             "normalizer Replace \"content\"", err);
     } else {
         return tb_fail(err, TB_EINPUT,
-                       "normalizer '%s' is not supported (SentencePiece-style BPE: Sequence, "
-                       "Prepend, Replace, NFC, NFKC, NFD, NFKD)",
+                       "normalizer '%s' is not supported (Sequence, Prepend, Replace, "
+                       "Precompiled, Strip, BertNormalizer, Lowercase, StripAccents, NFC, NFKC, "
+                       "NFD, NFKD)",
                        ty);
     }
     m->n_norm++;    /* counted even on failure: sp_free releases its strings */
@@ -1458,7 +1886,36 @@ static int load_pretok(struct spbpe *m, json_t *p, tb_error *err)
     struct sp_pre *d = &m->pre[m->n_pre];
     memset(d, 0, sizeof *d);
     int rc;
-    if (strcmp(ty, "Metaspace") == 0) {
+    static const struct {
+        const char *name;
+        int kind;
+    } k_class[] = {{"WhitespaceSplit", PRE_WSSPLIT}, {"BertPreTokenizer", PRE_BERT},
+                   {"Whitespace", PRE_WHITESPACE}, {"Punctuation", PRE_PUNCT},
+                   {"Digits", PRE_DIGITS}};
+    d->kind = -1;
+    for (size_t k = 0; k < sizeof k_class / sizeof k_class[0]; k++)
+        if (strcmp(ty, k_class[k].name) == 0)
+            d->kind = k_class[k].kind;
+    if (d->kind >= 0) {
+        rc = TB_OK;
+        d->behavior = SPLIT_REMOVED;
+        if (d->kind == PRE_DIGITS)
+            d->behavior = json_is_true(json_object_get(p, "individual_digits")) ? SPLIT_ISOLATED
+                                                                                : SPLIT_CONTIG;
+        if (d->kind == PRE_PUNCT) {
+            json_t *bj = json_object_get(p, "behavior");
+            const char *beh = json_is_string(bj) ? json_string_value(bj) : "Isolated";
+            static const char *const k_beh[] = {"Removed", "Isolated", "MergedWithPrevious",
+                                                "MergedWithNext", "Contiguous"};
+            d->behavior = -1;
+            for (int k = 0; k < 5; k++)
+                if (strcmp(beh, k_beh[k]) == 0)
+                    d->behavior = k;
+            if (d->behavior < 0)
+                rc = tb_fail(err, TB_EINPUT,
+                             "pre_tokenizer Punctuation behavior '%s' is not supported", beh);
+        }
+    } else if (strcmp(ty, "Metaspace") == 0) {
         d->kind = PRE_METASPACE;
         json_t *sp = json_object_get(p, "split");
         d->split = !sp || json_is_true(sp);
@@ -1486,8 +1943,8 @@ static int load_pretok(struct spbpe *m, json_t *p, tb_error *err)
                              : string_pattern(p, &d->pat, &d->plen, "pre_tokenizer Split", err);
     } else {
         return tb_fail(err, TB_EINPUT,
-                       "pre_tokenizer '%s' is not supported (SentencePiece-style BPE: Sequence, "
-                       "Metaspace, Split)",
+                       "pre_tokenizer '%s' is not supported (Sequence, Metaspace, Split, "
+                       "WhitespaceSplit, Whitespace, BertPreTokenizer, Punctuation, Digits)",
                        ty);
     }
     m->n_pre++;
@@ -1542,6 +1999,18 @@ static int load_decoder(struct spbpe *m, json_t *d, tb_error *err)
             o->start = (size_t)json_integer_value(st);
             o->stop = (size_t)json_integer_value(sp);
         }
+    } else if (strcmp(ty, "WordPiece") == 0) {
+        o->kind = DEC_WORDPIECE;
+        json_t *pj = json_object_get(d, "prefix");
+        o->cleanup = !json_is_false(json_object_get(d, "cleanup"));
+        if (pj) {
+            rc = dup_string(pj, &o->pat, &o->plen, "decoder WordPiece \"prefix\"", err);
+        } else if ((o->pat = tb_malloc(3, err))) {
+            memcpy(o->pat, "##", 3);
+            o->plen = 2;
+        } else {
+            rc = TB_EINPUT;
+        }
     } else if (strcmp(ty, "Metaspace") == 0) {
         o->kind = DEC_METASPACE;
         rc = dup_string(json_object_get(d, "replacement"), &o->pat, &o->plen,
@@ -1550,8 +2019,8 @@ static int load_decoder(struct spbpe *m, json_t *d, tb_error *err)
             rc = prepend_scheme(d, &o->prepend, "decoder Metaspace", err);
     } else {
         return tb_fail(err, TB_EINPUT,
-                       "decoder '%s' is not supported (SentencePiece-style BPE: Sequence, "
-                       "Replace, ByteFallback, Fuse, Strip, Metaspace)",
+                       "decoder '%s' is not supported (Sequence, Replace, ByteFallback, Fuse, "
+                       "Strip, Metaspace, WordPiece)",
                        ty);
     }
     m->n_dec++;
@@ -1609,23 +2078,129 @@ static int load_affix(json_t *model, const char *key, char *out, size_t *len, tb
     return TB_OK;
 }
 
+/* model Unigram: vocab [[piece, score], ...] in id order; the pieces are
+ * checked (non-empty strings, numeric scores) before anything is built. */
+static int check_unigram(json_t *model, tb_error *err)
+{
+    json_t *vocab = json_object_get(model, "vocab"), *x;
+    size_t i;
+    if (!json_is_array(vocab))
+        return tb_fail(err, TB_EINPUT, "model Unigram has no \"vocab\" array");
+    if (json_array_size(vocab) >= UINT32_MAX / 2)
+        return tb_fail(err, TB_EINPUT, "model Unigram: %zu pieces are too many",
+                       json_array_size(vocab));
+    json_array_foreach(vocab, i, x) {
+        json_t *p = json_array_get(x, 0), *sc = json_array_get(x, 1);
+        if (!json_is_array(x) || json_array_size(x) != 2 || !json_is_string(p) ||
+            json_string_length(p) == 0 || !json_is_number(sc))
+            return tb_fail(err, TB_EINPUT, "model Unigram vocab[%zu]: expected [\"piece\", score]",
+                           i);
+    }
+    json_t *unk = json_object_get(model, "unk_id");
+    if (unk && !json_is_null(unk) &&
+        (!json_is_integer(unk) || json_integer_value(unk) < 0 ||
+         (size_t)json_integer_value(unk) >= json_array_size(vocab)))
+        return tb_fail(err, TB_EINPUT, "model Unigram: unk_id is not an id of the vocab");
+    return TB_OK;
+}
+
+static int build_unigram(struct spbpe *m, json_t *model, tb_error *err)
+{
+    json_t *vocab = json_object_get(model, "vocab"), *x;
+    size_t n = json_array_size(vocab), i;
+    const uint8_t **pc = tb_malloc((n ? n : 1) * sizeof *pc, err);
+    uint32_t *len = tb_malloc((n ? n : 1) * sizeof *len, err);
+    double *sc = tb_malloc((n ? n : 1) * sizeof *sc, err);
+    int rc = pc && len && sc ? TB_OK : TB_EINPUT;
+    json_array_foreach(vocab, i, x) {
+        if (rc)
+            break;
+        pc[i] = m->arena + m->voff[i];
+        len[i] = m->vlen[i];
+        sc[i] = json_number_value(json_array_get(x, 1));
+    }
+    json_t *unk = json_object_get(model, "unk_id");
+    int64_t unk_id = json_is_integer(unk) ? (int64_t)json_integer_value(unk) : -1;
+    if (!rc)
+        rc = unigram_new(&m->uni, (uint32_t)n, pc, len, sc, unk_id, m->byte_fallback, err);
+    if (!rc && unk_id >= 0)
+        m->isfb[unk_id] = 1;
+    free(pc);
+    free(len);
+    free(sc);
+    return rc;
+}
+
+/* model WordPiece over the vocab already read into m (unk_token is a
+ * token string; its id is unk). */
+static int build_wordpiece(struct spbpe *m, json_t *model, tb_error *err)
+{
+    char prefix[SP_MAX_AFFIX + 1];
+    size_t plen;
+    json_t *pj = json_object_get(model, "continuing_subword_prefix");
+    int rc = load_affix(model, "continuing_subword_prefix", prefix, &plen, err);
+    if (rc)
+        return rc;
+    if (!pj) {
+        memcpy(prefix, "##", 3);
+        plen = 2;
+    }
+    json_t *mx = json_object_get(model, "max_input_chars_per_word");
+    json_int_t max_chars = mx ? json_integer_value(mx) : 100;
+    if ((mx && !json_is_integer(mx)) || max_chars < 0)
+        return tb_fail(err, TB_EINPUT,
+                       "model WordPiece: max_input_chars_per_word is not a count");
+    json_t *unk = json_object_get(model, "unk_token");
+    if (!json_is_string(unk))
+        return tb_fail(err, TB_EINPUT, "model WordPiece: unk_token is not a string");
+    uint32_t uid = vocab_get(m, (const uint8_t *)json_string_value(unk), json_string_length(unk));
+    const uint8_t **pc = tb_malloc(m->n_ids * sizeof *pc, err);
+    uint32_t *len = tb_malloc(m->n_ids * sizeof *len, err);
+    rc = pc && len ? TB_OK : TB_EINPUT;
+    for (uint32_t id = 0; id < m->n_ids && !rc; id++) {
+        pc[id] = m->arena + m->voff[id];
+        len[id] = m->invocab[id] ? m->vlen[id] : 0;
+    }
+    if (!rc)
+        rc = wordpiece_new(&m->wp, m->n_ids, pc, len, prefix, plen,
+                           uid == SP_NONE ? -1 : (int64_t)uid, (size_t)max_chars, err);
+    if (!rc && uid != SP_NONE)
+        m->isfb[uid] = 1;
+    free(pc);
+    free(len);
+    return rc;
+}
+
 static int load_model(struct spbpe *m, json_t *root, tb_error *err)
 {
     json_t *model = json_object_get(root, "model");
     json_t *vocab = json_object_get(model, "vocab"), *merges = json_object_get(model, "merges");
     json_t *added = json_object_get(root, "added_tokens");
+    int uni = strcmp(type_of(model), "Unigram") == 0;
+    int wpm = strcmp(type_of(model), "WordPiece") == 0;
     json_t *d = json_object_get(model, "dropout");
     if (d && !json_is_null(d))
         return tb_fail(err, TB_EINPUT, "model BPE with dropout is not supported");
-    if (!json_is_object(vocab))
+    if (uni) {
+        int urc = check_unigram(model, err);
+        if (urc)
+            return urc;
+    } else if (strcmp(type_of(model), "BPE") != 0 && !wpm) {
+        return tb_fail(err, TB_EINPUT,
+                       "model type '%s' is not supported (BPE, Unigram, WordPiece)",
+                       type_of(model));
+    } else if (!json_is_object(vocab)) {
         return tb_fail(err, TB_EINPUT, "model has no \"vocab\" object");
-    if (!json_is_array(merges))
+    } else if (!wpm && !json_is_array(merges)) {
         return tb_fail(err, TB_EINPUT, "model has no \"merges\" array");
+    }
     if (added && !json_is_array(added))
         return tb_fail(err, TB_EINPUT, "\"added_tokens\" is not an array");
     int rc;
-    if ((rc = load_affix(model, "continuing_subword_prefix", m->prefix, &m->prefix_len, err)) ||
-        (rc = load_affix(model, "end_of_word_suffix", m->suffix, &m->suffix_len, err)))
+    if (!wpm && (rc = load_affix(model, "continuing_subword_prefix", m->prefix, &m->prefix_len,
+                                 err)))
+        return rc;
+    if ((rc = load_affix(model, "end_of_word_suffix", m->suffix, &m->suffix_len, err)))
         return rc;
     m->byte_fallback = json_is_true(json_object_get(model, "byte_fallback"));
     m->fuse_unk = json_is_true(json_object_get(model, "fuse_unk"));
@@ -1634,16 +2209,21 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
     uint64_t max_id = 0;
     const char *key, *max_key = "";
     json_t *val, *x;
-    size_t i;
-    json_object_foreach(vocab, key, val) {
-        json_int_t id = json_integer_value(val);
-        if (!json_is_integer(val) || id < 0 || id >= UINT32_MAX - 1)
-            return tb_fail(err, TB_EINPUT, "vocab entry '%.60s': bad id", key);
-        if ((uint64_t)id > max_id) {
-            max_id = (uint64_t)id;
-            max_key = key;
-        }
+    size_t i, i_uni = 0;
+    if (uni && json_array_size(vocab)) {
+        max_id = json_array_size(vocab) - 1;
+        max_key = json_string_value(json_array_get(json_array_get(vocab, max_id), 0));
     }
+    if (!uni)
+        json_object_foreach(vocab, key, val) {
+            json_int_t id = json_integer_value(val);
+            if (!json_is_integer(val) || id < 0 || id >= UINT32_MAX - 1)
+                return tb_fail(err, TB_EINPUT, "vocab entry '%.60s': bad id", key);
+            if ((uint64_t)id > max_id) {
+                max_id = (uint64_t)id;
+                max_key = key;
+            }
+        }
     json_array_foreach(added, i, x) {
         json_t *idj = json_object_get(x, "id"), *c = json_object_get(x, "content");
         if (!json_is_integer(idj) || json_integer_value(idj) < 0 ||
@@ -1661,7 +2241,8 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
                                "added_tokens[%zu] '%.60s': %s is not supported", i,
                                json_string_value(c), k_flags[k]);
     }
-    size_t n_entries = json_object_size(vocab) + json_array_size(added);
+    size_t n_vocab = uni ? json_array_size(vocab) : json_object_size(vocab);
+    size_t n_entries = n_vocab + json_array_size(added);
     if (max_id >= 2 * (uint64_t)n_entries + 1024)
         return tb_fail(err, TB_EINPUT,
                        "entry '%.60s': id %llu is far beyond the %zu entries (ids must be "
@@ -1679,9 +2260,25 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
     m->isfb = tb_calloc(n, 1, err);
     if (!m->voff || !m->vlen || !m->invocab || !m->doff || !m->dlen || !m->defined || !m->isfb)
         return TB_EINPUT;
-    json_object_foreach(vocab, key, val) {
-        uint32_t id = (uint32_t)json_integer_value(val);
-        size_t kl = strlen(key);
+    void *it = uni ? NULL : json_object_iter(vocab);
+    for (;;) {
+        uint32_t id;
+        size_t kl;
+        if (uni) {
+            if (i_uni >= n_vocab)
+                break;
+            id = (uint32_t)i_uni;
+            json_t *pj = json_array_get(json_array_get(vocab, i_uni++), 0);
+            key = json_string_value(pj);
+            kl = json_string_length(pj);
+        } else {
+            if (!it)
+                break;
+            key = json_object_iter_key(it);
+            id = (uint32_t)json_integer_value(json_object_iter_value(it));
+            kl = strlen(key);
+            it = json_object_iter_next(vocab, it);
+        }
         if (m->invocab[id])
             return tb_fail(err, TB_EINPUT, "vocab: id %u appears twice", id);
         if (kl == 0 || kl > UINT32_MAX)
@@ -1694,7 +2291,7 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
         m->doff[id] = m->voff[id];
         m->dlen[id] = (uint32_t)kl;
     }
-    m->vmask = pow2_at_least(2 * json_object_size(vocab) + 2) - 1;
+    m->vmask = pow2_at_least(2 * n_vocab + 2) - 1;
     m->vslot = tb_calloc(m->vmask + 1, sizeof *m->vslot, err);
     if (!m->vslot)
         return TB_EINPUT;
@@ -1742,7 +2339,9 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
     /* unk and byte fallback */
     m->unk_id = SP_NONE;
     json_t *unk = json_object_get(model, "unk_token");
-    if (json_is_string(unk)) {
+    if (uni) {
+        /* Unigram's own unk_id (unigram.h) */
+    } else if (json_is_string(unk)) {
         m->has_unk = 1;
         m->unk_id = vocab_get(m, (const uint8_t *)json_string_value(unk), json_string_length(unk));
         if (m->unk_id != SP_NONE)
@@ -1757,6 +2356,10 @@ static int load_model(struct spbpe *m, json_t *root, tb_error *err)
         if (m->byte_fallback && m->byte_tok[b] != SP_NONE)
             m->isfb[m->byte_tok[b]] = 1;
     }
+    if (uni)
+        return build_unigram(m, model, err);
+    if (wpm)
+        return build_wordpiece(m, model, err);
     /* merges: (a, b) -> rank, id of a + b without b's prefix */
     m->pmask = pow2_at_least(2 * json_array_size(merges) + 2) - 1;
     m->pairs = tb_malloc((m->pmask + 1) * sizeof *m->pairs, err);

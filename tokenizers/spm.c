@@ -123,44 +123,19 @@ static float pb_float(uint64_t v)
 
 static int trie_build(spm_state *s, const char *name, tb_error *err)
 {
-    size_t total = 1;
+    size_t total = 0;
     for (size_t i = 0; i < s->n; i++)
         total += s->pieces[i].len;
-    size_t slots = 16;
-    while (slots < 2 * total)
-        slots *= 2;
-    s->edges = tb_calloc(slots, sizeof *s->edges, err);
-    s->node_id = tb_malloc(total * sizeof *s->node_id, err);
-    if (!s->edges || !s->node_id)
+    if (piece_trie_init(&s->trie, total, err))
         return TB_EINPUT;
-    s->edge_mask = slots - 1;
-    s->node_id[0] = -1;
-    s->n_nodes = 1;
     for (size_t id = 0; id < s->n; id++) {
         const spm_piece *p = &s->pieces[id];
         if (p->type != SPM_NORMAL && p->type != SPM_USER && p->type != SPM_UNUSED)
             continue;
-        uint32_t node = 0;
-        for (uint32_t j = 0; j < p->len; j++) {
-            unsigned char b = (unsigned char)s->text[p->off + j];
-            uint32_t c = spm_trie_child(s, node, b);
-            if (!c) {
-                c = (uint32_t)s->n_nodes++;
-                s->node_id[c] = -1;
-                uint64_t key = (uint64_t)node * 256 + b + 1;
-                size_t k = spm_edge_hash(key) & s->edge_mask;
-                while (s->edges[k].key)
-                    k = (k + 1) & s->edge_mask;
-                s->edges[k].key = key;
-                s->edges[k].child = c;
-            }
-            node = c;
-        }
-        if (s->node_id[node] >= 0)
+        int32_t was = piece_trie_add(&s->trie, s->text + p->off, p->len, (int32_t)id);
+        if (was >= 0)
             return tb_fail(err, TB_EINPUT, "spm model '%s': piece %zu '%.*s' is already piece %d",
-                           name, id, (int)(p->len > 80 ? 80 : p->len), s->text + p->off,
-                           s->node_id[node]);
-        s->node_id[node] = (int32_t)id;
+                           name, id, (int)(p->len > 80 ? 80 : p->len), s->text + p->off, was);
     }
     return TB_OK;
 }
@@ -173,10 +148,8 @@ static void state_free(spm_state *s)
         return;
     free(s->text);
     free(s->pieces);
-    free(s->edges);
-    free(s->node_id);
-    free(s->units);
-    free(s->repl);
+    piece_trie_release(&s->trie);
+    charsmap_release(&s->cmap);
     free(s);
 }
 
@@ -273,32 +246,10 @@ static int parse_trainer(spm_state *s, const pb_field *outer, const char *name, 
     return TB_OK;
 }
 
-static uint32_t le32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int parse_charsmap(spm_state *s, const pb_field *f, const char *name, tb_error *err)
 {
-    if (f->len == 0)
-        return TB_OK;
-    if (f->len < 4)
-        return fail_at(err, name, f->body, "precompiled_charsmap of %zu bytes has no trie size",
-                       f->len);
-    uint32_t tsize = le32(f->p);
-    if (tsize >= f->len - 4 + 1 || tsize % 4)
-        return fail_at(err, name, f->body, "precompiled_charsmap: trie of %u bytes does not fit "
-                       "its %zu bytes (or is not whole 4-byte units)", tsize, f->len - 4);
-    s->n_units = tsize / 4;
-    s->units = tb_malloc((s->n_units ? s->n_units : 1) * sizeof *s->units, err);
-    s->repl_len = f->len - 4 - tsize;
-    s->repl = tb_malloc(s->repl_len + 1, err);
-    if (!s->units || !s->repl)
-        return TB_EINPUT;
-    for (size_t i = 0; i < s->n_units; i++)
-        s->units[i] = le32(f->p + 4 + 4 * i);
-    memcpy(s->repl, f->p + 4 + tsize, s->repl_len);
-    s->repl[s->repl_len] = 0;
+    if (charsmap_init(&s->cmap, f->p, f->len, err))
+        return tb_wrap(err, "spm model '%s': byte %zu: ", name, f->body);
     return TB_OK;
 }
 
@@ -319,11 +270,7 @@ static int parse_normalizer(spm_state *s, const pb_field *outer, const char *nam
         } else if (f.num == 2) {
             if (want_wt(&f, 2, "normalizer_spec.precompiled_charsmap", name, err))
                 return TB_EINPUT;
-            free(s->units);
-            free(s->repl);
-            s->units = NULL;
-            s->repl = NULL;
-            s->n_units = s->repl_len = 0;
+            charsmap_release(&s->cmap);
             rc = parse_charsmap(s, &f, name, err);
         } else if (f.num == 3) {
             rc = parse_bool(&f, &s->add_dummy_prefix, "normalizer_spec.add_dummy_prefix", name, err);
@@ -436,46 +383,14 @@ size_t spm_user_match(const spm_state *s, const char *text, size_t n)
     size_t best = 0;
     uint32_t node = 0;
     for (size_t i = 0; i < n; i++) {
-        node = spm_trie_child(s, node, (unsigned char)text[i]);
+        node = piece_trie_child(&s->trie, node, (unsigned char)text[i]);
         if (!node)
             break;
-        int32_t id = s->node_id[node];
+        int32_t id = piece_trie_id(&s->trie, node);
         if (id >= 0 && s->pieces[id].type == SPM_USER)
             best = i + 1;
     }
     return best;
-}
-
-/* Darts-clone's commonPrefixSearch, keeping the longest of the first 32
- * results as normalizer.cc does. Returns the match length (0: none) and
- * the replacement's blob offset in *value. */
-static size_t charsmap_match(const spm_state *s, const char *key, size_t n, uint32_t *value)
-{
-    if (!s->n_units)
-        return 0;
-    size_t longest = 0, found = 0;
-    uint32_t unit = s->units[0];
-    size_t pos = (unit >> 10) << ((unit & (1U << 9)) >> 6);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)key[i];
-        pos ^= c;
-        if (pos >= s->n_units)
-            return longest;
-        unit = s->units[pos];
-        if ((unit & 0x800000FFU) != c)
-            return longest;
-        pos ^= (unit >> 10) << ((unit & (1U << 9)) >> 6);
-        if ((unit >> 8) & 1) {
-            if (pos >= s->n_units)
-                return longest;
-            if (found < 32 && (longest == 0 || i + 1 > longest)) {
-                longest = i + 1;
-                *value = s->units[pos] & 0x7FFFFFFFU;
-            }
-            found++;
-        }
-    }
-    return longest;
 }
 
 /* NormalizePrefix: what text[0..n) starts with, normalized, into *out
@@ -489,18 +404,9 @@ static size_t norm_prefix(const spm_state *s, const char *text, size_t n, const 
         *out_len = k;
         return k;
     }
-    uint32_t v = 0;
-    k = charsmap_match(s, text, n, &v);
-    if (k) {
-        if (v >= s->repl_len) { /* a replacement outside the blob: the empty string */
-            *out = s->repl + s->repl_len;
-            *out_len = 0;
-        } else {
-            *out = s->repl + v;
-            *out_len = strlen(s->repl + v);
-        }
+    k = charsmap_match(&s->cmap, text, n, CHARSMAP_LONGEST, out, out_len);
+    if (k)
         return k;
-    }
     k = spm_one_char_len((unsigned char)text[0]);
     if (k > n)
         k = n;
@@ -640,11 +546,11 @@ static int spm_encode(const tokenizer *t, const char *text, size_t len, uint32_t
         int has_single = 0;
         uint32_t node = 0;
         for (size_t key = start; key < size;) {
-            node = spm_trie_child(s, node, (unsigned char)nb[key]);
+            node = piece_trie_child(&s->trie, node, (unsigned char)nb[key]);
             key++;
             if (!node)
                 break;
-            int32_t id = s->node_id[node];
+            int32_t id = piece_trie_id(&s->trie, node);
             if (id < 0)
                 continue;
             const spm_piece *p = &s->pieces[id];

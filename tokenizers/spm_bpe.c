@@ -52,18 +52,6 @@ typedef struct bpe_work {
     tb_error *err;
 } bpe_work;
 
-/* The NORMAL, USER_DEFINED or UNUSED piece that is exactly p[0..n), or -1. */
-static int32_t piece_of(const spm_state *s, const char *p, size_t n)
-{
-    uint32_t node = 0;
-    for (size_t i = 0; i < n; i++) {
-        node = spm_trie_child(s, node, (unsigned char)p[i]);
-        if (!node)
-            return -1;
-    }
-    return s->node_id[node];
-}
-
 /* a comes off the agenda before b */
 static int pair_before(const bpe_pair *a, const bpe_pair *b)
 {
@@ -114,7 +102,9 @@ static bpe_pair heap_pop(bpe_work *w)
 
 static bpe_split *split_slot(const bpe_work *w, int32_t id)
 {
-    for (size_t i = spm_edge_hash((uint64_t)id) & w->split_mask;; i = (i + 1) & w->split_mask)
+    /* Fibonacci hashing: the high half of id times 2^64 / phi */
+    size_t h = (size_t)(((uint64_t)(uint32_t)id * 0x9E3779B97F4A7C15ULL) >> 32);
+    for (size_t i = h & w->split_mask;; i = (i + 1) & w->split_mask)
         if (w->split[i].id == id || w->split[i].id == -1)
             return &w->split[i];
 }
@@ -150,7 +140,7 @@ static int add_pair(bpe_work *w, int32_t left, int32_t right)
         return TB_OK;
     const bpe_sym *l = &w->sym[left], *r = &w->sym[right];
     uint32_t size = l->len + r->len;
-    int32_t id = piece_of(w->s, w->nb + l->start, size);
+    int32_t id = piece_trie_find(&w->s->trie, w->nb + l->start, size);
     if (id < 0)
         return TB_OK;
     const spm_piece *p = &w->s->pieces[id];
@@ -201,7 +191,7 @@ static int resegment(bpe_work *w, const uint32_t *orig, uint32_t start, uint32_t
     stack[sp++] = len;
     while (sp) {
         uint32_t ln = stack[--sp], st = stack[--sp];
-        int32_t id = piece_of(w->s, w->nb + st, ln);
+        int32_t id = piece_trie_find(&w->s->trie, w->nb + st, ln);
         if (id >= 0 && w->s->pieces[id].type == SPM_UNUSED && w->split) {
             const bpe_split *e = split_slot(w, id);
             if (e->id == id && e->left_len > 0 && e->left_len < ln && sp + 4 <= stack_cap) {
@@ -274,7 +264,7 @@ int spm_bpe_encode(const spm_state *s, const char *nb, const uint32_t *orig, siz
             rc = resegment(&w, orig, w.sym[i].start, w.sym[i].len, stack, stack_cap, &o);
         else
             emit(s, nb, orig, w.sym[i].start, w.sym[i].len,
-                 piece_of(s, nb + w.sym[i].start, w.sym[i].len), &o);
+                 piece_trie_find(&s->trie, nb + w.sym[i].start, w.sym[i].len), &o);
     }
     if (!rc)
         *n_tokens = o.k;

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "../common/tb.h"
+#include "charsmap.h"
+#include "piece_trie.h"
 
 enum { SPM_NORMAL = 1, SPM_UNKNOWN = 2, SPM_CONTROL = 3, SPM_USER = 4, SPM_UNUSED = 5,
        SPM_BYTE = 6 };
@@ -22,55 +24,22 @@ typedef struct spm_piece {
     uint8_t type;           /* SPM_* */
 } spm_piece;
 
-/* One edge of the piece trie: key = node * 256 + byte + 1 (0: empty slot). */
-typedef struct spm_edge {
-    uint64_t key;
-    uint32_t child;
-} spm_edge;
-
 typedef struct spm_state {
     char *text;             /* every piece's bytes, owned */
     spm_piece *pieces;      /* n, in id order */
     size_t n;
     int model_type;         /* SPM_MODEL_* */
     /* trie over the NORMAL, USER_DEFINED and UNUSED pieces */
-    spm_edge *edges;        /* open addressing, edge_mask + 1 slots */
-    size_t edge_mask;
-    int32_t *node_id;       /* per node: the piece ending there, or -1 */
-    size_t n_nodes;
+    piece_trie trie;
     int32_t unk_id;
     int32_t byte_id[256];   /* the <0xNN> piece of each byte, or unk_id */
     float min_score, max_score;   /* over NORMAL pieces (SentencePiece's inits) */
     int byte_fallback, add_dummy_prefix, remove_extra_ws, escape_ws, ws_suffix;
     int has_unused;         /* some piece is UNUSED (BPE then splits merges into them) */
-    /* precompiled_charsmap: Darts double-array units and the replacement blob */
-    uint32_t *units;
-    size_t n_units;
-    char *repl;             /* owned copy */
-    size_t repl_len;
+    charsmap cmap;          /* precompiled_charsmap */
     char unk_surface[64];
     char norm_name[64];
 } spm_state;
-
-static inline uint64_t spm_edge_hash(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    return k;
-}
-
-/* The child of node by byte b, or 0 (the root is never a child). */
-static inline uint32_t spm_trie_child(const spm_state *s, uint32_t node, unsigned char b)
-{
-    uint64_t key = (uint64_t)node * 256 + b + 1;
-    for (size_t i = spm_edge_hash(key) & s->edge_mask;; i = (i + 1) & s->edge_mask) {
-        if (s->edges[i].key == key)
-            return s->edges[i].child;
-        if (s->edges[i].key == 0)
-            return 0;
-    }
-}
 
 /* The length of the UTF-8 character whose lead byte is c, as SentencePiece
  * counts it (a stray continuation byte is one character). */
