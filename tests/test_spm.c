@@ -17,7 +17,18 @@
  *   "xyab"  -> ▁ (-2) + xy (-0.1) + ab (-1.5): 2 8 5
  *   "  "    -> nothing
  * Model B = A + byte_fallback and piece 9 <0x7A> BYTE ("z"):
- *   "zz a"  -> 2 9 9 2 3 (a byte piece per unknown byte, nothing fused) */
+ *   "zz a"  -> 2 9 9 2 3 (a byte piece per unknown byte, nothing fused)
+ *
+ * Model C (BPE, identity), pieces: 0 <unk>, 1 ▁ 0, 2 a 0, 3 b 0, 4 c 0,
+ *   5 bc -1 (NORMAL, or UNUSED in C'), 6 ab -2, 7 ba -2, 8 ▁a -3, 9 ▁ab -4,
+ *   10 ▁xy -0.5, 11 xy USER_DEFINED, 12 <0x7A> BYTE (C' only, byte_fallback)
+ * Hand results (a merge goes into its left symbol; ties: leftmost):
+ *   "abc" -> ▁ a b c: bc (-1) first, then ab is stale (b grew), ▁a (-3):
+ *            ▁a bc = 8 5, offs 0 1; in C' bc splits back: 8 3 4, offs 0 1 2
+ *   "aba" -> ▁ a b a: ab and ba tie at -2, the leftmost (ab) goes first;
+ *            then ▁ab (-4): 9 2, offs 0 2 (rightmost first would give ▁a ba)
+ *   "xya" -> ▁ xy a: xy is frozen, so ▁xy (-0.5) never forms: 1 11 2
+ *   "zz"  -> ▁ z z: the unknown z's fused: 1 0; in C' bytes: 1 12 12 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -168,6 +179,63 @@ static void test_by_hand(void **state)
     tokenizer_free(t);
 }
 
+/* Model C (unused: C'). */
+static void model_c(pbw *w, int unused)
+{
+    w->n = 0;
+    w_piece(w, "<unk>", 0, 2);
+    w_piece(w, "\xE2\x96\x81", 0, 1);
+    w_piece(w, "a", 0, 1);
+    w_piece(w, "b", 0, 1);
+    w_piece(w, "c", 0, 1);
+    w_piece(w, "bc", -1, unused ? 5 : 1);
+    w_piece(w, "ab", -2, 1);
+    w_piece(w, "ba", -2, 1);
+    w_piece(w, "\xE2\x96\x81" "a", -3, 1);
+    w_piece(w, "\xE2\x96\x81" "ab", -4, 1);
+    w_piece(w, "\xE2\x96\x81" "xy", -0.5f, 1);
+    w_piece(w, "xy", 0, 4);
+    if (unused)
+        w_piece(w, "<0x7A>", 0, 6);
+    pbw t = {.n = 0};
+    w_uint(&t, 3, 2);
+    w_uint(&t, 35, unused != 0);
+    w_bytes(w, 2, t.b, t.n);
+    pbw nz = {.n = 0};
+    w_bytes(&nz, 1, "identity", 8);
+    w_bytes(w, 3, nz.b, nz.n);
+}
+
+static void test_bpe_by_hand(void **state)
+{
+    pbw w;
+    tokenizer *t;
+    tb_error err = {0};
+    model_c(&w, 0);
+    assert_int_equal(load(&w, &t, &err), TB_OK);
+    expect(t, "abc", (uint32_t[]){8, 5}, 2, (uint32_t[]){0, 1});
+    expect(t, "aba", (uint32_t[]){9, 2}, 2, (uint32_t[]){0, 2});
+    expect(t, "xya", (uint32_t[]){1, 11, 2}, 3, (uint32_t[]){0, 0, 2});
+    expect(t, "zz", (uint32_t[]){1, 0}, 2, (uint32_t[]){0, 0});
+    expect(t, "  ", NULL, 0, NULL);
+    uint32_t one[1];
+    size_t n;
+    assert_int_equal(tokenizer_encode(t, "abc", 3, one, NULL, 1, &n, &err), TB_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(one[0], 8);
+    char out[64];
+    assert_int_equal(tokenizer_decode(t, (uint32_t[]){9, 2}, 2, out, sizeof out, &n, &err), TB_OK);
+    assert_int_equal(n, 3);
+    assert_memory_equal(out, "aba", 3);
+    tokenizer_free(t);
+
+    model_c(&w, 1);
+    assert_int_equal(load(&w, &t, &err), TB_OK);
+    expect(t, "abc", (uint32_t[]){8, 3, 4}, 3, (uint32_t[]){0, 1, 2});
+    expect(t, "zz", (uint32_t[]){1, 12, 12}, 3, (uint32_t[]){0, 0, 1});
+    tokenizer_free(t);
+}
+
 static void expect_fail(const pbw *w, const char *what)
 {
     tokenizer *t = NULL;
@@ -183,8 +251,8 @@ static void expect_fail(const pbw *w, const char *what)
 static void test_errors(void **state)
 {
     pbw w;
-    model_a(&w, 0, 2);
-    expect_fail(&w, "model_type BPE is not supported");
+    model_a(&w, 0, 3);
+    expect_fail(&w, "model_type WORD is not supported");
     model_a(&w, 0, 1);
     w.n -= 3;   /* into the normalizer_spec */
     expect_fail(&w, "runs past the end");
@@ -220,6 +288,7 @@ int main(void)
     snprintf(g_path, sizeof g_path, "/tmp/test_spm.%d.model", (int)getpid());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_by_hand),
+        cmocka_unit_test(test_bpe_by_hand),
         cmocka_unit_test(test_errors),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

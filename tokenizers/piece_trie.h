@@ -1,7 +1,8 @@
 /* piece_trie.h - a byte trie over the pieces of a vocabulary, walked one
  * byte at a time for a common-prefix search (every piece that starts a
- * text, shortest first). Shared by the Unigram encoders of spm.c
- * (SentencePiece `.model`) and unigram.c (tokenizer.json).
+ * text, shortest first) or an exact lookup. Shared by the Unigram encoders
+ * of spm.c (SentencePiece `.model`) and unigram.c (tokenizer.json), the BPE
+ * merges of spm_bpe.c and wordpiece.c.
  *
  * Nodes are numbered from 0 (the root); an edge is (node, byte) -> child in
  * an open-addressing hash. The struct belongs to the caller

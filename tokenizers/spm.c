@@ -9,33 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "charsmap.h"
-#include "piece_trie.h"
+#include "spm_impl.h"
 #include "tokenizer_impl.h"
-
-enum { SPM_NORMAL = 1, SPM_UNKNOWN = 2, SPM_CONTROL = 3, SPM_USER = 4, SPM_UNUSED = 5,
-       SPM_BYTE = 6 };
-
-typedef struct spm_piece {
-    uint32_t off, len;      /* bytes in spm_state.text */
-    float score;
-    uint8_t type;           /* SPM_* */
-} spm_piece;
-
-typedef struct spm_state {
-    char *text;             /* every piece's bytes, owned */
-    spm_piece *pieces;      /* n, in id order */
-    size_t n;
-    /* trie over the NORMAL, USER_DEFINED and UNUSED pieces */
-    piece_trie trie;
-    int32_t unk_id;
-    int32_t byte_id[256];   /* the <0xNN> piece of each byte, or unk_id */
-    float min_score, max_score;   /* over NORMAL pieces (SentencePiece's inits) */
-    int byte_fallback, add_dummy_prefix, remove_extra_ws, escape_ws, ws_suffix;
-    charsmap cmap;          /* precompiled_charsmap */
-    char unk_surface[64];
-    char norm_name[64];
-} spm_state;
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -247,11 +222,12 @@ static int parse_trainer(spm_state *s, const pb_field *outer, const char *name, 
         if (f.num == 3) {
             if (want_wt(&f, 0, "trainer_spec.model_type", name, err))
                 return TB_EINPUT;
-            if (f.v != 1) {
+            if (f.v != SPM_MODEL_UNIGRAM && f.v != SPM_MODEL_BPE) {
                 static const char *const types[] = {"?", "UNIGRAM", "BPE", "WORD", "CHAR"};
                 return fail_at(err, name, f.at, "model_type %s is not supported (spm: reads "
-                               "UNIGRAM models only)", f.v < 5 ? types[f.v] : "unknown");
+                               "UNIGRAM and BPE models)", f.v < 5 ? types[f.v] : "unknown");
             }
+            s->model_type = (int)f.v;
         } else if (f.num == 24) {
             if (parse_bool(&f, &s->ws_suffix, "trainer_spec.treat_whitespace_as_suffix", name, err))
                 return TB_EINPUT;
@@ -369,6 +345,8 @@ static int check_pieces(spm_state *s, const char *name, tb_error *err)
                 s->max_score = p->score;
         } else if (p->type == SPM_BYTE) {
             have_byte = 1;
+        } else if (p->type == SPM_UNUSED) {
+            s->has_unused = 1;
         }
     }
     if (s->unk_id < 0)
@@ -400,13 +378,7 @@ static int check_pieces(spm_state *s, const char *name, tb_error *err)
 
 /* ---- normalization ------------------------------------------------------- */
 
-static size_t one_char_len(unsigned char c)
-{
-    return (size_t)("\1\1\1\1\1\1\1\1\1\1\1\1\2\2\3\4"[c >> 4]);
-}
-
-/* The longest user-defined piece that starts text[0..n), or 0. */
-static size_t user_match(const spm_state *s, const char *text, size_t n)
+size_t spm_user_match(const spm_state *s, const char *text, size_t n)
 {
     size_t best = 0;
     uint32_t node = 0;
@@ -426,7 +398,7 @@ static size_t user_match(const spm_state *s, const char *text, size_t n)
 static size_t norm_prefix(const spm_state *s, const char *text, size_t n, const char **out,
                           size_t *out_len)
 {
-    size_t k = user_match(s, text, n);
+    size_t k = spm_user_match(s, text, n);
     if (k) {
         *out = text;
         *out_len = k;
@@ -435,7 +407,7 @@ static size_t norm_prefix(const spm_state *s, const char *text, size_t n, const 
     k = charsmap_match(&s->cmap, text, n, CHARSMAP_LONGEST, out, out_len);
     if (k)
         return k;
-    k = one_char_len((unsigned char)text[0]);
+    k = spm_one_char_len((unsigned char)text[0]);
     if (k > n)
         k = n;
     *out = text;
@@ -545,6 +517,10 @@ static int spm_encode(const tokenizer *t, const char *text, size_t len, uint32_t
     size_t size = o.n, k = 0;
     if (rc || size == 0)
         goto done;
+    if (s->model_type == SPM_MODEL_BPE) {
+        rc = spm_bpe_encode(s, o.b, o.orig, size, ids, offs, cap, &k, err);
+        goto done;
+    }
     if (size > INT32_MAX - 1) {
         rc = tb_fail(err, TB_EINPUT, "normalized text of %zu bytes is too long", size);
         goto done;
@@ -564,7 +540,7 @@ static int spm_encode(const tokenizer *t, const char *text, size_t len, uint32_t
     const char *nb = o.b;
     for (size_t start = 0; start < size;) {
         const float till_here = best[start].score;
-        size_t mblen = one_char_len((unsigned char)nb[start]);
+        size_t mblen = spm_one_char_len((unsigned char)nb[start]);
         if (mblen > size - start)
             mblen = size - start;
         int has_single = 0;
@@ -690,18 +666,30 @@ static int spm_piece_op(const tokenizer *t, uint32_t id, char *out, size_t cap, 
     return TB_OK;
 }
 
-/* The first piece that gives text loses the space of the dummy prefix. */
+/* As SentencePiece's Decode: while nothing is written, a NORMAL, UNUSED or
+ * USER_DEFINED piece loses one leading U+2581 when add_dummy_prefix or
+ * remove_extra_whitespaces is on; without remove_extra_whitespaces only the
+ * first such loss counts (the dummy prefix), with it every leading space
+ * goes. Byte, control and unknown pieces lose nothing. */
 static int spm_decode(const tokenizer *t, const uint32_t *ids, size_t n, char *out, size_t cap,
                       size_t *n_bytes, tb_error *err)
 {
     const spm_state *s = t->state;
     size_t pos = 0;
-    int first = s->add_dummy_prefix && !s->ws_suffix;
+    int at_bos = 1, bos_ws_seen = 0;
+    const int strip = s->add_dummy_prefix || s->remove_extra_ws;
     for (size_t i = 0; i < n; i++) {
-        size_t before = pos;
-        piece_text(s, ids[i], first, out, cap, &pos);
-        if (pos > before)
-            first = 0;
+        const spm_piece *p = &s->pieces[ids[i]];
+        if (p->type == SPM_BYTE) {
+            piece_text(s, ids[i], 0, out, cap, &pos);
+            continue;
+        }
+        if (bos_ws_seen || pos > 0)
+            at_bos = 0;
+        int drop = at_bos && strip && p->type != SPM_CONTROL && (int32_t)ids[i] != s->unk_id &&
+                   p->len >= 3 && memcmp(s->text + p->off, k_ws, 3) == 0;
+        piece_text(s, ids[i], drop, out, cap, &pos);
+        bos_ws_seen = drop && !s->remove_extra_ws;
     }
     *n_bytes = pos;
     return TB_OK;
@@ -735,6 +723,7 @@ int spm_tokenizer_from_data(tokenizer *t, const char *name, const unsigned char 
     if (!s)
         return TB_EINPUT;
     s->add_dummy_prefix = s->remove_extra_ws = s->escape_ws = 1;
+    s->model_type = SPM_MODEL_UNIGRAM;
     int rc = parse_model(s, data, len, name, err);
     if (!rc)
         rc = check_pieces(s, name, err);

@@ -13,7 +13,7 @@
  *               vocabulary is every cluster of the train split of the
  *               context's corpus and language; a cluster not in it is
  *               encoded as its UTF-8 bytes (ids 0..255), counted as fallback
- *   spm:PATH    a SentencePiece .model file with a Unigram model, encoded
+ *   spm:PATH    a SentencePiece .model file with a Unigram or BPE model, encoded
  *               as SentencePiece does (spm.h)
  *   cmd:COMMAND an external program (run with /bin/sh -c) that reads lines on
  *               stdin and prints one line of space-separated ids per input

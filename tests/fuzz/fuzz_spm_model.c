@@ -1,9 +1,11 @@
 /* fuzz_spm_model.c - libFuzzer target for the SentencePiece .model reader
- * (tokenizers/spm.c). The input is a model file: spm:<file> must fail with
- * TB_EINPUT and a message naming the file, or load; a loaded model then
- * encodes fixed texts (long runs, spaces, unseen scripts) with offsets that
- * never decrease and stay inside the text, reports the same count into a
- * short buffer, and decodes its own ids. */
+ * (tokenizers/spm.c; BPE models run through spm_bpe.c: the seeds
+ * seed_bpe*.model are BPE, seed_id and seed_bf Unigram). The input is a
+ * model file: spm:<file> must fail with TB_EINPUT and a message naming the
+ * file, or load; a loaded model then encodes fixed texts (long runs, spaces,
+ * unseen scripts, user-defined symbols) with offsets that never decrease and
+ * stay inside the text, reports the same count into a short buffer, and
+ * decodes its own ids. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         "", " ", "hello world", "  two  spaces  ", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         "\xe4\xb8\xad\xe6\x96\x87 \xd1\x80\xd1\x83\xd1\x81", "e\xcc\x81 \xef\xbe\x8a\xef\xbe\x9d",
         "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9 \xe2\x96\x81x <unk>",
+        "the <mask>ab abab 12345 the quick fox ababab the \xe2\x96\x81\xe2\x96\x81",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         encode_one(t, texts[i]);
