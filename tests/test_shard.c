@@ -18,11 +18,11 @@
 #include "../results/results.h"
 
 static const char *const k_p0 =
-    "tokbench-partial 1\nshard 0 2\nspec bytes\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 2\nshard 0 2\nspec bytes\nC\tt\tabc\t2\ten\n"
     "V\tbytes\ten\t4\t1\t1\t1\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\nE\n"
     "V\tbytes\tru\t4\t1\t1\t1\nS\t0\t0\t6\t3\t1\t3\t1\t1\nH\t0\t2\t3\nE\n";
 static const char *const k_p1 =
-    "tokbench-partial 1\nshard 1 2\nspec bytes\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 2\nshard 1 2\nspec bytes\nC\tt\tabc\t2\ten\n"
     "V\tbytes\ten\t4\t1\t1\t1\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\nE\n"
     "V\tbytes\tru\t4\t1\t1\t1\nS\t1\t1\t4\t2\t1\t4\t1\t0\nH\t1\t2\t4\nE\n";
 
@@ -53,7 +53,7 @@ static void test_hand_merge(void **state)
     assert_int_equal(parse(k_p0, "p0", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, r, &err), TB_OK);
+    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_OK);
     assert_true(row(r, "all", "ru", "tokens") == 7);
     assert_true(row(r, "all", "ru", "bytes") == 10);
     assert_true(fabs(row(r, "all", "ru", "parity") - 7.0 / 3) < 1e-12);
@@ -77,7 +77,7 @@ static void expect_merge_fails(const char *a, const char *b, const char *needle)
     assert_int_equal(parse(b, "b.tsv", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, r, &err), TB_EINPUT);
+    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_EINPUT);
     if (!strstr(err.msg, needle))
         fail_msg("'%s' lacks '%s'", err.msg, needle);
     results_free(r);
@@ -107,7 +107,7 @@ static void test_refusals(void **state)
     assert_int_equal(parse(k_p0, "p0", &p, &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(&p, 1, r, &err), TB_EINPUT);
+    assert_int_equal(partial_merge(&p, 1, NULL, r, &err), TB_EINPUT);
     assert_non_null(strstr(err.msg, "shard 1/2 is missing"));
     assert_int_equal(results_count(r), 0);
     results_free(r);
@@ -116,18 +116,18 @@ static void test_refusals(void **state)
     static const struct {
         const char *text, *needle;
     } bad[] = {
-        {"tokbench-partial 2\nshard 0 1\n", "format version '2'"},
+        {"tokbench-partial 1\nshard 0 1\n", "format version '1'"},
         {"hello\n", "not a tokbench partial"},
-        {"tokbench-partial 1\nshard 2 2\n", "0 <= K < N"},
-        {"tokbench-partial 1\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
+        {"tokbench-partial 2\nshard 2 2\n", "0 <= K < N"},
+        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
          "S\t2\t0\t1\t1\t1\t1\t1\t0\nE\n",
          "'p.tsv':6: bad segment line"},
-        {"tokbench-partial 1\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
+        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
          "H\t0\t4\t1\nE\n",
          "'p.tsv':6: bad id count line"},
-        {"tokbench-partial 1\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n",
+        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n",
          "ends early"},
-        {"tokbench-partial 1\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\nE",
+        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\nE",
          "line without its newline"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -178,7 +178,7 @@ static void test_run_round_trip(void **state)
         free(buf);
     }
     assert_int_equal(results_new(&merged, &err), TB_OK);
-    if (partial_merge(p, N, merged, &err))
+    if (partial_merge(p, N, data, merged, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(results_count(merged), results_count(full));
     assert_true(results_count(full) > 0);
