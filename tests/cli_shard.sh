@@ -78,6 +78,9 @@ expect_err "format version '1'" "the version is named"
 mkdir -p "$WORK/nodata"
 expect_exit 3 "a symbol run's merge without its corpus is refused" -- "$TB" merge "$P-0" "$P-1" "$P-2" --data "$WORK/nodata" -o "$WORK/bad"
 expect_err "corpus 'udhr': no folder" "the missing corpus is named"
+for k in 0 1 2; do sed 's/^C\tudhr\t[0-9a-f]*/C\tudhr\t0000/' "$P-$k/partial.tsv" >"$WORK/m$k.tsv"; done
+expect_exit 3 "a symbol run's merge over another version of the corpus is refused" -- "$TB" merge "$WORK"/m{0,1,2}.tsv --data "$DATA" -o "$WORK/bad"
+expect_err "the partials' 0000" "the corpus MANIFEST difference is named"
 awk -F'\t' -v OFS='\t' '$1 == "Y" && !done { $3 = $3 + 1; done = 1 } { print }' "$P-2/partial.tsv" >"$WORK/y.tsv"
 "$TB" merge "$P-0" "$P-1" "$WORK/y.tsv" --data "$DATA" -q -o "$WORK/y" 2>"$WORK/err" &&
   ! tools/det-rows "$WORK/y/results.csv" | cmp -s - "$WORK/udhr-full.rows" && ok "the merged symbol rows come from the partials (one word more, other rows)" ||
