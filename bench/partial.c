@@ -7,12 +7,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "run.h"
+#include "stage_compress.h"
 #include "stage_metrics.h"
 
 struct pseg {
     size_t seg;
     int test;
     uint32_t v[6]; /* bytes chars words tokens continued fallback */
+    uint64_t y[4]; /* symbol blocks: words oov sym_bytes sym_chars (the Y line) */
 };
 
 struct phist {
@@ -25,6 +28,9 @@ struct pblock {
     char *tok, *lang;
     size_t vocab;
     int counted, has_offsets, emit;
+    int sym;          /* a symbol scheme's block: the D line was given */
+    uint64_t dict;    /* its dictionary bytes */
+    size_t n_y;       /* Y lines so far (the i-th is of segs[i]) */
     struct pseg *segs;
     size_t n_segs, cap_segs;
     struct phist *hist;
@@ -189,7 +195,9 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
         if (state == 0) {
             if (strncmp(line, "tokbench-partial ", 17) != 0)
                 BAD("partial '%s':1: not a tokbench partial (first line '%.40s')", p->path, line);
-            if (strcmp(line + 17, "1") != 0)
+            char ver[16];
+            snprintf(ver, sizeof ver, "%d", PARTIAL_VERSION);
+            if (strcmp(line + 17, ver) != 0)
                 BAD("partial '%s':1: format version '%.20s'; this tokbench reads version %d",
                     p->path, line + 17, PARTIAL_VERSION);
             state = 1;
@@ -261,12 +269,12 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             BAD("partial '%s':%zu: unexpected line '%.20s'", p->path, ln, fl[0]);
         if (strcmp(fl[0], "S") == 0) {
             int ok = nf == 9 && !num(fl[1], c->n_segments ? c->n_segments - 1 : 0, &v[0]) &&
-                     c->n_segments && !num(fl[2], 1, &v[1]) && b->n_hist == 0;
+                     c->n_segments && !num(fl[2], 1, &v[1]) && b->n_hist == 0 && !b->sym;
             for (int i = 0; ok && i < 6; i++)
                 ok = !num(fl[3 + i], UINT32_MAX, &v[2 + i]);
             if (!ok)
                 BAD("partial '%s':%zu: bad segment line (S seg test bytes chars words tokens "
-                    "continued fallback, seg < %zu, before the H lines)",
+                    "continued fallback, seg < %zu, before the H and D lines)",
                     p->path, ln, c->n_segments);
             if (b->n_segs && b->segs[b->n_segs - 1].seg >= v[0])
                 BAD("partial '%s':%zu: segment %" PRIu64 " out of order", p->path, ln, v[0]);
@@ -280,17 +288,41 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             for (int i = 0; i < 6; i++)
                 g->v[i] = (uint32_t)v[2 + i];
         } else if (strcmp(fl[0], "H") == 0) {
-            if (nf != 4 || !b->counted || num(fl[1], 1, &v[0]) ||
+            if (nf != 4 || !b->counted || b->sym || num(fl[1], 1, &v[0]) ||
                 num(fl[2], b->vocab ? b->vocab - 1 : 0, &v[1]) || !b->vocab ||
                 num(fl[3], UINT64_MAX >> 1, &v[2]) || v[2] == 0)
-                BAD("partial '%s':%zu: bad id count line (H test id count, id < vocab %zu)",
+                BAD("partial '%s':%zu: bad id count line (H test id count, id < vocab %zu, "
+                    "before the D line)",
                     p->path, ln, b->vocab);
             struct phist *nh = grow(b->hist, &b->cap_hist, b->n_hist, sizeof *nh, err);
             if (!nh)
                 BAD("partial '%s':%zu: out of memory", p->path, ln);
             b->hist = nh;
             b->hist[b->n_hist++] = (struct phist){(int)v[0], (size_t)v[1], v[2]};
+        } else if (strcmp(fl[0], "D") == 0) {
+            if (nf != 2 || b->sym || !b->emit || num(fl[1], UINT64_MAX >> 8, &v[0]))
+                BAD("partial '%s':%zu: bad dictionary line (D bytes, once, in an emitted block, "
+                    "after the S and H lines)", p->path, ln);
+            b->sym = 1;
+            b->dict = v[0];
+        } else if (strcmp(fl[0], "Y") == 0) {
+            /* words and oov words are at most the segment's bytes (< 2^32);
+             * its symbol text at most 4 bytes a token and a newline */
+            int ok = nf == 6 && b->sym && b->n_y < b->n_segs && !num(fl[1], SIZE_MAX, &v[0]) &&
+                     v[0] == b->segs[b->n_y].seg && !num(fl[2], UINT32_MAX, &v[1]) &&
+                     !num(fl[3], v[1], &v[2]) && !num(fl[4], (uint64_t)1 << 36, &v[3]) &&
+                     !num(fl[5], (uint64_t)UINT32_MAX + 1, &v[4]);
+            if (!ok)
+                BAD("partial '%s':%zu: bad symbol line (Y seg words oov sym_bytes sym_chars, "
+                    "oov <= words, after the D line, one for each S line in its order)",
+                    p->path, ln);
+            for (int i = 0; i < 4; i++)
+                b->segs[b->n_y].y[i] = v[1 + i];
+            b->n_y++;
         } else if (strcmp(fl[0], "E") == 0 && nf == 1) {
+            if (b->sym && b->n_y != b->n_segs)
+                BAD("partial '%s':%zu: the block (%s %s) has %zu segment lines but %zu symbol "
+                    "lines", p->path, ln, b->tok, b->lang, b->n_segs, b->n_y);
             state = 3;
         } else {
             BAD("partial '%s':%zu: unexpected line '%.20s' in a block", p->path, ln, fl[0]);
@@ -407,6 +439,20 @@ static int merge_block(partial *const *p, size_t n, size_t ci, size_t bi, result
         rc = metrics_stats_emit(&st, c0->name, corpus_split_name(splits[k]), b0->lang, b0->tok,
                                 res, err);
         free(all);
+        /* a symbol scheme's rows follow, as run_spec emits them */
+        if (rc == TB_OK && b0->sym) {
+            uint64_t y[4] = {0};
+            for (size_t s = 0; s < ns; s++)
+                if (!((splits[k] == CORPUS_TRAIN && seg[s].test) ||
+                      (splits[k] == CORPUS_TEST && !seg[s].test)))
+                    for (int i = 0; i < 4; i++)
+                        y[i] += seg[s].y[i];
+            const char *sp = corpus_split_name(splits[k]);
+            rc = compress_oov_rows(res, c0->name, sp, b0->lang, b0->tok, y[0], y[1], err);
+            if (rc == TB_OK && splits[k] != CORPUS_TRAIN)
+                rc = compress_symbol_rows(res, c0->name, sp, b0->lang, b0->tok, y[2], y[3],
+                                          b0->dict, err);
+        }
     }
     free(seg);
     free(ens);
@@ -416,7 +462,46 @@ static int merge_block(partial *const *p, size_t n, size_t ci, size_t bi, result
     return rc;
 }
 
-int partial_merge(partial *const *p, size_t n, results *res, tb_error *err)
+/* The archivers' rows of corpus pc (gzip, xz, zstd of the whole text: not
+ * additive over shards), when a symbol scheme is in its blocks: computed
+ * here from the corpus under data_dir, in the order run_corpus emits them
+ * (after every spec's rows; per emitted language in corpus order, split all
+ * then test). */
+static int merge_archivers(const struct pcorpus *pc, const char *data_dir, results *res,
+                           tb_error *err)
+{
+    int any = 0;
+    for (size_t j = 0; j < pc->nb; j++)
+        any |= pc->b[j].sym;
+    if (!any)
+        return TB_OK;
+    if (!data_dir)
+        return tb_fail(err, TB_EUSAGE,
+                       "corpus '%s': the archivers' rows of a symbol scheme need the corpus "
+                       "(--data)", pc->name);
+    corpus *c = NULL;
+    int rc = run_corpus_open(data_dir, pc->name, &c, err);
+    if (rc == TB_OK && strcmp(corpus_manifest_hash(c), pc->sha) != 0)
+        rc = tb_fail(err, TB_EINPUT,
+                     "corpus '%s' under '%s': MANIFEST sha256 %s, the partials' %s: the "
+                     "archivers' rows need the corpus the shards ran on",
+                     pc->name, data_dir, corpus_manifest_hash(c), pc->sha);
+    for (size_t l = 0; rc == TB_OK && l < corpus_n_langs(c); l++) {
+        int want = 0;
+        for (size_t j = 0; j < pc->nb; j++)
+            want |= pc->b[j].emit && strcmp(pc->b[j].lang, corpus_lang(c, l)) == 0;
+        if (!want)
+            continue;
+        rc = compress_emit_archivers(res, c, l, CORPUS_ALL, "archive", err);
+        if (rc == TB_OK)
+            rc = compress_emit_archivers(res, c, l, CORPUS_TEST, "archive", err);
+    }
+    corpus_free(c);
+    return rc;
+}
+
+int partial_merge(partial *const *p, size_t n, const char *data_dir, results *res,
+                  tb_error *err)
 {
     if (n == 0)
         return tb_fail(err, TB_EUSAGE, "no partials to merge");
@@ -458,7 +543,8 @@ int partial_merge(partial *const *p, size_t n, results *res, tb_error *err)
             for (size_t j = 0; j < x->nb; j++)
                 if (strcmp(x->b[j].tok, y->b[j].tok) || strcmp(x->b[j].lang, y->b[j].lang) ||
                     x->b[j].vocab != y->b[j].vocab || x->b[j].counted != y->b[j].counted ||
-                    x->b[j].emit != y->b[j].emit || x->b[j].has_offsets != y->b[j].has_offsets)
+                    x->b[j].emit != y->b[j].emit || x->b[j].has_offsets != y->b[j].has_offsets ||
+                    x->b[j].sym != y->b[j].sym || x->b[j].dict != y->b[j].dict)
                     return tb_fail(err, TB_EINPUT,
                                    "partial '%s': corpus '%s' block %zu (%s %s) differs from "
                                    "'%s' (%s %s)",
@@ -485,9 +571,12 @@ int partial_merge(partial *const *p, size_t n, results *res, tb_error *err)
                          k, a->n, n, a->n);
     free(seen);
     free(who);
-    for (size_t ci = 0; ci < a->nc && rc == TB_OK; ci++)
+    for (size_t ci = 0; ci < a->nc && rc == TB_OK; ci++) {
         for (size_t bi = 0; bi < a->c[ci].nb && rc == TB_OK; bi++)
             if (a->c[ci].b[bi].emit)
                 rc = merge_block(p, n, ci, bi, res, err);
+        if (rc == TB_OK)
+            rc = merge_archivers(&a->c[ci], data_dir, res, err);
+    }
     return rc;
 }

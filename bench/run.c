@@ -282,10 +282,17 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
         FILE *f = rc == TB_OK ? open_memstream(&x->part[s], &x->part_len[s]) : NULL;
         if (rc == TB_OK && !f)
             rc = tb_fail(err, TB_EINPUT, "cannot buffer the partial of '%s'", name);
-        for (size_t l = 0; l < nl && rc == TB_OK; l++)
-            if (mt[l])
-                rc = metrics_tok_write_partial(mt[l], c, lang_selected(cfg, corpus_lang(c, l)),
-                                               x->only, f, err);
+        for (size_t l = 0; l < nl && rc == TB_OK; l++) {
+            if (!mt[l])
+                continue;
+            int emit = lang_selected(cfg, corpus_lang(c, l));
+            rc = metrics_tok_write_partial(mt[l], c, emit, x->only, f, err);
+            /* the symbol rows' additive statistics, for the rows it emits */
+            if (rc == TB_OK && emit && symbol_is_symbol(tk[l]))
+                rc = compress_write_partial(tk[l], c, l, x->only, f, err);
+            if (rc == TB_OK && fputs("E\n", f) == EOF)
+                rc = tb_fail(err, TB_EINPUT, "writing the partial of '%s'", name);
+        }
         if (f)
             fclose(f);
         nl = 0; /* no rows: the loops below do nothing, the frees run */
@@ -599,7 +606,8 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
     int any_symbol = 0;
     for (size_t s = 0; s < cfg->n_specs; s++)
         any_symbol |= strncmp(cfg->specs[s], "symbol", 6) == 0;
-    if (rc == TB_OK && any_symbol && !cfg->prepare_only) {
+    /* (a shard writes no rows: `tokbench merge` compresses the whole text) */
+    if (rc == TB_OK && any_symbol && !cfg->prepare_only && !cfg->shard_n) {
         /* one thread a language (up to cfg->jobs at once), rows in language order */
         struct arch_job *aj = tb_calloc(nl ? nl : 1, sizeof *aj, err);
         pthread_t *th = aj ? tb_calloc(nl ? nl : 1, sizeof *th, err) : NULL;

@@ -158,9 +158,14 @@ int compress_emit_symbol(results *res, const corpus *c, size_t lang, enum corpus
         rc = symbol_text_split_size(t, c, lang, (int)split, NULL, &sb, &sc, err);
     if (rc)
         return rc;
-    const char *cn = corpus_name(c), *sp = corpus_split_name(split), *ln = corpus_lang(c, lang);
-    const char *tn = tokenizer_name(t);
-    rc = results_add(res, cn, sp, ln, tn, "symbol_text_bytes", (double)sb, "bytes", err);
+    return compress_symbol_rows(res, corpus_name(c), corpus_split_name(split),
+                                corpus_lang(c, lang), tokenizer_name(t), sb, sc, db, err);
+}
+
+int compress_symbol_rows(results *res, const char *cn, const char *sp, const char *ln,
+                         const char *tn, uint64_t sb, uint64_t sc, uint64_t db, tb_error *err)
+{
+    int rc = results_add(res, cn, sp, ln, tn, "symbol_text_bytes", (double)sb, "bytes", err);
     if (rc == TB_OK)
         rc = results_add(res, cn, sp, ln, tn, "symbol_text_chars", (double)sc, "chars", err);
     if (rc == TB_OK)
@@ -188,11 +193,50 @@ int compress_emit_oov_words(results *res, const corpus *c, size_t lang, enum cor
         words += w;
         oov += o;
     }
-    const char *cn = corpus_name(c), *sp = corpus_split_name(split), *ln = corpus_lang(c, lang);
-    const char *tn = tokenizer_name(t);
+    return compress_oov_rows(res, corpus_name(c), corpus_split_name(split), corpus_lang(c, lang),
+                             tokenizer_name(t), words, oov, err);
+}
+
+int compress_oov_rows(results *res, const char *cn, const char *sp, const char *ln,
+                      const char *tn, uint64_t words, uint64_t oov, tb_error *err)
+{
     int rc = results_add(res, cn, sp, ln, tn, "oov_words", words ? (double)oov / (double)words : 0,
                          "share", err);
     if (rc == TB_OK)
         rc = results_add(res, cn, sp, ln, tn, "oov_word_count", (double)oov, "words", err);
     return rc;
+}
+
+int compress_symbol_segment(const tokenizer *t, const corpus *c, size_t lang, size_t seg,
+                            uint64_t out[4], tb_error *err)
+{
+    size_t len, w, o, sb, sc;
+    const char *s = corpus_segment(c, lang, seg, &len);
+    if (symbol_oov_words(t, s, len, &w, &o, err) ||
+        symbol_text_encode(t, s, len, NULL, 0, &sb, &sc, err))
+        return tb_wrap(err, "corpus '%s' %s.txt:%zu: ", corpus_name(c), corpus_lang(c, lang),
+                       seg + 1);
+    out[0] = w;
+    out[1] = o;
+    out[2] = (uint64_t)sb + 1; /* the file form: each segment a line */
+    out[3] = (uint64_t)sc + 1;
+    return TB_OK;
+}
+
+int compress_write_partial(const tokenizer *t, const corpus *c, size_t lang,
+                           const unsigned char *only, FILE *f, tb_error *err)
+{
+    uint64_t db, v[4];
+    if (symbol_dict_bytes(t, &db, err))
+        return err->status;
+    fprintf(f, "D\t%llu\n", (unsigned long long)db);
+    for (size_t s = 0; s < corpus_n_segments(c); s++) {
+        if (only && !only[s])
+            continue;
+        if (compress_symbol_segment(t, c, lang, s, v, err))
+            return err->status;
+        fprintf(f, "Y\t%zu\t%llu\t%llu\t%llu\t%llu\n", s, (unsigned long long)v[0],
+                (unsigned long long)v[1], (unsigned long long)v[2], (unsigned long long)v[3]);
+    }
+    return ferror(f) ? tb_fail(err, TB_EINPUT, "writing the partial: write error") : TB_OK;
 }

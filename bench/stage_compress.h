@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
@@ -61,5 +62,29 @@ int compress_emit_symbol(results *res, const corpus *c, size_t lang, enum corpus
  * and oov_word_count (unit "words"). A split without words gives share 0. */
 int compress_emit_oov_words(results *res, const corpus *c, size_t lang, enum corpus_split split,
                             const tokenizer *t, tb_error *err);
+
+/* The rows of compress_emit_oov_words and compress_emit_symbol from their
+ * sums over the split (words, oov; symbol text bytes sb and chars sc, the
+ * dictionary bytes db): the one way to them, for the unsharded run and for
+ * `tokbench merge` (bench/partial.h) alike. cn, sp, ln, tn: corpus, split,
+ * language, tokenizer name. */
+int compress_oov_rows(results *res, const char *cn, const char *sp, const char *ln,
+                      const char *tn, uint64_t words, uint64_t oov, tb_error *err);
+int compress_symbol_rows(results *res, const char *cn, const char *sp, const char *ln,
+                         const char *tn, uint64_t sb, uint64_t sc, uint64_t db, tb_error *err);
+
+/* The additive symbol statistics of segment seg of language lang under
+ * symbol tokenizer t: out[0] its ICU words, out[1] the oov ones
+ * (symbol_oov_words), out[2] / out[3] the bytes / code points of its symbol
+ * text in the file form (newline included). Summed over a split they are
+ * what compress_emit_oov_words and compress_emit_symbol count. */
+int compress_symbol_segment(const tokenizer *t, const corpus *c, size_t lang, size_t seg,
+                            uint64_t out[4], tb_error *err);
+
+/* The symbol lines of a shard partial's block (bench/partial.h): "D dict"
+ * (symbol_dict_bytes) and a "Y seg words oov sym_bytes sym_chars" line per
+ * segment s with only[s] (only NULL: all), in segment order. */
+int compress_write_partial(const tokenizer *t, const corpus *c, size_t lang,
+                           const unsigned char *only, FILE *f, tb_error *err);
 
 #endif

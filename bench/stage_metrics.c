@@ -445,6 +445,5 @@ int metrics_tok_write_partial(const metrics_tok *m, const corpus *c, int emit,
                             (unsigned long long)cnt[k * m->vocab + i]);
         free(cnt);
     }
-    fputs("E\n", f);
     return ferror(f) ? tb_fail(err, TB_EINPUT, "writing the partial: write error") : TB_OK;
 }

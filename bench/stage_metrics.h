@@ -53,9 +53,10 @@ int metrics_tok_measure(const tokenizer *t, const corpus *c, size_t li,
 int metrics_tok_measure_only(const tokenizer *t, const corpus *c, size_t li,
                              const metrics_words *mw, const unsigned char *only,
                              metrics_tok **out, tb_error *err);
-/* The block of one (lang, tokenizer) of a shard partial (bench/partial.h):
- * the V line, an S line per segment with only[s], the H lines (id counts of
- * the train and the test split, when counted and emit) and E. */
+/* The token lines of the block of one (lang, tokenizer) of a shard partial
+ * (bench/partial.h): the V line, an S line per segment with only[s], the H
+ * lines (id counts of the train and the test split, when counted and emit).
+ * The caller ends the block ("E"), after any symbol lines. */
 int metrics_tok_write_partial(const metrics_tok *m, const corpus *c, int emit,
                               const unsigned char *only, FILE *f, tb_error *err);
 void metrics_tok_free(metrics_tok *m);

@@ -28,7 +28,10 @@ const cli_command merge_cmd = {
     "function the unsharded run uses). Refused with exit 3 before anything is\n"
     "written, naming the difference: a shard missing or given twice, partials of\n"
     "different N, format version, spec list or corpus MANIFEST sha256. DIR is written\n"
-    "as a whole or not at all. The manifest records the corpora found under DATA.\n",
+    "as a whole or not at all. The manifest records the corpora found under DATA.\n"
+    "With a symbol scheme in the run, the archivers' rows (gzip/xz/zstd of the whole\n"
+    "text) are computed here from the corpora under DATA, which must be the ones\n"
+    "the shards ran on (MANIFEST sha256).\n",
     merge_opts,
 };
 
@@ -53,7 +56,7 @@ int cmd_merge(const cli_args *a)
     if (rc == TB_OK)
         rc = results_new(&res, &err);
     if (rc == TB_OK)
-        rc = partial_merge(p, np, res, &err);
+        rc = partial_merge(p, np, cli_data_dir(&merge_cmd, a), res, &err);
     if (rc == TB_OK) {
         run_config cfg = {0};
         cfg.data_dir = cli_data_dir(&merge_cmd, a);

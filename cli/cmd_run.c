@@ -271,10 +271,6 @@ int cmd_run(const cli_args *a)
                           : cfg.n_train          ? "training does not merge; give "
                                                    "--train-budget 0"
                                                  : NULL;
-        for (size_t i = 0; !why && i < cfg.n_specs; i++)
-            if (strncmp(cfg.specs[i], "symbol", 6) == 0)
-                why = "symbol schemes are not sharded yet (bpe:N and graphemes are, after "
-                      "'tokbench prepare')";
         if (why) {
             fprintf(stderr, "tokbench run: --shard %s: %s\n", shard, why);
             return TB_EUSAGE;

@@ -15,8 +15,6 @@ expect_exit 2 "--shard with the n-gram stage is refused" -- "$TB" run -c udhr -t
 expect_err "--ngram 0" "--shard with --ngram names it"
 expect_exit 2 "--shard with the model stage is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --model tiny --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "--model none" "--shard with --model names it"
-expect_exit 2 "--shard with a symbol scheme is refused" -- "$TB" run -c udhr -t symbol:100 --no-timing --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
-expect_err "not sharded yet" "--shard with symbol says why"
 [[ ! -e "$WORK/x" ]] && ok "a refused shard writes nothing" || notok "a refused shard writes nothing"
 expect_exit 3 "a shard never trains: bpe:1000 not in the cache fails" -- "$TB" run -c udhr -t bpe:1000 --no-timing --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "run 'tokbench prepare'" "the untrained shard says to run prepare"
@@ -28,10 +26,19 @@ expect_exit 3 "a shard never counts graphemes: not in the cache fails" -- "$TB" 
 expect_err "run 'tokbench prepare'" "the uncounted graphemes shard says to run prepare"
 [[ ! -e "$WORK/x/partial.tsv" ]] && ! find "$WORK/cache" -name "graphemes.vocab" 2>/dev/null | grep -q . && ok "the graphemes shard wrote no partial and no vocabulary" ||
   notok "the graphemes shard wrote no partial and no vocabulary" "$(ls -R "$WORK/cache" 2>&1 | head -5)"
-SPECS=(-t bytes -t chars -t graphemes -t tiktoken:cl100k_base -t bpe:1000)
+for spec in symbol:2k symbol-space:all; do
+  expect_exit 3 "a shard never counts $spec: not in the cache fails" -- "$TB" run -c udhr -t "$spec" --no-timing --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
+  expect_err "run 'tokbench prepare'" "the uncounted $spec shard says to run prepare"
+  expect_err "tokenizer '$spec'" "the uncounted $spec shard names the scheme"
+done
+[[ ! -e "$WORK/x/partial.tsv" ]] && ! find "$WORK/cache" -name "*.units" 2>/dev/null | grep -q . && ok "the symbol shards wrote no partial and counted no units" ||
+  notok "the symbol shards wrote no partial and counted no units" "$(ls -R "$WORK/cache" 2>&1 | head -5)"
+# symbol schemes: their oov and symbol-text rows merge from per-segment sums,
+# the archivers' rows (gzip/xz/zstd of the whole text) are made by merge
+SPECS=(-t bytes -t chars -t graphemes -t tiktoken:cl100k_base -t bpe:1000 -t symbol:2k -t symbol-space:all)
 for corp in udhr libreoffice; do
   need_corpus "$corp" || continue
-  expect_exit 0 "prepare trains bpe:1000 and counts graphemes on $corp once" -- "$TB" prepare -c "$corp" "${SPECS[@]}" --data "$DATA"
+  expect_exit 0 "prepare trains bpe:1000, counts graphemes and symbol units on $corp once" -- "$TB" prepare -c "$corp" "${SPECS[@]}" --data "$DATA"
   "$TB" run -c "$corp" "${SPECS[@]}" --no-timing --ngram 0 -q --data "$DATA" -o "$WORK/$corp-full" 2>"$WORK/err" ||
     notok "unsharded run $corp" "$(head -c 400 "$WORK/err")"
   tools/det-rows "$WORK/$corp-full/results.csv" >"$WORK/$corp-full.rows"
@@ -46,7 +53,7 @@ for corp in udhr libreoffice; do
       notok "$corp: merge of $N" "$(head -c 400 "$WORK/err")"
     if [[ -s "$WORK/$corp-$N-merged/results.csv" ]] &&
       tools/det-rows "$WORK/$corp-$N-merged/results.csv" | cmp -s - "$WORK/$corp-full.rows"; then
-      ok "$corp: merged rows of $N shards == unsharded ($(wc -l <"$WORK/$corp-full.rows") rows)"
+      ok "$corp: merged rows of $N shards == unsharded ($(wc -l <"$WORK/$corp-full.rows") rows, $(grep -c ',symbol' "$WORK/$corp-full.rows") symbol, $(grep -c ',archive,' "$WORK/$corp-full.rows") archive)"
     else notok "$corp: merged rows of $N shards == unsharded"; fi
     [[ -s "$WORK/$corp-$N-merged/REPORT.md" ]] && ok "$corp: merge of $N writes REPORT.md" ||
       notok "$corp: merge of $N writes REPORT.md"
@@ -65,9 +72,19 @@ expect_err "corpus 'libreoffice'" "the other corpus is named"
 sed 's/^C\tudhr\t[0-9a-f]*/C\tudhr\t0000/' "$P-2/partial.tsv" >"$WORK/other-manifest.tsv"
 expect_exit 3 "another MANIFEST is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/other-manifest.tsv" --data "$DATA" -o "$WORK/bad"
 expect_err "MANIFEST sha256 0000 differs" "the MANIFEST difference is named"
-sed '1s/.*/tokbench-partial 2/' "$P-2/partial.tsv" >"$WORK/v2.tsv"
-expect_exit 3 "another format version is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/v2.tsv" --data "$DATA" -o "$WORK/bad"
-expect_err "format version '2'" "the version is named"
+sed '1s/.*/tokbench-partial 1/' "$P-2/partial.tsv" >"$WORK/v1.tsv"
+expect_exit 3 "another format version is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/v1.tsv" --data "$DATA" -o "$WORK/bad"
+expect_err "format version '1'" "the version is named"
+mkdir -p "$WORK/nodata"
+expect_exit 3 "a symbol run's merge without its corpus is refused" -- "$TB" merge "$P-0" "$P-1" "$P-2" --data "$WORK/nodata" -o "$WORK/bad"
+expect_err "corpus 'udhr': no folder" "the missing corpus is named"
+for k in 0 1 2; do sed 's/^C\tudhr\t[0-9a-f]*/C\tudhr\t0000/' "$P-$k/partial.tsv" >"$WORK/m$k.tsv"; done
+expect_exit 3 "a symbol run's merge over another version of the corpus is refused" -- "$TB" merge "$WORK"/m{0,1,2}.tsv --data "$DATA" -o "$WORK/bad"
+expect_err "the partials' 0000" "the corpus MANIFEST difference is named"
+awk -F'\t' -v OFS='\t' '$1 == "Y" && !done { $3 = $3 + 1; done = 1 } { print }' "$P-2/partial.tsv" >"$WORK/y.tsv"
+"$TB" merge "$P-0" "$P-1" "$WORK/y.tsv" --data "$DATA" -q -o "$WORK/y" 2>"$WORK/err" &&
+  ! tools/det-rows "$WORK/y/results.csv" | cmp -s - "$WORK/udhr-full.rows" && ok "the merged symbol rows come from the partials (one word more, other rows)" ||
+  notok "the merged symbol rows come from the partials (one word more, other rows)" "$(head -c 400 "$WORK/err")"
 sed '/^spec chars$/d' "$P-2/partial.tsv" >"$WORK/specs.tsv"
 expect_exit 3 "another spec list is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/specs.tsv" --data "$DATA" -o "$WORK/bad"
 expect_err "another spec list" "the spec list difference is named"

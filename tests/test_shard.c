@@ -18,13 +18,28 @@
 #include "../results/results.h"
 
 static const char *const k_p0 =
-    "tokbench-partial 1\nshard 0 2\nspec bytes\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 2\nshard 0 2\nspec bytes\nC\tt\tabc\t2\ten\n"
     "V\tbytes\ten\t4\t1\t1\t1\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\nE\n"
     "V\tbytes\tru\t4\t1\t1\t1\nS\t0\t0\t6\t3\t1\t3\t1\t1\nH\t0\t2\t3\nE\n";
 static const char *const k_p1 =
-    "tokbench-partial 1\nshard 1 2\nspec bytes\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 2\nshard 1 2\nspec bytes\nC\tt\tabc\t2\ten\n"
     "V\tbytes\ten\t4\t1\t1\t1\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\nE\n"
     "V\tbytes\tru\t4\t1\t1\t1\nS\t1\t1\t4\t2\t1\t4\t1\t0\nH\t1\t2\t4\nE\n";
+
+/* A symbol scheme's blocks (D, Y lines): en and ru, 2 segments, shard 0 holds
+ * segment 0 (train), shard 1 segment 1 (test). */
+static const char *const k_s0 =
+    "tokbench-partial 2\nshard 0 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
+    "V\tsymbol:2\ten\t9\t1\t1\t1\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\n"
+    "D\t17\nY\t0\t1\t0\t3\t3\nE\n"
+    "V\tsymbol:2\tru\t9\t1\t1\t1\nS\t0\t0\t6\t3\t2\t3\t1\t1\nH\t0\t2\t3\n"
+    "D\t17\nY\t0\t2\t1\t5\t4\nE\n";
+static const char *const k_s1 =
+    "tokbench-partial 2\nshard 1 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
+    "V\tsymbol:2\ten\t9\t1\t1\t1\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\n"
+    "D\t17\nY\t1\t1\t1\t2\t2\nE\n"
+    "V\tsymbol:2\tru\t9\t1\t1\t1\nS\t1\t1\t4\t2\t3\t4\t1\t0\nH\t1\t2\t4\n"
+    "D\t17\nY\t1\t3\t2\t7\t5\nE\n";
 
 static int parse(const char *text, const char *name, partial **out, tb_error *err)
 {
@@ -35,13 +50,21 @@ static int parse(const char *text, const char *name, partial **out, tb_error *er
     return rc;
 }
 
-static double row(const results *r, const char *split, const char *lang, const char *metric)
+static double row_of(const results *r, const char *tok, const char *split, const char *lang,
+                     const char *metric)
 {
-    long at = results_find(r, "t", split, lang, "bytes", metric);
+    long at = results_find(r, "t", split, lang, tok, metric);
+    if (at < 0)
+        fail_msg("no row %s %s %s %s", tok, split, lang, metric);
     assert_true(at >= 0);
     result_row x;
     results_get(r, (size_t)at, &x);
     return x.value;
+}
+
+static double row(const results *r, const char *split, const char *lang, const char *metric)
+{
+    return row_of(r, "bytes", split, lang, metric);
 }
 
 static void test_hand_merge(void **state)
@@ -53,7 +76,7 @@ static void test_hand_merge(void **state)
     assert_int_equal(parse(k_p0, "p0", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, r, &err), TB_OK);
+    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_OK);
     assert_true(row(r, "all", "ru", "tokens") == 7);
     assert_true(row(r, "all", "ru", "bytes") == 10);
     assert_true(fabs(row(r, "all", "ru", "parity") - 7.0 / 3) < 1e-12);
@@ -69,6 +92,44 @@ static void test_hand_merge(void **state)
     partial_free(p[1]);
 }
 
+/* The symbol rows are sums of the Y lines, in run_spec's order: per split the
+ * token rows, then oov_words, oov_word_count, then (not train) the four
+ * symbol_text rows. The archivers' rows need the corpus: no data folder is a
+ * usage error saying so. */
+static void test_hand_merge_symbol(void **state)
+{
+    (void)state;
+    tb_error err = {0};
+    partial *p[2] = {NULL, NULL};
+    assert_int_equal(parse(k_s0, "s0", &p[0], &err), TB_OK);
+    assert_int_equal(parse(k_s1, "s1", &p[1], &err), TB_OK);
+    results *r = NULL;
+    assert_int_equal(results_new(&r, &err), TB_OK);
+    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_EUSAGE);
+    assert_non_null(strstr(err.msg, "corpus 't': the archivers' rows of a symbol scheme need "
+                                    "the corpus (--data)"));
+    const char *t = "symbol:2";
+    assert_true(row_of(r, t, "all", "ru", "oov_word_count") == 3);
+    assert_true(fabs(row_of(r, t, "all", "ru", "oov_words") - 3.0 / 5) < 1e-12);
+    assert_true(row_of(r, t, "train", "en", "oov_word_count") == 0);
+    assert_true(row_of(r, t, "test", "ru", "oov_word_count") == 2);
+    assert_true(row_of(r, t, "all", "ru", "symbol_text_bytes") == 12);
+    assert_true(row_of(r, t, "all", "ru", "symbol_text_chars") == 9);
+    assert_true(row_of(r, t, "test", "en", "symbol_text_bytes") == 2);
+    assert_true(row_of(r, t, "test", "en", "symbol_dict_bytes") == 17);
+    assert_true(row_of(r, t, "all", "en", "symbol_text_dict_bytes") == 5 + 17);
+    assert_true(results_find(r, "t", "train", "en", t, "symbol_text_bytes") < 0);
+    /* the order: all's token rows, then its oov rows, then its symbol rows */
+    long a = results_find(r, "t", "all", "en", t, "tokens");
+    long b = results_find(r, "t", "all", "en", t, "oov_words");
+    long c = results_find(r, "t", "all", "en", t, "symbol_text_dict_bytes");
+    long d = results_find(r, "t", "train", "en", t, "tokens");
+    assert_true(a >= 0 && a < b && b < c && c < d);
+    results_free(r);
+    partial_free(p[0]);
+    partial_free(p[1]);
+}
+
 static void expect_merge_fails(const char *a, const char *b, const char *needle)
 {
     tb_error err = {0};
@@ -77,7 +138,7 @@ static void expect_merge_fails(const char *a, const char *b, const char *needle)
     assert_int_equal(parse(b, "b.tsv", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, r, &err), TB_EINPUT);
+    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_EINPUT);
     if (!strstr(err.msg, needle))
         fail_msg("'%s' lacks '%s'", err.msg, needle);
     results_free(r);
@@ -101,13 +162,18 @@ static void test_refusals(void **state)
     s[2] = '0';
     expect_merge_fails(k_p0, overlap, "also in another shard");
     free(overlap);
+    /* another vocabulary (dictionary bytes) in one shard */
+    char *dict = strdup(k_s1);
+    memcpy(strstr(dict, "D\t17"), "D\t18", 4);
+    expect_merge_fails(k_s0, dict, "block 1 (symbol:2 en) differs");
+    free(dict);
 
     tb_error err = {0};
     partial *p = NULL;
     assert_int_equal(parse(k_p0, "p0", &p, &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(&p, 1, r, &err), TB_EINPUT);
+    assert_int_equal(partial_merge(&p, 1, NULL, r, &err), TB_EINPUT);
     assert_non_null(strstr(err.msg, "shard 1/2 is missing"));
     assert_int_equal(results_count(r), 0);
     results_free(r);
@@ -116,19 +182,29 @@ static void test_refusals(void **state)
     static const struct {
         const char *text, *needle;
     } bad[] = {
-        {"tokbench-partial 2\nshard 0 1\n", "format version '2'"},
+        {"tokbench-partial 1\nshard 0 1\n", "format version '1'"},
         {"hello\n", "not a tokbench partial"},
-        {"tokbench-partial 1\nshard 2 2\n", "0 <= K < N"},
-        {"tokbench-partial 1\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
+        {"tokbench-partial 2\nshard 2 2\n", "0 <= K < N"},
+        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
          "S\t2\t0\t1\t1\t1\t1\t1\t0\nE\n",
          "'p.tsv':6: bad segment line"},
-        {"tokbench-partial 1\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
+        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
          "H\t0\t4\t1\nE\n",
          "'p.tsv':6: bad id count line"},
-        {"tokbench-partial 1\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n",
+        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n",
          "ends early"},
-        {"tokbench-partial 1\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\nE",
+        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\nE",
          "line without its newline"},
+#define SYM_HEAD "tokbench-partial 2\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t1\n"
+#define SYM_S "S\t0\t0\t4\t4\t2\t2\t1\t0\n"
+        {SYM_HEAD SYM_S "D\t5\nY\t0\t2\t3\t3\t3\nE\n", "'p.tsv':8: bad symbol line"},
+        {SYM_HEAD SYM_S "D\t5\nY\t1\t2\t1\t3\t3\nE\n", "'p.tsv':8: bad symbol line"},
+        {SYM_HEAD SYM_S "Y\t0\t2\t1\t3\t3\nE\n", "'p.tsv':7: bad symbol line"},
+        {SYM_HEAD SYM_S "D\t5\nD\t5\nE\n", "'p.tsv':8: bad dictionary line"},
+        {SYM_HEAD SYM_S "D\t5\nE\n", "has 1 segment lines but 0 symbol lines"},
+        {SYM_HEAD "D\t5\n" SYM_S "E\n", "'p.tsv':7: bad segment line"},
+        {"tokbench-partial 2\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t0\n"
+         "D\t5\nE\n", "'p.tsv':6: bad dictionary line"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         tb_error e = {0};
@@ -141,17 +217,38 @@ static void test_refusals(void **state)
 }
 
 /* A real run: 3 shards written by run_suite, read back, merged == unsharded. */
-static void test_run_round_trip(void **state)
+static void round_trip(const char *const *specs, size_t n_specs, const char *cache)
 {
-    (void)state;
     const char *root = getenv("TB_ROOT");
     char data[4096];
     snprintf(data, sizeof data, "%s/corpora/data", root ? root : ".");
     static const char *const corpora[] = {"udhr"};
-    static const char *const specs[] = {"bytes", "chars"};
     run_config cfg = {.data_dir = data, .corpora = corpora, .n_corpora = 1, .specs = specs,
-                      .n_specs = 2, .jobs = 2};
+                      .n_specs = n_specs, .jobs = 2, .cache_dir = cache};
     tb_error err = {0};
+    if (cache) {
+        /* a shard never counts: before prepare it fails saying so */
+        run_config sc = cfg;
+        sc.shard_k = 0;
+        sc.shard_n = 2;
+        char *buf = NULL;
+        size_t len = 0;
+        sc.partial = open_memstream(&buf, &len);
+        results *none = NULL;
+        assert_int_equal(results_new(&none, &err), TB_OK);
+        assert_int_equal(run_suite(&sc, none, &err), TB_EINPUT);
+        if (!strstr(err.msg, "run 'tokbench prepare'"))
+            fail_msg("'%s' does not say to prepare", err.msg);
+        fclose(sc.partial);
+        free(buf);
+        results_free(none);
+        run_config pc = cfg;
+        pc.prepare_only = 1;
+        assert_int_equal(results_new(&none, &err), TB_OK);
+        if (run_suite(&pc, none, &err))
+            fail_msg("%s", err.msg);
+        results_free(none);
+    }
     results *full = NULL, *merged = NULL;
     assert_int_equal(results_new(&full, &err), TB_OK);
     if (run_suite(&cfg, full, &err))
@@ -168,7 +265,7 @@ static void test_run_round_trip(void **state)
         sc.shard_k = k;
         sc.shard_n = N;
         sc.partial = f;
-        assert_int_equal(partial_write_header(f, k, N, specs, 2, &err), TB_OK);
+        assert_int_equal(partial_write_header(f, k, N, specs, n_specs, &err), TB_OK);
         if (run_suite(&sc, none, &err))
             fail_msg("%s", err.msg);
         assert_int_equal(results_count(none), 0); /* a shard makes no rows */
@@ -178,7 +275,7 @@ static void test_run_round_trip(void **state)
         free(buf);
     }
     assert_int_equal(results_new(&merged, &err), TB_OK);
-    if (partial_merge(p, N, merged, &err))
+    if (partial_merge(p, N, data, merged, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(results_count(merged), results_count(full));
     assert_true(results_count(full) > 0);
@@ -187,6 +284,7 @@ static void test_run_round_trip(void **state)
         results_get(full, i, &a);
         results_get(merged, i, &b);
         assert_string_equal(a.lang, b.lang);
+        assert_string_equal(a.tokenizer, b.tokenizer);
         assert_string_equal(a.metric, b.metric);
         assert_string_equal(a.split, b.split);
         assert_memory_equal(&a.value, &b.value, sizeof a.value); /* bit for bit */
@@ -197,12 +295,35 @@ static void test_run_round_trip(void **state)
     results_free(merged);
 }
 
+static void test_run_round_trip(void **state)
+{
+    (void)state;
+    static const char *const specs[] = {"bytes", "chars"};
+    round_trip(specs, 2, NULL);
+}
+
+/* symbol schemes: prepare counts the units into the cache, the shards load
+ * them; the merged rows (archivers' too) equal the unsharded run's */
+static void test_run_round_trip_symbol(void **state)
+{
+    (void)state;
+    char cache[] = "/tmp/tokbench-test-shard.XXXXXX";
+    assert_non_null(mkdtemp(cache));
+    static const char *const specs[] = {"symbol:all", "bytes", "symbol-stem:50"};
+    round_trip(specs, 3, cache);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_merge),
+        cmocka_unit_test(test_hand_merge_symbol),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_run_round_trip),
+        cmocka_unit_test(test_run_round_trip_symbol),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

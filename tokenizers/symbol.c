@@ -570,8 +570,6 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
     st->fb_graphemes = graphemes;
     pthread_mutex_init(&st->lock, NULL);
     int rc = scratch_new(mode == UNITS_STEM, &st->shared, err);
-    if (rc == TB_OK)
-        rc = tokenizer_new(graphemes ? "graphemes" : "bytes", ctx, &st->fb, err);
 
     char dir[4096] = "", path[4096] = "";
     if (tokenizer_cache_folder(ctx->cache_dir, c, ctx->lang, dir, sizeof dir) == 0) {
@@ -583,6 +581,16 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
     int have_ranked = 0;
     if (rc == TB_OK && path[0] && counted_vocab_load(path, &k_cache_format, &ranked) == 0)
         have_ranked = 1;
+    /* a shard never counts its own copy: the units come from the cache
+     * 'tokbench prepare' filled, or the shard fails (before the fallback,
+     * so the message names this scheme's file) */
+    if (rc == TB_OK && !have_ranked && ctx->no_train)
+        rc = tb_fail(err, TB_EINPUT,
+                     "not counted yet in the cache (%s%s%s; a shard never builds its own "
+                     "copy): run 'tokbench prepare' with the same -c and -t first",
+                     path[0] ? "no '" : "no cache folder", path, path[0] ? "'" : "");
+    if (rc == TB_OK)
+        rc = tokenizer_new(graphemes ? "graphemes" : "bytes", ctx, &st->fb, err);
     if (rc == TB_OK && !have_ranked) {
         strset raw;
         strset_init(&raw, UNITS);

@@ -69,7 +69,8 @@
  *                                           all units, w = word unit)
  * A file that does not parse exactly (units distinct, valid UTF-8 without
  * newlines, counts > 0, in rank order) is ignored and rebuilt; the cache
- * never changes results. */
+ * never changes results. With ctx->no_train (a shard) the units are never
+ * counted: a missing file fails (TB_EINPUT) saying to run `tokbench prepare`. */
 #ifndef SYMBOL_H
 #define SYMBOL_H
 
