@@ -18,10 +18,6 @@ command -v spm_train >/dev/null && command -v spm_encode >/dev/null ||
   { notok "spm_train and spm_encode are installed (apt-get install sentencepiece)"; finish cli_spm; exit; }
 
 # ---- the input ------------------------------------------------------------------
-for l in en ru zh; do
-  cat "$DATA/udhr/$l.txt" "$DATA/libreoffice/$l.txt" >"$WORK/train.$l"
-done
-IN=$WORK/in.txt
 node tests/parity/adversarial.mjs >"$WORK/adv.txt"
 cat >>"$WORK/adv.txt" <<'ADV'
 ﾊﾝｶｸｶﾀｶﾅ ﾃｽﾄ ｶﾞｷﾞｸﾞ ｱｲｳｴｵ
@@ -39,12 +35,7 @@ print("x" + "\u0300" * 2000); print("\u200b" * 1000); print("\t\u00a0\u3000\u202
 print("1234567890" * 200)
 print("a" * 100000)
 print(("the quick fox \u0431\u044b\u0441\u0442\u0440\u0430\u044f \u4e2d\u6587\u6d4b\u8bd5 2026 ab<mask>ing " * 3000)[:100000])' >>"$WORK/adv.txt"
-if [[ $TREE == opt ]]; then
-  cat "$WORK/train.en" "$WORK/train.ru" "$WORK/train.zh" "$WORK/adv.txt" >"$IN"
-else
-  cat "$DATA/udhr/en.txt" "$DATA/udhr/ru.txt" "$DATA/udhr/zh.txt" "$WORK/adv.txt" >"$IN"
-fi
-ok "input: $(wc -l <"$IN") lines"
+parity_input
 
 # ---- the models: NAME LANG VOCAB spm_train-options -------------------------------
 MODELS=(

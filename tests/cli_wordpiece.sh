@@ -24,10 +24,6 @@ command -v spm_train >/dev/null ||
 PAR=tests/parity
 
 # ---- the input ------------------------------------------------------------------
-for l in en ru zh; do
-  cat "$DATA/udhr/$l.txt" "$DATA/libreoffice/$l.txt" >"$WORK/train.$l"
-done
-IN=$WORK/in.txt
 node $PAR/adversarial.mjs >"$WORK/adv.txt"
 cat >>"$WORK/adv.txt" <<'ADV'
 ﾊﾝｶｸｶﾀｶﾅ ﾃｽﾄ ｶﾞｷﾞｸﾞ ｱｲｳｴｵ
@@ -43,12 +39,7 @@ python3 -c '
 print("a" * 20000); print("ー" * 5000); print(" " * 300 + "x" + " " * 300)
 print("x" + "\u0300" * 2000); print("\u200b" * 1000); print("\t\u00a0\u3000\u2028\u000b\u000c\u001f\u0085\ufffd\u00ad")
 print("1234567890" * 200); print("\u00e9" * 3000); print("abc" * 40 + " " + "ab" * 49)' >>"$WORK/adv.txt"
-if [[ $TREE == opt ]]; then
-  cat "$WORK/train.en" "$WORK/train.ru" "$WORK/train.zh" "$WORK/adv.txt" >"$IN"
-else
-  cat "$DATA/udhr/en.txt" "$DATA/udhr/ru.txt" "$DATA/udhr/zh.txt" "$WORK/adv.txt" >"$IN"
-fi
-ok "input: $(wc -l <"$IN") lines"
+parity_input
 
 # ---- files: NAME LANG VOCAB wp_json-options -----------------------------------------
 FILES=(

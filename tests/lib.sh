@@ -35,6 +35,25 @@ value() { awk -F, -v c="$2" -v s="$3" -v l="$4" -v t="$5" -v m="$6" \
 # finish NAME: the closing count line and the exit status
 finish() { echo "# $1 ($TREE): $((n - bad)) passed, $bad failed"; ((bad == 0)); }
 # need_corpus NAME: fetch a built-in corpus into $DATA unless it is there
+# The input of the SentencePiece-family parity tests (cli_spm, cli_unigram,
+# cli_wordpiece), once their $WORK/adv.txt is written: $WORK/train.LANG, the
+# udhr + libreoffice text of en, ru and zh that spm_train learns from, and
+# $IN = $WORK/in.txt, those three then adv.txt in the optimised tree, udhr's
+# three then adv.txt in the sanitized one.
+parity_input() {
+  local l
+  for l in en ru zh; do
+    cat "$DATA/udhr/$l.txt" "$DATA/libreoffice/$l.txt" >"$WORK/train.$l"
+  done
+  IN=$WORK/in.txt
+  if [[ $TREE == opt ]]; then
+    cat "$WORK/train.en" "$WORK/train.ru" "$WORK/train.zh" "$WORK/adv.txt" >"$IN"
+  else
+    cat "$DATA/udhr/en.txt" "$DATA/udhr/ru.txt" "$DATA/udhr/zh.txt" "$WORK/adv.txt" >"$IN"
+  fi
+  ok "input: $(wc -l <"$IN") lines"
+}
+
 need_corpus() {
   [[ -f "$DATA/$1/en.txt" ]] && return 0
   "$TB" corpus fetch "$1" --data "$DATA" >"$WORK/fetch.out" 2>&1 || {
