@@ -65,6 +65,18 @@ static results *fixture(void)
     return r;
 }
 
+/* The atlas's Markdown section, malloc'd. */
+static char *markdown_of(const atlas *a)
+{
+    char *md = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&md, &len);
+    assert_non_null(f);
+    atlas_write_markdown(a, "atlas-c", "charts", NULL, 0, f);
+    fclose(f);
+    return md;
+}
+
 static void test_order(void **state)
 {
     (void)state;
@@ -178,12 +190,7 @@ static void test_markdown(void **state)
     atlas *a = NULL;
     tb_error err = {0};
     assert_int_equal(atlas_new(r, "c", NULL, &a, &err), TB_OK);
-    char *md = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&md, &len);
-    assert_non_null(f);
-    atlas_write_markdown(a, "atlas-c", "charts", NULL, 0, f);
-    fclose(f);
+    char *md = markdown_of(a);
     assert_non_null(strstr(md, "<a id=\"atlas-c\"></a>\n\n## Atlas: corpus `c` (5 languages)"));
     assert_non_null(strstr(md, "| rank | language | script | byte premium | cost | `t1` | `t2` "
                                "| `t3` |\n"));
@@ -261,12 +268,7 @@ static void test_merge(void **state)
     size_t idx[3], any = 0;
     assert_int_equal(atlas_fallback_top(a, 1, idx, 3, &any), 3); /* t2's, as before */
     assert_int_equal(any, 4);
-    char *md = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&md, &len);
-    assert_non_null(f);
-    atlas_write_markdown(a, "atlas-c", "charts", NULL, 0, f);
-    fclose(f);
+    char *md = markdown_of(a);
     assert_non_null(strstr(md, "| cost | `t1` = `t1copy` | `t2` | `t3` |\n"));
     assert_non_null(strstr(md, "Merged into one column: `t1` = `t1copy`. "));
     assert_non_null(strstr(md, "| `t1` = `t1copy` | 0 of 5 | none |\n"));
@@ -288,9 +290,7 @@ static void test_merge(void **state)
         assert_int_equal(atlas_tok_n_names(a, t), 1);
     /* rus: 2.01 with t1plus, apart from t1's 2.0 */
     assert_true(fabs(atlas_parity(a, 4, 3, 0) - 2.01) < 1e-12);
-    f = open_memstream(&md, &len);
-    atlas_write_markdown(a, "atlas-c", "charts", NULL, 0, f);
-    fclose(f);
+    md = markdown_of(a);
     assert_null(strstr(md, "Merged"));
     assert_non_null(strstr(md, "| `t1` | `t2` | `t3` | `t1plus` | `t1test` | `t2unk` |\n"));
     free(md);
@@ -321,12 +321,7 @@ static void test_names(void **state)
     assert_string_equal(atlas_lang(a, 0), "cmn_Hans");
     assert_string_equal(atlas_lang_name(a, 0), "Chinese | Mandarin");
     assert_null(atlas_lang_name(a, 1)); /* eng_Latn: a name of another corpus */
-    char *md = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&md, &len);
-    assert_non_null(f);
-    atlas_write_markdown(a, "atlas-c", "charts", NULL, 0, f);
-    fclose(f);
+    char *md = markdown_of(a);
     /* the whole name in the table, '|' escaped; a language without one: its code */
     assert_non_null(strstr(md, "| 1 | cmn_Hans Chinese \\| Mandarin | Hans | 0.800 |"));
     assert_non_null(strstr(md, "| 2 | eng_Latn | Latn |"));
