@@ -89,4 +89,73 @@ const suite *suite_find(const char *name)
     return NULL;
 }
 
-const char *suite_names(void) { return "default, quick, train, atlas"; }
+#define N_SUITES (sizeof k_suites / sizeof k_suites[0])
+
+const char *suite_names(void)
+{
+    static char names[256];
+    if (!names[0]) {
+        size_t pos = 0;
+        for (size_t i = 0; i < N_SUITES && pos < sizeof names; i++)
+            pos += (size_t)snprintf(names + pos, sizeof names - pos, "%s%s", i ? ", " : "",
+                                    k_suites[i].name);
+    }
+    return names;
+}
+
+size_t suite_count(void) { return N_SUITES; }
+
+const suite *suite_at(size_t i) { return i < N_SUITES ? &k_suites[i] : NULL; }
+
+/* Words of a list after a lead-in, wrapped at 79 columns with a 4-space
+ * hanging indent; *col is the current column. */
+static void put_word(FILE *f, int *col, const char *w, const char *sep)
+{
+    int n = (int)(strlen(w) + strlen(sep));
+    if (*col + 1 + n > 79) {
+        fputs("\n   ", f);
+        *col = 3;
+    }
+    fprintf(f, " %s%s", w, sep);
+    *col += 1 + n;
+}
+
+static void put_list(FILE *f, const char *lead, const char *const *v, size_t n)
+{
+    int col = 2 + (int)strlen(lead);
+    fprintf(f, "  %s", lead);
+    for (size_t i = 0; i < n; i++)
+        put_word(f, &col, v[i], i + 1 < n ? "," : "");
+    fputc('\n', f);
+}
+
+void suite_describe(const suite *s, FILE *f)
+{
+    fprintf(f, "%s:\n", s->name);
+    put_list(f, "corpora:", s->corpora, s->n_corpora);
+    char lead[96];
+    snprintf(lead, sizeof lead, "specs (%zu):", s->n_tokenizers);
+    put_list(f, lead, s->tokenizers, s->n_tokenizers);
+    if (s->ngram_order > 0 || (s->model_preset && strcmp(s->model_preset, "none") != 0))
+        fprintf(f, "  stages: %d-grams%s%s%s\n", s->ngram_order,
+                s->model_preset ? ", the " : "", s->model_preset ? s->model_preset : "",
+                s->model_preset ? " model" : "");
+    else
+        fputs("  stages: token metrics only (no n-gram or model rows)\n", f);
+    if (s->no_timing)
+        fputs("  no timing rows\n", f);
+    if (s->n_light)
+        put_list(f, "without the n-gram and latency stages:", s->light, s->n_light);
+    if (s->n_train_specs) {
+        put_list(f, "measured training:", s->train_specs, s->n_train_specs);
+        fprintf(f, "   ");
+        for (size_t i = 0; i < s->n_train_corpora; i++)
+            fprintf(f, "%s%s", i ? ", " : " on ", s->train_corpora[i]);
+        fprintf(f, " at %g FLOPs each%s\n", s->train_budget_flops,
+                s->train_epochs > 0 ? ", and for one pass over the train split" : "");
+    }
+    for (size_t i = 0; i < s->n_subsets; i++) {
+        snprintf(lead, sizeof lead, "%s runs only:", s->subsets[i].corpus);
+        put_list(f, lead, s->subsets[i].specs, s->subsets[i].n_specs);
+    }
+}

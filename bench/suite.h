@@ -5,6 +5,7 @@
 #define SUITE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct suite {
     const char *name;
@@ -45,5 +46,12 @@ typedef struct suite {
 const suite *suite_find(const char *name);
 /* Comma-separated suite names, for help. */
 const char *suite_names(void);
+/* The suites in table order: i < suite_count(). */
+size_t suite_count(void);
+const suite *suite_at(size_t i);
+/* Writes what suite s runs (corpora, specs, stages, sweep points, training,
+ * per-corpus subsets), wrapped at 79 columns, for `tokbench help run`: the
+ * help is generated from the tables, so it cannot drift from them. */
+void suite_describe(const suite *s, FILE *f);
 
 #endif

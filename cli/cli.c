@@ -117,6 +117,10 @@ void cli_print_help(const cli_command *cmd, FILE *f)
             fprintf(f, "  %-28s %s\n", lhs, o->help);
         }
     }
+    if (cmd->more_help) {
+        fputc('\n', f);
+        cmd->more_help(f);
+    }
 }
 
 int cli_selects(const cli_command *cmd, const cli_args *a, const char *name, const char *value)

@@ -33,6 +33,7 @@ typedef struct cli_command {
     const char *summary;    /* one line for the command list */
     const char *details;    /* paragraphs for `tokbench help NAME` */
     const cli_opt *opts;    /* terminated by {0} */
+    void (*more_help)(FILE *f); /* after the options, generated from tables; or NULL */
 } cli_command;
 
 /* Parses argv (argv[0] is the command name). Returns 0, or 2 after writing a

@@ -53,6 +53,7 @@ const cli_command check_cmd = {
     "  tokbench check -b baseline.csv --format markdown out/results.csv >>\"$GITHUB_STEP_SUMMARY\"\n"
     "  tokbench check -b baseline.csv --update out/results.csv   # accept on purpose\n",
     check_opts,
+    NULL,
 };
 
 static int update_baseline(const results *cur, const char *path, int keep_timings)

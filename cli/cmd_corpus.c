@@ -43,6 +43,7 @@ const cli_command corpus_cmd = {
     "remove the DATA/*.tmp.PID and *.old.PID leftovers of interrupted imports whose\n"
     "process is gone, and say so on stderr.\n",
     corpus_opts,
+    NULL,
 };
 
 /* controls: 1 for an importer that turns control characters into spaces

@@ -7,10 +7,10 @@
 
 const cli_command help_cmd = {"help", "help [COMMAND]",
                               "Show the commands, or one command's usage and options.", NULL,
-                              NULL};
+                              NULL, NULL};
 const cli_command version_cmd = {"version", "version",
                                  "Print the version and the commit it was built from.", NULL,
-                                 NULL};
+                                 NULL, NULL};
 
 int cmd_version(const cli_args *a)
 {

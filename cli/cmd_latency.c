@@ -80,6 +80,7 @@ const cli_command latency_cmd = {
     "run`, also latency_ms_per_token_hybrid_<model>_<hw>: the hybrid with the projected\n"
     "decode step of a 7B model on a datasheet profile as the machine time.\n",
     latency_opts,
+    NULL,
 };
 
 

@@ -33,6 +33,7 @@ const cli_command merge_cmd = {
     "text) are computed here from the corpora under DATA, which must be the ones\n"
     "the shards ran on (MANIFEST sha256).\n",
     merge_opts,
+    NULL,
 };
 
 int cmd_merge(const cli_args *a)

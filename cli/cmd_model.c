@@ -62,6 +62,7 @@ const cli_command model_cmd = {
     "or TOKBENCH_MEM_AVAILABLE_GB=N to state N GB) is refused before it is allocated:\n"
     "exit 3 with the GB needed and available (7b needs about 31 GB).\n",
     model_opts,
+    NULL,
 };
 
 

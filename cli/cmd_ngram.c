@@ -65,6 +65,7 @@ const cli_command ngram_cmd = {
     "model (ours, or one from another toolkit over the same ids; words are <unk>,\n"
     "<s>, </s> and decimal ids).",
     ngram_opts,
+    NULL,
 };
 
 

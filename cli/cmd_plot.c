@@ -50,6 +50,7 @@ const cli_command plot_cmd = {
     "folder is refused (exit 3). When gnuplot fails, DIR is left as it was and its log\n"
     "is kept in DIR.tmp.PID/gnuplot.log (the next plot removes it).\n",
     plot_opts,
+    NULL,
 };
 
 /* 1 after saying so when a value of option opt (tokenizer or lang) is not

@@ -27,6 +27,7 @@ const cli_command prepare_cmd = {
     "find there fails and says to run prepare. Give the -c, -t, -l and --pivot of the shards. Writes\n"
     "only the cache; on a cluster, put the cache where every shard reads it.\n",
     prepare_opts,
+    NULL,
 };
 
 int cmd_prepare(const cli_args *a)

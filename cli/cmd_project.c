@@ -84,6 +84,7 @@ const cli_command project_cmd = {
     "(proj_err_prefill_small_this-machine, ...). Exit 2 on a bad option or unknown\n"
     "profile, 3 on a bad data file (the message names the file and line) or corpus.\n",
     project_opts,
+    NULL,
 };
 
 

@@ -33,6 +33,7 @@ const cli_command report_cmd = {
     "the same on every machine for the same code and corpora, so the tests compare the\n"
     "README with a fresh run of the default suite.\n",
     report_opts,
+    NULL,
 };
 
 /* Charts into set->tmp/charts, then set->tmp/REPORT.md. A chart failure is a

@@ -45,6 +45,13 @@ static const cli_opt run_opts[] = {
     {"quiet", 'q', NULL, "do not print the summary table"},
     {0, 0, 0, 0},
 };
+static void run_suites_help(FILE *f)
+{
+    fputs("suites:\n", f);
+    for (size_t i = 0; i < suite_count(); i++)
+        suite_describe(suite_at(i), f);
+}
+
 const cli_command run_cmd = {
     "run", "run [--suite NAME] [-c CORPUS]... [-t SPEC]... [-l LANG]... [-o DIR]",
     "Run tokenizers over corpora; write tidy results, the run manifest and the report.",
@@ -57,21 +64,11 @@ const cli_command run_cmd = {
     "transformer-cost rows (tokbench help model) of the test split, the roofline\n"
     "projections (tokbench help project; profiles from model/hardware.tsv or\n"
     "TOKBENCH_HARDWARE) and, with both, the selector latency rows (tokbench help\n"
-    "latency). Suites: 'default'\n"
-    "(udhr and libreoffice: every scheme, the BPE sweep bpe:1k..64k per language and\n"
-    "joint, symbol:2k..all, symbol-space:250k and symbol-space:all (a single space\n"
-    "before a word is part of the word's token), symbol-stem:32k, the small model,\n"
-    "4-grams, and measured training of bytes, bpe:8k, tiktoken:cl100k_base and\n"
-    "hf:qwen3 on libreoffice at 2e11 FLOPs each; and gettext, Debian's UI strings, with\n"
-    "the headline schemes only: bytes, cl100k_base, o200k_base, qwen3, llama3, gemma3,\n"
-    "llama2, bpe:8k, joint:bpe:8k, symbol:32k), 'quick' (the same on udhr, no\n"
-    "training) and 'train' (libreoffice: bytes, graphemes, bpe:8k, joint:bpe:8k,\n"
-    "symbol:32k, tiktoken:cl100k_base, tiktoken:o200k_base trained at an equal\n"
-    "budget of 2e12 FLOPs and, rows train_content_*, for one pass over the train\n"
-    "split; tokbench help train) and 'atlas' (udhr-all, every aligned UDHR\n"
-    "declaration, with bytes and every packaged production vocabulary: r50k_base,\n"
-    "p50k_base, cl100k_base, o200k_base, qwen3, llama3, gpt4o, deepseek_v3, gemma3,\n"
-    "llama2; token metrics only, no timing rows; REPORT.md gets the Atlas section).\n"
+    "latency). Suites (--suite NAME) are listed at the end of this help, as bench/suite.c\n"
+    "defines them: 'default' is what `make run` measures, 'quick' the same on udhr\n"
+    "without training, 'train' the measured-training comparison (tokbench help train),\n"
+    "'atlas' every aligned UDHR declaration with every packaged production vocabulary\n"
+    "(REPORT.md gets the Atlas section).\n"
     "A suite's training applies to those of its specs\n"
     "and corpora a run has (-t, -c); --train-budget sets its FLOPs. Without --suite,\n"
     "-c and -t are required.\n"
@@ -111,6 +108,7 @@ const cli_command run_cmd = {
     "Leftovers of killed runs (DIR.tmp.PID, DIR.old.PID of processes that are gone)\n"
     "are removed by the next run, which says so on stderr.\n",
     run_opts,
+    run_suites_help,
 };
 
 /* The failure rule: the previous set moves to prev (replacing an older one)

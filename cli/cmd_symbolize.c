@@ -46,6 +46,7 @@ const cli_command symbolize_cmd = {
     "symbol_dict_bytes, symbol_text_dict_bytes, oov_words, oov_word_count for the\n"
     "tokenizer (a symbol:, symbol-stem: or symbol-space: spec).\n",
     symbolize_opts,
+    NULL,
 };
 
 

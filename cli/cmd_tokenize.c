@@ -46,6 +46,7 @@ const cli_command tokenize_cmd = {
     "second start-up takes milliseconds; a stale or damaged compiled file is rebuilt\n"
     "from the source, a cache that cannot be written is skipped. --verbose says which.\n",
     tokenize_opts,
+    NULL,
 };
 static const cli_opt detokenize_opts[] = {
     {"tokenizer", 't', "SPEC", "tokenizer spec"},
@@ -59,6 +60,7 @@ const cli_command detokenize_cmd = {
     "detokenize", "detokenize -t SPEC [-c CORPUS -l LANG] [--verbose] [FILE]",
     "Decode lines of space-separated ids (FILE or stdin) back to text, byte-exact.", NULL,
     detokenize_opts,
+    NULL,
 };
 
 static void print_piece(const char *p, size_t n)

@@ -132,6 +132,7 @@ const cli_command train_cmd = {
     "writes nothing (DIR keeps what it held). DIR must be absent, empty or hold\n"
     "results.csv or REPORT.md (else exit 3 before any work).",
     train_opts,
+    NULL,
 };
 
 /* A decimal size_t in lo..hi into *out: 0, else -1. */

@@ -42,6 +42,7 @@ const cli_command train_bpe_cmd = {
     "\n"
     "Prints the vocabulary reached, pieces counted and seconds on stdout.",
     train_bpe_opts,
+    NULL,
 };
 
 

@@ -134,4 +134,10 @@ expect_err "--packages is for 'fetch gettext' only" "the usage error says why"
 check "and nothing was imported" test ! -e "$D/udhr"
 expect_exit 0 "help corpus" -- "$TB" help corpus
 check "help corpus describes fetch gettext" grep -q "fetch gettext" "$WORK/out"
+# the suites part of 'help run' is generated from bench/suite.c's tables
+expect_exit 0 "help run" -- "$TB" help run
+check "help run lists the default suite's corpora" grep -qx "  corpora: udhr, libreoffice, gettext" "$WORK/out"
+check "help run lists gettext's subset from the table" \
+  grep -qx "  gettext runs only: bytes, tiktoken:cl100k_base, tiktoken:o200k_base," "$WORK/out"
+check "help run lists every suite" test "$(grep -cE '^(default|quick|train|atlas):$' "$WORK/out")" = 4
 finish cli_gettext

@@ -349,10 +349,12 @@ int bpe_cache_tokenizer_new(tokenizer *t, const char *arg, const tokenizer_ctx *
         rc = from_model_data(t, &md, n_use, err);
         bpe_model_data_release(&md);
     } else if (ctx->no_train) {
-        rc = tb_fail(err, TB_EINPUT,
-                     "not trained yet in the cache '%s' (a shard never trains its own copy): "
-                     "run 'tokbench prepare' with the same -c and -t first",
-                     ctx->cache_dir ? ctx->cache_dir : "(none)");
+        char where[4200];
+        if (cached)
+            snprintf(where, sizeof where, "no model of this size in '%s'", dir);
+        else
+            snprintf(where, sizeof where, "no cache folder");
+        rc = tokenizer_fail_unprepared(err, where);
     } else {
         bpe_trainer *tr;
         rc = train_model(c, lang, n, preset, cached ? dir : NULL, 0, &tr, &s_train, err);

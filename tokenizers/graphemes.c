@@ -221,10 +221,10 @@ int graphemes_tokenizer_new(tokenizer *t, const tokenizer_ctx *ctx, tb_error *er
 
     if (ctx->no_train) {
         free(v);
-        return tb_fail(err, TB_EINPUT,
-                       "tokenizer 'graphemes': not counted yet in the cache '%s' (a shard never "
-                       "builds its own copy): run 'tokbench prepare' with the same -c and -t first",
-                       ctx->cache_dir ? ctx->cache_dir : "(none)");
+        char where[4200];
+        snprintf(where, sizeof where, path[0] ? "no '%s'" : "no cache folder%s", path);
+        tokenizer_fail_unprepared(err, where);
+        return tb_wrap(err, "tokenizer 'graphemes': ");
     }
     strset raw;
     strset_init(&raw, CLUSTERS);

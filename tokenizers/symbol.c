@@ -584,11 +584,11 @@ static int symbol_new_common(tokenizer *t, const char *arg, const tokenizer_ctx 
     /* a shard never counts its own copy: the units come from the cache
      * 'tokbench prepare' filled, or the shard fails (before the fallback,
      * so the message names this scheme's file) */
-    if (rc == TB_OK && !have_ranked && ctx->no_train)
-        rc = tb_fail(err, TB_EINPUT,
-                     "not counted yet in the cache (%s%s%s; a shard never builds its own "
-                     "copy): run 'tokbench prepare' with the same -c and -t first",
-                     path[0] ? "no '" : "no cache folder", path, path[0] ? "'" : "");
+    if (rc == TB_OK && !have_ranked && ctx->no_train) {
+        char where[4200];
+        snprintf(where, sizeof where, path[0] ? "no '%s'" : "no cache folder%s", path);
+        rc = tokenizer_fail_unprepared(err, where);
+    }
     if (rc == TB_OK)
         rc = tokenizer_new(graphemes ? "graphemes" : "bytes", ctx, &st->fb, err);
     if (rc == TB_OK && !have_ranked) {

@@ -265,6 +265,14 @@ int tokenizer_piece(const tokenizer *t, uint32_t id, char *out, size_t cap, size
     return rc;
 }
 
+int tokenizer_fail_unprepared(tb_error *err, const char *where)
+{
+    return tb_fail(err, TB_EINPUT,
+                   "not in the cache yet (%s; a shard never trains or counts its own copy): run "
+                   "'tokbench prepare' with the same -c and -t first",
+                   where);
+}
+
 int tokenizer_cache_folder(const char *cache_dir, const corpus *c, int lang, char *dir, size_t cap)
 {
     if (!cache_dir || !cache_dir[0])

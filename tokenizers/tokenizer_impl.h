@@ -46,6 +46,13 @@ struct corpus;
 int tokenizer_cache_folder(const char *cache_dir, const struct corpus *c, int lang, char *dir,
                            size_t cap);
 
+/* The refusal of a trained or counted scheme that a shard (ctx->no_train)
+ * finds missing from the cache: TB_EINPUT, "not in the cache yet (WHERE; a
+ * shard never trains or counts its own copy): run 'tokbench prepare' with
+ * the same -c and -t first", for the scheme to prefix with its spec. where
+ * names the file or folder looked at (or says there is no cache folder). */
+int tokenizer_fail_unprepared(tb_error *err, const char *where);
+
 /* Scheme constructors (called by the factory in tokenizer.c). */
 int bytes_tokenizer_new(tokenizer *t, tb_error *err);
 int chars_tokenizer_new(tokenizer *t, tb_error *err);
