@@ -145,12 +145,17 @@ static size_t align_up(size_t n)
     return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 }
 
+int spbpe_cache_supported(const struct spbpe *m)
+{
+    return !m->uni && !m->wp;
+}
+
 int spbpe_cache_image(const struct spbpe *m, const vocab_cache_source *src, uint8_t **out,
                       size_t *len, tb_error *err)
 {
     *out = NULL;
     *len = 0;
-    if (m->uni || m->wp)
+    if (!spbpe_cache_supported(m))
         return tb_fail(err, TB_EINPUT, "compiled vocabulary: a %s model is not compiled",
                        m->uni ? "Unigram" : "WordPiece");
     if (!m->pairs || !m->vslot || !m->bmp)

@@ -57,6 +57,9 @@ struct spbpe;
 /* The magic of the format, for vocab_cache_new's dispatch. */
 extern const char spbpe_cache_magic[8];
 
+/* 1 when m has a compiled form (a BPE model, not Unigram or WordPiece). */
+int spbpe_cache_supported(const struct spbpe *m);
+
 /* The file image of m (made by spbpe_new_from_json) into *out (malloc'd,
  * *len bytes). A Unigram or WordPiece model fails (TB_EINPUT). */
 int spbpe_cache_image(const struct spbpe *m, const vocab_cache_source *src, uint8_t **out,

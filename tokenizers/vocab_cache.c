@@ -722,6 +722,10 @@ int vocab_cache_new(tokenizer *t, const char *spec, vocab_cache_make_fn make, co
         note(ctx, "vocabulary cache: '%s' is a scheme the cache does not know, not cached", spec);
         return TB_OK;
     }
+    if (sm && !spbpe_cache_supported(sm)) {
+        note(ctx, "vocabulary cache: '%s' is a Unigram or WordPiece model, not cached", spec);
+        return TB_OK;
+    }
     double s_load = tb_now() - t0;
     /* the content the loader read: a packaged file was checked against the
      * table; a user's file is hashed here */

@@ -38,8 +38,12 @@
  * new identity); for a packaged name that sha256 must also be the table's.
  * Anything else (missing, truncated, bit-flipped, another version, a
  * source that changed) is rebuilt from the source by the slow loader; a
- * cache that cannot be written is skipped. A model the slow loader gives
- * that is not byte-level BPE (bpe_of NULL) is not cached. Bump
+ * cache that cannot be written is skipped. A SentencePiece-style BPE model
+ * of a tokenizer.json (spbpe_of, spbpe_impl.h: hf:gemma3, hf:llama2) is
+ * compiled in its own form (spbpe_cache.h, magic "TBSPBPE\n", the same
+ * prefix and rules; the reader is picked by the magic); any other model
+ * the slow loader gives (a tokenizer.json Unigram or WordPiece) is not
+ * cached. Bump
  * VOCAB_CACHE_VERSION whenever struct bpe's tables or a loader's output
  * change meaning. */
 #ifndef VOCAB_CACHE_H
