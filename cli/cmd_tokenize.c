@@ -41,7 +41,8 @@ const cli_command tokenize_cmd = {
     "whole seconds: exit 2); past it the program and everything it started are\n"
     "killed (exit 3). Ctrl-C or SIGTERM to tokbench kills them too.\n"
     "\n"
-    "tiktoken:, hf: and bpe-file: vocabularies are compiled on first use into\n"
+    "tiktoken:, hf: and bpe-file: vocabularies are compiled on first use (hf:\n"
+    "Unigram and WordPiece files excepted) into\n"
     "$TOKBENCH_CACHE/vocab/ (default build/cache) and memory-mapped afterwards, so a\n"
     "second start-up takes milliseconds; a stale or damaged compiled file is rebuilt\n"
     "from the source, a cache that cannot be written is skipped. --verbose says which.\n",

@@ -13,7 +13,9 @@
 #     load_ms is what `tokenize --verbose` says the mapped load took inside
 #     the process (open, mmap, checksum, table checks, regex compile): the
 #     vocabulary start-up the bar is on; load_cpu the CPU time of that load
-#     (what the machine's load does not inflate). Peer: the same empty-input process of
+#     (what the machine's load does not inflate). hf:gemma3 and hf:llama2
+#     are SentencePiece-style BPE (their compiled form: spbpe_cache.h).
+#     Peer: the same empty-input process of
 #     tests/parity/encode.mjs (npm tiktoken WASM for tiktoken:, npm
 #     @anush008/tokenizers for hf:), module and vocabulary load included.
 #     Bar: load_ms <= 20 ms on the second use for every spec.
@@ -53,7 +55,8 @@ echo
 echo "## (1) start-up, ms (median of $REPEAT), empty input"
 printf '%-22s %8s %8s %8s %8s %8s %8s %8s %9s %6s\n' spec base first second 2nd-base load_ms load_cpu npm_ms first/2nd bar
 bad=0
-for spec in tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama3 hf:gpt4o hf:deepseek_v3; do
+for spec in tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama3 hf:gpt4o hf:deepseek_v3 \
+    hf:gemma3 hf:llama2; do
   : >"$WORK/base" ; : >"$WORK/first"; : >"$WORK/second"; : >"$WORK/load"; : >"$WORK/cpu"; : >"$WORK/npm"
   for ((r = 0; r < REPEAT; r++)); do
     rm -rf "$WORK/cache"

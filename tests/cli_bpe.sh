@@ -8,7 +8,8 @@
 #   - the hand-written adversarial lines of tests/parity/adversarial.mjs,
 # and detokenize must give the text back (NFC text for hf:qwen3, whose
 # tokenizer.json normalizes). hf:gemma3 and hf:llama2 are SentencePiece-style
-# BPE (tokenizers/spbpe.c). The hand-made tokenizer.json files of
+# BPE (tokenizers/spbpe.c). Each spec and fixture is tokenized twice: the
+# first use compiles the vocabulary into the cache, the second maps it. The hand-made tokenizer.json files of
 # tests/fixtures/spbpe/ are compared the same way (ids and decodes).
 # hf:gptoss and hf:llama3_1 must also give the ids of tiktoken:o200k_base and
 # hf:llama3 (the same vocabularies published again).
@@ -55,17 +56,27 @@ for spec in "${SPECS[@]}"; do
     notok "$spec: reference encoder runs" "$(head -c 300 "$WORK/node.err")"
     continue
   fi
-  expect_exit 0 "$spec: tokenize --ids" -- "$TB" tokenize -t "$spec" --ids "$IN"
-  cp "$WORK/out" "$WORK/got"
-  cp "$WORK/out" "$WORK/got.${spec//[^a-z0-9_]/_}"
-  for i in "${!names[@]}"; do
-    a=${firsts[$i]} b=${lasts[$i]}
-    if cmp -s <(sed -n "${a},${b}p" "$WORK/ref") <(sed -n "${a},${b}p" "$WORK/got"); then
-      ok "$spec: ${names[$i]}: ids identical ($((b - a + 1)) segments)"
+  # the first use loads the vocabulary file and compiles it into the cache,
+  # the second maps the compiled file (vocab_cache.h, spbpe_cache.h): both
+  # must give the reference's ids
+  for use in first second; do
+    expect_exit 0 "$spec: tokenize --ids ($use use)" -- "$TB" tokenize -v -t "$spec" --ids "$IN"
+    if [[ $use == first ]]; then
+      expect_err "vocabulary cache: built" "$spec: the first use compiles the vocabulary"
     else
-      d=$(diff <(sed -n "${a},${b}p" "$WORK/ref") <(sed -n "${a},${b}p" "$WORK/got") | head -4 | cut -c1-200)
-      notok "$spec: ${names[$i]}: ids identical ($((b - a + 1)) segments)" "$d"
+      expect_err "vocabulary cache: loaded" "$spec: the second use maps the compiled file"
     fi
+    cp "$WORK/out" "$WORK/got"
+    cp "$WORK/out" "$WORK/got.${spec//[^a-z0-9_]/_}"
+    for i in "${!names[@]}"; do
+      a=${firsts[$i]} b=${lasts[$i]}
+      if cmp -s <(sed -n "${a},${b}p" "$WORK/ref") <(sed -n "${a},${b}p" "$WORK/got"); then
+        ok "$spec: ${names[$i]}: ids identical, $use use ($((b - a + 1)) segments)"
+      else
+        d=$(diff <(sed -n "${a},${b}p" "$WORK/ref") <(sed -n "${a},${b}p" "$WORK/got") | head -4 | cut -c1-200)
+        notok "$spec: ${names[$i]}: ids identical, $use use ($((b - a + 1)) segments)" "$d"
+      fi
+    done
   done
   expect_exit 0 "$spec: detokenize" -- "$TB" detokenize -t "$spec" "$WORK/got"
   want=$IN
@@ -96,11 +107,13 @@ for f in first never affix; do
   if ! node tests/parity/encode.mjs "$spec" "$WORK/fx.txt" >"$WORK/fx.ref" 2>"$WORK/node.err"; then
     notok "$f.json: reference encoder runs" "$(head -c 300 "$WORK/node.err")"; continue
   fi
-  expect_exit 0 "$f.json: tokenize --ids" -- "$TB" tokenize -t "$spec" --ids "$WORK/fx.txt"
-  cp "$WORK/out" "$WORK/fx.got"
-  d=$(diff "$WORK/fx.ref" "$WORK/fx.got" | head -4 | cut -c1-200)
-  [[ -z $d ]] && ok "$f.json: ids identical ($(wc -l <"$WORK/fx.txt") lines)" ||
-    notok "$f.json: ids identical" "$d"
+  for use in first second; do   # the second use maps the compiled file
+    expect_exit 0 "$f.json: tokenize --ids ($use use)" -- "$TB" tokenize -t "$spec" --ids "$WORK/fx.txt"
+    cp "$WORK/out" "$WORK/fx.got"
+    d=$(diff "$WORK/fx.ref" "$WORK/fx.got" | head -4 | cut -c1-200)
+    [[ -z $d ]] && ok "$f.json: ids identical, $use use ($(wc -l <"$WORK/fx.txt") lines)" ||
+      notok "$f.json: ids identical, $use use" "$d"
+  done
   node tests/parity/encode.mjs "$spec" "$WORK/fx.got" --decode >"$WORK/fx.dref" 2>"$WORK/node.err"
   expect_exit 0 "$f.json: detokenize" -- "$TB" detokenize -t "$spec" "$WORK/fx.got"
   cmp -s "$WORK/out" "$WORK/fx.dref" && ok "$f.json: decode identical to HF's" ||

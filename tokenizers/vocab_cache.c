@@ -20,6 +20,9 @@
 #include "../common/timer.h"
 #include "bpe.h"
 #include "pretok.h"
+#include "spbpe_cache.h"
+#include "spbpe_impl.h"
+#include "tokenizer_impl.h"
 #include "vocab_files.h"
 
 _Static_assert(sizeof(size_t) == 8, "tok_off is stored as u64");
@@ -40,21 +43,15 @@ static const char *const k_sec_name[N_SEC] = {"bytes", "tok_off", "tok_len", "ki
                                               "pfilt", "bytepair", "pretok"};
 
 struct vocab_cache_header {
-    char magic[8];
-    uint32_t version, endian;
-    uint64_t file_bytes;
-    uint64_t checksum;          /* of bytes [32, file_bytes) */
-    uint64_t src_size, src_dev, src_ino;
-    int64_t src_mtime_ns, src_ctime_ns;
-    char src_sha256[64];        /* hex, no NUL */
-    char loader[64];            /* NUL-padded */
+    struct vocab_cache_prefix p;
     uint32_t n_ids, flags;
     uint64_t n_bytes, vmask, n_plist;
     uint32_t byte_id[256];
     struct { uint64_t off, len; } sec[N_SEC];
 };
 _Static_assert(sizeof(struct vocab_cache_header) == 1432, "header layout");
-_Static_assert(offsetof(struct vocab_cache_header, src_size) == 32, "checksum covers [32, end)");
+_Static_assert(sizeof(struct vocab_cache_prefix) == 200, "prefix layout");
+_Static_assert(offsetof(struct vocab_cache_prefix, src_size) == 32, "checksum covers [32, end)");
 
 /* ---- checksum ------------------------------------------------------------ */
 
@@ -119,10 +116,27 @@ uint64_t vocab_cache_checksum(const void *data, size_t len)
 
 void vocab_cache_seal(void *data, size_t len)
 {
-    struct vocab_cache_header *h = data;
+    struct vocab_cache_prefix *h = data;
     if (len < sizeof *h)
         return;
     h->checksum = vocab_cache_checksum((uint8_t *)data + 32, len - 32);
+}
+
+void vocab_cache_prefix_put(struct vocab_cache_prefix *p, const char magic[8], uint32_t version,
+                            uint64_t file_bytes, const vocab_cache_source *src)
+{
+    memset(p, 0, sizeof *p);
+    memcpy(p->magic, magic, 8);
+    p->version = version;
+    p->endian = ENDIAN_MARK;
+    p->file_bytes = file_bytes;
+    p->src_size = src->size;
+    p->src_dev = src->dev;
+    p->src_ino = src->ino;
+    p->src_mtime_ns = src->mtime_ns;
+    p->src_ctime_ns = src->ctime_ns;
+    memcpy(p->src_sha256, src->sha256, 64);
+    tb_copy_str(p->loader, sizeof p->loader, src->loader);
 }
 
 /* ---- writer ------------------------------------------------------------- */
@@ -195,17 +209,7 @@ int vocab_cache_image(const struct bpe *m, const vocab_cache_source *src, uint8_
     uint8_t *img = tb_calloc(1, at, err);
     if (!img)
         return TB_EINPUT;
-    memcpy(h.magic, k_magic, 8);
-    h.version = VOCAB_CACHE_VERSION;
-    h.endian = ENDIAN_MARK;
-    h.file_bytes = at;
-    h.src_size = src->size;
-    h.src_dev = src->dev;
-    h.src_ino = src->ino;
-    h.src_mtime_ns = src->mtime_ns;
-    h.src_ctime_ns = src->ctime_ns;
-    memcpy(h.src_sha256, src->sha256, 64);
-    tb_copy_str(h.loader, sizeof h.loader, src->loader);
+    vocab_cache_prefix_put(&h.p, k_magic, VOCAB_CACHE_VERSION, at, src);
     h.n_ids = m->n_ids;
     h.flags = (m->direct ? FLAG_DIRECT : 0) | (m->nfc ? FLAG_NFC : 0);
     h.n_bytes = m->n_bytes;
@@ -302,31 +306,53 @@ static int is_hex64(const char *s)
     return 1;
 }
 
+int vocab_cache_prefix_check(const void *data, size_t len, const char magic[8], uint32_t version,
+                             vocab_cache_source *src, tb_error *err)
+{
+    struct vocab_cache_prefix h;
+    if ((uintptr_t)data % ALIGN)
+        return bad(err, "image not %d-byte aligned in memory", ALIGN);
+    if (len < sizeof h)
+        return bad(err, "%zu bytes, shorter than its header (%zu)", len, sizeof h);
+    memcpy(&h, data, sizeof h);
+    if (memcmp(h.magic, magic, 8) != 0)
+        return bad(err, "not a compiled vocabulary of this kind (bad magic)");
+    if (h.version != version)
+        return bad(err, "format version %u, this tokbench reads %u", h.version, version);
+    if (h.endian != ENDIAN_MARK)
+        return bad(err, "written on a machine of another byte order");
+    if (h.file_bytes != len)
+        return bad(err, "%zu bytes, the header says %llu (cut short?)", len,
+                   (unsigned long long)h.file_bytes);
+    if (vocab_cache_checksum((const uint8_t *)data + 32, len - 32) != h.checksum)
+        return bad(err, "checksum mismatch (damaged)");
+    if (!memchr(h.loader, 0, sizeof h.loader) || !is_hex64(h.src_sha256))
+        return bad(err, "bad source identity");
+    if (src) {
+        memset(src, 0, sizeof *src);
+        tb_copy_str(src->loader, sizeof src->loader, h.loader);
+        memcpy(src->sha256, h.src_sha256, 64);
+        src->sha256[64] = 0;
+        src->size = h.src_size;
+        src->dev = h.src_dev;
+        src->ino = h.src_ino;
+        src->mtime_ns = h.src_mtime_ns;
+        src->ctime_ns = h.src_ctime_ns;
+    }
+    return TB_OK;
+}
+
 int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, struct bpe **out,
                       tb_error *err)
 {
     *out = NULL;
     const uint8_t *base = data;
     struct vocab_cache_header h;
-    if ((uintptr_t)data % ALIGN)
-        return bad(err, "image not %d-byte aligned in memory", ALIGN);
+    if (vocab_cache_prefix_check(data, len, k_magic, VOCAB_CACHE_VERSION, src, err))
+        return TB_EINPUT;
     if (len < sizeof h)
         return bad(err, "%zu bytes, shorter than its header (%zu)", len, sizeof h);
     memcpy(&h, data, sizeof h);
-    if (memcmp(h.magic, k_magic, 8) != 0)
-        return bad(err, "not a compiled vocabulary (bad magic)");
-    if (h.version != VOCAB_CACHE_VERSION)
-        return bad(err, "format version %u, this tokbench reads %u", h.version,
-                   VOCAB_CACHE_VERSION);
-    if (h.endian != ENDIAN_MARK)
-        return bad(err, "written on a machine of another byte order");
-    if (h.file_bytes != len)
-        return bad(err, "%zu bytes, the header says %llu (cut short?)", len,
-                   (unsigned long long)h.file_bytes);
-    if (vocab_cache_checksum(base + 32, len - 32) != h.checksum)
-        return bad(err, "checksum mismatch (damaged)");
-    if (!memchr(h.loader, 0, sizeof h.loader) || !is_hex64(h.src_sha256))
-        return bad(err, "bad source identity");
     uint32_t n = h.n_ids;
     if (n < 256 || n >= UINT32_MAX - 2 || (h.flags & ~(FLAG_DIRECT | FLAG_NFC)))
         return bad(err, "bad n_ids %u or flags %u", n, h.flags);
@@ -435,17 +461,6 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
     m->uid = bpe_new_uid();
     m->map = (void *)data;
     m->map_len = 0;
-    if (src) {
-        memset(src, 0, sizeof *src);
-        tb_copy_str(src->loader, sizeof src->loader, h.loader);
-        memcpy(src->sha256, h.src_sha256, 64);
-        src->sha256[64] = 0;
-        src->size = h.src_size;
-        src->dev = h.src_dev;
-        src->ino = h.src_ino;
-        src->mtime_ns = h.src_mtime_ns;
-        src->ctime_ns = h.src_ctime_ns;
-    }
     *out = m;
     return TB_OK;
 }
@@ -571,12 +586,43 @@ static int write_image(const char *path, const uint8_t *img, size_t len, tb_erro
     return TB_OK;
 }
 
-/* The cached model at path when it answers the source now: 0 with *out,
- * else -1 with the reason in why. */
-static int try_cache(const char *path, const char *src_path, const vocab_file *v,
-                     const vocab_cache_source *now, struct bpe **out, char *why, size_t wcap)
+/* Empties t after a model was attached and then refused. */
+static void detach(tokenizer *t)
 {
-    *out = NULL;
+    if (t->ops && t->ops->free)
+        t->ops->free(t);
+    t->ops = NULL;
+    t->state = NULL;
+    t->vocab_size = 0;
+}
+
+/* Parses the mapping map[0..len) by its magic (vocab_cache.h: a byte-level
+ * BPE model, spbpe_cache.h: a SentencePiece-style one) and attaches the
+ * model to t, which owns the mapping from then on. */
+static int attach_image(tokenizer *t, void *map, size_t len, vocab_cache_source *rec,
+                        tb_error *err)
+{
+    if (len >= 8 && memcmp(map, spbpe_cache_magic, 8) == 0) {
+        struct spbpe *m;
+        if (spbpe_cache_parse(map, len, rec, &m, err))
+            return TB_EINPUT;
+        spbpe_cache_own_map(m, len);
+        spbpe_attach(t, m);
+        return TB_OK;
+    }
+    struct bpe *m;
+    if (vocab_cache_parse(map, len, rec, &m, err))
+        return TB_EINPUT;
+    m->map_len = len;   /* bpe_free unmaps it from now on */
+    bpe_attach(t, m);
+    return TB_OK;
+}
+
+/* The cached model at path, attached to t, when it answers the source now:
+ * 0, else -1 with the reason in why (t left empty). */
+static int try_cache(const char *path, const char *src_path, const vocab_file *v,
+                     const vocab_cache_source *now, tokenizer *t, char *why, size_t wcap)
+{
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(why, wcap, "%s", errno == ENOENT ? "no compiled file yet" : strerror(errno));
@@ -597,13 +643,11 @@ static int try_cache(const char *path, const char *src_path, const vocab_file *v
     }
     tb_error e = {0};
     vocab_cache_source rec;
-    struct bpe *m;
-    if (vocab_cache_parse(map, len, &rec, &m, &e)) {
+    if (attach_image(t, map, len, &rec, &e)) {
         munmap(map, len);
         snprintf(why, wcap, "%s", e.msg);
         return -1;
     }
-    m->map_len = len;   /* bpe_free unmaps it from now on */
     const char *fail = NULL;
     if (strcmp(rec.loader, now->loader) != 0)
         fail = "made by another loader";
@@ -624,7 +668,7 @@ static int try_cache(const char *path, const char *src_path, const vocab_file *v
             uint8_t *img = malloc(len);
             if (img) {
                 memcpy(img, map, len);
-                struct vocab_cache_header *h = (struct vocab_cache_header *)img;
+                struct vocab_cache_prefix *h = (struct vocab_cache_prefix *)img;
                 h->src_dev = now->dev;
                 h->src_ino = now->ino;
                 h->src_mtime_ns = now->mtime_ns;
@@ -636,11 +680,10 @@ static int try_cache(const char *path, const char *src_path, const vocab_file *v
         }
     }
     if (fail) {
-        bpe_free(m);
+        detach(t);
         snprintf(why, wcap, "%s", fail);
         return -1;
     }
-    *out = m;
     return 0;
 }
 
@@ -664,9 +707,7 @@ int vocab_cache_new(tokenizer *t, const char *spec, vocab_cache_make_fn make, co
     if (cache_file(ctx->cache_dir, src_path, v, now.loader, path, sizeof path))
         return make(t, arg, ctx, err);
     double t0 = tb_now(), c0 = cpu_now();
-    struct bpe *m;
-    if (try_cache(path, src_path, v, &now, &m, why, sizeof why) == 0) {
-        bpe_attach(t, m);
+    if (try_cache(path, src_path, v, &now, t, why, sizeof why) == 0) {
         note(ctx, "vocabulary cache: loaded '%s' (%.1f ms, %.1f ms CPU)", path,
              1000 * (tb_now() - t0), 1000 * (cpu_now() - c0));
         return TB_OK;
@@ -676,8 +717,13 @@ int vocab_cache_new(tokenizer *t, const char *spec, vocab_cache_make_fn make, co
     if (rc)
         return rc;
     const struct bpe *bm = bpe_of(t);
-    if (!bm) {
-        note(ctx, "vocabulary cache: '%s' is not a byte-level BPE model, not cached", spec);
+    const struct spbpe *sm = spbpe_of(t);
+    if (!bm && !sm) {
+        note(ctx, "vocabulary cache: '%s' is a scheme the cache does not know, not cached", spec);
+        return TB_OK;
+    }
+    if (sm && !spbpe_cache_supported(sm)) {
+        note(ctx, "vocabulary cache: '%s' is a Unigram or WordPiece model, not cached", spec);
         return TB_OK;
     }
     double s_load = tb_now() - t0;
@@ -700,7 +746,8 @@ int vocab_cache_new(tokenizer *t, const char *spec, vocab_cache_make_fn make, co
     uint8_t *img;
     size_t len;
     tb_error werr = {0};
-    if (vocab_cache_image(bm, &now, &img, &len, &werr) == TB_OK) {
+    if ((bm ? vocab_cache_image(bm, &now, &img, &len, &werr)
+            : spbpe_cache_image(sm, &now, &img, &len, &werr)) == TB_OK) {
         write_image(path, img, len, &werr);
         free(img);
     }

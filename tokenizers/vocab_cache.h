@@ -38,8 +38,12 @@
  * new identity); for a packaged name that sha256 must also be the table's.
  * Anything else (missing, truncated, bit-flipped, another version, a
  * source that changed) is rebuilt from the source by the slow loader; a
- * cache that cannot be written is skipped. A model the slow loader gives
- * that is not byte-level BPE (bpe_of NULL) is not cached. Bump
+ * cache that cannot be written is skipped. A SentencePiece-style BPE model
+ * of a tokenizer.json (spbpe_of, spbpe_impl.h: hf:gemma3, hf:llama2) is
+ * compiled in its own form (spbpe_cache.h, magic "TBSPBPE\n", the same
+ * prefix and rules; the reader is picked by the magic); any other model
+ * the slow loader gives (a tokenizer.json Unigram or WordPiece) is not
+ * cached. Bump
  * VOCAB_CACHE_VERSION whenever struct bpe's tables or a loader's output
  * change meaning. */
 #ifndef VOCAB_CACHE_H
@@ -71,9 +75,7 @@ uint64_t vocab_cache_checksum(const void *data, size_t len);
  * for tests and the fuzz target that forge files. */
 void vocab_cache_seal(void *data, size_t len);
 
-#ifdef BPE_INTERNAL
-struct bpe;
-
+#if defined(BPE_INTERNAL) || defined(VOCAB_CACHE_INTERNAL)
 /* Identity of the source of a compiled vocabulary. */
 typedef struct vocab_cache_source {
     char loader[64];        /* NUL-terminated, see above */
@@ -81,6 +83,33 @@ typedef struct vocab_cache_source {
     uint64_t size, dev, ino;
     int64_t mtime_ns, ctime_ns;
 } vocab_cache_source;
+
+/* The first 200 bytes of every compiled file, whatever model it holds:
+ * "TBVOCAB\n" (byte-level BPE, this file) or "TBSPBPE\n" (spbpe_cache.h). */
+struct vocab_cache_prefix {
+    char magic[8];
+    uint32_t version, endian;   /* endian: 0x01020304 written natively */
+    uint64_t file_bytes;
+    uint64_t checksum;          /* vocab_cache_checksum of bytes [32, file_bytes) */
+    uint64_t src_size, src_dev, src_ino;
+    int64_t src_mtime_ns, src_ctime_ns;
+    char src_sha256[64];        /* hex, no NUL */
+    char loader[64];            /* NUL-padded */
+};
+
+/* Fills p (magic, version, byte order, file bytes, the source; checksum 0:
+ * vocab_cache_seal once the image is complete). */
+void vocab_cache_prefix_put(struct vocab_cache_prefix *p, const char magic[8], uint32_t version,
+                            uint64_t file_bytes, const vocab_cache_source *src);
+/* Checks the prefix of data[0..len) (magic, version, byte order, size,
+ * checksum, a well-formed source identity) and copies the source to *src
+ * (src may be NULL). Failure: TB_EINPUT, "compiled vocabulary: ...". */
+int vocab_cache_prefix_check(const void *data, size_t len, const char magic[8], uint32_t version,
+                             vocab_cache_source *src, tb_error *err);
+#endif
+
+#ifdef BPE_INTERNAL
+struct bpe;
 
 /* The file image of m (built by a loader: bpe_pairs_done done) into *out
  * (malloc'd, *len bytes). */
