@@ -263,7 +263,10 @@ int cmd_run(const cli_args *a)
         cfg.shard_k = k;
         cfg.shard_n = n;
         /* what a merge cannot combine yet is refused, naming the option */
-        const char *why = cfg.timing             ? "timing rows are per-shard; give --no-timing"
+        const char *why = cfg.timing && cfg.ngram_order > 0
+                              ? "the n-gram stage's timing rows do not merge (the merge makes "
+                                "its rows without them); give --no-timing"
+                          : cfg.timing           ? "timing rows are per-shard; give --no-timing"
                           : cfg.model_preset     ? "the model stage does not merge yet; give "
                                                    "--model none"
                           : cfg.n_train          ? "training does not merge; give "

@@ -11,6 +11,8 @@ expect_exit 2 "--shard 3/3 is a usage error" -- "$TB" run -c udhr -t bytes --no-
 expect_err "--shard must be K/N" "--shard 3/3 says what is expected"
 expect_exit 2 "--shard with timing is refused" -- "$TB" run -c udhr -t bytes --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "--no-timing" "--shard with timing names --no-timing"
+expect_exit 2 "--shard with the n-gram stage's timing is refused" -- "$TB" run -c udhr -t bytes --ngram 2 --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_err "the n-gram stage's timing rows do not merge" "--shard with n-gram timing says why"
 expect_exit 2 "--shard with the model stage is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --model tiny --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "--model none" "--shard with --model names it"
 [[ ! -e "$WORK/x" ]] && ok "a refused shard writes nothing" || notok "a refused shard writes nothing"
