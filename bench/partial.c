@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "partial_ngram.h"
 #include "run.h"
 #include "stage_compress.h"
 #include "stage_metrics.h"
@@ -35,6 +36,7 @@ struct pblock {
     size_t n_segs, cap_segs;
     struct phist *hist;
     size_t n_hist, cap_hist;
+    partial_ngram ng; /* its n-gram section (order 0: none) */
 };
 
 struct pcorpus {
@@ -76,6 +78,7 @@ void partial_free(partial *p)
             free(c->b[j].lang);
             free(c->b[j].segs);
             free(c->b[j].hist);
+            partial_ngram_release(&c->b[j].ng);
         }
         free(c->b);
         free(c->name);
@@ -319,6 +322,24 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             for (int i = 0; i < 4; i++)
                 b->segs[b->n_y].y[i] = v[1 + i];
             b->n_y++;
+        } else if (strcmp(fl[0], "G") == 0) {
+            /* the n-gram section, read through the block's E line */
+            if (!b->emit)
+                BAD("partial '%s':%zu: an n-gram section in a block that emits no rows", p->path,
+                    ln);
+            if ((rc = partial_ngram_read(f, p->path, &ln, fl, nf, b->vocab, c->n_segments,
+                                         &b->ng, err)))
+                goto done;
+            int known = 0;
+            for (size_t i = 0; i < p->n_specs; i++)
+                known |= strcmp(p->specs[i], b->ng.spec) == 0;
+            if (!known)
+                BAD("partial '%s':%zu: the n-gram section's spec '%.60s' is not in its spec list",
+                    p->path, ln, b->ng.spec);
+            if (b->sym && b->n_y != b->n_segs)
+                BAD("partial '%s':%zu: the block (%s %s) has %zu segment lines but %zu symbol "
+                    "lines", p->path, ln, b->tok, b->lang, b->n_segs, b->n_y);
+            state = 3;
         } else if (strcmp(fl[0], "E") == 0 && nf == 1) {
             if (b->sym && b->n_y != b->n_segs)
                 BAD("partial '%s':%zu: the block (%s %s) has %zu segment lines but %zu symbol "
@@ -500,8 +521,56 @@ static int merge_archivers(const struct pcorpus *pc, const char *data_dir, resul
     return rc;
 }
 
-int partial_merge(partial *const *p, size_t n, const char *data_dir, results *res,
-                  tb_error *err)
+/* The n-gram rows of the blocks bi0 .. bi1-1 (one spec) of corpus ci, after
+ * their token rows, as run_spec emits them; the corpus is opened under
+ * data_dir once (*c). */
+static int merge_ngram(partial *const *p, size_t n, size_t ci, size_t bi0, size_t bi1,
+                       const char *data_dir, const char *cache_dir, corpus **c, results *res,
+                       tb_error *err)
+{
+    const struct pcorpus *pc = &p[0]->c[ci];
+    int rc = TB_OK;
+    for (size_t bi = bi0; bi < bi1 && rc == TB_OK; bi++) {
+        const struct pblock *b0 = &pc->b[bi];
+        if (!b0->ng.order)
+            continue;
+        if (!*c) {
+            if (!data_dir)
+                return tb_fail(err, TB_EUSAGE,
+                               "corpus '%s': the n-gram rows need the corpus for the test "
+                               "split and the tokenizer's pieces (--data)", pc->name);
+            rc = run_corpus_open_pivot(data_dir, pc->name,
+                                       strcmp(pc->pivot, "-") ? pc->pivot : NULL, c, err);
+            if (rc == TB_OK && strcmp(corpus_manifest_hash(*c), pc->sha) != 0)
+                rc = tb_fail(err, TB_EINPUT,
+                             "corpus '%s' under '%s': MANIFEST sha256 %s, the partials' %s: the "
+                             "n-gram rows need the corpus the shards ran on",
+                             pc->name, data_dir, corpus_manifest_hash(*c), pc->sha);
+            if (rc)
+                return rc;
+        }
+        int l = corpus_find_lang(*c, b0->lang);
+        if (l < 0)
+            return tb_fail(err, TB_EINPUT, "corpus '%s' under '%s' has no language '%s'",
+                           pc->name, data_dir, b0->lang);
+        const char **paths = tb_calloc(n, sizeof *paths, err);
+        const partial_ngram **ng = paths ? tb_calloc(n, sizeof *ng, err) : NULL;
+        if (!ng)
+            rc = err->status;
+        for (size_t k = 0; ng && k < n; k++) {
+            paths[k] = p[k]->path;
+            ng[k] = &p[k]->c[ci].b[bi].ng;
+        }
+        if (rc == TB_OK)
+            rc = partial_ngram_merge(paths, ng, n, *c, (size_t)l, b0->tok, cache_dir, res, err);
+        free(paths);
+        free(ng);
+    }
+    return rc;
+}
+
+int partial_merge(partial *const *p, size_t n, const char *data_dir, const char *cache_dir,
+                  results *res, tb_error *err)
 {
     if (n == 0)
         return tb_fail(err, TB_EUSAGE, "no partials to merge");
@@ -544,7 +613,9 @@ int partial_merge(partial *const *p, size_t n, const char *data_dir, results *re
                 if (strcmp(x->b[j].tok, y->b[j].tok) || strcmp(x->b[j].lang, y->b[j].lang) ||
                     x->b[j].vocab != y->b[j].vocab || x->b[j].counted != y->b[j].counted ||
                     x->b[j].emit != y->b[j].emit || x->b[j].has_offsets != y->b[j].has_offsets ||
-                    x->b[j].sym != y->b[j].sym || x->b[j].dict != y->b[j].dict)
+                    x->b[j].sym != y->b[j].sym || x->b[j].dict != y->b[j].dict ||
+                    x->b[j].ng.order != y->b[j].ng.order ||
+                    (x->b[j].ng.order && strcmp(x->b[j].ng.spec, y->b[j].ng.spec)))
                     return tb_fail(err, TB_EINPUT,
                                    "partial '%s': corpus '%s' block %zu (%s %s) differs from "
                                    "'%s' (%s %s)",
@@ -572,9 +643,20 @@ int partial_merge(partial *const *p, size_t n, const char *data_dir, results *re
     free(seen);
     free(who);
     for (size_t ci = 0; ci < a->nc && rc == TB_OK; ci++) {
-        for (size_t bi = 0; bi < a->c[ci].nb && rc == TB_OK; bi++)
-            if (a->c[ci].b[bi].emit)
+        /* per spec (its blocks are consecutive): every language's token
+         * rows, then every language's n-gram rows */
+        corpus *c = NULL;
+        const struct pcorpus *pc = &a->c[ci];
+        for (size_t bi = 0, b0 = 0; bi < pc->nb && rc == TB_OK; bi++) {
+            if (pc->b[bi].emit)
                 rc = merge_block(p, n, ci, bi, res, err);
+            if (rc == TB_OK &&
+                (bi + 1 == pc->nb || strcmp(pc->b[bi + 1].tok, pc->b[bi].tok) != 0)) {
+                rc = merge_ngram(p, n, ci, b0, bi + 1, data_dir, cache_dir, &c, res, err);
+                b0 = bi + 1;
+            }
+        }
+        corpus_free(c);
         if (rc == TB_OK)
             rc = merge_archivers(&a->c[ci], data_dir, res, err);
     }

@@ -11,8 +11,13 @@
  *   H test id count                    id counts of the shard's train (0) / test (1)
  *   D dict_bytes                       a symbol scheme's emitted block: its dictionary
  *   Y seg words oov sym_bytes sym_chars  then one per S line, in its order
+ *   G order spec                       the n-gram stage of an emitted block, then
+ *   g count w1 .. wk                   its raw counts of the shard's train segments,
+ *   T seg ids                          the token ids of its test segments
+ *                                      (bench/partial_ngram.h states these lines)
  *   E                                  end of the block
- * Version 2 added the D and Y lines (version 1 refused symbol schemes).
+ * Version 2 added the D and Y lines (version 1 refused symbol schemes),
+ * version 3 the G, g and T lines (version 2 refused the n-gram stage).
  * The merge checks version, N, the spec list and every corpus line (its
  * MANIFEST sha256) against the first partial, that each shard 0..N-1 is given
  * once and each segment is in exactly one shard, then makes the rows through
@@ -26,7 +31,7 @@
 #include "../common/tb.h"
 #include "../results/results.h"
 
-#define PARTIAL_VERSION 2
+#define PARTIAL_VERSION 3
 /* The largest vocabulary a partial may declare (16,777,216 ids; the largest
  * production vocabulary has 262,144): the merge holds a dense count per id. */
 #define PARTIAL_MAX_VOCAB (1u << 24)
@@ -51,8 +56,11 @@ const char *partial_corpus(const partial *p, size_t i);
  * A corpus whose blocks hold a symbol scheme also gets the archivers' rows
  * (gzip/xz/zstd of the whole text, not additive): the corpus is opened
  * under data_dir (run_corpus_open) and must have the partials' MANIFEST
- * sha256; data_dir NULL then fails (TB_EUSAGE). */
-int partial_merge(partial *const *p, size_t n, const char *data_dir, results *res,
-                  tb_error *err);
+ * sha256; data_dir NULL then fails (TB_EUSAGE). So does a block with an
+ * n-gram section: its rows are made after the spec's token rows from the
+ * summed counts (partial_ngram_merge), the tokenizer opened from the spec
+ * (trained ones from cache_dir, never trained here). */
+int partial_merge(partial *const *p, size_t n, const char *data_dir, const char *cache_dir,
+                  results *res, tb_error *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "../tokenizers/bpe_cache.h"
 #include "../tokenizers/symbol.h"
 #include "../tokenizers/tokenizer.h"
+#include "partial_ngram.h"
 #include "stage_compress.h"
 #include "stage_latency.h"
 #include "stage_metrics.h"
@@ -290,6 +291,12 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
             /* the symbol rows' additive statistics, for the rows it emits */
             if (rc == TB_OK && emit && symbol_is_symbol(tk[l]))
                 rc = compress_write_partial(tk[l], c, l, x->only, f, err);
+            /* the n-gram stage's raw counts and test ids, for the rows it emits */
+            if (rc == TB_OK && emit && ngram_order > 0) {
+                token_streams ts;
+                metrics_tok_streams(mt[l], &ts);
+                rc = partial_ngram_write(f, c, &ts, x->only, ngram_order, cfg->specs[s], err);
+            }
             if (rc == TB_OK && fputs("E\n", f) == EOF)
                 rc = tb_fail(err, TB_EINPUT, "writing the partial of '%s'", name);
         }

@@ -10,6 +10,7 @@
 #include "../common/timer.h"
 #include "../ngram/arpa.h"
 #include "../ngram/complete.h"
+#include "../ngram/counts.h"
 #include "../ngram/ngram.h"
 
 void stage_ngram_config_init(stage_ngram_config *cfg)
@@ -186,12 +187,16 @@ static int ksr_eval(const ngram_model *m, const tokenizer *t, const ngram_data *
     return rc;
 }
 
-static int eval(const ngram_data *train, const ngram_data *test, double en_bytes,
-                const tokenizer *tk, const stage_ngram_config *cfg, const labels *l, tb_error *err)
+/* The rows from the raw counts of the train split (order >= cfg->order),
+ * counted in s_count seconds. */
+static int eval_counts(const ngram_counts *cnt, double s_count, const ngram_data *test,
+                       double en_bytes, const tokenizer *tk, const stage_ngram_config *cfg,
+                       const labels *l, tb_error *err)
 {
     int N = cfg->order;
-    if (N < 1 || N > NGRAM_MAX_ORDER)
-        return tb_fail(err, TB_EUSAGE, "n-gram order %d out of range 1..%d", N, NGRAM_MAX_ORDER);
+    if (N < 1 || N > ngram_counts_order(cnt))
+        return tb_fail(err, TB_EUSAGE, "n-gram order %d out of range 1..%d", N,
+                       ngram_counts_order(cnt));
     int lo = cfg->min_order < 1 ? 1 : cfg->min_order > N ? N : cfg->min_order;
     size_t tokens = 0, segs = 0;
     for (size_t s = 0; s < test->n_segments; s++)
@@ -199,10 +204,7 @@ static int eval(const ngram_data *train, const ngram_data *test, double en_bytes
             tokens += test->first[s + 1] - test->first[s];
             segs++;
         }
-    size_t train_tokens = 0;
-    for (size_t s = 0; s < train->n_segments; s++)
-        if (!train->use || train->use[s])
-            train_tokens += train->first[s + 1] - train->first[s];
+    uint64_t train_tokens = ngram_counts_tokens(cnt);
     int rc0 = results_add(l->r, l->corpus, "train", l->lang, l->tok, "ngram_train_tokens",
                           (double)train_tokens, "tokens", err);
     if (rc0)
@@ -210,9 +212,9 @@ static int eval(const ngram_data *train, const ngram_data *test, double en_bytes
     for (int k = lo; k <= N; k++) {
         ngram_model *m = NULL;
         double t0 = tb_now();
-        if (ngram_build(train, k, &m, err))
+        if (ngram_build_counts(cnt, k, &m, err))
             return err->status;
-        double s_build = tb_now() - t0;
+        double s_build = s_count + (tb_now() - t0);
         double lsum = 0;
         size_t oov = 0;
         t0 = tb_now();
@@ -272,6 +274,32 @@ static int eval(const ngram_data *train, const ngram_data *test, double en_bytes
             return rc;
     }
     return TB_OK;
+}
+
+static int eval(const ngram_data *train, const ngram_data *test, double en_bytes,
+                const tokenizer *tk, const stage_ngram_config *cfg, const labels *l, tb_error *err)
+{
+    ngram_counts *cnt = NULL;
+    double t0 = tb_now();
+    int rc = ngram_counts_new(cfg->order, &cnt, err);
+    if (rc == TB_OK)
+        rc = ngram_counts_add_data(cnt, train, err);
+    if (rc == TB_OK)
+        rc = eval_counts(cnt, tb_now() - t0, test, en_bytes, tk, cfg, l, err);
+    ngram_counts_free(cnt);
+    return rc;
+}
+
+int stage_ngram_rows_counts(const ngram_counts *train, double s_count, const ngram_data *test,
+                            double en_bytes, const tokenizer *tk, const char *corpus_label,
+                            const char *lang, const char *tok_name, const stage_ngram_config *cfg,
+                            results *r, tb_error *err)
+{
+    labels l = {corpus_label, lang, tok_name, r};
+    int rc = eval_counts(train, s_count, test, en_bytes, tk, cfg, &l, err);
+    if (rc)
+        tb_wrap(err, "n-gram '%s' %s %s: ", corpus_label, lang, tok_name);
+    return rc;
 }
 
 int stage_ngram_split(const corpus *c, unsigned char **use_train, unsigned char **use_test,

@@ -15,7 +15,8 @@
  *   ngram_perplexity        ppl      KenLM query's "Perplexity including OOVs"
  *   ngram_oov_rate          ratio    test tokens unseen in training / tokens
  *   ngram_bytes_model       bytes    bytes of the model's arrays
- *   ngram_s_build           s        counting + estimation (timing)
+ *   ngram_s_build           s        counting the train split (once, to order N)
+ *                                    + the estimation of this order (timing)
  *   ngram_us_query          us       per scored token, whole test split (timing)
  *   ngram_s_arpa            s        order N only, with cfg->arpa_path: writing
  *                                    the ARPA file, rename included (timing)
@@ -40,6 +41,7 @@
 #include <stdint.h>
 
 #include "../common/tb.h"
+#include "../ngram/counts.h"
 #include "../ngram/ngram.h"
 #include "../corpora/corpus.h"
 #include "../tokenizers/tokenizer.h"
@@ -78,6 +80,16 @@ void stage_ngram_config_init(stage_ngram_config *cfg);
  * tokenizer_name(tk). */
 int stage_ngram_rows(const corpus *c, size_t li, const tokenizer *tk, const token_streams *ts,
                      const stage_ngram_config *cfg, results *r, tb_error *err);
+
+/* The same rows from the raw counts of the train split (ngram/counts.h, of
+ * order >= cfg->order; counted in s_count seconds, the first term of
+ * ngram_s_build) and the test data (the segments with use set; ids as
+ * tk encoded them): what `tokbench merge` makes from the shards' summed
+ * counts (bench/partial_ngram.h). tk may be NULL (no ngram_ksr). */
+int stage_ngram_rows_counts(const ngram_counts *train, double s_count, const ngram_data *test,
+                            double en_bytes, const tokenizer *tk, const char *corpus_label,
+                            const char *lang, const char *tok_name, const stage_ngram_config *cfg,
+                            results *r, tb_error *err);
 
 /* The same rows for pre-tokenized streams: train on every segment of train,
  * score every segment of test; en_bytes > 0 adds ngram_bits_per_en_byte.

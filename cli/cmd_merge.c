@@ -31,7 +31,9 @@ const cli_command merge_cmd = {
     "as a whole or not at all. The manifest records the corpora found under DATA.\n"
     "With a symbol scheme in the run, the archivers' rows (gzip/xz/zstd of the whole\n"
     "text) are computed here from the corpora under DATA, which must be the ones\n"
-    "the shards ran on (MANIFEST sha256).\n",
+    "the shards ran on (MANIFEST sha256). So are the n-gram rows: the shards' raw\n"
+    "counts are summed, the model estimated once and the test split scored; the\n"
+    "tokenizer of each spec is opened (trained ones from the cache) for ngram_ksr.\n",
     merge_opts,
     NULL,
 };
@@ -57,7 +59,7 @@ int cmd_merge(const cli_args *a)
     if (rc == TB_OK)
         rc = results_new(&res, &err);
     if (rc == TB_OK)
-        rc = partial_merge(p, np, cli_data_dir(&merge_cmd, a), res, &err);
+        rc = partial_merge(p, np, cli_data_dir(&merge_cmd, a), cli_cache_dir(), res, &err);
     if (rc == TB_OK) {
         run_config cfg = {0};
         cfg.data_dir = cli_data_dir(&merge_cmd, a);

@@ -41,7 +41,7 @@ static const cli_opt run_opts[] = {
     {"train-budget", 0, "FLOPS", "FLOPs of each measured training of the suite's training list "
                                  "(default: the suite's; 0: no training)"},
     {"shard", 0, "K/N", "only the segments of shard K of N (0 <= K < N); write DIR/partial.tsv "
-                        "for 'tokbench merge' instead of rows (needs --no-timing --ngram 0)"},
+                        "for 'tokbench merge' instead of rows (needs --no-timing)"},
     {"quiet", 'q', NULL, "do not print the summary table"},
     {0, 0, 0, 0},
 };
@@ -261,9 +261,10 @@ int cmd_run(const cli_args *a)
         cfg.shard_k = k;
         cfg.shard_n = n;
         /* what a merge cannot combine yet is refused, naming the option */
-        const char *why = cfg.timing             ? "timing rows are per-shard; give --no-timing"
-                          : cfg.ngram_order > 0  ? "the n-gram stage does not merge yet; give "
-                                                   "--ngram 0"
+        const char *why = cfg.timing && cfg.ngram_order > 0
+                              ? "the n-gram stage's timing rows do not merge (the merge makes "
+                                "its rows without them); give --no-timing"
+                          : cfg.timing           ? "timing rows are per-shard; give --no-timing"
                           : cfg.model_preset     ? "the model stage does not merge yet; give "
                                                    "--model none"
                           : cfg.n_train          ? "training does not merge; give "

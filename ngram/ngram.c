@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counts.h"
 #include "ngram_impl.h"
 
 static uint64_t mix64(uint64_t x)
@@ -325,37 +326,6 @@ void ngram_get_stats(const ngram_model *m, ngram_stats *out)
 
 /* ---- estimation ---------------------------------------------------------- */
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorted distinct token ids of the selected segments. */
-static int collect_vocab(const ngram_data *d, uint32_t **out, size_t *n_out, tb_error *err)
-{
-    size_t total = 0;
-    for (size_t s = 0; s < d->n_segments; s++)
-        if (!d->use || d->use[s])
-            total += d->first[s + 1] - d->first[s];
-    uint32_t *v = tb_malloc((total ? total : 1) * sizeof *v, err);
-    if (!v)
-        return err->status;
-    size_t n = 0;
-    for (size_t s = 0; s < d->n_segments; s++)
-        if (!d->use || d->use[s])
-            for (size_t i = d->first[s]; i < d->first[s + 1]; i++)
-                v[n++] = d->ids[i];
-    qsort(v, n, sizeof *v, cmp_u32);
-    size_t u = 0;
-    for (size_t i = 0; i < n; i++)
-        if (u == 0 || v[i] != v[u - 1])
-            v[u++] = v[i];
-    *out = v;
-    *n_out = u;
-    return TB_OK;
-}
-
 /* Build-time arrays of one order (index k; k = 1 is the unigram order). */
 typedef struct kn_order {
     uint64_t *raw;      /* (n) raw counts */
@@ -370,68 +340,6 @@ static void kn_release(kn_order *o)
     free(o->adj);
     free(o->denom);
     free(o->nj);
-}
-
-static int grow_u64(uint64_t **a, size_t *cap, size_t need, tb_error *err)
-{
-    if (need <= *cap)
-        return TB_OK;
-    size_t c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    uint64_t *p = tb_realloc(*a, c * sizeof *p, err);
-    if (!p)
-        return err->status;
-    memset(p + *cap, 0, (c - *cap) * sizeof *p);
-    *a = p;
-    *cap = c;
-    return TB_OK;
-}
-
-/* Counts every k-gram of "<s> w1 .. wn </s>" for each selected segment. */
-static int count_ngrams(ngram_model *m, const ngram_data *d, kn_order *kn, tb_error *err)
-{
-    int N = m->order;
-    size_t rawcap[NGRAM_MAX_ORDER + 1] = {0};
-    /* prev[k], cur[k]: node of the k-gram ending at the previous / current
-     * position (k = 1: the word), NGRAM_NONE when the segment is too short. */
-    uint32_t prev[NGRAM_MAX_ORDER + 1], cur[NGRAM_MAX_ORDER + 1];
-    for (size_t s = 0; s < d->n_segments; s++) {
-        if (d->use && !d->use[s])
-            continue;
-        size_t n = d->first[s + 1] - d->first[s];
-        const uint32_t *ids = d->ids + d->first[s];
-        for (int k = 0; k <= N; k++)
-            prev[k] = NGRAM_NONE;
-        prev[1] = NGRAM_BOS;
-        /* the word at position i of the padded sequence (0 is <s>) */
-#define SEQ(i) ((i) == 0 ? (uint32_t)NGRAM_BOS : (i) == n + 1 ? (uint32_t)NGRAM_EOS : ngram_word(m, ids[(i) - 1]))
-        for (size_t i = 1; i <= n + 1; i++) {
-            uint32_t w = SEQ(i);
-            cur[1] = w;
-            kn[1].raw[w]++;
-            for (int k = 2; k <= N; k++) {
-                cur[k] = NGRAM_NONE;
-                if ((size_t)k > i + 1 || cur[k - 1] == NGRAM_NONE)
-                    continue;
-                uint32_t first = SEQ(i + 1 - (size_t)k), node;
-                int is_new;
-                if (ngram_tab_insert(&m->tab[k], k < N, cur[k - 1], first, &node, &is_new, err))
-                    return err->status;
-                if (is_new) {
-                    m->tab[k].prefix[node] = prev[k - 1];
-                    m->tab[k].last[node] = w;
-                }
-                if (grow_u64(&kn[k].raw, &rawcap[k], m->tab[k].n, err))
-                    return err->status;
-                kn[k].raw[node]++;
-                cur[k] = node;
-            }
-            memcpy(prev, cur, sizeof prev);
-        }
-#undef SEQ
-    }
-    return TB_OK;
 }
 
 static size_t order_size(const ngram_model *m, int k)
@@ -579,30 +487,31 @@ static int estimate(ngram_model *m, kn_order *kn, tb_error *err)
     return TB_OK;
 }
 
+int ngram_estimate(ngram_model *m, uint64_t *const *raw, tb_error *err)
+{
+    kn_order kn[NGRAM_MAX_ORDER + 1];
+    memset(kn, 0, sizeof kn);
+    for (int k = 1; k <= m->order; k++)
+        kn[k].raw = raw[k];
+    int rc = estimate(m, kn, err);
+    for (int k = 0; k <= NGRAM_MAX_ORDER; k++) {
+        kn[k].raw = NULL; /* the caller's */
+        kn_release(&kn[k]);
+    }
+    return rc;
+}
+
 int ngram_build(const ngram_data *d, int order, ngram_model **out, tb_error *err)
 {
     *out = NULL;
-    if (order < 1 || order > NGRAM_MAX_ORDER)
-        return tb_fail(err, TB_EUSAGE, "n-gram order %d out of range 1..%d", order,
-                       NGRAM_MAX_ORDER);
-    uint32_t *toks = NULL;
-    size_t nt = 0;
-    if (collect_vocab(d, &toks, &nt, err))
-        return err->status;
-    ngram_model *m = NULL;
-    int rc = ngram_model_alloc(order, toks, nt, &m, err);
-    free(toks);
-    if (rc)
-        return rc;
-    kn_order kn[NGRAM_MAX_ORDER + 1];
-    memset(kn, 0, sizeof kn);
-    kn[1].raw = tb_calloc(m->nv, sizeof *kn[1].raw, err);
-    rc = kn[1].raw ? count_ngrams(m, d, kn, err) : err->status;
+    ngram_counts *c = NULL;
+    int rc = ngram_counts_new(order, &c, err);
     if (rc == TB_OK)
-        rc = estimate(m, kn, err);
-    for (int k = 0; k <= NGRAM_MAX_ORDER; k++)
-        kn_release(&kn[k]);
-    return ngram_model_done(m, rc, out, err);
+        rc = ngram_counts_add_data(c, d, err);
+    if (rc == TB_OK)
+        rc = ngram_build_counts(c, order, out, err);
+    ngram_counts_free(c);
+    return rc;
 }
 
 /* ---- scoring ------------------------------------------------------------- */

@@ -72,6 +72,11 @@ int ngram_tab_insert(ngram_tab *t, int has_lbo, uint32_t suffix, uint32_t first,
 /* Releases the unused capacity of the node arrays and replaces the build
  * slots by the probing table (no more inserts after). */
 int ngram_tab_shrink(ngram_tab *t, tb_error *err);
+/* Estimates m (its n-grams inserted, lp and lbo unset) from the raw counts:
+ * raw[1] per dense word, raw[k] per node of order k = 2..order (the
+ * caller's arrays). The Kneser-Ney steps of ngram.h: adjusted counts,
+ * counts-of-counts, discounts, interpolation, backoffs. */
+int ngram_estimate(ngram_model *m, uint64_t *const *raw, tb_error *err);
 /* Shrinks every order's arrays and builds the suggestion index (child lists, unigram ranking). */
 int ngram_finish(ngram_model *m, tb_error *err);
 /* The last step of every constructor (ngram_build, the ARPA reader): with rc

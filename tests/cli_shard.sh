@@ -11,8 +11,8 @@ expect_exit 2 "--shard 3/3 is a usage error" -- "$TB" run -c udhr -t bytes --no-
 expect_err "--shard must be K/N" "--shard 3/3 says what is expected"
 expect_exit 2 "--shard with timing is refused" -- "$TB" run -c udhr -t bytes --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "--no-timing" "--shard with timing names --no-timing"
-expect_exit 2 "--shard with the n-gram stage is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 2 --shard 0/2 --data "$DATA" -o "$WORK/x"
-expect_err "--ngram 0" "--shard with --ngram names it"
+expect_exit 2 "--shard with the n-gram stage's timing is refused" -- "$TB" run -c udhr -t bytes --ngram 2 --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_err "the n-gram stage's timing rows do not merge" "--shard with n-gram timing says why"
 expect_exit 2 "--shard with the model stage is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --model tiny --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "--model none" "--shard with --model names it"
 [[ ! -e "$WORK/x" ]] && ok "a refused shard writes nothing" || notok "a refused shard writes nothing"
@@ -92,6 +92,55 @@ head -c 3000 "$P-2/partial.tsv" >"$WORK/cut.tsv"
 expect_exit 3 "a cut partial is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/cut.tsv" --data "$DATA" -o "$WORK/bad"
 expect_err "cut.tsv" "the cut file is named"
 [[ ! -e "$WORK/bad" ]] && ok "a refused merge writes nothing" || notok "a refused merge writes nothing"
+
+# the n-gram stage: each shard counts the raw n-grams of its train segments
+# and keeps its test ids; merge sums the counts, estimates once (Kneser-Ney
+# after the merge) and scores the test split in corpus order
+NG=(-t bytes -t tiktoken:cl100k_base -t bpe:1000)
+for corp in udhr libreoffice; do
+  need_corpus "$corp" || continue
+  "$TB" run -c "$corp" "${NG[@]}" --no-timing --ngram 4 -q --data "$DATA" -o "$WORK/ng-$corp-full" 2>"$WORK/err" ||
+    notok "unsharded n-gram run $corp" "$(head -c 400 "$WORK/err")"
+  tools/det-rows "$WORK/ng-$corp-full/results.csv" >"$WORK/ng-$corp-full.rows"
+  nng=$(grep -c ',ngram_' "$WORK/ng-$corp-full.rows")
+  grep -q ',ngram_perplexity_o2,' "$WORK/ng-$corp-full.rows" && grep -q ',ngram_ksr,' "$WORK/ng-$corp-full.rows" &&
+    grep -q ',ngram_hit_at_5,' "$WORK/ng-$corp-full.rows" && grep -q ',ngram_bytes_model,' "$WORK/ng-$corp-full.rows" &&
+    ok "$corp: the unsharded run has the n-gram rows ($nng)" || notok "$corp: the unsharded run has the n-gram rows"
+  for N in 1 2 3 7; do
+    if parallel -j 2 "$TB" run -c "$corp" "${NG[@]}" --no-timing --ngram 4 -q --data "$DATA" \
+      --shard {}/$N -o "$WORK/ng-$corp-$N-{}" ::: $(seq 0 $((N - 1))) 2>"$WORK/err"; then
+      ok "$corp: $N n-gram shards under GNU parallel"
+    else notok "$corp: $N n-gram shards under GNU parallel" "$(head -c 400 "$WORK/err")"; fi
+    parts=()
+    for ((k = 0; k < N; k++)); do parts+=("$WORK/ng-$corp-$N-$k"); done
+    "$TB" merge "${parts[@]}" --data "$DATA" -q -o "$WORK/ng-$corp-$N-merged" 2>"$WORK/err" ||
+      notok "$corp: n-gram merge of $N" "$(head -c 400 "$WORK/err")"
+    if [[ -s "$WORK/ng-$corp-$N-merged/results.csv" ]] &&
+      tools/det-rows "$WORK/ng-$corp-$N-merged/results.csv" | cmp -s - "$WORK/ng-$corp-full.rows"; then
+      ok "$corp: merged rows of $N n-gram shards == unsharded ($(wc -l <"$WORK/ng-$corp-full.rows") rows, $nng n-gram)"
+    else notok "$corp: merged rows of $N n-gram shards == unsharded" "$(tools/det-rows "$WORK/ng-$corp-$N-merged/results.csv" | diff - "$WORK/ng-$corp-full.rows" | head -4)"; fi
+  done
+done
+P="$WORK/ng-udhr-3"
+# a changed count changes the merged rows: they come from the counts
+awk -F'\t' -v OFS='\t' '$1 == "g" && $3 ~ / / && !done { $2 = $2 + 5; done = 1 } { print }' "$P-1/partial.tsv" >"$WORK/g.tsv"
+"$TB" merge "$P-0" "$WORK/g.tsv" "$P-2" --data "$DATA" -q -o "$WORK/g" 2>"$WORK/err" &&
+  ! tools/det-rows "$WORK/g/results.csv" | cmp -s - "$WORK/ng-udhr-full.rows" && ok "the merged n-gram rows come from the shards' counts (one count more, other rows)" ||
+  notok "the merged n-gram rows come from the shards' counts" "$(head -c 400 "$WORK/err")"
+awk '/^g\t/ && !done { held = $0; done = 1; next } /^g\t/ && held != "" { print; print held; held = ""; next } { print }' "$P-1/partial.tsv" >"$WORK/swap.tsv"
+expect_exit 3 "n-gram records out of order are refused" -- "$TB" merge "$P-0" "$WORK/swap.tsv" "$P-2" --data "$DATA" -o "$WORK/bad"
+expect_err "swap.tsv':" "the out-of-order record's file is named"
+expect_err "n-gram out of order" "the out-of-order record is named"
+awk '/^T\t/ && !done { done = 1; next } { print }' "$P-1/partial.tsv" >"$WORK/t.tsv"
+expect_exit 3 "a missing test segment is refused" -- "$TB" merge "$P-0" "$WORK/t.tsv" "$P-2" --data "$DATA" -o "$WORK/bad"
+expect_err "is in none of the partials" "the missing test segment is named"
+awk -F'\t' -v OFS='\t' '$1 == "g" && !done { $3 = "ffffffff"; done = 1 } { print }' "$P-1/partial.tsv" >"$WORK/id.tsv"
+expect_exit 3 "an n-gram id outside the vocabulary is refused" -- "$TB" merge "$P-0" "$WORK/id.tsv" "$P-2" --data "$DATA" -o "$WORK/bad"
+expect_err "bad n-gram count line" "the bad id's line is named"
+sed '1s/.*/tokbench-partial 2/' "$P-2/partial.tsv" >"$WORK/v2.tsv"
+expect_exit 3 "a version-2 partial is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/v2.tsv" --data "$DATA" -o "$WORK/bad"
+expect_err "format version '2'; this tokbench reads version 3" "the version 2 is named"
+[[ ! -e "$WORK/bad" ]] && ok "a refused n-gram merge writes nothing" || notok "a refused n-gram merge writes nothing"
 
 # a failing shard (a corpus that does not exist) fails parallel
 parallel -j 2 "$TB" run -c no-such-corpus -t bytes --no-timing --ngram 0 -q --data "$DATA" \

@@ -18,24 +18,24 @@
 #include "../results/results.h"
 
 static const char *const k_p0 =
-    "tokbench-partial 2\nshard 0 2\nspec bytes\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 3\nshard 0 2\nspec bytes\nC\tt\tabc\t2\ten\n"
     "V\tbytes\ten\t4\t1\t1\t1\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\nE\n"
     "V\tbytes\tru\t4\t1\t1\t1\nS\t0\t0\t6\t3\t1\t3\t1\t1\nH\t0\t2\t3\nE\n";
 static const char *const k_p1 =
-    "tokbench-partial 2\nshard 1 2\nspec bytes\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 3\nshard 1 2\nspec bytes\nC\tt\tabc\t2\ten\n"
     "V\tbytes\ten\t4\t1\t1\t1\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\nE\n"
     "V\tbytes\tru\t4\t1\t1\t1\nS\t1\t1\t4\t2\t1\t4\t1\t0\nH\t1\t2\t4\nE\n";
 
 /* A symbol scheme's blocks (D, Y lines): en and ru, 2 segments, shard 0 holds
  * segment 0 (train), shard 1 segment 1 (test). */
 static const char *const k_s0 =
-    "tokbench-partial 2\nshard 0 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 3\nshard 0 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
     "V\tsymbol:2\ten\t9\t1\t1\t1\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\n"
     "D\t17\nY\t0\t1\t0\t3\t3\nE\n"
     "V\tsymbol:2\tru\t9\t1\t1\t1\nS\t0\t0\t6\t3\t2\t3\t1\t1\nH\t0\t2\t3\n"
     "D\t17\nY\t0\t2\t1\t5\t4\nE\n";
 static const char *const k_s1 =
-    "tokbench-partial 2\nshard 1 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 3\nshard 1 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
     "V\tsymbol:2\ten\t9\t1\t1\t1\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\n"
     "D\t17\nY\t1\t1\t1\t2\t2\nE\n"
     "V\tsymbol:2\tru\t9\t1\t1\t1\nS\t1\t1\t4\t2\t3\t4\t1\t0\nH\t1\t2\t4\n"
@@ -76,7 +76,7 @@ static void test_hand_merge(void **state)
     assert_int_equal(parse(k_p0, "p0", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_OK);
+    assert_int_equal(partial_merge(p, 2, NULL, NULL, r, &err), TB_OK);
     assert_true(row(r, "all", "ru", "tokens") == 7);
     assert_true(row(r, "all", "ru", "bytes") == 10);
     assert_true(fabs(row(r, "all", "ru", "parity") - 7.0 / 3) < 1e-12);
@@ -105,7 +105,7 @@ static void test_hand_merge_symbol(void **state)
     assert_int_equal(parse(k_s1, "s1", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_EUSAGE);
+    assert_int_equal(partial_merge(p, 2, NULL, NULL, r, &err), TB_EUSAGE);
     assert_non_null(strstr(err.msg, "corpus 't': the archivers' rows of a symbol scheme need "
                                     "the corpus (--data)"));
     const char *t = "symbol:2";
@@ -138,7 +138,7 @@ static void expect_merge_fails(const char *a, const char *b, const char *needle)
     assert_int_equal(parse(b, "b.tsv", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_EINPUT);
+    assert_int_equal(partial_merge(p, 2, NULL, NULL, r, &err), TB_EINPUT);
     if (!strstr(err.msg, needle))
         fail_msg("'%s' lacks '%s'", err.msg, needle);
     results_free(r);
@@ -173,7 +173,7 @@ static void test_refusals(void **state)
     assert_int_equal(parse(k_p0, "p0", &p, &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(&p, 1, NULL, r, &err), TB_EINPUT);
+    assert_int_equal(partial_merge(&p, 1, NULL, NULL, r, &err), TB_EINPUT);
     assert_non_null(strstr(err.msg, "shard 1/2 is missing"));
     assert_int_equal(results_count(r), 0);
     results_free(r);
@@ -183,19 +183,20 @@ static void test_refusals(void **state)
         const char *text, *needle;
     } bad[] = {
         {"tokbench-partial 1\nshard 0 1\n", "format version '1'"},
+        {"tokbench-partial 2\nshard 0 1\n", "format version '2'; this tokbench reads version 3"},
         {"hello\n", "not a tokbench partial"},
-        {"tokbench-partial 2\nshard 2 2\n", "0 <= K < N"},
-        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
+        {"tokbench-partial 3\nshard 2 2\n", "0 <= K < N"},
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
          "S\t2\t0\t1\t1\t1\t1\t1\t0\nE\n",
          "'p.tsv':6: bad segment line"},
-        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
          "H\t0\t4\t1\nE\n",
          "'p.tsv':6: bad id count line"},
-        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n",
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n",
          "ends early"},
-        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\nE",
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\nE",
          "line without its newline"},
-#define SYM_HEAD "tokbench-partial 2\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t1\n"
+#define SYM_HEAD "tokbench-partial 3\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t1\n"
 #define SYM_S "S\t0\t0\t4\t4\t2\t2\t1\t0\n"
         {SYM_HEAD SYM_S "D\t5\nY\t0\t2\t3\t3\t3\nE\n", "'p.tsv':8: bad symbol line"},
         {SYM_HEAD SYM_S "D\t5\nY\t1\t2\t1\t3\t3\nE\n", "'p.tsv':8: bad symbol line"},
@@ -203,7 +204,7 @@ static void test_refusals(void **state)
         {SYM_HEAD SYM_S "D\t5\nD\t5\nE\n", "'p.tsv':8: bad dictionary line"},
         {SYM_HEAD SYM_S "D\t5\nE\n", "has 1 segment lines but 0 symbol lines"},
         {SYM_HEAD "D\t5\n" SYM_S "E\n", "'p.tsv':7: bad segment line"},
-        {"tokbench-partial 2\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t0\n"
+        {"tokbench-partial 3\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t0\n"
          "D\t5\nE\n", "'p.tsv':6: bad dictionary line"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -275,7 +276,7 @@ static void round_trip(const char *const *specs, size_t n_specs, const char *cac
         free(buf);
     }
     assert_int_equal(results_new(&merged, &err), TB_OK);
-    if (partial_merge(p, N, data, merged, &err))
+    if (partial_merge(p, N, data, NULL, merged, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(results_count(merged), results_count(full));
     assert_true(results_count(full) > 0);
