@@ -223,17 +223,17 @@ static void *shrink(void *p, size_t n, size_t sz)
  * free(). */
 static void *alloc_table(size_t bytes, tb_error *err)
 {
-    enum { HUGE = 2u << 20 };
-    if (bytes < HUGE)
-        return tb_malloc(bytes, err);
+    enum { HUGE = 2u << 20, LINE = 64 };
     void *p = NULL;
-    size_t len = (bytes + HUGE - 1) / HUGE * HUGE;
-    if (posix_memalign(&p, HUGE, len) != 0) {
+    size_t align = bytes < HUGE ? LINE : HUGE;
+    size_t len = (bytes + align - 1) / align * align;
+    if (posix_memalign(&p, align, len) != 0) {
         tb_fail(err, TB_EINPUT, "out of memory allocating %zu bytes", len);
         return NULL;
     }
 #ifdef MADV_HUGEPAGE
-    madvise(p, len, MADV_HUGEPAGE); /* a hint: without it the table still works */
+    if (align == HUGE)
+        madvise(p, len, MADV_HUGEPAGE); /* a hint: without it the table still works */
 #endif
     return p;
 }
@@ -241,9 +241,21 @@ static void *alloc_table(size_t bytes, tb_error *err)
 /* Builds the probing table of order k from its node arrays; hash (t->n) gets
  * each node's word hash, lower (the nodes of order k-1; NULL for k = 2) holds
  * the suffixes' hashes. top: the model's highest order (entries without lbo
- * and node). Then frees the build slots and shrinks the node arrays. */
+ * and node). Frees the build slots and shrinks the node arrays first. */
 static int tab_index(ngram_tab *t, int top, const uint64_t *lower, uint64_t *hash, tb_error *err)
 {
+    /* the build slots and spare capacity go first: the build's peak memory */
+    free(t->slot);
+    t->slot = NULL;
+    t->mask = 0;
+    if (t->n != t->cap) {
+        t->key = shrink(t->key, t->n, sizeof *t->key);
+        t->prefix = shrink(t->prefix, t->n, sizeof *t->prefix);
+        t->last = shrink(t->last, t->n, sizeof *t->last);
+        t->lp = shrink(t->lp, t->n, sizeof *t->lp);
+        t->lbo = shrink(t->lbo, t->n, sizeof *t->lbo);
+        t->cap = t->n;
+    }
     size_t nb = t->n + t->n / 2 + 1;
     for (size_t x = 0; x < t->n; x++) {
         uint32_t suf = (uint32_t)(t->key[x] >> 32), first = (uint32_t)t->key[x];
@@ -279,17 +291,6 @@ static int tab_index(ngram_tab *t, int top, const uint64_t *lower, uint64_t *has
         t->probe = p;
     }
     t->n_probe = nb;
-    free(t->slot);
-    t->slot = NULL;
-    t->mask = 0;
-    if (t->n == t->cap)
-        return TB_OK;
-    t->key = shrink(t->key, t->n, sizeof *t->key);
-    t->prefix = shrink(t->prefix, t->n, sizeof *t->prefix);
-    t->last = shrink(t->last, t->n, sizeof *t->last);
-    t->lp = shrink(t->lp, t->n, sizeof *t->lp);
-    t->lbo = shrink(t->lbo, t->n, sizeof *t->lbo);
-    t->cap = t->n;
     return TB_OK;
 }
 
@@ -720,10 +721,12 @@ static inline void query_buckets(const ngram_model *m, const uint32_t *hist, uin
         const ngram_tab *t = &m->tab[j];
         g = ngram_hash_ext(g, hist[n - (uint32_t)(j - 1)]);
         b[j] = ngram_bucket(g, t->n_probe);
-        if (t->probe)
-            __builtin_prefetch(&t->probe[b[j]]);
-        else
-            __builtin_prefetch(&t->top[b[j]]);
+        /* the bucket's line (tables are 64-byte aligned), and the next one
+         * when the bucket is in the line's second half: a search that ends
+         * in a miss reads about 5 entries at load 2/3 */
+        uintptr_t at = t->probe ? (uintptr_t)&t->probe[b[j]] : (uintptr_t)&t->top[b[j]];
+        __builtin_prefetch((const void *)at);
+        __builtin_prefetch((const void *)(at + (at & 32))); /* no branch: same line or next */
     }
 }
 
@@ -849,12 +852,14 @@ double ngram_score_segment(const ngram_model *m, const uint32_t *ids, size_t n, 
                 hist[hn++] = ring[x % RING];
             uint32_t keep = (uint32_t)(m->order - 1);
             uint32_t from = hn > keep ? hn - keep : 0;
-            /* depth bound: each token adds at most one order to n_ctx */
+            /* depth: the present token's bound + 1 (it may grow by 1 a token,
+             * SCORE_AHEAD in all, but rarely does; orders fetched too few are
+             * read when token j is scored) */
             int K = m->max_k;
             if ((uint32_t)K > hn - from + 1)
                 K = (int)(hn - from + 1);
-            if (m->prefix_closed && (size_t)K > s.n_ctx + 1 + SCORE_AHEAD)
-                K = (int)(s.n_ctx + 1 + SCORE_AHEAD);
+            if (m->prefix_closed && (size_t)K > s.n_ctx + 2)
+                K = (int)(s.n_ctx + 2);
             __builtin_prefetch(&m->lp1[wj]);
             if (m->lbo1)
                 __builtin_prefetch(&m->lbo1[wj]);
