@@ -653,7 +653,7 @@ static void test_score_reference(void **state)
                 for (size_t i = 0; i < n; i++)
                     ids[i] = rnd(4) ? rc.ids[rnd((uint32_t)rc.first[rc.n])] : 5 + rnd(50);
             }
-            uint32_t h[12] = {NGRAM_BOS};
+            uint32_t h[16] = {NGRAM_BOS};
             uint32_t nh = 1;
             ngram_state st;
             ngram_state_begin(m, &st);
