@@ -110,8 +110,10 @@ static size_t suggest_marked(const ngram_model *m, const ngram_state *s, const n
     }
     size_t n = 0;
     uint32_t h = s->n, ctx[NGRAM_MAX_ORDER + 1], J = 0;
+    uint64_t g = 0;
     for (uint32_t j = 1, c = 0; j <= h && (int)j < m->order; j++) {
-        c = j == 1 ? s->w[h - 1] : ngram_tab_find(&m->tab[j], c, s->w[h - j]);
+        g = j == 1 ? ngram_hash_word(s->w[h - 1]) : ngram_hash_ext(g, s->w[h - j]);
+        c = j == 1 ? s->w[h - 1] : ngram_tab_lookup(&m->tab[j], g, c, s->w[h - j]);
         if (c == NGRAM_NONE)
             break;
         ctx[++J] = c;
@@ -182,8 +184,10 @@ size_t ngram_suggest_prefix(const ngram_model *m, const ngram_state *s, const ng
         return suggest_marked(m, s, p, prefix, plen, k, words, lps);
     size_t n = 0;
     uint32_t h = s->n, c = 0;
+    uint64_t g = 0;
     for (uint32_t j = 1; j <= h && (int)j < m->order; j++) {
-        c = j == 1 ? s->w[h - 1] : ngram_tab_find(&m->tab[j], c, s->w[h - j]);
+        g = j == 1 ? ngram_hash_word(s->w[h - 1]) : ngram_hash_ext(g, s->w[h - j]);
+        c = j == 1 ? s->w[h - 1] : ngram_tab_lookup(&m->tab[j], g, c, s->w[h - j]);
         if (c == NGRAM_NONE)
             break;
         const uint32_t *off = m->child_off[j];

@@ -102,8 +102,11 @@ double ngram_entropy_bits(const ngram_entropy *e, const ngram_state *s)
     /* ctx[j]: node of the length-j suffix in order j (j = 1: the word) */
     uint32_t ctx[NGRAM_MAX_ORDER];
     uint32_t found = 0;
+    uint64_t g = 0;
     for (uint32_t j = 1; j <= mc; j++) {
-        uint32_t c = j == 1 ? s->w[n - 1] : ngram_tab_find(&m->tab[j], ctx[j - 1], s->w[n - j]);
+        g = j == 1 ? ngram_hash_word(s->w[n - 1]) : ngram_hash_ext(g, s->w[n - j]);
+        uint32_t c = j == 1 ? s->w[n - 1]
+                            : ngram_tab_lookup(&m->tab[j], g, ctx[j - 1], s->w[n - j]);
         if (c == NGRAM_NONE)
             break;
         ctx[j] = c;

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "counts.h"
 #include "ngram_impl.h"
@@ -20,11 +21,11 @@ uint32_t ngram_word(const ngram_model *m, uint32_t tok)
 {
     size_t i = (size_t)mix64(tok) & m->tok_mask;
     for (;;) {
-        uint32_t w = m->tok_slot[i];
-        if (w == NGRAM_NONE)
+        ngram_tok_slot e = m->tok_slot[i];
+        if (e.w == NGRAM_NONE)
             return NGRAM_UNK;
-        if (m->tok[w] == tok)
-            return w;
+        if (e.tok == tok)
+            return e.w;
         i = (i + 1) & m->tok_mask;
     }
 }
@@ -73,14 +74,15 @@ int ngram_model_alloc(int order, const uint32_t *toks, size_t nv_tokens, ngram_m
         ngram_free(m);
         return err->status;
     }
-    memset(m->tok_slot, 0xFF, cap * sizeof *m->tok_slot);
+    for (size_t i = 0; i < cap; i++)
+        m->tok_slot[i] = (ngram_tok_slot){0, NGRAM_NONE};
     for (size_t i = 0; i < nv_tokens; i++) {
         uint32_t w = (uint32_t)(i + NGRAM_FIRST_WORD);
         m->tok[w] = toks[i];
         size_t s = (size_t)mix64(toks[i]) & m->tok_mask;
-        while (m->tok_slot[s] != NGRAM_NONE)
+        while (m->tok_slot[s].w != NGRAM_NONE)
             s = (s + 1) & m->tok_mask;
-        m->tok_slot[s] = w;
+        m->tok_slot[s] = (ngram_tok_slot){toks[i], w};
     }
     *out = m;
     return TB_OK;
@@ -95,6 +97,7 @@ static void tab_release(ngram_tab *t)
     free(t->lbo);
     free(t->slot);
     free(t->probe);
+    free(t->top);
     memset(t, 0, sizeof *t);
 }
 
@@ -123,34 +126,34 @@ static uint64_t pack(uint32_t suffix, uint32_t first)
     return (uint64_t)suffix << 32 | first;
 }
 
-static size_t probe_bucket(uint64_t key, size_t n_probe)
-{
-    return (size_t)(((unsigned __int128)mix64(key) * n_probe) >> 64);
-}
-
 uint32_t ngram_tab_find(const ngram_tab *t, uint32_t suffix, uint32_t first)
 {
-    uint64_t key = pack(suffix, first);
-    if (t->probe) {
-        const ngram_probe *p = t->probe;
-        size_t i = probe_bucket(key, t->n_probe);
-        for (;;) {
-            if (p[i].key == key)
-                return p[i].node;
-            if (p[i].key == NGRAM_KEY_EMPTY)
-                return NGRAM_NONE;
-            if (++i == t->n_probe)
-                i = 0;
-        }
-    }
     if (!t->slot)
         return NGRAM_NONE;
+    uint64_t key = pack(suffix, first);
     size_t i = (size_t)mix64(key) & t->mask;
     for (;;) {
         uint32_t x = t->slot[i];
         if (x == NGRAM_NONE || t->key[x] == key)
             return x;
         i = (i + 1) & t->mask;
+    }
+}
+
+uint32_t ngram_tab_lookup(const ngram_tab *t, uint64_t g, uint32_t suffix, uint32_t first)
+{
+    if (!t->probe)
+        return NGRAM_NONE;
+    uint64_t key = pack(suffix, first);
+    const ngram_probe *p = t->probe;
+    size_t i = ngram_bucket(g, t->n_probe);
+    for (;;) {
+        if (p[i].key == key)
+            return p[i].node;
+        if (p[i].key == NGRAM_KEY_EMPTY)
+            return NGRAM_NONE;
+        if (++i == t->n_probe)
+            i = 0;
     }
 }
 
@@ -215,36 +218,106 @@ static void *shrink(void *p, size_t n, size_t sz)
     return q ? q : p;
 }
 
-int ngram_tab_shrink(ngram_tab *t, tb_error *err)
+/* Memory for a probing table: 2 MB aligned and, where the kernel offers
+ * it, backed by huge pages (queries touch random lines of tables of many
+ * MB: with 4 kB pages nearly every probe also misses the TLB). Freed by
+ * free(). */
+static void *alloc_table(size_t bytes, tb_error *err)
 {
-    if (t->n == 0)
-        return TB_OK;
-    size_t nb = t->n + t->n / 2 + 1;
-    ngram_probe *p = tb_malloc(nb * sizeof *p, err);
-    if (!p)
-        return err->status;
-    for (size_t i = 0; i < nb; i++)
-        p[i] = (ngram_probe){NGRAM_KEY_EMPTY, NGRAM_NONE, 0};
-    for (size_t x = 0; x < t->n; x++) {
-        size_t i = probe_bucket(t->key[x], nb);
-        while (p[i].key != NGRAM_KEY_EMPTY)
-            if (++i == nb)
-                i = 0;
-        p[i] = (ngram_probe){t->key[x], (uint32_t)x, 0};
+    enum { HUGE = 2u << 20, LINE = 64 };
+    void *p = NULL;
+    size_t align = bytes < HUGE ? LINE : HUGE;
+    size_t len = (bytes + align - 1) / align * align;
+    if (posix_memalign(&p, align, len) != 0) {
+        tb_fail(err, TB_EINPUT, "out of memory allocating %zu bytes", len);
+        return NULL;
     }
-    t->probe = p;
-    t->n_probe = nb;
+#ifdef MADV_HUGEPAGE
+    if (align == HUGE)
+        madvise(p, len, MADV_HUGEPAGE); /* a hint: without it the table still works */
+#endif
+    return p;
+}
+
+/* Builds the probing table of order k from its node arrays; hash (t->n) gets
+ * each node's word hash, lower (the nodes of order k-1; NULL for k = 2) holds
+ * the suffixes' hashes. top: the model's highest order (entries without lbo
+ * and node). Frees the build slots and shrinks the node arrays first. */
+static int tab_index(ngram_tab *t, int top, const uint64_t *lower, uint64_t *hash, tb_error *err)
+{
+    /* the build slots and spare capacity go first: the build's peak memory */
     free(t->slot);
     t->slot = NULL;
     t->mask = 0;
-    if (t->n == t->cap)
-        return TB_OK;
-    t->key = shrink(t->key, t->n, sizeof *t->key);
-    t->prefix = shrink(t->prefix, t->n, sizeof *t->prefix);
-    t->last = shrink(t->last, t->n, sizeof *t->last);
-    t->lp = shrink(t->lp, t->n, sizeof *t->lp);
-    t->lbo = shrink(t->lbo, t->n, sizeof *t->lbo);
-    t->cap = t->n;
+    if (t->n != t->cap) {
+        t->key = shrink(t->key, t->n, sizeof *t->key);
+        t->prefix = shrink(t->prefix, t->n, sizeof *t->prefix);
+        t->last = shrink(t->last, t->n, sizeof *t->last);
+        t->lp = shrink(t->lp, t->n, sizeof *t->lp);
+        t->lbo = shrink(t->lbo, t->n, sizeof *t->lbo);
+        t->cap = t->n;
+    }
+    size_t nb = t->n + t->n / 2 + 1;
+    for (size_t x = 0; x < t->n; x++) {
+        uint32_t suf = (uint32_t)(t->key[x] >> 32), first = (uint32_t)t->key[x];
+        hash[x] = ngram_hash_ext(lower ? lower[suf] : ngram_hash_word(suf), first);
+    }
+    if (top) {
+        ngram_probe_top *p = alloc_table(nb * sizeof *p, err);
+        if (!p)
+            return err->status;
+        for (size_t i = 0; i < nb; i++)
+            p[i] = (ngram_probe_top){NGRAM_KEY_EMPTY, 0};
+        for (size_t x = 0; x < t->n; x++) {
+            size_t i = ngram_bucket(hash[x], nb);
+            while (p[i].key != NGRAM_KEY_EMPTY)
+                if (++i == nb)
+                    i = 0;
+            p[i] = (ngram_probe_top){t->key[x], t->lp[x]};
+        }
+        t->top = p;
+    } else {
+        ngram_probe *p = alloc_table(nb * sizeof *p, err);
+        if (!p)
+            return err->status;
+        for (size_t i = 0; i < nb; i++)
+            p[i] = (ngram_probe){NGRAM_KEY_EMPTY, 0, 0, NGRAM_NONE, 0};
+        for (size_t x = 0; x < t->n; x++) {
+            size_t i = ngram_bucket(hash[x], nb);
+            while (p[i].key != NGRAM_KEY_EMPTY)
+                if (++i == nb)
+                    i = 0;
+            p[i] = (ngram_probe){t->key[x], t->lp[x], t->lbo ? t->lbo[x] : 0, (uint32_t)x, 0};
+        }
+        t->probe = p;
+    }
+    t->n_probe = nb;
+    return TB_OK;
+}
+
+int ngram_index(ngram_model *m, tb_error *err)
+{
+    uint64_t *lower = NULL;
+    m->max_k = 1;
+    m->prefix_closed = 1;
+    for (int k = 2; k <= m->order; k++) {
+        ngram_tab *t = &m->tab[k];
+        if (t->n == 0)
+            break;
+        m->max_k = k;
+        for (size_t x = 0; x < t->n && k > 2 && m->prefix_closed; x++)
+            if (t->prefix[x] == NGRAM_NONE)
+                m->prefix_closed = 0;
+        uint64_t *hash = tb_malloc(t->n * sizeof *hash, err);
+        if (!hash || tab_index(t, k == m->order, lower, hash, err)) {
+            free(hash);
+            free(lower);
+            return err->status;
+        }
+        free(lower);
+        lower = hash;
+    }
+    free(lower);
     return TB_OK;
 }
 
@@ -311,7 +384,7 @@ size_t ngram_bytes(const ngram_model *m)
         b += t->cap * (sizeof *t->key + sizeof *t->prefix + sizeof *t->last + sizeof *t->lp +
                        (t->lbo ? sizeof *t->lbo : 0));
         b += t->slot ? (t->mask + 1) * sizeof *t->slot : 0;
-        b += t->n_probe * sizeof *t->probe;
+        b += t->n_probe * (t->probe ? sizeof *t->probe : sizeof *t->top);
     }
     for (int k = 1; k < m->order; k++)
         b += (ngram_count(m, k) + 1 + ngram_count(m, k + 1)) * sizeof(uint32_t);
@@ -533,29 +606,81 @@ void ngram_state_begin(const ngram_model *m, ngram_state *s)
     }
 }
 
-double ngram_score(const ngram_model *m, const ngram_state *in, uint32_t word, ngram_state *out)
+/* The highest order a query of word after history in can match: the
+ * history's length + 1, the model's highest non-empty order, and, when every
+ * prefix is in the model, the history's longest context + 1 ("h_j w" present
+ * means its prefix h_j is a present suffix of the history). */
+static inline int query_depth(const ngram_model *m, const ngram_state *in)
+{
+    uint32_t K = (uint32_t)m->max_k;
+    if (K > in->n + 1)
+        K = in->n + 1;
+    if (m->prefix_closed && K > in->n_ctx + 1)
+        K = in->n_ctx + 1;
+    return (int)K;
+}
+
+/* The buckets b[2..K] of the n-grams "w[n-j+1 .. n) word" (hist: n words,
+ * oldest first), each cache line requested as it is known. */
+static inline void query_buckets(const ngram_model *m, const uint32_t *hist, uint32_t n,
+                                 uint32_t word, int K, size_t *b)
+{
+    uint64_t g = ngram_hash_word(word);
+    for (int j = 2; j <= K; j++) {
+        const ngram_tab *t = &m->tab[j];
+        g = ngram_hash_ext(g, hist[n - (uint32_t)(j - 1)]);
+        b[j] = ngram_bucket(g, t->n_probe);
+        /* the bucket's line (tables are 64-byte aligned), and the next one
+         * when the bucket is in the line's second half: a search that ends
+         * in a miss reads about 5 entries at load 2/3 */
+        uintptr_t at = t->probe ? (uintptr_t)&t->probe[b[j]] : (uintptr_t)&t->top[b[j]];
+        __builtin_prefetch((const void *)at);
+        __builtin_prefetch((const void *)(at + (at & 32))); /* no branch: same line or next */
+    }
+}
+
+/* ngram_score with the buckets of orders 2..K (K = query_depth) known. */
+static inline double score_at(const ngram_model *m, const ngram_state *in, uint32_t word, int K,
+                              const size_t *b, ngram_state *out)
 {
     int N = m->order;
     uint32_t h = in->n;
-    if (word >= m->nv)
-        word = NGRAM_UNK;
-    /* longest n-gram "h_k word" present; nodes[j]: the matched j-gram */
-    uint32_t nodes[NGRAM_MAX_ORDER + 1];
+    /* longest n-gram "h_k word" present: its lp, and the lbo of each j-gram
+     * matched on the way (the new history's contexts) */
+    double lp = m->lp1[word], lbo[NGRAM_MAX_ORDER];
     uint32_t node = word;
     int k = 1;
-    nodes[1] = word;
-    while ((uint32_t)k <= h && k < N) {
-        uint32_t nx = ngram_tab_find(&m->tab[k + 1], node, in->w[h - (uint32_t)k]);
-        if (nx == NGRAM_NONE)
-            break;
-        node = nx;
-        nodes[++k] = node;
+    for (int j = 2; j <= K; j++) {
+        const ngram_tab *t = &m->tab[j];
+        uint64_t key = pack(node, in->w[h - (uint32_t)(j - 1)]);
+        size_t i = b[j];
+        if (t->probe) {
+            const ngram_probe *p = t->probe;
+            while (p[i].key != key) {
+                if (p[i].key == NGRAM_KEY_EMPTY)
+                    goto matched;
+                if (++i == t->n_probe)
+                    i = 0;
+            }
+            node = p[i].node;
+            lp = p[i].lp;
+            lbo[j - 1] = p[i].lbo;
+        } else {
+            const ngram_probe_top *p = t->top;
+            while (p[i].key != key) {
+                if (p[i].key == NGRAM_KEY_EMPTY)
+                    goto matched;
+                if (++i == t->n_probe)
+                    i = 0;
+            }
+            lp = p[i].lp;
+        }
+        k = j;
     }
-    double lp;
+matched:
     if (word == NGRAM_BOS) {
         lp = -99.0;
     } else {
-        lp = k == 1 ? m->lp1[node] : m->tab[k].lp[node];
         /* backoffs of the present contexts of lengths k .. n_ctx */
         for (uint32_t j = (uint32_t)k; j <= in->n_ctx; j++)
             lp += in->lbo[j - 1];
@@ -573,8 +698,10 @@ double ngram_score(const ngram_model *m, const ngram_state *in, uint32_t word, n
         }
         /* the new history's suffixes are the matched n-grams */
         s.n_ctx = (uint32_t)(k < N ? k : N - 1);
-        for (uint32_t j = 1; j <= s.n_ctx; j++)
-            s.lbo[j - 1] = j == 1 ? m->lbo1[nodes[1]] : m->tab[j].lbo[nodes[j]];
+        if (s.n_ctx)
+            lbo[0] = m->lbo1[word];
+        for (uint32_t j = 0; j < s.n_ctx; j++)
+            s.lbo[j] = lbo[j];
         for (uint32_t j = s.n_ctx; j < NGRAM_MAX_ORDER - 1; j++)
             s.lbo[j] = 0;
         *out = s;
@@ -582,12 +709,23 @@ double ngram_score(const ngram_model *m, const ngram_state *in, uint32_t word, n
     return lp;
 }
 
+double ngram_score(const ngram_model *m, const ngram_state *in, uint32_t word, ngram_state *out)
+{
+    if (word >= m->nv)
+        word = NGRAM_UNK;
+    size_t b[NGRAM_MAX_ORDER + 1];
+    int K = query_depth(m, in);
+    query_buckets(m, in->w, in->n, word, K, b);
+    return score_at(m, in, word, K, b, out);
+}
+
 /* Loads moved ahead of the queries that need them (the results are the
- * same): while word i is scored, the vocabulary slot of token i+3, the
- * bucket of bigram "w[i+1] w[i+2]", and the bucket of trigram "w[i-1] w[i]
- * w[i+1]", whose key needs the bigram node "w[i] w[i+1]" (looked up here,
- * its bucket fetched one step before). A lookup chain of one query is
- * serial; queries i+1 and i+2 are not waiting on it. */
+ * same): while token i is scored, the buckets of every order of token
+ * i + SCORE_AHEAD are requested (its history is known: the state's words and
+ * tokens i .. i+SCORE_AHEAD-1), and the vocabulary slot of token
+ * i + SCORE_AHEAD + WORD_AHEAD. Dense words wait in a ring. */
+enum { SCORE_AHEAD = 2, WORD_AHEAD = 6, RING = 16 };
+
 static inline uint32_t word_at(const ngram_model *m, const uint32_t *ids, size_t n, size_t i)
 {
     return i < n ? ngram_word(m, ids[i]) : NGRAM_EOS;
@@ -598,26 +736,53 @@ double ngram_score_segment(const ngram_model *m, const uint32_t *ids, size_t n, 
     ngram_state s;
     ngram_state_begin(m, &s);
     double sum = 0;
-    size_t oov = 0;
-    const ngram_tab *t2 = &m->tab[2], *t3 = &m->tab[3];
-    int pre2 = m->order > 1 && t2->probe, pre3 = pre2 && m->order > 2 && t3->probe;
-    uint32_t next = word_at(m, ids, n, 0), next2 = word_at(m, ids, n, 1);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t w = next;
-        next = next2;
-        next2 = word_at(m, ids, n, i + 2);
-        if (i + 3 < n)
-            __builtin_prefetch(&m->tok_slot[(size_t)mix64(ids[i + 3]) & m->tok_mask]);
-        if (pre2 && i + 1 < n) {
-            __builtin_prefetch(&t2->probe[probe_bucket(pack(next2, next), t2->n_probe)]);
-            uint32_t b = pre3 && s.n ? ngram_tab_find(t2, next, w) : NGRAM_NONE;
-            if (b != NGRAM_NONE)
-                __builtin_prefetch(&t3->probe[probe_bucket(pack(b, s.w[s.n - 1]), t3->n_probe)]);
+    size_t oov = 0, len = n + 1;       /* the tokens, then </s> */
+    uint32_t ring[RING];
+    for (size_t i = 0; i < WORD_AHEAD + SCORE_AHEAD && i < n; i++)
+        __builtin_prefetch(&m->tok_slot[(size_t)mix64(ids[i]) & m->tok_mask]);
+    for (size_t i = 0; i < SCORE_AHEAD && i < len; i++)
+        ring[i % RING] = word_at(m, ids, n, i);
+    /* bucket rows of the tokens in flight: [i % (SCORE_AHEAD + 1)] */
+    size_t b[SCORE_AHEAD + 1][NGRAM_MAX_ORDER + 1];
+    int bk[SCORE_AHEAD + 1];
+    for (size_t i = 0; i < SCORE_AHEAD && i < len; i++)
+        bk[i] = -1;
+    uint32_t hist[NGRAM_MAX_ORDER - 1 + SCORE_AHEAD];
+    for (size_t i = 0; i < len; i++) {
+        size_t j = i + SCORE_AHEAD;
+        if (j < len) {
+            if (j + WORD_AHEAD < n)
+                __builtin_prefetch(&m->tok_slot[(size_t)mix64(ids[j + WORD_AHEAD]) & m->tok_mask]);
+            uint32_t wj = ring[j % RING] = word_at(m, ids, n, j);
+            /* token j's history: the state's words, then tokens i .. j-1 */
+            uint32_t hn = s.n;
+            memcpy(hist, s.w, s.n * sizeof *hist);
+            for (size_t x = i; x < j; x++)
+                hist[hn++] = ring[x % RING];
+            uint32_t keep = (uint32_t)(m->order - 1);
+            uint32_t from = hn > keep ? hn - keep : 0;
+            /* depth: the present token's bound + 1 (it may grow by 1 a token,
+             * SCORE_AHEAD in all, but rarely does; orders fetched too few are
+             * read when token j is scored) */
+            int K = m->max_k;
+            if ((uint32_t)K > hn - from + 1)
+                K = (int)(hn - from + 1);
+            if (m->prefix_closed && (size_t)K > s.n_ctx + 2)
+                K = (int)(s.n_ctx + 2);
+            __builtin_prefetch(&m->lp1[wj]);
+            if (m->lbo1)
+                __builtin_prefetch(&m->lbo1[wj]);
+            query_buckets(m, hist + from, hn - from, wj, K, b[j % (SCORE_AHEAD + 1)]);
+            bk[j % (SCORE_AHEAD + 1)] = K;
         }
-        oov += w == NGRAM_UNK;
-        sum += ngram_score(m, &s, w, &s);
+        uint32_t w = ring[i % RING];
+        oov += i < n && w == NGRAM_UNK;
+        int K = query_depth(m, &s);
+        size_t *bi = b[i % (SCORE_AHEAD + 1)];
+        if (bk[i % (SCORE_AHEAD + 1)] < K)
+            query_buckets(m, s.w, s.n, w, K, bi);
+        sum += score_at(m, &s, w, K, bi, &s);
     }
-    sum += ngram_score(m, &s, NGRAM_EOS, &s);
     if (n_oov)
         *n_oov = oov;
     return sum;

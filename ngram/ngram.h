@@ -34,10 +34,12 @@
  * lengths k..|h| that are present. An id never seen in training is <unk>.
  *
  * Storage: the vocabulary is dense (word ids below); n-grams of order k >= 2
- * live in per-order arrays addressed by an open-addressing hash of the packed
- * key (index of the (k-1)-gram suffix << 32 | first word), like KenLM's
- * reversed trie: extending a matched suffix to the left is one probe. No
- * per-n-gram allocation.
+ * live in per-order node arrays keyed by (index of the (k-1)-gram suffix,
+ * first word), like KenLM's reversed trie, no per-n-gram allocation. A
+ * finished model adds KenLM's probing hash tables (1.5 buckets an n-gram,
+ * log10 p and backoff beside the key) whose bucket is a hash of the
+ * n-gram's words, so a query computes every order's bucket from its words
+ * and loads them at once; the stored exact key makes each match exact.
  */
 #ifndef NGRAM_H
 #define NGRAM_H

@@ -27,9 +27,8 @@ static int cmp_uni(const void *a, const void *b)
 
 int ngram_finish(ngram_model *m, tb_error *err)
 {
-    for (int k = 2; k <= m->order; k++)
-        if (ngram_tab_shrink(&m->tab[k], err))
-            return err->status;
+    if (ngram_index(m, err))
+        return err->status;
     size_t nw = m->nv - NGRAM_FIRST_WORD;
     m->uni_rank = tb_malloc((nw ? nw : 1) * sizeof *m->uni_rank, err);
     uni_item *it = m->uni_rank ? tb_malloc((nw ? nw : 1) * sizeof *it, err) : NULL;
@@ -96,9 +95,11 @@ size_t ngram_suggest(const ngram_model *m, const ngram_state *s, size_t k, uint3
     size_t n = 0;
     /* extensions of every present context, longest first */
     uint32_t h = s->n, c = 0;
+    uint64_t g = 0;
     for (uint32_t j = 1; j <= h && (int)j < m->order; j++) {
         uint32_t prev = c;
-        c = j == 1 ? s->w[h - 1] : ngram_tab_find(&m->tab[j], prev, s->w[h - j]);
+        g = j == 1 ? ngram_hash_word(s->w[h - 1]) : ngram_hash_ext(g, s->w[h - j]);
+        c = j == 1 ? s->w[h - 1] : ngram_tab_lookup(&m->tab[j], g, prev, s->w[h - j]);
         if (c == NGRAM_NONE)
             break;
         const uint32_t *off = m->child_off[j];

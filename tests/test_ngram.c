@@ -520,9 +520,31 @@ static void test_arpa_big(void **state)
     free(first);
 }
 
-/* The probing table of a finished model (KenLM's layout: >= 1.5 buckets a
- * node, key beside node) finds every node by its key and nothing else: each
- * answer is checked against a linear scan of the node keys. */
+/* Node of key (suffix << 32 | first) in order k by a scan of the node
+ * arrays, or NGRAM_NONE. */
+static uint32_t scan_node(const ngram_model *m, int k, uint64_t key)
+{
+    const ngram_tab *t = &m->tab[k];
+    for (size_t x = 0; x < t->n; x++)
+        if (t->key[x] == key)
+            return (uint32_t)x;
+    return NGRAM_NONE;
+}
+
+/* Word hash of node x of order k (k = 1: the word x), from its words. */
+static uint64_t node_hash(const ngram_model *m, int k, uint32_t x)
+{
+    if (k == 1)
+        return ngram_hash_word(x);
+    uint64_t key = m->tab[k].key[x];
+    return ngram_hash_ext(node_hash(m, k - 1, (uint32_t)(key >> 32)), (uint32_t)key);
+}
+
+/* The probing tables of a finished model (KenLM's layout: >= 1.5 buckets an
+ * n-gram, lp and lbo beside the key, bucket from the words' hash) find every
+ * node of the orders below the model's by its words and nothing else: each
+ * answer is checked against a scan of the node keys; a wrong hash can only
+ * miss. The highest order's entries (key, lp) hold every n-gram's lp. */
 static void test_probe_table(void **state)
 {
     (void)state;
@@ -532,26 +554,168 @@ static void test_probe_table(void **state)
     ngram_model *m;
     tb_error err = {0};
     assert_int_equal(ngram_build(&d, 4, &m, &err), TB_OK);
+    assert_int_equal(m->max_k, 4);
+    assert_int_equal(m->prefix_closed, 1);
     rng_state = 31;
     for (int k = 2; k <= 4; k++) {
         const ngram_tab *t = &m->tab[k];
         assert_true(t->n > 100);
-        assert_non_null(t->probe);
         assert_null(t->slot);
         assert_true(t->n_probe * 2 >= t->n * 3);
-        for (size_t x = 0; x < t->n; x++)
-            assert_int_equal(ngram_tab_find(t, (uint32_t)(t->key[x] >> 32), (uint32_t)t->key[x]), x);
+        if (k == 4) {
+            assert_null(t->probe);
+            assert_non_null(t->top);
+            size_t used = 0;
+            for (size_t i = 0; i < t->n_probe; i++) {
+                if (t->top[i].key == NGRAM_KEY_EMPTY)
+                    continue;
+                used++;
+                uint32_t x = scan_node(m, k, t->top[i].key);
+                assert_int_not_equal(x, NGRAM_NONE);
+                assert_true(t->top[i].lp == t->lp[x]);
+            }
+            assert_int_equal(used, t->n);
+            continue;
+        }
+        assert_non_null(t->probe);
+        assert_null(t->top);
+        for (size_t x = 0; x < t->n; x++) {
+            uint32_t suffix = (uint32_t)(t->key[x] >> 32), first = (uint32_t)t->key[x];
+            assert_int_equal(ngram_tab_lookup(t, node_hash(m, k, (uint32_t)x), suffix, first), x);
+        }
         size_t n_lower = k == 2 ? ngram_n_words(m) : m->tab[k - 1].n;
         for (int i = 0; i < 20000; i++) {
-            uint32_t suffix = rnd((uint32_t)n_lower + 2), first = rnd((uint32_t)ngram_n_words(m) + 2);
+            uint32_t suffix = rnd((uint32_t)n_lower), first = rnd((uint32_t)ngram_n_words(m) + 2);
             uint64_t key = (uint64_t)suffix << 32 | first;
-            uint32_t want = NGRAM_NONE;
-            for (size_t x = 0; x < t->n; x++)
-                if (t->key[x] == key)
-                    want = (uint32_t)x;
-            assert_int_equal(ngram_tab_find(t, suffix, first), want);
+            uint32_t want = scan_node(m, k, key);
+            uint64_t g = ngram_hash_ext(node_hash(m, k - 1, suffix), first);
+            assert_int_equal(ngram_tab_lookup(t, g, suffix, first), want);
+            uint32_t got = ngram_tab_lookup(t, (uint64_t)rnd(UINT32_MAX) << 32 | rnd(UINT32_MAX),
+                                            suffix, first);
+            assert_true(got == want || got == NGRAM_NONE);
         }
     }
+    ngram_free(m);
+}
+
+/* ARPA's backoff rule computed from the node arrays alone (scans, no
+ * probing table): the longest present "h_k w", its lp, plus the lbo of every
+ * present context of lengths k..|h| (h: the last order-1 words). */
+static double reference_score(const ngram_model *m, const uint32_t *h, uint32_t nh, uint32_t w)
+{
+    int N = ngram_order(m);
+    if (w == NGRAM_BOS)
+        return -99.0;
+    uint32_t node = w, k = 1;
+    double lp = m->lp1[w];
+    for (uint32_t j = 2; j <= nh + 1 && (int)j <= N; j++) {
+        uint32_t x = scan_node(m, (int)j, (uint64_t)node << 32 | h[nh - (j - 1)]);
+        if (x == NGRAM_NONE)
+            break;
+        node = x;
+        k = j;
+        lp = m->tab[j].lp[x];
+    }
+    /* contexts: the suffixes of h of lengths 1.. (present ones form a chain) */
+    uint32_t c = 0;
+    for (uint32_t j = 1; j <= nh && (int)j < N; j++) {
+        c = j == 1 ? h[nh - 1] : scan_node(m, (int)j, (uint64_t)c << 32 | h[nh - j]);
+        if (c == NGRAM_NONE)
+            break;
+        if (j >= k)
+            lp += j == 1 ? m->lbo1[c] : m->tab[j].lbo[c];
+    }
+    return lp;
+}
+
+/* ngram_score and ngram_score_segment (probing tables, loads in flight
+ * across tokens) equal the reference scorer bit for bit: on the training
+ * segments (long matches), held-out ones and random word sequences with
+ * unseen words, orders 1..6. */
+static void test_score_reference(void **state)
+{
+    (void)state;
+    static rcorpus rc;
+    random_corpus(&rc, 400, 30, 41);
+    for (int order = 1; order <= 6; order++) {
+        ngram_data d = {300, rc.ids, rc.first, NULL};
+        ngram_model *m;
+        tb_error err = {0};
+        assert_int_equal(ngram_build(&d, order, &m, &err), TB_OK);
+        for (size_t s = 0; s < rc.n + 100; s++) {
+            uint32_t ids[12];
+            size_t n;
+            if (s < rc.n) {
+                n = rc.first[s + 1] - rc.first[s];
+                memcpy(ids, rc.ids + rc.first[s], n * sizeof *ids);
+            } else { /* random tokens, some never seen */
+                n = 1 + rnd(11);
+                for (size_t i = 0; i < n; i++)
+                    ids[i] = rnd(4) ? rc.ids[rnd((uint32_t)rc.first[rc.n])] : 5 + rnd(50);
+            }
+            uint32_t h[16] = {NGRAM_BOS};
+            uint32_t nh = 1;
+            ngram_state st;
+            ngram_state_begin(m, &st);
+            double sum = 0, ref = 0;
+            for (size_t i = 0; i <= n; i++) {
+                uint32_t w = i < n ? ngram_word(m, ids[i]) : NGRAM_EOS;
+                uint32_t keep = nh < (uint32_t)order - 1 ? nh : (uint32_t)order - 1;
+                double want = reference_score(m, h + nh - keep, keep, w);
+                double got = ngram_score(m, &st, w, &st);
+                if (got != want)
+                    fail_msg("order %d segment %zu token %zu: %.17g, reference %.17g", order, s, i,
+                             got, want);
+                sum += got;
+                ref += want;
+                h[nh++] = w;
+            }
+            size_t oov;
+            double seg = ngram_score_segment(m, ids, n, &oov);
+            if (seg != sum)
+                fail_msg("order %d segment %zu: segment %.17g, tokens %.17g", order, s, seg, sum);
+            assert_true(ref == sum);
+        }
+        ngram_free(m);
+    }
+}
+
+/* An ARPA file may list an n-gram without its prefix ("10 20 30" without
+ * "10 20"): the query after "10 20" then has no context of length 2 in its
+ * state and must still find the trigram (the model is not prefix-closed, so
+ * the search is not cut at the state's longest context + 1). */
+static void test_score_open_prefix(void **state)
+{
+    (void)state;
+    static const char text[] = "\\data\\\nngram 1=6\nngram 2=3\nngram 3=1\n\n"
+                               "\\1-grams:\n-1.0\t<unk>\t0\n-99\t<s>\t-0.25\n-0.5\t</s>\t0\n"
+                               "-0.75\t10\t-0.125\n-0.875\t20\t-0.0625\n-1.25\t30\t-0.5\n\n"
+                               "\\2-grams:\n-0.3\t<s> 10\t-0.2\n-0.4\t20 30\t-0.1\n-0.45\t30 </s>\t0\n\n"
+                               "\\3-grams:\n-0.015625\t10 20 30\n\n\\end\\\n";
+    ngram_model *m;
+    tb_error err = {0};
+    assert_int_equal(ngram_arpa_parse(text, sizeof text - 1, "open.arpa", &m, &err), TB_OK);
+    assert_int_equal(m->prefix_closed, 0);
+    const uint32_t toks[] = {10, 20, 30};
+    uint32_t h[8] = {NGRAM_BOS};
+    uint32_t nh = 1;
+    ngram_state st;
+    ngram_state_begin(m, &st);
+    double sum = 0;
+    for (size_t i = 0; i <= 3; i++) {
+        uint32_t w = i < 3 ? ngram_word(m, toks[i]) : NGRAM_EOS;
+        uint32_t keep = nh < 2 ? nh : 2;
+        double want = reference_score(m, h + nh - keep, keep, w);
+        double got = ngram_score(m, &st, w, &st);
+        if (got != want)
+            fail_msg("token %zu: %.17g, reference %.17g", i, got, want);
+        if (i == 2)
+            assert_true(got == -0.015625);
+        sum += got;
+        h[nh++] = w;
+    }
+    size_t oov;
+    assert_true(ngram_score_segment(m, toks, 3, &oov) == sum);
     ngram_free(m);
 }
 
@@ -780,6 +944,8 @@ int main(void)
         cmocka_unit_test(test_arpa_roundtrip),
         cmocka_unit_test(test_arpa_big),
         cmocka_unit_test(test_probe_table),
+        cmocka_unit_test(test_score_reference),
+        cmocka_unit_test(test_score_open_prefix),
         cmocka_unit_test(test_arpa_tiny_text),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_arpa_malformed),

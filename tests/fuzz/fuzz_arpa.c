@@ -1,7 +1,7 @@
 /* fuzz_arpa.c - libFuzzer target: the ARPA reader on any bytes returns TB_OK
  * or TB_EINPUT with a message, never crashes or leaks; what loads scores any
  * history without crashing, suggests, and writes and reads back to the same
- * scores. */
+ * scores; a segment's score is the sum of its token queries. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +39,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     double a = ngram_score_segment(m, ids, n, NULL), b = ngram_score_segment(back, ids, n, NULL);
     if (!(a == b || (a != a && b != b)))
         abort();
+    /* the segment scorer (loads in flight across tokens) is the sum of the
+     * token queries, in the same order */
     ngram_state s;
+    ngram_state_begin(m, &s);
+    double c = 0;
+    for (size_t i = 0; i <= n; i++)
+        c += ngram_score(m, &s, i < n ? ngram_word(m, ids[i]) : NGRAM_EOS, &s);
+    if (!(a == c || (a != a && c != c)))
+        abort();
     ngram_state_begin(m, &s);
     uint32_t top[5];
     ngram_suggest(m, &s, 5, top, NULL);
