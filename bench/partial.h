@@ -26,7 +26,7 @@
 #include "../common/tb.h"
 #include "../results/results.h"
 
-#define PARTIAL_VERSION 2
+#define PARTIAL_VERSION 3
 /* The largest vocabulary a partial may declare (16,777,216 ids; the largest
  * production vocabulary has 262,144): the merge holds a dense count per id. */
 #define PARTIAL_MAX_VOCAB (1u << 24)
@@ -52,7 +52,7 @@ const char *partial_corpus(const partial *p, size_t i);
  * (gzip/xz/zstd of the whole text, not additive): the corpus is opened
  * under data_dir (run_corpus_open) and must have the partials' MANIFEST
  * sha256; data_dir NULL then fails (TB_EUSAGE). */
-int partial_merge(partial *const *p, size_t n, const char *data_dir, results *res,
-                  tb_error *err);
+int partial_merge(partial *const *p, size_t n, const char *data_dir, const char *hardware_path,
+                  results *res, tb_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include "../corpora/corpus.h"
 #include "../corpora/words.h"
 #include "../model/roofline.h"
+#include "partial_model.h"
 #include "stage_roofline.h"
 #include "../model/transformer.h"
 #include "../tokenizers/bpe_cache.h"
@@ -279,6 +280,15 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
     if (x->only) {
         /* a shard writes the statistics of every measured language (the
          * pivot's too, for parity) and no rows */
+        partial_train *pt = NULL; /* the training jobs of this shard (partial_model.h) */
+        unsigned char *want = rc == TB_OK ? tb_calloc(nl ? nl : 1, 1, err) : NULL;
+        if (rc == TB_OK && !want)
+            rc = err->status;
+        for (size_t l = 0; want && l < nl; l++)
+            want[l] = mt[l] && lang_selected(cfg, corpus_lang(c, l));
+        if (rc == TB_OK && cfg->n_train && trains(cfg, c, cfg->specs[s]))
+            rc = partial_train_run(cfg, c, cfg->specs[s], tk, want, en, &pt, err);
+        free(want);
         FILE *f = rc == TB_OK ? open_memstream(&x->part[s], &x->part_len[s]) : NULL;
         if (rc == TB_OK && !f)
             rc = tb_fail(err, TB_EINPUT, "cannot buffer the partial of '%s'", name);
@@ -287,14 +297,23 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
                 continue;
             int emit = lang_selected(cfg, corpus_lang(c, l));
             rc = metrics_tok_write_partial(mt[l], c, emit, x->only, f, err);
+            /* the model stage prices a code-space pivot by its distinct ids */
+            if (rc == TB_OK && x->sm && !emit) {
+                token_streams ts;
+                metrics_tok_streams(mt[l], &ts);
+                rc = partial_model_write_hist(&ts, c, x->only, f, err);
+            }
             /* the symbol rows' additive statistics, for the rows it emits */
             if (rc == TB_OK && emit && symbol_is_symbol(tk[l]))
                 rc = compress_write_partial(tk[l], c, l, x->only, f, err);
+            if (rc == TB_OK)
+                rc = partial_train_write_block(pt, l, f, err);
             if (rc == TB_OK && fputs("E\n", f) == EOF)
                 rc = tb_fail(err, TB_EINPUT, "writing the partial of '%s'", name);
         }
         if (f)
             fclose(f);
+        partial_train_free(pt);
         nl = 0; /* no rows: the loops below do nothing, the frees run */
     }
     static const enum corpus_split splits[] = {CORPUS_ALL, CORPUS_TRAIN, CORPUS_TEST};
@@ -757,12 +776,9 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
     roofline_config rcfg = {0};
     roofline_check chk, *pchk = NULL;
     if (rc == TB_OK && sm && rf) {
-        rcfg.machine_model = "";
         /* model sizes from the presets to the 7B-class configurations, for
          * the decode-ms-against-size chart; every datasheet profile */
-        static const char *const models[] = {"small", "base", "7b", "llama2-7b", "qwen2-7b"};
-        rcfg.models = models;
-        rcfg.n_models = sizeof models / sizeof models[0];
+        stage_roofline_run_config(&rcfg);
         if (rc == TB_OK && cfg->timing) {
             progress(cfg, "measuring this machine for the roofline projections", 0, 0);
             tf_config tc;

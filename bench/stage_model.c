@@ -271,15 +271,15 @@ typedef struct price {
     size_t tokens, chunks, longest;
 } price;
 
-static void price_split(const stage_model *sm, const corpus *c, const token_streams *ts,
-                        const tf_config *mc, const head_time *h, price *out)
+/* Prices the test split given as the token counts of its segments in corpus
+ * order (lens[0..n)): each segment one sequence, in chunks of the context. */
+static void price_lens(const stage_model *sm, const size_t *lens, size_t n_lens,
+                       const tf_config *mc, const head_time *h, price *out)
 {
     memset(out, 0, sizeof *out);
     size_t C = mc->context;
-    for (size_t s = 0; s < ts->n_segments; s++) {
-        if (!corpus_in_split(c, s, CORPUS_TEST))
-            continue;
-        size_t n = ts->first[s + 1] - ts->first[s];
+    for (size_t s = 0; s < n_lens; s++) {
+        size_t n = lens[s];
         out->tokens += n;
         while (n > 0) {
             size_t k = n < C ? n : C;
@@ -353,16 +353,6 @@ static void memory_rows(struct emit *e, const tf_config *mc, const price *p, con
         snprintf(name, sizeof name, "bytes_train_%s", ctx[i].tag);
         row(e, name, suffix, m.train, "bytes");
     }
-}
-
-/* Test tokens of ts (segments in the test split). */
-static size_t test_tokens(const corpus *c, const token_streams *ts)
-{
-    size_t n = 0;
-    for (size_t s = 0; s < ts->n_segments; s++)
-        if (corpus_in_split(c, s, CORPUS_TEST))
-            n += ts->first[s + 1] - ts->first[s];
-    return n;
 }
 
 size_t stage_model_doc_tokens(size_t n_en, size_t tokens_l, size_t tokens_en)
@@ -469,6 +459,19 @@ int stage_model_vocab_priced(const token_streams *ts, size_t *out, tb_error *err
     return TB_OK;
 }
 
+int stage_model_test_lens(const corpus *c, const token_streams *ts, size_t **lens, size_t *n,
+                          tb_error *err)
+{
+    *lens = tb_malloc((ts->n_segments ? ts->n_segments : 1) * sizeof **lens, err);
+    if (!*lens)
+        return err->status ? err->status : TB_EINPUT;
+    *n = 0;
+    for (size_t s = 0; s < ts->n_segments; s++)
+        if (corpus_in_split(c, s, CORPUS_TEST))
+            (*lens)[(*n)++] = ts->first[s + 1] - ts->first[s];
+    return TB_OK;
+}
+
 int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *tok_name,
                      const token_streams *ts, const token_streams *en, results *r, tb_error *err)
 {
@@ -481,9 +484,30 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
                        "model stage: corpus '%s': token streams of %zu segments for a corpus of "
                        "%zu",
                        corpus_name(c), ts->n_segments != ns ? ts->n_segments : en->n_segments, ns);
-    size_t vp = 0, vp_en = 0;
-    if (stage_model_vocab_priced(ts, &vp, err) || (en && stage_model_vocab_priced(en, &vp_en, err)))
-        return err->status;
+    stage_model_test l = {0}, e = {0};
+    size_t *ll = NULL, *le = NULL;
+    int rc = stage_model_vocab_priced(ts, &l.vocab_priced, err);
+    if (rc == TB_OK && en)
+        rc = stage_model_vocab_priced(en, &e.vocab_priced, err);
+    if (rc == TB_OK)
+        rc = stage_model_test_lens(c, ts, &ll, &l.n_lens, err);
+    if (rc == TB_OK && en)
+        rc = stage_model_test_lens(c, en, &le, &e.n_lens, err);
+    l.lens = ll;
+    e.lens = le;
+    if (rc == TB_OK)
+        rc = stage_model_rows_test(sm, corpus_name(c), corpus_lang(c, li), tok_name, &l,
+                                   en ? &e : NULL, r, err);
+    free(ll);
+    free(le);
+    return rc;
+}
+
+int stage_model_rows_test(stage_model *sm, const char *corpus, const char *lang,
+                          const char *tok_name, const stage_model_test *ts,
+                          const stage_model_test *en, results *r, tb_error *err)
+{
+    size_t vp = ts->vocab_priced, vp_en = en ? en->vocab_priced : 0;
     tf_config mc = sm->mc, big = sm->big;
     mc.vocab = big.vocab = vp;
     if (tf_config_check(&mc, err))
@@ -496,11 +520,11 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
             return err->status;
     }
     price p, pb;
-    price_split(sm, c, ts, &mc, h, &p);
+    price_lens(sm, ts->lens, ts->n_lens, &mc, h, &p);
     if (!p.tokens)
         return TB_OK;
-    price_split(sm, c, ts, &big, NULL, &pb);
-    struct emit e = {r, corpus_name(c), corpus_lang(c, li), tok_name, err, TB_OK};
+    price_lens(sm, ts->lens, ts->n_lens, &big, NULL, &pb);
+    struct emit e = {r, corpus, lang, tok_name, err, TB_OK};
     flops_rows(&e, &p, "");
     memory_rows(&e, &mc, &p, "");
     flops_rows(&e, &pb, "_7b_analytic");
@@ -512,12 +536,12 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
         tf_config ec = sm->mc;
         ec.vocab = vp_en;
         price pe;
-        price_split(sm, c, en, &ec, hen, &pe);
+        price_lens(sm, en->lens, en->n_lens, &ec, hen, &pe);
         if (pe.flops.total > 0)
             row(&e, "flops_total_vs_en", "", p.flops.total / pe.flops.total, "ratio");
         if (hen && pe.ms > 0)
             row(&e, "ms_prefill_vs_en", "", p.ms / pe.ms, "time_ratio");
-        doc_rows(&e, sm, &mc, &ec, p.tokens, test_tokens(c, en));
+        doc_rows(&e, sm, &mc, &ec, p.tokens, pe.tokens);
     }
     if (h) {
         row(&e, "ms_prefill", "", p.ms, "ms");

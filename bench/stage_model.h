@@ -99,6 +99,26 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
                      const token_streams *ts, const token_streams *en, results *r,
                      tb_error *err);
 
+/* The test split of one (corpus, language, tokenizer) as the model stage
+ * prices it: the token counts of its segments in corpus order (zero-token
+ * segments included) and the priced vocabulary (below). Everything
+ * stage_model_rows needs, so `tokbench merge` makes the same rows from a
+ * shard partial's segment lines (bench/partial_model.h). */
+typedef struct stage_model_test {
+    const size_t *lens;
+    size_t n_lens;
+    size_t vocab_priced;
+} stage_model_test;
+
+/* stage_model_rows from the test split's lengths (ts; en: the pivot's with the
+ * same tokenizer spec, or NULL). The rows of stage_model_rows, which calls it. */
+int stage_model_rows_test(stage_model *sm, const char *corpus, const char *lang,
+                          const char *tok_name, const stage_model_test *ts,
+                          const stage_model_test *en, results *r, tb_error *err);
+/* The token counts of ts's test segments in corpus order: *lens malloc'd. */
+int stage_model_test_lens(const corpus *c, const token_streams *ts, size_t **lens, size_t *n,
+                          tb_error *err);
+
 /* The priced vocabulary of ts (above): ts->vocab_size, or for a code-space
  * scheme (vocab_size >= STAGE_MODEL_CODE_SPACE) max(256, distinct ids over
  * all of ts's segments: the ALL split). TB_EINPUT when out of memory. */

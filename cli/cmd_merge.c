@@ -56,7 +56,8 @@ int cmd_merge(const cli_args *a)
     if (rc == TB_OK)
         rc = results_new(&res, &err);
     if (rc == TB_OK)
-        rc = partial_merge(p, np, cli_data_dir(&merge_cmd, a), res, &err);
+        rc = partial_merge(p, np, cli_data_dir(&merge_cmd, a), cli_hardware_path(&merge_cmd, a),
+                           res, &err);
     if (rc == TB_OK) {
         run_config cfg = {0};
         cfg.data_dir = cli_data_dir(&merge_cmd, a);

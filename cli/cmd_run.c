@@ -10,6 +10,7 @@
 
 #include "../bench/manifest.h"
 #include "../bench/partial.h"
+#include "../bench/partial_model.h"
 #include "../bench/run.h"
 #include "../bench/suite.h"
 #include "../common/afile.h"
@@ -266,10 +267,6 @@ int cmd_run(const cli_args *a)
         const char *why = cfg.timing             ? "timing rows are per-shard; give --no-timing"
                           : cfg.ngram_order > 0  ? "the n-gram stage does not merge yet; give "
                                                    "--ngram 0"
-                          : cfg.model_preset     ? "the model stage does not merge yet; give "
-                                                   "--model none"
-                          : cfg.n_train          ? "training does not merge; give "
-                                                   "--train-budget 0"
                                                  : NULL;
         if (why) {
             fprintf(stderr, "tokbench run: --shard %s: %s\n", shard, why);
@@ -295,6 +292,8 @@ int cmd_run(const cli_args *a)
         if (rc == TB_OK)
             rc = partial_write_header(af.fp, cfg.shard_k, cfg.shard_n, cfg.specs, cfg.n_specs,
                                       &err);
+        if (rc == TB_OK)
+            rc = partial_model_write_header(af.fp, &cfg, &err);
         if (rc == TB_OK)
             rc = run_suite(&cfg, res, &err);
         cli_progress_end(&prog);

@@ -76,7 +76,7 @@ static void test_hand_merge(void **state)
     assert_int_equal(parse(k_p0, "p0", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_OK);
+    assert_int_equal(partial_merge(p, 2, NULL, NULL, r, &err), TB_OK);
     assert_true(row(r, "all", "ru", "tokens") == 7);
     assert_true(row(r, "all", "ru", "bytes") == 10);
     assert_true(fabs(row(r, "all", "ru", "parity") - 7.0 / 3) < 1e-12);
@@ -105,7 +105,7 @@ static void test_hand_merge_symbol(void **state)
     assert_int_equal(parse(k_s1, "s1", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_EUSAGE);
+    assert_int_equal(partial_merge(p, 2, NULL, NULL, r, &err), TB_EUSAGE);
     assert_non_null(strstr(err.msg, "corpus 't': the archivers' rows of a symbol scheme need "
                                     "the corpus (--data)"));
     const char *t = "symbol:2";
@@ -138,7 +138,7 @@ static void expect_merge_fails(const char *a, const char *b, const char *needle)
     assert_int_equal(parse(b, "b.tsv", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, NULL, r, &err), TB_EINPUT);
+    assert_int_equal(partial_merge(p, 2, NULL, NULL, r, &err), TB_EINPUT);
     if (!strstr(err.msg, needle))
         fail_msg("'%s' lacks '%s'", err.msg, needle);
     results_free(r);
@@ -173,7 +173,7 @@ static void test_refusals(void **state)
     assert_int_equal(parse(k_p0, "p0", &p, &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(&p, 1, NULL, r, &err), TB_EINPUT);
+    assert_int_equal(partial_merge(&p, 1, NULL, NULL, r, &err), TB_EINPUT);
     assert_non_null(strstr(err.msg, "shard 1/2 is missing"));
     assert_int_equal(results_count(r), 0);
     results_free(r);
@@ -275,7 +275,7 @@ static void round_trip(const char *const *specs, size_t n_specs, const char *cac
         free(buf);
     }
     assert_int_equal(results_new(&merged, &err), TB_OK);
-    if (partial_merge(p, N, data, merged, &err))
+    if (partial_merge(p, N, data, NULL, merged, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(results_count(merged), results_count(full));
     assert_true(results_count(full) > 0);

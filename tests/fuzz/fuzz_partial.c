@@ -31,10 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (results_new(&r, &err))
         abort();
     partial *two[2] = {p, p};
-    rc = partial_merge(two, 2, NULL, r, &err);
+    rc = partial_merge(two, 2, NULL, NULL, r, &err);
     if (rc != TB_EINPUT || err.msg[0] == '\0')
         abort(); /* twice the same shard, or a missing one: always refused */
-    rc = partial_merge(&p, 1, NULL, r, &err);
+    rc = partial_merge(&p, 1, NULL, NULL, r, &err);
     if (rc != TB_OK && (rc != TB_EINPUT || err.msg[0] == '\0') &&
         (rc != TB_EUSAGE || !strstr(err.msg, "(--data)")))
         abort();

@@ -1,0 +1,146 @@
+/* partial_model.h - the model stage and measured training in a shard partial
+ * (bench/partial.h, docs/DESIGN.md "Sharded runs"): the records a shard
+ * writes for them and the rows `tokbench merge` makes from them.
+ *
+ * Model stage (bench/stage_model.h, the proj_* rows of stage_roofline.h).
+ * Its rows are functions of the test split's per-segment token counts in
+ * corpus order, which the S lines hold for every measured language (the
+ * pivot's too), and of the priced vocabulary: the tokenizer's vocabulary,
+ * or for a code-space scheme the distinct ids over the ALL split, the union
+ * of the H lines of every shard. A shard therefore writes no model rows,
+ * only, in the header,
+ *   model PRESET HARDWARE-sha256|-     the preset; the profiles file the
+ *                                      shard read (its sha256), or - for none
+ * and, in a block the rows do not emit (the pivot outside -l) of a code-space
+ * scheme, the H lines the metrics writer leaves out there. The merge builds
+ * the stage from the same preset and the profiles file it finds
+ * (TOKBENCH_HARDWARE, default model/hardware.tsv; its sha256 must be the
+ * partials'), and makes the rows with stage_model_rows_test and
+ * stage_roofline_rows, the functions the unsharded run calls, on the same
+ * inputs: byte-identical rows.
+ *
+ * Training (bench/stage_train.h). SGD does not split over segments. A
+ * training job is one (corpus, spec, language) of the training list; it
+ * belongs to shard FNV-1a-64("train:" corpus ":" spec ":" lang) mod N
+ * (partial_train_owner). The owner encodes the whole language (every
+ * segment, stage_train_encode) and runs every regime of the job as the
+ * unsharded run does; a non-pivot job whose regime targets the pivot's final
+ * value (target_en) also trains the pivot's job first on that shard, rows
+ * discarded, for the value (training is deterministic: the same bits on every
+ * shard). Records, in the block of (tokenizer, lang), after the S, H, D and
+ * Y lines:
+ *   J owner                            the block is a training job of shard owner
+ *   R regime split metric value unit   a train_* row of the job (owner only),
+ *                                      value %.17g (exact)
+ * and in the header
+ *   train DESCRIPTION                  the regimes (kind, budget, eval bytes,
+ *                                      target), which every partial must share
+ * The merge checks the J lines agree, that the owner's block has its rows,
+ * and copies them after the spec's model rows, regime by regime, the pivot
+ * first, as run_spec emits them. Timing rows of a job (train_s, ...) are the
+ * owner's measurements. */
+#ifndef PARTIAL_MODEL_H
+#define PARTIAL_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/tb.h"
+#include "../corpora/corpus.h"
+#include "../results/results.h"
+#include "run.h"
+#include "stage_metrics.h"
+
+struct tokenizer;
+
+/* The header records of one partial (model and train lines). */
+typedef struct partial_model_header {
+    char *model;        /* "PRESET\tsha|-" or NULL: no model stage */
+    char *train;        /* the train line's description or NULL: no training */
+} partial_model_header;
+
+/* One train_* row of a job. */
+typedef struct partial_train_row {
+    unsigned regime;
+    char *split, *metric, *unit;
+    double value;
+} partial_train_row;
+
+/* The training records of one block. */
+typedef struct partial_model_block {
+    long owner;                 /* -1: not a training job */
+    partial_train_row *rows;
+    size_t n_rows, cap_rows;
+} partial_model_block;
+
+/* ---- shard side ------------------------------------------------------- */
+
+/* The header lines of cfg (model, train) after partial_write_header. */
+int partial_model_write_header(FILE *f, const run_config *cfg, tb_error *err);
+/* The shard of the training job (corpus, spec, lang) of n shards. */
+size_t partial_train_owner(const char *cname, const char *spec, const char *lang, size_t n);
+/* The H lines (id counts of the shard's train and test segments, only[s])
+ * of a block whose rows are not emitted, for a code-space scheme when the
+ * model stage runs (its priced vocabulary needs the distinct ids); nothing
+ * otherwise. */
+int partial_model_write_hist(const token_streams *ts, const corpus *c, const unsigned char *only,
+                             FILE *f, tb_error *err);
+
+typedef struct partial_train partial_train;
+/* Runs the training jobs of spec on c that belong to shard cfg->shard_k
+ * (want[l]: language l is measured and selected; tk[l] its tokenizer; en the
+ * pivot or -1) into *out (NULL when spec does not train on c). */
+int partial_train_run(const run_config *cfg, const corpus *c, const char *spec,
+                      struct tokenizer *const *tk, const unsigned char *want, int en,
+                      partial_train **out, tb_error *err);
+/* The J and R lines of language l's block (nothing when not a job). */
+int partial_train_write_block(const partial_train *pt, size_t l, FILE *f, tb_error *err);
+void partial_train_free(partial_train *pt);
+
+/* ---- reader ----------------------------------------------------------- */
+
+/* 1: line (its first field, tab-separated) is a header record of this file. */
+int partial_model_header_is(const char *line);
+/* Reads a header record (the whole line, tabs intact). */
+int partial_model_header_line(partial_model_header *h, const char *line, const char *path,
+                              size_t ln, tb_error *err);
+void partial_model_header_free(partial_model_header *h);
+/* 1: f0 is a block record of this file (J, R). */
+int partial_model_block_is(const char *f0);
+/* Reads a block record of shard k (fields fl[0..nf)). */
+int partial_model_block_line(partial_model_block *b, size_t k, char **fl, size_t nf,
+                             const char *path, size_t ln, tb_error *err);
+/* At the block's E line: a job's owner block holds its rows. */
+int partial_model_block_end(const partial_model_block *b, size_t k, const char *path, size_t ln,
+                            tb_error *err);
+void partial_model_block_free(partial_model_block *b);
+
+/* ---- merge ------------------------------------------------------------ */
+
+/* What the merge needs for the model rows: built from the first partial's
+ * header and the profiles file at hardware_path. */
+typedef struct partial_model_merge partial_model_merge;
+/* NULL *out when h has no model line. Refuses (TB_EINPUT) a profiles file
+ * whose sha256 is not the partials'. */
+int partial_model_merge_new(const partial_model_header *h, const char *hardware_path,
+                            partial_model_merge **out, tb_error *err);
+void partial_model_merge_free(partial_model_merge *mm);
+/* 0 when the headers of two partials agree; else TB_EINPUT naming them. */
+int partial_model_header_check(const partial_model_header *a, const char *pa,
+                               const partial_model_header *b, const char *pb, tb_error *err);
+/* The model rows of one emitted block (lens: its test segments' token counts
+ * in corpus order; vocab_priced as stage_model_vocab_priced), en the pivot's
+ * with the same tokenizer or NULL; then its proj_* rows. */
+int partial_model_merge_rows(partial_model_merge *mm, const char *cname, const char *lang,
+                             const char *tok, const size_t *lens, size_t n_lens,
+                             size_t vocab_priced, const size_t *en_lens, size_t n_en,
+                             size_t vp_en, results *r, tb_error *err);
+/* The rows of regime of one job (the owner's block) into r under (corpus,
+ * lang, tok). */
+int partial_model_train_rows(const partial_model_block *b, unsigned regime, const char *cname,
+                             const char *lang, const char *tok, results *r, tb_error *err);
+/* The highest regime in b's rows + 1 (0: none). */
+unsigned partial_model_train_regimes(const partial_model_block *b);
+
+#endif
