@@ -45,6 +45,7 @@ struct pcorpus {
     size_t n_segments;
     struct pblock *b;
     size_t nb, cap_b;
+    partial_model_corpus pm; /* timing curve and roofline check (partial_model.h) */
 };
 
 struct partial {
@@ -237,6 +238,11 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
                 goto done;
             continue;
         }
+        if (state == 3 && partial_model_corpus_is(line)) {
+            if ((rc = partial_model_corpus_line(&p->c[p->nc - 1].pm, line, p->path, ln, err)))
+                goto done;
+            continue;
+        }
         size_t nf = fields(line, fl, 10);
         if (state == 2 || (state == 3 && strcmp(fl[0], "C") == 0)) {
             if (nf != 5 || strcmp(fl[0], "C") != 0 || num(fl[3], size_t_max >> 8, &v[0]))
@@ -256,7 +262,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             continue;
         }
         struct pcorpus *c = &p->c[p->nc - 1];
-        if (state == 5 || (state == 3 && strcmp(fl[0], "V") == 0)) {
+        if (state == 5 || (state == 3 && strcmp(fl[0], "V") == 0 && !c->pm.any)) {
             if (nf != 7 || strcmp(fl[0], "V") != 0 || num(fl[3], PARTIAL_MAX_VOCAB, &v[0]) ||
                 num(fl[4], 1, &v[1]) || num(fl[5], 1, &v[2]) || num(fl[6], 1, &v[3]))
                 BAD("partial '%s':%zu: expected a block line 'V tokenizer lang vocab counted "
@@ -282,7 +288,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
         if (strcmp(fl[0], "S") == 0) {
             int ok = nf == 9 && !num(fl[1], c->n_segments ? c->n_segments - 1 : 0, &v[0]) &&
                      c->n_segments && !num(fl[2], 1, &v[1]) && b->n_hist == 0 && !b->sym &&
-                     b->pm.owner < 0;
+                     !b->pm.any;
             for (int i = 0; ok && i < 6; i++)
                 ok = !num(fl[3 + i], UINT32_MAX, &v[2 + i]);
             if (!ok)
@@ -301,7 +307,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             for (int i = 0; i < 6; i++)
                 g->v[i] = (uint32_t)v[2 + i];
         } else if (strcmp(fl[0], "H") == 0) {
-            if (nf != 4 || !b->counted || b->sym || b->pm.owner >= 0 || num(fl[1], 1, &v[0]) ||
+            if (nf != 4 || !b->counted || b->sym || b->pm.any || num(fl[1], 1, &v[0]) ||
                 num(fl[2], b->vocab ? b->vocab - 1 : 0, &v[1]) || !b->vocab ||
                 num(fl[3], UINT64_MAX >> 1, &v[2]) || v[2] == 0)
                 BAD("partial '%s':%zu: bad id count line (H test id count, id < vocab %zu, "
@@ -313,7 +319,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             b->hist = nh;
             b->hist[b->n_hist++] = (struct phist){(int)v[0], (size_t)v[1], v[2]};
         } else if (strcmp(fl[0], "D") == 0) {
-            if (nf != 2 || b->sym || !b->emit || b->pm.owner >= 0 ||
+            if (nf != 2 || b->sym || !b->emit || b->pm.any ||
                 num(fl[1], UINT64_MAX >> 8, &v[0]))
                 BAD("partial '%s':%zu: bad dictionary line (D bytes, once, in an emitted block, "
                     "after the S and H lines)", p->path, ln);
@@ -322,7 +328,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
         } else if (strcmp(fl[0], "Y") == 0) {
             /* words and oov words are at most the segment's bytes (< 2^32);
              * its symbol text at most 4 bytes a token and a newline */
-            int ok = nf == 6 && b->sym && b->n_y < b->n_segs && b->pm.owner < 0 && !num(fl[1], SIZE_MAX, &v[0]) &&
+            int ok = nf == 6 && b->sym && b->n_y < b->n_segs && !b->pm.any && !num(fl[1], SIZE_MAX, &v[0]) &&
                      v[0] == b->segs[b->n_y].seg && !num(fl[2], UINT32_MAX, &v[1]) &&
                      !num(fl[3], v[1], &v[2]) && !num(fl[4], (uint64_t)1 << 36, &v[3]) &&
                      !num(fl[5], (uint64_t)UINT32_MAX + 1, &v[4]);
@@ -391,7 +397,8 @@ static int merge_block(partial *const *p, size_t n, size_t ci, size_t bi, result
                                                     sizeof *cnt, err)
                                         : NULL;
     double *ratios = have ? tb_malloc((ns ? ns : 1) * sizeof *ratios, err) : NULL;
-    int rc = ratios && (cnt || !b0->counted) ? TB_OK : TB_EINPUT;
+    const partial_model_block **tb = ratios ? tb_calloc(n, sizeof *tb, err) : NULL;
+    int rc = tb && (cnt || !b0->counted) ? TB_OK : TB_EINPUT;
     for (size_t k = 0; k < n && rc == TB_OK; k++) {
         const struct pblock *b = &p[k]->c[ci].b[bi];
         for (size_t i = 0; i < b->n_segs && rc == TB_OK; i++) {
@@ -472,12 +479,23 @@ static int merge_block(partial *const *p, size_t n, size_t ci, size_t bi, result
                 rc = compress_symbol_rows(res, c0->name, sp, b0->lang, b0->tok, y[2], y[3],
                                           b0->dict, err);
         }
+        /* timing rows (partial_model.h): s_train, encode_mb_per_s */
+        if (rc == TB_OK && tb) {
+            size_t k0 = 0;
+            for (size_t q = 0; q < n; q++) {
+                tb[q] = &p[q]->c[ci].b[bi].pm;
+                k0 = p[q]->k == 0 ? q : k0;
+            }
+            rc = partial_model_timing_rows(tb, n, k0, splits[k], c0->name, b0->lang, b0->tok,
+                                           res, err);
+        }
     }
     free(seg);
     free(ens);
     free(have);
     free(cnt);
     free(ratios);
+    free(tb);
     return rc;
 }
 
@@ -553,22 +571,26 @@ static int merge_spec_model(partial *const *p, size_t n, size_t ci, size_t bi, s
                             partial_model_merge *mm, results *res, tb_error *err)
 {
     const struct pcorpus *c0 = &p[0]->c[ci];
-    size_t en = (size_t)-1;
+    size_t en = (size_t)-1, k0 = 0;
+    for (size_t k = 0; k < n; k++)
+        k0 = p[k]->k == 0 ? k : k0;
     for (size_t j = bi; j < be; j++)
         if (strcmp(c0->b[j].lang, c0->pivot) == 0)
             en = j;
     int rc = TB_OK;
     size_t *el = NULL, n_el = 0, vp_en = 0;
-    if (mm && en != (size_t)-1)
+    int model = partial_model_merge_models(mm);
+    if (model && en != (size_t)-1)
         rc = block_test(p, n, ci, en, &el, &n_el, &vp_en, err);
-    for (size_t j = bi; mm && j < be && rc == TB_OK; j++) {
+    for (size_t j = bi; model && j < be && rc == TB_OK; j++) {
         if (!c0->b[j].emit)
             continue;
         size_t *ll = NULL, n_ll = 0, vp = 0;
         rc = block_test(p, n, ci, j, &ll, &n_ll, &vp, err);
         if (rc == TB_OK)
             rc = partial_model_merge_rows(mm, c0->name, c0->b[j].lang, c0->b[j].tok, ll, n_ll,
-                                          vp, el, n_el, vp_en, res, err);
+                                          vp, el, n_el, vp_en, &p[k0]->c[ci].b[j].pm,
+                                          el ? &p[k0]->c[ci].b[en].pm : NULL, res, err);
         free(ll);
     }
     free(el);
@@ -713,6 +735,14 @@ int partial_merge(partial *const *p, size_t n, const char *data_dir, const char 
         /* a spec's blocks (one per measured language), then its model and
          * training rows, as run_spec emits them */
         const struct pcorpus *c0 = &a->c[ci];
+        /* shard 0's timing curve and roofline check, its check rows first */
+        size_t k0 = 0;
+        const char *first = NULL;
+        for (size_t k = 0; k < n; k++)
+            k0 = p[k]->k == 0 ? k : k0;
+        for (size_t j = 0; j < c0->nb && !first; j++)
+            first = c0->b[j].emit ? c0->b[j].lang : NULL;
+        rc = partial_model_merge_corpus(mm, &p[k0]->c[ci].pm, c0->name, first, res, err);
         for (size_t bi = 0, be; bi < c0->nb && rc == TB_OK; bi = be) {
             for (be = bi; be < c0->nb && strcmp(c0->b[be].tok, c0->b[bi].tok) == 0; be++)
                 if (c0->b[be].emit && rc == TB_OK)

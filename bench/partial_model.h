@@ -49,8 +49,10 @@
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
 #include "../results/results.h"
+#include "../model/roofline.h"
 #include "run.h"
 #include "stage_metrics.h"
+#include "stage_model.h"
 
 struct tokenizer;
 
@@ -58,6 +60,7 @@ struct tokenizer;
 typedef struct partial_model_header {
     char *model;        /* "PRESET\tsha|-" or NULL: no model stage */
     char *train;        /* the train line's description or NULL: no training */
+    char *timing;       /* "1" when the shards timed, else NULL */
 } partial_model_header;
 
 /* One train_* row of a job. */
@@ -69,10 +72,28 @@ typedef struct partial_train_row {
 
 /* The training records of one block. */
 typedef struct partial_model_block {
+    int any;                    /* a record of this file was read: the S, H, D, Y lines are over */
     long owner;                 /* -1: not a training job */
     partial_train_row *rows;
     size_t n_rows, cap_rows;
+    int has_t;                  /* the T line: this shard's encode timing */
+    uint64_t t_bytes[2];        /* all, test: bytes of the shard's segments */
+    double t_s[2];              /*   and the median seconds of a pass over them */
+    double s_train;             /* the tokenizer's training seconds (the cache's) */
+    int has_m;                  /* the M line: the LM head this shard timed */
+    size_t m_vocab;
+    double m_row, m_one;
 } partial_model_block;
+
+/* The corpus-level records (after its blocks): one shard's model timing
+ * curve and roofline check. */
+typedef struct partial_model_corpus {
+    int any;
+    stage_model_curve curve;    /* MP, MD, MS lines; n_sweep 0: none */
+    int has_ms;
+    int has_k;                  /* the K line */
+    roofline_check chk;
+} partial_model_corpus;
 
 /* ---- shard side ------------------------------------------------------- */
 
@@ -80,6 +101,20 @@ typedef struct partial_model_block {
 int partial_model_write_header(FILE *f, const run_config *cfg, tb_error *err);
 /* The shard of the training job (corpus, spec, lang) of n shards. */
 size_t partial_train_owner(const char *cname, const char *spec, const char *lang, size_t n);
+/* The T line of an emitted block (timing): the encode timing of the shard's
+ * segments of the all and test splits (metrics_time_encode_only) and
+ * s_train. */
+int partial_timing_write_block(const struct tokenizer *t, const corpus *c, size_t li,
+                               const unsigned char *only, double s_train, FILE *f,
+                               tb_error *err);
+/* The M line of a block the model rows use (timing): the LM head of the
+ * shard's priced vocabulary of ts, timed now (stage_model_measure). */
+int partial_model_write_head(stage_model *sm, const token_streams *ts, FILE *f, tb_error *err);
+/* The corpus-level records (timing): the stage's curve (sm, or NULL) and
+ * the roofline check (chk, or NULL). */
+int partial_model_write_corpus(stage_model *sm, const roofline_check *chk, FILE *f,
+                               tb_error *err);
+
 /* The H lines (id counts of the shard's train and test segments, only[s])
  * of a block whose rows are not emitted, for a code-space scheme when the
  * model stage runs (its priced vocabulary needs the distinct ids); nothing
@@ -106,7 +141,12 @@ int partial_model_header_is(const char *line);
 int partial_model_header_line(partial_model_header *h, const char *line, const char *path,
                               size_t ln, tb_error *err);
 void partial_model_header_free(partial_model_header *h);
-/* 1: f0 is a block record of this file (J, R). */
+/* 1: line is a corpus-level record (MP, MD, MS, K), read (tabs split in
+ * place) by partial_model_corpus_line. */
+int partial_model_corpus_is(const char *line);
+int partial_model_corpus_line(partial_model_corpus *pc, char *line, const char *path,
+                              size_t ln, tb_error *err);
+/* 1: f0 is a block record of this file (J, R, T, M). */
 int partial_model_block_is(const char *f0);
 /* Reads a block record of shard k (fields fl[0..nf)). */
 int partial_model_block_line(partial_model_block *b, size_t k, char **fl, size_t nf,
@@ -131,11 +171,28 @@ int partial_model_header_check(const partial_model_header *a, const char *pa,
                                const partial_model_header *b, const char *pb, tb_error *err);
 /* The model rows of one emitted block (lens: its test segments' token counts
  * in corpus order; vocab_priced as stage_model_vocab_priced), en the pivot's
- * with the same tokenizer or NULL; then its proj_* rows. */
+ * with the same tokenizer or NULL; then its proj_* rows. With timing, m0 and
+ * men0 are the block's and the pivot's block in shard 0's partial, whose M
+ * lines give the LM-head times. */
 int partial_model_merge_rows(partial_model_merge *mm, const char *cname, const char *lang,
                              const char *tok, const size_t *lens, size_t n_lens,
                              size_t vocab_priced, const size_t *en_lens, size_t n_en,
-                             size_t vp_en, results *r, tb_error *err);
+                             size_t vp_en, const partial_model_block *m0,
+                             const partial_model_block *men0, results *r, tb_error *err);
+/* 1: the merge makes model rows (the partials have a model line). */
+int partial_model_merge_models(const partial_model_merge *mm);
+/* Once per corpus, before its blocks' rows, with shard 0's corpus records:
+ * its timing curve for the ms rows, its measured machine for the proj_* rows
+ * (the first corpus only, as the run measures once) and its roofline-check
+ * rows under (cname, lang). Nothing without timing. */
+int partial_model_merge_corpus(partial_model_merge *mm, const partial_model_corpus *pc0,
+                               const char *cname, const char *lang, results *r, tb_error *err);
+/* The timing rows of split (encode_mb_per_s: the shards' summed bytes over
+ * their summed seconds; s_train: shard 0's) of one block, b[k] its block in
+ * partial k, k0 the index of shard 0. Nothing without T lines. */
+int partial_model_timing_rows(const partial_model_block *const *b, size_t n, size_t k0,
+                              enum corpus_split split, const char *cname, const char *lang,
+                              const char *tok, results *r, tb_error *err);
 /* The rows of regime of one job (the owner's block) into r under (corpus,
  * lang, tok). */
 int partial_model_train_rows(const partial_model_block *b, unsigned regime, const char *cname,

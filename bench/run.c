@@ -308,6 +308,17 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
                 rc = compress_write_partial(tk[l], c, l, x->only, f, err);
             if (rc == TB_OK)
                 rc = partial_train_write_block(pt, l, f, err);
+            /* timing: this shard's encode timing; the LM head the model rows
+             * of the merge price with (partial_model.h) */
+            if (rc == TB_OK && cfg->timing && emit)
+                rc = partial_timing_write_block(tk[l], c, l, x->only, s_train[l], f, err);
+            if (rc == TB_OK && cfg->timing && x->sm && (emit || (int)l == en)) {
+                token_streams ts;
+                metrics_tok_streams(mt[l], &ts);
+                pthread_mutex_lock(&x->model_lock);
+                rc = partial_model_write_head(x->sm, &ts, f, err);
+                pthread_mutex_unlock(&x->model_lock);
+            }
             if (rc == TB_OK && fputs("E\n", f) == EOF)
                 rc = tb_fail(err, TB_EINPUT, "writing the partial of '%s'", name);
         }
@@ -607,6 +618,9 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
             for (size_t s = 0; s < ns; s++)
                 if (x.part[s])
                     fwrite(x.part[s], 1, x.part_len[s], cfg->partial);
+            /* the model stage's timing curve and the roofline check */
+            if (cfg->timing && sm)
+                rc = partial_model_write_corpus(sm, chk, cfg->partial, err);
         }
     }
     for (size_t s = 0; x.part && s < ns; s++)

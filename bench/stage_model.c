@@ -249,6 +249,78 @@ static int measure_head(stage_model *sm, size_t vocab, const head_time **out, tb
     return TB_OK;
 }
 
+int stage_model_measure(stage_model *sm, size_t vocab, stage_model_curve *curve, double *row_ms,
+                        double *one_ms, tb_error *err)
+{
+    const head_time *h = NULL;
+    if (measure_body(sm, err) || measure_head(sm, vocab, &h, err))
+        return err->status ? err->status : TB_EINPUT;
+    memset(curve, 0, sizeof *curve);
+    curve->n_sweep = sm->n_sweep;
+    memcpy(curve->sweep_n, sm->sweep_n, sizeof sm->sweep_n);
+    memcpy(curve->sweep_ms, sm->sweep_ms, sizeof sm->sweep_ms);
+    curve->n_dec = sm->n_dec;
+    memcpy(curve->dec_pos, sm->dec_pos, sizeof sm->dec_pos);
+    memcpy(curve->dec_ms, sm->dec_ms, sizeof sm->dec_ms);
+    curve->n_stat = sm->n_stat;
+    curve->stat_body_ms = sm->stat_body_ms;
+    curve->stat_body_gemm_ms = sm->stat_body_gemm_ms;
+    *row_ms = h->row_ms;
+    *one_ms = h->one_ms;
+    return TB_OK;
+}
+
+int stage_model_set_curve(stage_model *sm, const stage_model_curve *c, tb_error *err)
+{
+    size_t C = sm->mc.context;
+    int ok = c->n_sweep >= 1 && c->n_sweep <= MAX_SWEEP && c->n_dec <= 3 &&
+             c->sweep_n[c->n_sweep - 1] == C && c->n_stat == (C < 512 ? C : 512);
+    for (size_t i = 0; ok && i < c->n_sweep; i++)
+        ok = c->sweep_n[i] >= 1 && (i == 0 || c->sweep_n[i] > c->sweep_n[i - 1]) &&
+             c->sweep_ms[i] >= 0 && isfinite(c->sweep_ms[i]);
+    for (size_t i = 0; ok && i < c->n_dec; i++)
+        ok = c->dec_pos[i] >= 1 && c->dec_pos[i] < C &&
+             (i == 0 || c->dec_pos[i] > c->dec_pos[i - 1]) && c->dec_ms[i] >= 0 &&
+             isfinite(c->dec_ms[i]);
+    ok = ok && c->stat_body_ms > 0 && isfinite(c->stat_body_ms) && c->stat_body_gemm_ms >= 0 &&
+         isfinite(c->stat_body_gemm_ms);
+    if (!ok)
+        return tb_fail(err, TB_EINPUT,
+                       "model stage: a timing curve that is not one of preset '%s' (context "
+                       "%zu): prefill lengths ascending to the context, decode positions "
+                       "below it, finite ms",
+                       sm->cfg.preset ? sm->cfg.preset : "small", C);
+    sm->n_sweep = c->n_sweep;
+    memcpy(sm->sweep_n, c->sweep_n, sizeof sm->sweep_n);
+    memcpy(sm->sweep_ms, c->sweep_ms, sizeof sm->sweep_ms);
+    sm->n_dec = c->n_dec;
+    memcpy(sm->dec_pos, c->dec_pos, sizeof sm->dec_pos);
+    memcpy(sm->dec_ms, c->dec_ms, sizeof sm->dec_ms);
+    sm->n_stat = c->n_stat;
+    sm->stat_body_ms = c->stat_body_ms;
+    sm->stat_body_gemm_ms = c->stat_body_gemm_ms;
+    sm->measured = 1;
+    sm->cfg.timing = 1;
+    return TB_OK;
+}
+
+int stage_model_set_head(stage_model *sm, size_t vocab, double row_ms, double one_ms,
+                         tb_error *err)
+{
+    if (!(row_ms >= 0 && one_ms >= 0 && isfinite(row_ms) && isfinite(one_ms)))
+        return tb_fail(err, TB_EINPUT, "model stage: head times %g, %g ms of vocabulary %zu",
+                       row_ms, one_ms, vocab);
+    size_t i = 0;
+    while (i < sm->n_heads && sm->heads[i].vocab != vocab)
+        i++;
+    if (i == MAX_HEADS)
+        return tb_fail(err, TB_EINPUT, "model stage: more than %d vocabulary sizes", MAX_HEADS);
+    if (i == sm->n_heads)
+        sm->n_heads++;
+    sm->heads[i] = (head_time){vocab, row_ms, one_ms};
+    return TB_OK;
+}
+
 /* Body ms of a prefill of n tokens: piecewise linear between sweep points
  * (n <= context, so never beyond the last point). */
 static double body_ms(const stage_model *sm, size_t n)
@@ -503,7 +575,7 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
     return rc;
 }
 
-int stage_model_rows_test(stage_model *sm, const char *corpus, const char *lang,
+int stage_model_rows_test(stage_model *sm, const char *cname, const char *lang,
                           const char *tok_name, const stage_model_test *ts,
                           const stage_model_test *en, results *r, tb_error *err)
 {
@@ -524,7 +596,7 @@ int stage_model_rows_test(stage_model *sm, const char *corpus, const char *lang,
     if (!p.tokens)
         return TB_OK;
     price_lens(sm, ts->lens, ts->n_lens, &big, NULL, &pb);
-    struct emit e = {r, corpus, lang, tok_name, err, TB_OK};
+    struct emit e = {r, cname, lang, tok_name, err, TB_OK};
     flops_rows(&e, &p, "");
     memory_rows(&e, &mc, &p, "");
     flops_rows(&e, &pb, "_7b_analytic");

@@ -42,7 +42,7 @@ static const cli_opt run_opts[] = {
     {"train-budget", 0, "FLOPS", "FLOPs of each measured training of the suite's training list "
                                  "(default: the suite's; 0: no training)"},
     {"shard", 0, "K/N", "only the segments of shard K of N (0 <= K < N); write DIR/partial.tsv "
-                        "for 'tokbench merge' instead of rows (needs --no-timing --ngram 0)"},
+                        "for 'tokbench merge' instead of rows (needs --ngram 0)"},
     {"quiet", 'q', NULL, "do not print the summary table"},
     {0, 0, 0, 0},
 };
@@ -264,8 +264,7 @@ int cmd_run(const cli_args *a)
         cfg.shard_k = k;
         cfg.shard_n = n;
         /* what a merge cannot combine yet is refused, naming the option */
-        const char *why = cfg.timing             ? "timing rows are per-shard; give --no-timing"
-                          : cfg.ngram_order > 0  ? "the n-gram stage does not merge yet; give "
+        const char *why = cfg.ngram_order > 0    ? "the n-gram stage does not merge yet; give "
                                                    "--ngram 0"
                                                  : NULL;
         if (why) {
