@@ -96,6 +96,8 @@ void partial_free(partial *p)
 size_t partial_n_specs(const partial *p) { return p->n_specs; }
 const char *partial_spec(const partial *p, size_t i) { return p->specs[i]; }
 size_t partial_n_corpora(const partial *p) { return p->nc; }
+size_t partial_n_shards(const partial *p) { return p->n; }
+int partial_timed(const partial *p) { return p->pmh.timing != NULL; }
 const char *partial_corpus(const partial *p, size_t i) { return p->c[i].name; }
 
 /* Splits line (tabs, no newline) into at most max fields; returns the count. */

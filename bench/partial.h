@@ -46,6 +46,9 @@ size_t partial_n_specs(const partial *p);
 const char *partial_spec(const partial *p, size_t i);
 size_t partial_n_corpora(const partial *p);
 const char *partial_corpus(const partial *p, size_t i);
+/* N of the sharding; 1 when its shards timed (a 'timing' line). */
+size_t partial_n_shards(const partial *p);
+int partial_timed(const partial *p);
 /* Checks the n partials belong together (TB_EINPUT naming the difference,
  * the missing or the duplicated shard) and appends the merged rows to res.
  * A corpus whose blocks hold a symbol scheme also gets the archivers' rows

@@ -74,6 +74,8 @@ int cmd_merge(const cli_args *a)
         cfg.corpora = corpora;
         if (rc == TB_OK)
             rc = manifest_new(&cfg, a->argc, a->argv, &m, &err);
+        if (rc == TB_OK)
+            rc = manifest_set_shards(m, partial_n_shards(p[0]), partial_timed(p[0]), &err);
     }
     char real[4096];
     const char *out_dir = cli_out_path(cli_get(&merge_cmd, a, "out", CLI_DEFAULT_OUT), real,
