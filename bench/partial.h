@@ -2,17 +2,27 @@
  * its exact merge (`tokbench merge`), DESIGN.md "Sharded runs".
  *
  * A partial is a text file of tab-separated lines:
- *   tokbench-partial 2                 format and version
+ *   tokbench-partial 3                 format and version
  *   shard K N
  *   spec SPEC                          one a tokenizer spec, in run order
+ *   model / timing / train ...         the model stage, timing, training
+ *                                      (bench/partial_model.h)
  *   C corpus manifest-sha256 n_segments pivot-lang|-     then per corpus:
  *   V tokenizer lang vocab counted has_offsets emit       per (lang, tokenizer):
  *   S seg test bytes chars words tokens continued fallback  a segment of the shard
  *   H test id count                    id counts of the shard's train (0) / test (1)
  *   D dict_bytes                       a symbol scheme's emitted block: its dictionary
  *   Y seg words oov sym_bytes sym_chars  then one per S line, in its order
+ *   J owner / R regime split metric value unit   a training job and its rows
+ *   T bytes_all s_all bytes_test s_test s_train  the shard's encode timing
+ *   M vocab row_ms one_ms              the LM head the shard timed
  *   E                                  end of the block
- * Version 2 added the D and Y lines (version 1 refused symbol schemes).
+ *   MP, MD, MS, K lines                after a corpus's blocks: the model
+ *                                      stage's timing curve, the roofline check
+ * Version 2 added the D and Y lines (version 1 refused symbol schemes),
+ * version 3 the model, timing, train header lines and the J, R, T, M, MP,
+ * MD, MS, K records (read and merged by bench/partial_model.c, whose header
+ * defines them).
  * The merge checks version, N, the spec list and every corpus line (its
  * MANIFEST sha256) against the first partial, that each shard 0..N-1 is given
  * once and each segment is in exactly one shard, then makes the rows through
@@ -54,7 +64,11 @@ int partial_timed(const partial *p);
  * A corpus whose blocks hold a symbol scheme also gets the archivers' rows
  * (gzip/xz/zstd of the whole text, not additive): the corpus is opened
  * under data_dir (run_corpus_open) and must have the partials' MANIFEST
- * sha256; data_dir NULL then fails (TB_EUSAGE). */
+ * sha256; data_dir NULL then fails (TB_EUSAGE). Partials with a model line
+ * also get the model and proj_* rows, priced with the profiles file at
+ * hardware_path (its sha256 must be the partials'; NULL with one named:
+ * TB_EUSAGE); with training the jobs' rows; with timing the timing rows
+ * (bench/partial_model.h says how each is made of the shards'). */
 int partial_merge(partial *const *p, size_t n, const char *data_dir, const char *hardware_path,
                   results *res, tb_error *err);
 

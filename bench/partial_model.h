@@ -37,8 +37,29 @@
  *                                      target), which every partial must share
  * The merge checks the J lines agree, that the owner's block has its rows,
  * and copies them after the spec's model rows, regime by regime, the pivot
- * first, as run_spec emits them. Timing rows of a job (train_s, ...) are the
- * owner's measurements. */
+ * first, as run_spec emits them.
+ *
+ * Timing (header line "timing 1"; without it no timing rows). Timing rows
+ * are per-shard measurements, and the merge says which:
+ *   T bytes_all s_all bytes_test s_test s_train   per emitted block: the
+ *       shard's own segments of the split encoded (metrics_time_encode_only:
+ *       their bytes, the median pass's seconds) and s_train (the cache's);
+ *       encode_mb_per_s = summed bytes / 1e6 / summed seconds of the shards,
+ *       s_train = shard 0's
+ *   M vocab row_ms one_ms   per block the model rows use (emitted, and the
+ *       pivot's): the LM head of the shard's priced vocabulary, timed
+ *   MP n ms, MD pos ms, MS n body_ms gemm_ms   after a corpus's blocks: the
+ *       model stage's timing curve (stage_model_curve)
+ *   K ...   the roofline check (roofline_check: preset, n, vocab, cache,
+ *       repeats, the measured machine, the measured and projected ms)
+ * The merge prices the ms rows (ms_prefill, ms_prefill_N, ms_decode_token_N,
+ * gflops_achieved, gemm_time_share, ms_prefill_vs_en) over the merged split
+ * with shard 0's curve and head times; a vocabulary shard 0 did not time
+ * (the merged priced vocabulary of a code-space scheme) takes the head time
+ * of the block's M line scaled linearly in V. Shard 0's K line gives the
+ * roofline-check rows and the machine of the this-machine proj_* rows.
+ * A training job's timing rows (train_s, train_curve_s@N, ...) are its
+ * owner's. The deterministic rows are the same with timing on. */
 #ifndef PARTIAL_MODEL_H
 #define PARTIAL_MODEL_H
 

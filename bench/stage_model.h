@@ -23,6 +23,11 @@
  *   - gflops_achieved = analytic FLOPs of a prefill of min(512, context)
  *     tokens / (measured body + head time); gemm_time_share = time inside
  *     sgemm / that time; gemm_time_tokens = that prefill's length (tokens).
+ * A sharded run (`tokbench run --shard K/N`, bench/partial_model.h) writes
+ * no model rows: `tokbench merge` makes them with stage_model_rows_test from
+ * the test split's segment lengths; its ms rows are priced over the merged
+ * split with shard 0's curve and LM-head times (stage_model_set_curve,
+ * stage_model_set_head), each shard having measured its own.
  * OpenBLAS runs with cfg->threads threads (default 1, for reproducible
  * timings on a shared machine), set with openblas_set_num_threads.
  *

@@ -31,7 +31,15 @@ const cli_command merge_cmd = {
     "as a whole or not at all. The manifest records the corpora found under DATA.\n"
     "With a symbol scheme in the run, the archivers' rows (gzip/xz/zstd of the whole\n"
     "text) are computed here from the corpora under DATA, which must be the ones\n"
-    "the shards ran on (MANIFEST sha256).\n",
+    "the shards ran on (MANIFEST sha256).\n"
+    "With --model in the shards' run, the model and proj_* rows are made here from\n"
+    "the partials' segment lengths with the hardware profiles (TOKBENCH_HARDWARE,\n"
+    "default model/hardware.tsv; its sha256 must be the shards'). Measured training\n"
+    "ran in one shard per (corpus, spec, language) job; its rows are copied. Timing\n"
+    "rows are per-shard measurements (docs/DESIGN.md 'Sharded runs'): encode_mb_per_s\n"
+    "is the shards' summed bytes over their summed seconds, the model's ms rows and\n"
+    "the roofline check are shard 0's measurements, a training job's timings its\n"
+    "shard's; manifest.json and REPORT.md say the rows come from N shards.\n",
     merge_opts,
 };
 
