@@ -18,24 +18,24 @@
 #include "../results/results.h"
 
 static const char *const k_p0 =
-    "tokbench-partial 2\nshard 0 2\nspec bytes\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 3\nshard 0 2\nspec bytes\nC\tt\tabc\t2\ten\n"
     "V\tbytes\ten\t4\t1\t1\t1\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\nE\n"
     "V\tbytes\tru\t4\t1\t1\t1\nS\t0\t0\t6\t3\t1\t3\t1\t1\nH\t0\t2\t3\nE\n";
 static const char *const k_p1 =
-    "tokbench-partial 2\nshard 1 2\nspec bytes\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 3\nshard 1 2\nspec bytes\nC\tt\tabc\t2\ten\n"
     "V\tbytes\ten\t4\t1\t1\t1\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\nE\n"
     "V\tbytes\tru\t4\t1\t1\t1\nS\t1\t1\t4\t2\t1\t4\t1\t0\nH\t1\t2\t4\nE\n";
 
 /* A symbol scheme's blocks (D, Y lines): en and ru, 2 segments, shard 0 holds
  * segment 0 (train), shard 1 segment 1 (test). */
 static const char *const k_s0 =
-    "tokbench-partial 2\nshard 0 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 3\nshard 0 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
     "V\tsymbol:2\ten\t9\t1\t1\t1\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\n"
     "D\t17\nY\t0\t1\t0\t3\t3\nE\n"
     "V\tsymbol:2\tru\t9\t1\t1\t1\nS\t0\t0\t6\t3\t2\t3\t1\t1\nH\t0\t2\t3\n"
     "D\t17\nY\t0\t2\t1\t5\t4\nE\n";
 static const char *const k_s1 =
-    "tokbench-partial 2\nshard 1 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
+    "tokbench-partial 3\nshard 1 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
     "V\tsymbol:2\ten\t9\t1\t1\t1\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\n"
     "D\t17\nY\t1\t1\t1\t2\t2\nE\n"
     "V\tsymbol:2\tru\t9\t1\t1\t1\nS\t1\t1\t4\t2\t3\t4\t1\t0\nH\t1\t2\t4\n"
@@ -184,18 +184,18 @@ static void test_refusals(void **state)
     } bad[] = {
         {"tokbench-partial 1\nshard 0 1\n", "format version '1'"},
         {"hello\n", "not a tokbench partial"},
-        {"tokbench-partial 2\nshard 2 2\n", "0 <= K < N"},
-        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
+        {"tokbench-partial 3\nshard 2 2\n", "0 <= K < N"},
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
          "S\t2\t0\t1\t1\t1\t1\t1\t0\nE\n",
          "'p.tsv':6: bad segment line"},
-        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
          "H\t0\t4\t1\nE\n",
          "'p.tsv':6: bad id count line"},
-        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n",
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n",
          "ends early"},
-        {"tokbench-partial 2\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\nE",
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\nE",
          "line without its newline"},
-#define SYM_HEAD "tokbench-partial 2\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t1\n"
+#define SYM_HEAD "tokbench-partial 3\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t1\n"
 #define SYM_S "S\t0\t0\t4\t4\t2\t2\t1\t0\n"
         {SYM_HEAD SYM_S "D\t5\nY\t0\t2\t3\t3\t3\nE\n", "'p.tsv':8: bad symbol line"},
         {SYM_HEAD SYM_S "D\t5\nY\t1\t2\t1\t3\t3\nE\n", "'p.tsv':8: bad symbol line"},
@@ -203,8 +203,31 @@ static void test_refusals(void **state)
         {SYM_HEAD SYM_S "D\t5\nD\t5\nE\n", "'p.tsv':8: bad dictionary line"},
         {SYM_HEAD SYM_S "D\t5\nE\n", "has 1 segment lines but 0 symbol lines"},
         {SYM_HEAD "D\t5\n" SYM_S "E\n", "'p.tsv':7: bad segment line"},
-        {"tokbench-partial 2\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t0\n"
+        {"tokbench-partial 3\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t0\n"
          "D\t5\nE\n", "'p.tsv':6: bad dictionary line"},
+        /* the model, timing and training records (bench/partial_model.h) */
+#define B_HEAD "tokbench-partial 3\nshard 0 2\nspec b\nC\tt\tabc\t2\ten\nV\tb\ten\t4\t1\t1\t1\n"
+#define B_S "S\t0\t0\t4\t4\t2\t2\t1\t0\n"
+        {"tokbench-partial 3\nshard 0 1\nspec b\nmodel\ttiny\tabc\n", "'p.tsv':4: expected 'model"},
+        {"tokbench-partial 3\nshard 0 1\nspec b\nmodel\ttiny\t-\nmodel\ttiny\t-\n",
+         "'p.tsv':5: a second 'model' line"},
+        {"tokbench-partial 3\nshard 0 1\nspec b\ntiming\t2\n", "'p.tsv':4: expected one 'timing 1'"},
+        {B_HEAD B_S "J\t1\nR\t0\ttest\ttrain_loss\t4\tnats/token\nE\n",
+         "'p.tsv':8: bad training row line"},
+        {B_HEAD B_S "J\t0\nR\t0\ttest\tloss\t4\tnats/token\nE\n", "'p.tsv':8: bad training row"},
+        {B_HEAD B_S "J\t0\nR\t0\ttest\ttrain_loss\tnan\tnats/token\nE\n",
+         "'p.tsv':8: bad training row"},
+        {B_HEAD B_S "J\t0\nE\n", "'p.tsv':8: the block is a training job of this shard (J 0) but "
+                                 "holds none"},
+        {B_HEAD B_S "J\t0\nJ\t0\nE\n", "'p.tsv':8: bad training job line"},
+        {B_HEAD "J\t1\n" B_S "E\n", "'p.tsv':7: bad segment line"},
+        {B_HEAD B_S "T\t4\t1e-6\t5\t1e-6\t0\nE\n", "'p.tsv':7: bad timing line"},
+        {B_HEAD B_S "T\t4\t-1\t4\t1e-6\t0\nE\n", "'p.tsv':7: bad timing line"},
+        {B_HEAD B_S "M\t0\t1\t1\nE\n", "'p.tsv':7: bad model head line"},
+        {B_HEAD B_S "E\nMD\t63\t1\n", "'p.tsv':8: bad corpus timing line (MD"},
+        {B_HEAD B_S "E\nMP\t1\t1\nMS\t1\t1\t1\nMP\t2\t1\n", "'p.tsv':10: bad corpus timing line (MP"},
+        {B_HEAD B_S "E\nK\ttiny\t64\n", "'p.tsv':8: bad corpus timing line (K"},
+        {B_HEAD B_S "E\nMP\t1\t1\nV\tb\ten\t4\t1\t1\t1\n", "'p.tsv':9: unexpected line"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         tb_error e = {0};
