@@ -114,6 +114,13 @@ cmp -s <(keys "$WORK/tm/results.csv") <(keys "$WORK/tm-full/results.csv") && [[ 
 grep -q '^- sharded: merged from 2 shards; the timing rows are per-shard' "$WORK/tm/REPORT.md" &&
   grep -q '"shards": 2' "$WORK/tm/manifest.json" && ok "the merged REPORT.md and manifest.json say the timings come from 2 shards" ||
   notok "the merged REPORT.md and manifest.json say the timings come from 2 shards"
+# encode_mb_per_s of udhr en bytes (each partial's first block): the shards'
+# summed bytes over their summed seconds
+want=$(awk -F'\t' '$1 == "T" && !seen[FILENAME]++ { b += $2; t += $3 } END { printf "%.10g", b / 1e6 / t }' \
+  "$WORK/tm-0/partial.tsv" "$WORK/tm-1/partial.tsv")
+got=$(value "$WORK/tm/results.csv" udhr all en bytes encode_mb_per_s)
+[[ -n $got && $got == "$want" ]] && ok "encode_mb_per_s = the shards' summed bytes / summed seconds ($got MB/s)" ||
+  notok "encode_mb_per_s = the shards' summed bytes / summed seconds" "merged '$got', from the T lines '$want'"
 awk -F'\t' '$1 != "T"' "$WORK/tm-1/partial.tsv" >"$WORK/not.tsv"
 expect_exit 3 "a timed shard without its timing lines is refused" -- "$TB" merge "$WORK/tm-0" "$WORK/not.tsv" --data "$DATA" -o "$WORK/bad"
 expect_err "without its timing line" "the missing timing line is named"
