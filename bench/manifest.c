@@ -225,6 +225,25 @@ int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, t
     return manifest_wrap(root, out, err);
 }
 
+int manifest_set_shards(manifest *m, size_t n, int timed, tb_error *err)
+{
+    json_t *o = json_object();
+    if (!o)
+        return tb_fail(err, TB_EINPUT, "manifest: out of memory");
+    json_object_set_new(o, "shards", json_integer((json_int_t)n));
+    json_object_set_new(
+        o, "timings",
+        json_string(timed ? "the timing rows are per-shard measurements: encode_mb_per_s is "
+                            "the shards' summed bytes over their summed seconds, s_train "
+                            "shard 0's (the cache's), the model's ms rows are priced with "
+                            "shard 0's timing curve, the roofline check and this-machine "
+                            "projections are shard 0's, and each training job's timing rows "
+                            "come from the shard that ran it"
+                          : "no timing rows (--no-timing)"));
+    json_object_set_new(m->root, "sharded", o);
+    return TB_OK;
+}
+
 void manifest_free(manifest *m)
 {
     if (!m)
@@ -339,6 +358,11 @@ char *manifest_markdown(const manifest *m)
         json_array_foreach(specs, i, v) fprintf(f, " `%s`", json_string_value(v));
         fputc('\n', f);
     }
+    json_t *sh = json_object_get(r, "sharded");
+    if (json_is_object(sh))
+        fprintf(f, "- sharded: merged from %lld shards; %s\n",
+                (long long)json_integer_value(json_object_get(sh, "shards")),
+                str_or(sh, "timings", "?"));
     json_t *vocabs = json_object_get(r, "vocabulary_files");
     const char *vk;
     json_t *vv;

@@ -19,6 +19,10 @@ typedef struct manifest manifest;
  * MANIFEST). argv is the command line, recorded as given. */
 int manifest_new(const run_config *cfg, int argc, char **argv, manifest **out, tb_error *err);
 void manifest_free(manifest *m);
+/* Records that the rows were merged from n shards (`tokbench merge`) and,
+ * timed, how each timing row was made of the shards' measurements
+ * (bench/partial_model.h); the Markdown says so. */
+int manifest_set_shards(manifest *m, size_t n, int timed, tb_error *err);
 /* Atomic write of the JSON form. */
 int manifest_save(const manifest *m, const char *path, tb_error *err);
 /* Reads a saved manifest.json (for `tokbench report`). */

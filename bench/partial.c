@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 
 #include "partial_ngram.h"
+#include "partial_model.h"
 #include "run.h"
 #include "stage_compress.h"
 #include "stage_metrics.h"
+#include "stage_model.h"
 
 struct pseg {
     size_t seg;
@@ -37,6 +39,7 @@ struct pblock {
     struct phist *hist;
     size_t n_hist, cap_hist;
     partial_ngram ng; /* its n-gram section (order 0: none) */
+    partial_model_block pm; /* training job records (J, R: partial_model.h) */
 };
 
 struct pcorpus {
@@ -44,6 +47,7 @@ struct pcorpus {
     size_t n_segments;
     struct pblock *b;
     size_t nb, cap_b;
+    partial_model_corpus pm; /* timing curve and roofline check (partial_model.h) */
 };
 
 struct partial {
@@ -53,6 +57,7 @@ struct partial {
     size_t n_specs;
     struct pcorpus *c;
     size_t nc;
+    partial_model_header pmh; /* model and train lines (partial_model.h) */
 };
 
 int partial_write_header(FILE *f, size_t k, size_t n, const char *const *specs, size_t n_specs,
@@ -79,6 +84,7 @@ void partial_free(partial *p)
             free(c->b[j].segs);
             free(c->b[j].hist);
             partial_ngram_release(&c->b[j].ng);
+            partial_model_block_free(&c->b[j].pm);
         }
         free(c->b);
         free(c->name);
@@ -86,12 +92,15 @@ void partial_free(partial *p)
         free(c->pivot);
     }
     free(p->c);
+    partial_model_header_free(&p->pmh);
     free(p);
 }
 
 size_t partial_n_specs(const partial *p) { return p->n_specs; }
 const char *partial_spec(const partial *p, size_t i) { return p->specs[i]; }
 size_t partial_n_corpora(const partial *p) { return p->nc; }
+size_t partial_n_shards(const partial *p) { return p->n; }
+int partial_timed(const partial *p) { return p->pmh.timing != NULL; }
 const char *partial_corpus(const partial *p, size_t i) { return p->c[i].name; }
 
 /* Splits line (tabs, no newline) into at most max fields; returns the count. */
@@ -229,6 +238,16 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             p->n_specs++;
             continue;
         }
+        if (state == 2 && partial_model_header_is(line)) {
+            if ((rc = partial_model_header_line(&p->pmh, line, p->path, ln, err)))
+                goto done;
+            continue;
+        }
+        if (state == 3 && partial_model_corpus_is(line)) {
+            if ((rc = partial_model_corpus_line(&p->c[p->nc - 1].pm, line, p->path, ln, err)))
+                goto done;
+            continue;
+        }
         size_t nf = fields(line, fl, 10);
         if (state == 2 || (state == 3 && strcmp(fl[0], "C") == 0)) {
             if (nf != 5 || strcmp(fl[0], "C") != 0 || num(fl[3], size_t_max >> 8, &v[0]))
@@ -248,7 +267,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             continue;
         }
         struct pcorpus *c = &p->c[p->nc - 1];
-        if (state == 5 || (state == 3 && strcmp(fl[0], "V") == 0)) {
+        if (state == 5 || (state == 3 && strcmp(fl[0], "V") == 0 && !c->pm.any)) {
             if (nf != 7 || strcmp(fl[0], "V") != 0 || num(fl[3], PARTIAL_MAX_VOCAB, &v[0]) ||
                 num(fl[4], 1, &v[1]) || num(fl[5], 1, &v[2]) || num(fl[6], 1, &v[3]))
                 BAD("partial '%s':%zu: expected a block line 'V tokenizer lang vocab counted "
@@ -259,6 +278,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             c->b = nb;
             b = &c->b[c->nb++];
             memset(b, 0, sizeof *b);
+            b->pm.owner = -1;
             b->vocab = (size_t)v[0];
             b->counted = (int)v[1];
             b->has_offsets = (int)v[2];
@@ -272,7 +292,8 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             BAD("partial '%s':%zu: unexpected line '%.20s'", p->path, ln, fl[0]);
         if (strcmp(fl[0], "S") == 0) {
             int ok = nf == 9 && !num(fl[1], c->n_segments ? c->n_segments - 1 : 0, &v[0]) &&
-                     c->n_segments && !num(fl[2], 1, &v[1]) && b->n_hist == 0 && !b->sym;
+                     c->n_segments && !num(fl[2], 1, &v[1]) && b->n_hist == 0 && !b->sym &&
+                     !b->pm.any;
             for (int i = 0; ok && i < 6; i++)
                 ok = !num(fl[3 + i], UINT32_MAX, &v[2 + i]);
             if (!ok)
@@ -291,7 +312,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             for (int i = 0; i < 6; i++)
                 g->v[i] = (uint32_t)v[2 + i];
         } else if (strcmp(fl[0], "H") == 0) {
-            if (nf != 4 || !b->counted || b->sym || num(fl[1], 1, &v[0]) ||
+            if (nf != 4 || !b->counted || b->sym || b->pm.any || num(fl[1], 1, &v[0]) ||
                 num(fl[2], b->vocab ? b->vocab - 1 : 0, &v[1]) || !b->vocab ||
                 num(fl[3], UINT64_MAX >> 1, &v[2]) || v[2] == 0)
                 BAD("partial '%s':%zu: bad id count line (H test id count, id < vocab %zu, "
@@ -303,7 +324,8 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             b->hist = nh;
             b->hist[b->n_hist++] = (struct phist){(int)v[0], (size_t)v[1], v[2]};
         } else if (strcmp(fl[0], "D") == 0) {
-            if (nf != 2 || b->sym || !b->emit || num(fl[1], UINT64_MAX >> 8, &v[0]))
+            if (nf != 2 || b->sym || !b->emit || b->pm.any ||
+                num(fl[1], UINT64_MAX >> 8, &v[0]))
                 BAD("partial '%s':%zu: bad dictionary line (D bytes, once, in an emitted block, "
                     "after the S and H lines)", p->path, ln);
             b->sym = 1;
@@ -311,7 +333,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
         } else if (strcmp(fl[0], "Y") == 0) {
             /* words and oov words are at most the segment's bytes (< 2^32);
              * its symbol text at most 4 bytes a token and a newline */
-            int ok = nf == 6 && b->sym && b->n_y < b->n_segs && !num(fl[1], SIZE_MAX, &v[0]) &&
+            int ok = nf == 6 && b->sym && b->n_y < b->n_segs && !b->pm.any && !num(fl[1], SIZE_MAX, &v[0]) &&
                      v[0] == b->segs[b->n_y].seg && !num(fl[2], UINT32_MAX, &v[1]) &&
                      !num(fl[3], v[1], &v[2]) && !num(fl[4], (uint64_t)1 << 36, &v[3]) &&
                      !num(fl[5], (uint64_t)UINT32_MAX + 1, &v[4]);
@@ -322,6 +344,9 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             for (int i = 0; i < 4; i++)
                 b->segs[b->n_y].y[i] = v[1 + i];
             b->n_y++;
+        } else if (partial_model_block_is(fl[0])) {
+            if ((rc = partial_model_block_line(&b->pm, p->k, fl, nf, p->path, ln, err)))
+                goto done;
         } else if (strcmp(fl[0], "G") == 0) {
             /* the n-gram section, read through the block's E line */
             if (!b->emit)
@@ -344,6 +369,8 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             if (b->sym && b->n_y != b->n_segs)
                 BAD("partial '%s':%zu: the block (%s %s) has %zu segment lines but %zu symbol "
                     "lines", p->path, ln, b->tok, b->lang, b->n_segs, b->n_y);
+            if ((rc = partial_model_block_end(&b->pm, p->k, p->path, ln, err)))
+                goto done;
             state = 3;
         } else {
             BAD("partial '%s':%zu: unexpected line '%.20s' in a block", p->path, ln, fl[0]);
@@ -393,7 +420,8 @@ static int merge_block(partial *const *p, size_t n, size_t ci, size_t bi, result
                                                     sizeof *cnt, err)
                                         : NULL;
     double *ratios = have ? tb_malloc((ns ? ns : 1) * sizeof *ratios, err) : NULL;
-    int rc = ratios && (cnt || !b0->counted) ? TB_OK : TB_EINPUT;
+    const partial_model_block **tb = ratios ? tb_calloc(n, sizeof *tb, err) : NULL;
+    int rc = tb && (cnt || !b0->counted) ? TB_OK : TB_EINPUT;
     for (size_t k = 0; k < n && rc == TB_OK; k++) {
         const struct pblock *b = &p[k]->c[ci].b[bi];
         for (size_t i = 0; i < b->n_segs && rc == TB_OK; i++) {
@@ -474,12 +502,150 @@ static int merge_block(partial *const *p, size_t n, size_t ci, size_t bi, result
                 rc = compress_symbol_rows(res, c0->name, sp, b0->lang, b0->tok, y[2], y[3],
                                           b0->dict, err);
         }
+        /* timing rows (partial_model.h): s_train, encode_mb_per_s */
+        if (rc == TB_OK && tb) {
+            size_t k0 = 0;
+            for (size_t q = 0; q < n; q++) {
+                tb[q] = &p[q]->c[ci].b[bi].pm;
+                k0 = p[q]->k == 0 ? q : k0;
+            }
+            rc = partial_model_timing_rows(tb, n, k0, splits[k], c0->name, b0->lang, b0->tok,
+                                           res, err);
+        }
     }
     free(seg);
     free(ens);
     free(have);
     free(cnt);
     free(ratios);
+    free(tb);
+    return rc;
+}
+
+/* The test split of block bi of corpus ci over the n partials, as the model
+ * stage prices it: *lens (malloc'd) the token counts of its test segments in
+ * corpus order, *vp the priced vocabulary (stage_model_vocab_priced: the
+ * vocabulary, or for a code-space scheme max(256, the distinct ids of the H
+ * lines of every shard)). Every segment in exactly one partial, else
+ * TB_EINPUT. */
+static int block_test(partial *const *p, size_t n, size_t ci, size_t bi, size_t **lens,
+                      size_t *n_lens, size_t *vp, tb_error *err)
+{
+    const struct pcorpus *c0 = &p[0]->c[ci];
+    const struct pblock *b0 = &c0->b[bi];
+    size_t ns = c0->n_segments, rows = 0;
+    *lens = NULL;
+    *n_lens = 0;
+    for (size_t k = 0; k < n; k++)
+        rows += p[k]->c[ci].b[bi].n_segs;
+    if (rows != ns)
+        return tb_fail(err, TB_EINPUT,
+                       "corpus '%s' (%s %s): the partials hold %zu segment rows for its %zu "
+                       "segments", c0->name, b0->tok, b0->lang, rows, ns);
+    uint32_t *tok = tb_calloc(ns ? ns : 1, sizeof *tok, err);
+    unsigned char *have = tok ? tb_calloc(ns ? ns : 1, 1, err) : NULL;
+    int code = b0->vocab >= STAGE_MODEL_CODE_SPACE;
+    uint64_t *seen = have && code ? tb_calloc((b0->vocab + 63) / 64, sizeof *seen, err) : NULL;
+    *lens = have && (seen || !code) ? tb_malloc((ns ? ns : 1) * sizeof **lens, err) : NULL;
+    int rc = *lens ? TB_OK : (err->status ? err->status : TB_EINPUT);
+    size_t distinct = 0;
+    for (size_t k = 0; k < n && rc == TB_OK; k++) {
+        const struct pblock *b = &p[k]->c[ci].b[bi];
+        for (size_t i = 0; i < b->n_segs && rc == TB_OK; i++) {
+            size_t s = b->segs[i].seg;
+            if (have[s])
+                rc = tb_fail(err, TB_EINPUT,
+                             "partial '%s': corpus '%s' segment %zu (%s %s) is also in another "
+                             "shard's partial", p[k]->path, c0->name, s + 1, b0->tok, b0->lang);
+            have[s] = 1 + (uint8_t)b->segs[i].test;
+            tok[s] = b->segs[i].v[3];
+        }
+        for (size_t i = 0; seen && i < b->n_hist; i++) {
+            size_t id = b->hist[i].id;
+            uint64_t bit = (uint64_t)1 << (id % 64);
+            if (!(seen[id / 64] & bit)) {
+                seen[id / 64] |= bit;
+                distinct++;
+            }
+        }
+    }
+    for (size_t s = 0; s < ns && rc == TB_OK; s++) {
+        if (!have[s])
+            rc = tb_fail(err, TB_EINPUT, "corpus '%s' segment %zu (%s %s) is in none of the "
+                                         "partials", c0->name, s + 1, b0->tok, b0->lang);
+        else if (have[s] == 2)
+            (*lens)[(*n_lens)++] = tok[s];
+    }
+    *vp = code ? (distinct < 256 ? 256 : distinct) : b0->vocab;
+    free(tok);
+    free(have);
+    free(seen);
+    if (rc) {
+        free(*lens);
+        *lens = NULL;
+    }
+    return rc;
+}
+
+/* The model rows (with mm) of the emitted blocks [bi, be) of corpus ci (one
+ * spec), the pivot's block of the spec giving the _vs_en rows; then the
+ * spec's training rows, regime by regime, the pivot's job first. */
+static int merge_ngram(partial *const *p, size_t n, size_t ci, size_t bi0, size_t bi1,
+                       const char *data_dir, const char *cache_dir, corpus **c, results *res,
+                       tb_error *err);
+
+static int merge_spec_model(partial *const *p, size_t n, size_t ci, size_t bi, size_t be,
+                            partial_model_merge *mm, const char *data_dir, const char *cache_dir,
+                            corpus **c, results *res, tb_error *err)
+{
+    const struct pcorpus *c0 = &p[0]->c[ci];
+    size_t en = (size_t)-1, k0 = 0;
+    for (size_t k = 0; k < n; k++)
+        k0 = p[k]->k == 0 ? k : k0;
+    for (size_t j = bi; j < be; j++)
+        if (strcmp(c0->b[j].lang, c0->pivot) == 0)
+            en = j;
+    int rc = TB_OK;
+    size_t *el = NULL, n_el = 0, vp_en = 0;
+    int model = partial_model_merge_models(mm);
+    if (model && en != (size_t)-1)
+        rc = block_test(p, n, ci, en, &el, &n_el, &vp_en, err);
+    /* per language, as run_spec: the model rows, then the n-gram rows */
+    for (size_t j = bi; j < be && rc == TB_OK; j++) {
+        if (!c0->b[j].emit)
+            continue;
+        if (model) {
+            size_t *ll = NULL, n_ll = 0, vp = 0;
+            rc = block_test(p, n, ci, j, &ll, &n_ll, &vp, err);
+            if (rc == TB_OK)
+                rc = partial_model_merge_rows(mm, c0->name, c0->b[j].lang, c0->b[j].tok, ll,
+                                              n_ll, vp, el, n_el, vp_en, &p[k0]->c[ci].b[j].pm,
+                                              el ? &p[k0]->c[ci].b[en].pm : NULL, res, err);
+            free(ll);
+        }
+        if (rc == TB_OK)
+            rc = merge_ngram(p, n, ci, j, j + 1, data_dir, cache_dir, c, res, err);
+    }
+    free(el);
+    /* training: each job's rows are in its owner's partial */
+    unsigned regimes = 0;
+    for (size_t k = 0; k < n; k++)
+        for (size_t j = bi; j < be; j++) {
+            unsigned r = partial_model_train_regimes(&p[k]->c[ci].b[j].pm);
+            regimes = r > regimes ? r : regimes;
+        }
+    for (unsigned r = 0; r < regimes && rc == TB_OK; r++)
+        for (size_t t = 0; t <= be - bi && rc == TB_OK; t++) {
+            /* t == 0: the pivot's block; then the others in corpus order */
+            size_t j = t == 0 ? en : bi + t - 1;
+            if (j == (size_t)-1 || (t > 0 && j == en) || !c0->b[j].emit ||
+                c0->b[j].pm.owner < 0)
+                continue;
+            for (size_t k = 0; k < n && rc == TB_OK; k++)
+                if ((long)p[k]->k == c0->b[j].pm.owner)
+                    rc = partial_model_train_rows(&p[k]->c[ci].b[j].pm, r, c0->name,
+                                                  c0->b[j].lang, c0->b[j].tok, res, err);
+        }
     return rc;
 }
 
@@ -570,6 +736,7 @@ static int merge_ngram(partial *const *p, size_t n, size_t ci, size_t bi0, size_
 }
 
 int partial_merge(partial *const *p, size_t n, const char *data_dir, const char *cache_dir,
+                  const char *hardware_path,
                   results *res, tb_error *err)
 {
     if (n == 0)
@@ -590,6 +757,8 @@ int partial_merge(partial *const *p, size_t n, const char *data_dir, const char 
                            "'%s'; %zu specs, first '%s')",
                            q->path, a->path, q->n_specs, q->n_specs ? q->specs[0] : "",
                            a->n_specs, a->n_specs ? a->specs[0] : "");
+        if (partial_model_header_check(&a->pmh, a->path, &q->pmh, q->path, err))
+            return err->status;
         if (q->nc != a->nc)
             return tb_fail(err, TB_EINPUT, "partial '%s' has %zu corpora, '%s' %zu", q->path,
                            q->nc, a->path, a->nc);
@@ -615,7 +784,8 @@ int partial_merge(partial *const *p, size_t n, const char *data_dir, const char 
                     x->b[j].emit != y->b[j].emit || x->b[j].has_offsets != y->b[j].has_offsets ||
                     x->b[j].sym != y->b[j].sym || x->b[j].dict != y->b[j].dict ||
                     x->b[j].ng.order != y->b[j].ng.order ||
-                    (x->b[j].ng.order && strcmp(x->b[j].ng.spec, y->b[j].ng.spec)))
+                    (x->b[j].ng.order && strcmp(x->b[j].ng.spec, y->b[j].ng.spec)) ||
+                    x->b[j].pm.owner != y->b[j].pm.owner)
                     return tb_fail(err, TB_EINPUT,
                                    "partial '%s': corpus '%s' block %zu (%s %s) differs from "
                                    "'%s' (%s %s)",
@@ -642,23 +812,33 @@ int partial_merge(partial *const *p, size_t n, const char *data_dir, const char 
                          k, a->n, n, a->n);
     free(seen);
     free(who);
+    partial_model_merge *mm = NULL;
+    if (rc == TB_OK)
+        rc = partial_model_merge_new(&a->pmh, hardware_path, &mm, err);
     for (size_t ci = 0; ci < a->nc && rc == TB_OK; ci++) {
-        /* per spec (its blocks are consecutive): every language's token
-         * rows, then every language's n-gram rows */
-        corpus *c = NULL;
-        const struct pcorpus *pc = &a->c[ci];
-        for (size_t bi = 0, b0 = 0; bi < pc->nb && rc == TB_OK; bi++) {
-            if (pc->b[bi].emit)
-                rc = merge_block(p, n, ci, bi, res, err);
-            if (rc == TB_OK &&
-                (bi + 1 == pc->nb || strcmp(pc->b[bi + 1].tok, pc->b[bi].tok) != 0)) {
-                rc = merge_ngram(p, n, ci, b0, bi + 1, data_dir, cache_dir, &c, res, err);
-                b0 = bi + 1;
-            }
+        /* a spec's blocks (one per measured language), then its model and
+         * training rows, as run_spec emits them */
+        const struct pcorpus *c0 = &a->c[ci];
+        corpus *c = NULL; /* opened once, for the n-gram rows */
+        /* shard 0's timing curve and roofline check, its check rows first */
+        size_t k0 = 0;
+        const char *first = NULL;
+        for (size_t k = 0; k < n; k++)
+            k0 = p[k]->k == 0 ? k : k0;
+        for (size_t j = 0; j < c0->nb && !first; j++)
+            first = c0->b[j].emit ? c0->b[j].lang : NULL;
+        rc = partial_model_merge_corpus(mm, &p[k0]->c[ci].pm, c0->name, first, res, err);
+        for (size_t bi = 0, be; bi < c0->nb && rc == TB_OK; bi = be) {
+            for (be = bi; be < c0->nb && strcmp(c0->b[be].tok, c0->b[bi].tok) == 0; be++)
+                if (c0->b[be].emit && rc == TB_OK)
+                    rc = merge_block(p, n, ci, be, res, err);
+            if (rc == TB_OK)
+                rc = merge_spec_model(p, n, ci, bi, be, mm, data_dir, cache_dir, &c, res, err);
         }
         corpus_free(c);
         if (rc == TB_OK)
             rc = merge_archivers(&a->c[ci], data_dir, res, err);
     }
+    partial_model_merge_free(mm);
     return rc;
 }

@@ -59,7 +59,7 @@ int partial_ngram_write(FILE *f, const corpus *c, const token_streams *ts,
     for (size_t s = 0; s < n && rc == TB_OK; s++) {
         if (!only[s] || !corpus_in_split(c, s, CORPUS_TEST))
             continue;
-        fprintf(f, "T\t%zu\t", s);
+        fprintf(f, "t\t%zu\t", s);
         for (size_t i = ts->first[s]; i < ts->first[s + 1]; i++)
             fprintf(f, i > ts->first[s] ? " %" PRIx32 : "%" PRIx32, ts->ids[i]);
         if (fputc('\n', f) == EOF)
@@ -159,7 +159,7 @@ static int parse_gram(const char *line, int order, size_t vocab, uint64_t *w, in
     return 0;
 }
 
-/* A T line's segment and where its ids start. */
+/* A t line's segment and where its ids start. */
 static int parse_test(const char *line, size_t n_segments, size_t *seg, const char **ids)
 {
     const char *t = strchr(line + 2, '\t');
@@ -247,7 +247,7 @@ int partial_ngram_read(FILE *f, const char *name, size_t *ln, char **g, size_t n
             memcpy(prev, w, (size_t)k * sizeof *w);
             pk = k;
             out->n_grams++;
-        } else if (strncmp(line, "T\t", 2) == 0) {
+        } else if (strncmp(line, "t\t", 2) == 0) {
             size_t s;
             const char *p;
             uint64_t x;
@@ -263,7 +263,7 @@ int partial_ngram_read(FILE *f, const char *name, size_t *ln, char **g, size_t n
             out->n_test++;
         } else {
             BAD("partial '%s':%zu: unexpected line '%.20s' in an n-gram section (g lines, then "
-                "T lines, then E)", name, *ln, line);
+                "t lines, then E)", name, *ln, line);
         }
     }
     if (r == -2)
@@ -284,7 +284,7 @@ void partial_ngram_release(partial_ngram *ng)
 
 /* ---- merging ----------------------------------------------------------- */
 
-/* The test ids of every segment, as the T lines give them. */
+/* The test ids of every segment, as the t lines give them. */
 typedef struct test_ids {
     size_t n_segments;
     uint32_t **ids;
@@ -323,7 +323,7 @@ static int read_section(const char *path, const partial_ngram *ng, size_t vocab,
                 rc = err->status;
                 goto done;
             }
-        } else if (strncmp(line, "T\t", 2) == 0 && !parse_test(line, t->n_segments, &s, &p)) {
+        } else if (strncmp(line, "t\t", 2) == 0 && !parse_test(line, t->n_segments, &s, &p)) {
             if (t->have[s])
                 BAD("partial '%s': test segment %zu is also in another shard's partial", path,
                     s + 1);

@@ -14,7 +14,7 @@
  *                                order of counts.h (words compared from the
  *                                last: w_k, then w_{k-1}, ...; ids ascending,
  *                                then <s>, then </s>), strictly increasing
- *   T seg ids                    one per test segment of the shard, segment
+ *   t seg ids                    one per test segment of the shard, segment
  *                                order: its token ids (hex, space-separated;
  *                                empty for an empty segment)
  * The reader checks every line (ids below the block's vocab when it has one,
@@ -41,7 +41,7 @@ typedef struct partial_ngram {
     char *spec;         /* the block's tokenizer spec */
     off_t at;           /* offset of the section's first record */
     size_t n_grams;     /* g lines */
-    size_t n_test;      /* T lines */
+    size_t n_test;      /* t lines */
 } partial_ngram;
 
 /* Writes the section of language ts was encoded for (its streams: the

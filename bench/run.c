@@ -11,6 +11,7 @@
 #include "../corpora/corpus.h"
 #include "../corpora/words.h"
 #include "../model/roofline.h"
+#include "partial_model.h"
 #include "stage_roofline.h"
 #include "../model/transformer.h"
 #include "../tokenizers/bpe_cache.h"
@@ -280,6 +281,15 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
     if (x->only) {
         /* a shard writes the statistics of every measured language (the
          * pivot's too, for parity) and no rows */
+        partial_train *pt = NULL; /* the training jobs of this shard (partial_model.h) */
+        unsigned char *want = rc == TB_OK ? tb_calloc(nl ? nl : 1, 1, err) : NULL;
+        if (rc == TB_OK && !want)
+            rc = err->status;
+        for (size_t l = 0; want && l < nl; l++)
+            want[l] = mt[l] && lang_selected(cfg, corpus_lang(c, l));
+        if (rc == TB_OK && cfg->n_train && trains(cfg, c, cfg->specs[s]))
+            rc = partial_train_run(cfg, c, cfg->specs[s], tk, want, en, &pt, err);
+        free(want);
         FILE *f = rc == TB_OK ? open_memstream(&x->part[s], &x->part_len[s]) : NULL;
         if (rc == TB_OK && !f)
             rc = tb_fail(err, TB_EINPUT, "cannot buffer the partial of '%s'", name);
@@ -288,10 +298,30 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
                 continue;
             int emit = lang_selected(cfg, corpus_lang(c, l));
             rc = metrics_tok_write_partial(mt[l], c, emit, x->only, f, err);
+            /* the model stage prices a code-space pivot by its distinct ids */
+            if (rc == TB_OK && x->sm && !emit) {
+                token_streams ts;
+                metrics_tok_streams(mt[l], &ts);
+                rc = partial_model_write_hist(&ts, c, x->only, f, err);
+            }
             /* the symbol rows' additive statistics, for the rows it emits */
             if (rc == TB_OK && emit && symbol_is_symbol(tk[l]))
                 rc = compress_write_partial(tk[l], c, l, x->only, f, err);
-            /* the n-gram stage's raw counts and test ids, for the rows it emits */
+            if (rc == TB_OK)
+                rc = partial_train_write_block(pt, l, f, err);
+            /* timing: this shard's encode timing; the LM head the model rows
+             * of the merge price with (partial_model.h) */
+            if (rc == TB_OK && cfg->timing && emit)
+                rc = partial_timing_write_block(tk[l], c, l, x->only, s_train[l], f, err);
+            if (rc == TB_OK && cfg->timing && x->sm && (emit || (int)l == en)) {
+                token_streams ts;
+                metrics_tok_streams(mt[l], &ts);
+                pthread_mutex_lock(&x->model_lock);
+                rc = partial_model_write_head(x->sm, &ts, f, err);
+                pthread_mutex_unlock(&x->model_lock);
+            }
+            /* the n-gram stage's raw counts and test ids, for the rows it
+             * emits: the block's last section (it is read through the E) */
             if (rc == TB_OK && emit && ngram_order > 0) {
                 token_streams ts;
                 metrics_tok_streams(mt[l], &ts);
@@ -302,6 +332,7 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
         }
         if (f)
             fclose(f);
+        partial_train_free(pt);
         nl = 0; /* no rows: the loops below do nothing, the frees run */
     }
     static const enum corpus_split splits[] = {CORPUS_ALL, CORPUS_TRAIN, CORPUS_TEST};
@@ -595,6 +626,9 @@ static int run_corpus(const run_config *cfg, const corpus *c, words *w, stage_mo
             for (size_t s = 0; s < ns; s++)
                 if (x.part[s])
                     fwrite(x.part[s], 1, x.part_len[s], cfg->partial);
+            /* the model stage's timing curve and the roofline check */
+            if (cfg->timing && sm)
+                rc = partial_model_write_corpus(sm, chk, cfg->partial, err);
         }
     }
     for (size_t s = 0; x.part && s < ns; s++)
@@ -764,12 +798,9 @@ int run_suite(const run_config *cfg, results *res, tb_error *err)
     roofline_config rcfg = {0};
     roofline_check chk, *pchk = NULL;
     if (rc == TB_OK && sm && rf) {
-        rcfg.machine_model = "";
         /* model sizes from the presets to the 7B-class configurations, for
          * the decode-ms-against-size chart; every datasheet profile */
-        static const char *const models[] = {"small", "base", "7b", "llama2-7b", "qwen2-7b"};
-        rcfg.models = models;
-        rcfg.n_models = sizeof models / sizeof models[0];
+        stage_roofline_run_config(&rcfg);
         if (rc == TB_OK && cfg->timing) {
             progress(cfg, "measuring this machine for the roofline projections", 0, 0);
             tf_config tc;

@@ -356,6 +356,18 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
 int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum corpus_split split,
                         double *mb_per_s, tb_error *err)
 {
+    uint64_t bytes;
+    double med;
+    int rc = metrics_time_encode_only(t, c, li, split, NULL, &bytes, &med, err);
+    if (rc == TB_OK)
+        *mb_per_s = med > 0 ? (double)bytes / 1e6 / med : 0.0;
+    return rc;
+}
+
+int metrics_time_encode_only(const tokenizer *t, const corpus *c, size_t li,
+                             enum corpus_split split, const unsigned char *only,
+                             uint64_t *bytes_out, double *seconds, tb_error *err)
+{
     size_t cap = 1 << 16;
     uint32_t *ids = tb_malloc(cap * sizeof *ids, err);
     if (!ids)
@@ -369,7 +381,7 @@ int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum cor
         bytes = 0;
         double t0 = tb_now();
         for (size_t s = 0; s < corpus_n_segments(c); s++) {
-            if (!corpus_in_split(c, s, split))
+            if (!corpus_in_split(c, s, split) || (only && !only[s]))
                 continue;
             size_t len, nt;
             const char *text = corpus_segment(c, li, s, &len);
@@ -392,8 +404,8 @@ int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum cor
         times[runs++] = tb_now() - t0;
     }
     free(ids);
-    double med = tb_median(times, runs);
-    *mb_per_s = med > 0 ? (double)bytes / 1e6 / med : 0.0;
+    *bytes_out = bytes;
+    *seconds = tb_median(times, runs);
     return TB_OK;
 }
 

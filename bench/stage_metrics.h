@@ -105,6 +105,12 @@ int metrics_stats_emit(metrics_stats *st, const char *cname, const char *split,
 /* Times encoding of the split's segments: fills *mb_per_s. */
 int metrics_time_encode(const tokenizer *t, const corpus *c, size_t li, enum corpus_split split,
                         double *mb_per_s, tb_error *err);
+/* The same over the split's segments s with only[s] (NULL: all): *bytes
+ * their UTF-8 bytes, *seconds the median pass (a shard's share, summed by
+ * `tokbench merge`: bench/partial_model.h). */
+int metrics_time_encode_only(const tokenizer *t, const corpus *c, size_t li,
+                             enum corpus_split split, const unsigned char *only,
+                             uint64_t *bytes, double *seconds, tb_error *err);
 /* The encode_mb_per_s row of the split (metrics_time_encode; unit MB/s, a
  * timing unit: the caller leaves it out with --no-timing). */
 int metrics_emit_encode_speed(const tokenizer *t, const corpus *c, size_t li,

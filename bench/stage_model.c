@@ -249,6 +249,78 @@ static int measure_head(stage_model *sm, size_t vocab, const head_time **out, tb
     return TB_OK;
 }
 
+int stage_model_measure(stage_model *sm, size_t vocab, stage_model_curve *curve, double *row_ms,
+                        double *one_ms, tb_error *err)
+{
+    const head_time *h = NULL;
+    if (measure_body(sm, err) || measure_head(sm, vocab, &h, err))
+        return err->status ? err->status : TB_EINPUT;
+    memset(curve, 0, sizeof *curve);
+    curve->n_sweep = sm->n_sweep;
+    memcpy(curve->sweep_n, sm->sweep_n, sizeof sm->sweep_n);
+    memcpy(curve->sweep_ms, sm->sweep_ms, sizeof sm->sweep_ms);
+    curve->n_dec = sm->n_dec;
+    memcpy(curve->dec_pos, sm->dec_pos, sizeof sm->dec_pos);
+    memcpy(curve->dec_ms, sm->dec_ms, sizeof sm->dec_ms);
+    curve->n_stat = sm->n_stat;
+    curve->stat_body_ms = sm->stat_body_ms;
+    curve->stat_body_gemm_ms = sm->stat_body_gemm_ms;
+    *row_ms = h->row_ms;
+    *one_ms = h->one_ms;
+    return TB_OK;
+}
+
+int stage_model_set_curve(stage_model *sm, const stage_model_curve *c, tb_error *err)
+{
+    size_t C = sm->mc.context;
+    int ok = c->n_sweep >= 1 && c->n_sweep <= MAX_SWEEP && c->n_dec <= 3 &&
+             c->sweep_n[c->n_sweep - 1] == C && c->n_stat == (C < 512 ? C : 512);
+    for (size_t i = 0; ok && i < c->n_sweep; i++)
+        ok = c->sweep_n[i] >= 1 && (i == 0 || c->sweep_n[i] > c->sweep_n[i - 1]) &&
+             c->sweep_ms[i] >= 0 && isfinite(c->sweep_ms[i]);
+    for (size_t i = 0; ok && i < c->n_dec; i++)
+        ok = c->dec_pos[i] >= 1 && c->dec_pos[i] < C &&
+             (i == 0 || c->dec_pos[i] > c->dec_pos[i - 1]) && c->dec_ms[i] >= 0 &&
+             isfinite(c->dec_ms[i]);
+    ok = ok && c->stat_body_ms > 0 && isfinite(c->stat_body_ms) && c->stat_body_gemm_ms >= 0 &&
+         isfinite(c->stat_body_gemm_ms);
+    if (!ok)
+        return tb_fail(err, TB_EINPUT,
+                       "model stage: a timing curve that is not one of preset '%s' (context "
+                       "%zu): prefill lengths ascending to the context, decode positions "
+                       "below it, finite ms",
+                       sm->cfg.preset ? sm->cfg.preset : "small", C);
+    sm->n_sweep = c->n_sweep;
+    memcpy(sm->sweep_n, c->sweep_n, sizeof sm->sweep_n);
+    memcpy(sm->sweep_ms, c->sweep_ms, sizeof sm->sweep_ms);
+    sm->n_dec = c->n_dec;
+    memcpy(sm->dec_pos, c->dec_pos, sizeof sm->dec_pos);
+    memcpy(sm->dec_ms, c->dec_ms, sizeof sm->dec_ms);
+    sm->n_stat = c->n_stat;
+    sm->stat_body_ms = c->stat_body_ms;
+    sm->stat_body_gemm_ms = c->stat_body_gemm_ms;
+    sm->measured = 1;
+    sm->cfg.timing = 1;
+    return TB_OK;
+}
+
+int stage_model_set_head(stage_model *sm, size_t vocab, double row_ms, double one_ms,
+                         tb_error *err)
+{
+    if (!(row_ms >= 0 && one_ms >= 0 && isfinite(row_ms) && isfinite(one_ms)))
+        return tb_fail(err, TB_EINPUT, "model stage: head times %g, %g ms of vocabulary %zu",
+                       row_ms, one_ms, vocab);
+    size_t i = 0;
+    while (i < sm->n_heads && sm->heads[i].vocab != vocab)
+        i++;
+    if (i == MAX_HEADS)
+        return tb_fail(err, TB_EINPUT, "model stage: more than %d vocabulary sizes", MAX_HEADS);
+    if (i == sm->n_heads)
+        sm->n_heads++;
+    sm->heads[i] = (head_time){vocab, row_ms, one_ms};
+    return TB_OK;
+}
+
 /* Body ms of a prefill of n tokens: piecewise linear between sweep points
  * (n <= context, so never beyond the last point). */
 static double body_ms(const stage_model *sm, size_t n)
@@ -271,15 +343,15 @@ typedef struct price {
     size_t tokens, chunks, longest;
 } price;
 
-static void price_split(const stage_model *sm, const corpus *c, const token_streams *ts,
-                        const tf_config *mc, const head_time *h, price *out)
+/* Prices the test split given as the token counts of its segments in corpus
+ * order (lens[0..n)): each segment one sequence, in chunks of the context. */
+static void price_lens(const stage_model *sm, const size_t *lens, size_t n_lens,
+                       const tf_config *mc, const head_time *h, price *out)
 {
     memset(out, 0, sizeof *out);
     size_t C = mc->context;
-    for (size_t s = 0; s < ts->n_segments; s++) {
-        if (!corpus_in_split(c, s, CORPUS_TEST))
-            continue;
-        size_t n = ts->first[s + 1] - ts->first[s];
+    for (size_t s = 0; s < n_lens; s++) {
+        size_t n = lens[s];
         out->tokens += n;
         while (n > 0) {
             size_t k = n < C ? n : C;
@@ -353,16 +425,6 @@ static void memory_rows(struct emit *e, const tf_config *mc, const price *p, con
         snprintf(name, sizeof name, "bytes_train_%s", ctx[i].tag);
         row(e, name, suffix, m.train, "bytes");
     }
-}
-
-/* Test tokens of ts (segments in the test split). */
-static size_t test_tokens(const corpus *c, const token_streams *ts)
-{
-    size_t n = 0;
-    for (size_t s = 0; s < ts->n_segments; s++)
-        if (corpus_in_split(c, s, CORPUS_TEST))
-            n += ts->first[s + 1] - ts->first[s];
-    return n;
 }
 
 size_t stage_model_doc_tokens(size_t n_en, size_t tokens_l, size_t tokens_en)
@@ -469,6 +531,19 @@ int stage_model_vocab_priced(const token_streams *ts, size_t *out, tb_error *err
     return TB_OK;
 }
 
+int stage_model_test_lens(const corpus *c, const token_streams *ts, size_t **lens, size_t *n,
+                          tb_error *err)
+{
+    *lens = tb_malloc((ts->n_segments ? ts->n_segments : 1) * sizeof **lens, err);
+    if (!*lens)
+        return err->status ? err->status : TB_EINPUT;
+    *n = 0;
+    for (size_t s = 0; s < ts->n_segments; s++)
+        if (corpus_in_split(c, s, CORPUS_TEST))
+            (*lens)[(*n)++] = ts->first[s + 1] - ts->first[s];
+    return TB_OK;
+}
+
 int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *tok_name,
                      const token_streams *ts, const token_streams *en, results *r, tb_error *err)
 {
@@ -481,9 +556,30 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
                        "model stage: corpus '%s': token streams of %zu segments for a corpus of "
                        "%zu",
                        corpus_name(c), ts->n_segments != ns ? ts->n_segments : en->n_segments, ns);
-    size_t vp = 0, vp_en = 0;
-    if (stage_model_vocab_priced(ts, &vp, err) || (en && stage_model_vocab_priced(en, &vp_en, err)))
-        return err->status;
+    stage_model_test l = {0}, e = {0};
+    size_t *ll = NULL, *le = NULL;
+    int rc = stage_model_vocab_priced(ts, &l.vocab_priced, err);
+    if (rc == TB_OK && en)
+        rc = stage_model_vocab_priced(en, &e.vocab_priced, err);
+    if (rc == TB_OK)
+        rc = stage_model_test_lens(c, ts, &ll, &l.n_lens, err);
+    if (rc == TB_OK && en)
+        rc = stage_model_test_lens(c, en, &le, &e.n_lens, err);
+    l.lens = ll;
+    e.lens = le;
+    if (rc == TB_OK)
+        rc = stage_model_rows_test(sm, corpus_name(c), corpus_lang(c, li), tok_name, &l,
+                                   en ? &e : NULL, r, err);
+    free(ll);
+    free(le);
+    return rc;
+}
+
+int stage_model_rows_test(stage_model *sm, const char *cname, const char *lang,
+                          const char *tok_name, const stage_model_test *ts,
+                          const stage_model_test *en, results *r, tb_error *err)
+{
+    size_t vp = ts->vocab_priced, vp_en = en ? en->vocab_priced : 0;
     tf_config mc = sm->mc, big = sm->big;
     mc.vocab = big.vocab = vp;
     if (tf_config_check(&mc, err))
@@ -496,11 +592,11 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
             return err->status;
     }
     price p, pb;
-    price_split(sm, c, ts, &mc, h, &p);
+    price_lens(sm, ts->lens, ts->n_lens, &mc, h, &p);
     if (!p.tokens)
         return TB_OK;
-    price_split(sm, c, ts, &big, NULL, &pb);
-    struct emit e = {r, corpus_name(c), corpus_lang(c, li), tok_name, err, TB_OK};
+    price_lens(sm, ts->lens, ts->n_lens, &big, NULL, &pb);
+    struct emit e = {r, cname, lang, tok_name, err, TB_OK};
     flops_rows(&e, &p, "");
     memory_rows(&e, &mc, &p, "");
     flops_rows(&e, &pb, "_7b_analytic");
@@ -512,12 +608,12 @@ int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *to
         tf_config ec = sm->mc;
         ec.vocab = vp_en;
         price pe;
-        price_split(sm, c, en, &ec, hen, &pe);
+        price_lens(sm, en->lens, en->n_lens, &ec, hen, &pe);
         if (pe.flops.total > 0)
             row(&e, "flops_total_vs_en", "", p.flops.total / pe.flops.total, "ratio");
         if (hen && pe.ms > 0)
             row(&e, "ms_prefill_vs_en", "", p.ms / pe.ms, "time_ratio");
-        doc_rows(&e, sm, &mc, &ec, p.tokens, test_tokens(c, en));
+        doc_rows(&e, sm, &mc, &ec, p.tokens, pe.tokens);
     }
     if (h) {
         row(&e, "ms_prefill", "", p.ms, "ms");

@@ -23,6 +23,11 @@
  *   - gflops_achieved = analytic FLOPs of a prefill of min(512, context)
  *     tokens / (measured body + head time); gemm_time_share = time inside
  *     sgemm / that time; gemm_time_tokens = that prefill's length (tokens).
+ * A sharded run (`tokbench run --shard K/N`, bench/partial_model.h) writes
+ * no model rows: `tokbench merge` makes them with stage_model_rows_test from
+ * the test split's segment lengths; its ms rows are priced over the merged
+ * split with shard 0's curve and LM-head times (stage_model_set_curve,
+ * stage_model_set_head), each shard having measured its own.
  * OpenBLAS runs with cfg->threads threads (default 1, for reproducible
  * timings on a shared machine), set with openblas_set_num_threads.
  *
@@ -98,6 +103,51 @@ void stage_model_free(stage_model *sm);
 int stage_model_rows(stage_model *sm, const corpus *c, size_t li, const char *tok_name,
                      const token_streams *ts, const token_streams *en, results *r,
                      tb_error *err);
+
+/* The test split of one (corpus, language, tokenizer) as the model stage
+ * prices it: the token counts of its segments in corpus order (zero-token
+ * segments included) and the priced vocabulary (below). Everything
+ * stage_model_rows needs, so `tokbench merge` makes the same rows from a
+ * shard partial's segment lines (bench/partial_model.h). */
+typedef struct stage_model_test {
+    const size_t *lens;
+    size_t n_lens;
+    size_t vocab_priced;
+} stage_model_test;
+
+/* stage_model_rows from the test split's lengths (ts; en: the pivot's with the
+ * same tokenizer spec, or NULL). The rows of stage_model_rows, which calls it. */
+int stage_model_rows_test(stage_model *sm, const char *cname, const char *lang,
+                          const char *tok_name, const stage_model_test *ts,
+                          const stage_model_test *en, results *r, tb_error *err);
+/* The token counts of ts's test segments in corpus order: *lens malloc'd. */
+int stage_model_test_lens(const corpus *c, const token_streams *ts, size_t **lens, size_t *n,
+                          tb_error *err);
+
+/* The timing curve of the ms rows (measured once per stage, above), for a
+ * shard partial (bench/partial_model.h): a sharded run's merge prices the
+ * merged split with ONE shard's curve. */
+#define STAGE_MODEL_MAX_SWEEP 8
+typedef struct stage_model_curve {
+    size_t n_sweep;
+    size_t sweep_n[STAGE_MODEL_MAX_SWEEP];  /* prefill lengths, ascending, the last = context */
+    double sweep_ms[STAGE_MODEL_MAX_SWEEP]; /* body ms */
+    size_t n_dec;
+    size_t dec_pos[3];                      /* decode cache lengths, ascending */
+    double dec_ms[3];
+    size_t n_stat;                          /* min(512, context) */
+    double stat_body_ms, stat_body_gemm_ms;
+} stage_model_curve;
+/* Measures the body (once) and the LM head of vocab (once per vocab) and
+ * gives the curve and that head's per-row and one-row ms. */
+int stage_model_measure(stage_model *sm, size_t vocab, stage_model_curve *curve, double *row_ms,
+                        double *one_ms, tb_error *err);
+/* Takes curve as the stage's measured body (TB_EINPUT when it is not one of
+ * this preset: lengths, order) and turns the ms rows on. */
+int stage_model_set_curve(stage_model *sm, const stage_model_curve *curve, tb_error *err);
+/* Takes (row_ms, one_ms) as the measured head of vocab, replacing any. */
+int stage_model_set_head(stage_model *sm, size_t vocab, double row_ms, double one_ms,
+                         tb_error *err);
 
 /* The priced vocabulary of ts (above): ts->vocab_size, or for a code-space
  * scheme (vocab_size >= STAGE_MODEL_CODE_SPACE) max(256, distinct ids over

@@ -106,6 +106,15 @@ int stage_roofline_rows(const roofline *rf, const roofline_config *cfg, const si
     return rc;
 }
 
+void stage_roofline_run_config(roofline_config *cfg)
+{
+    static const char *const models[] = {"small", "base", "7b", "llama2-7b", "qwen2-7b"};
+    *cfg = (roofline_config){0};
+    cfg->machine_model = "";
+    cfg->models = models;
+    cfg->n_models = sizeof models / sizeof models[0];
+}
+
 int stage_roofline_check_rows(const roofline_check *chk, results *r, const char *corpus,
                         const char *split, const char *lang, const char *tokenizer, tb_error *err)
 {

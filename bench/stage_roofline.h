@@ -22,6 +22,11 @@ int stage_roofline_rows(const roofline *rf, const roofline_config *cfg, const si
                         const char *split, const char *lang, const char *tokenizer,
                         tb_error *err);
 
+/* The pairs of a run's projection rows (tokbench run and merge): the model
+ * sizes from the presets to the 7B-class configurations (small, base, 7b,
+ * llama2-7b, qwen2-7b) on every datasheet profile, no machine model. */
+void stage_roofline_run_config(roofline_config *cfg);
+
 /* Appends the check rows of chk (roofline_check_run) under the given key. */
 int stage_roofline_check_rows(const roofline_check *chk, results *r, const char *corpus,
                               const char *split, const char *lang, const char *tokenizer,

@@ -33,7 +33,15 @@ const cli_command merge_cmd = {
     "text) are computed here from the corpora under DATA, which must be the ones\n"
     "the shards ran on (MANIFEST sha256). So are the n-gram rows: the shards' raw\n"
     "counts are summed, the model estimated once and the test split scored; the\n"
-    "tokenizer of each spec is opened (trained ones from the cache) for ngram_ksr.\n",
+    "tokenizer of each spec is opened (trained ones from the cache) for ngram_ksr.\n"
+    "With --model in the shards' run, the model and proj_* rows are made here from\n"
+    "the partials' segment lengths with the hardware profiles (TOKBENCH_HARDWARE,\n"
+    "default model/hardware.tsv; its sha256 must be the shards'). Measured training\n"
+    "ran in one shard per (corpus, spec, language) job; its rows are copied. Timing\n"
+    "rows are per-shard measurements (docs/DESIGN.md 'Sharded runs'): encode_mb_per_s\n"
+    "is the shards' summed bytes over their summed seconds, the model's ms rows and\n"
+    "the roofline check are shard 0's measurements, a training job's timings its\n"
+    "shard's; manifest.json and REPORT.md say the rows come from N shards.\n",
     merge_opts,
     NULL,
 };
@@ -59,7 +67,8 @@ int cmd_merge(const cli_args *a)
     if (rc == TB_OK)
         rc = results_new(&res, &err);
     if (rc == TB_OK)
-        rc = partial_merge(p, np, cli_data_dir(&merge_cmd, a), cli_cache_dir(), res, &err);
+        rc = partial_merge(p, np, cli_data_dir(&merge_cmd, a), cli_cache_dir(),
+                           cli_hardware_path(&merge_cmd, a), res, &err);
     if (rc == TB_OK) {
         run_config cfg = {0};
         cfg.data_dir = cli_data_dir(&merge_cmd, a);
@@ -76,6 +85,8 @@ int cmd_merge(const cli_args *a)
         cfg.corpora = corpora;
         if (rc == TB_OK)
             rc = manifest_new(&cfg, a->argc, a->argv, &m, &err);
+        if (rc == TB_OK)
+            rc = manifest_set_shards(m, partial_n_shards(p[0]), partial_timed(p[0]), &err);
     }
     char real[4096];
     const char *out_dir = cli_out_path(cli_get(&merge_cmd, a, "out", CLI_DEFAULT_OUT), real,

@@ -10,6 +10,7 @@
 
 #include "../bench/manifest.h"
 #include "../bench/partial.h"
+#include "../bench/partial_model.h"
 #include "../bench/run.h"
 #include "../bench/suite.h"
 #include "../common/afile.h"
@@ -41,7 +42,8 @@ static const cli_opt run_opts[] = {
     {"train-budget", 0, "FLOPS", "FLOPs of each measured training of the suite's training list "
                                  "(default: the suite's; 0: no training)"},
     {"shard", 0, "K/N", "only the segments of shard K of N (0 <= K < N); write DIR/partial.tsv "
-                        "for 'tokbench merge' instead of rows (needs --no-timing)"},
+                        "for 'tokbench merge' instead of rows (the n-gram stage needs "
+                        "--no-timing and --model none)"},
     {"quiet", 'q', NULL, "do not print the summary table"},
     {0, 0, 0, 0},
 };
@@ -264,12 +266,10 @@ int cmd_run(const cli_args *a)
         const char *why = cfg.timing && cfg.ngram_order > 0
                               ? "the n-gram stage's timing rows do not merge (the merge makes "
                                 "its rows without them); give --no-timing"
-                          : cfg.timing           ? "timing rows are per-shard; give --no-timing"
-                          : cfg.model_preset     ? "the model stage does not merge yet; give "
-                                                   "--model none"
-                          : cfg.n_train          ? "training does not merge; give "
-                                                   "--train-budget 0"
-                                                 : NULL;
+                          : cfg.model_preset && cfg.ngram_order > 0
+                              ? "the selector latency rows (the n-gram stage with the model) do "
+                                "not merge yet; give --model none or --ngram 0"
+                              : NULL;
         if (why) {
             fprintf(stderr, "tokbench run: --shard %s: %s\n", shard, why);
             return TB_EUSAGE;
@@ -294,6 +294,8 @@ int cmd_run(const cli_args *a)
         if (rc == TB_OK)
             rc = partial_write_header(af.fp, cfg.shard_k, cfg.shard_n, cfg.specs, cfg.n_specs,
                                       &err);
+        if (rc == TB_OK)
+            rc = partial_model_write_header(af.fp, &cfg, &err);
         if (rc == TB_OK)
             rc = run_suite(&cfg, res, &err);
         cli_progress_end(&prog);

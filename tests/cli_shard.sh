@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sharded runs (run --shard K/N, merge): for N = 1, 2, 3, 7 on udhr and
 # libreoffice the shards run under GNU parallel over local slots and the
-# merged deterministic rows equal the unsharded run's, byte for byte; a
+# merged deterministic rows equal the unsharded run's, byte for byte (the
+# model stage, training and timing: tests/cli_shard_model.sh); a
 # missing, duplicated or foreign shard is refused and nothing is written; a
 # failing shard gives parallel a non-zero exit. TAP-style lines for tests/run.sh.
 cd "$(dirname "$0")/.."
@@ -9,12 +10,10 @@ cd "$(dirname "$0")/.."
 
 expect_exit 2 "--shard 3/3 is a usage error" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --shard 3/3 --data "$DATA" -o "$WORK/x"
 expect_err "--shard must be K/N" "--shard 3/3 says what is expected"
-expect_exit 2 "--shard with timing is refused" -- "$TB" run -c udhr -t bytes --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
-expect_err "--no-timing" "--shard with timing names --no-timing"
-expect_exit 2 "--shard with the n-gram stage's timing is refused" -- "$TB" run -c udhr -t bytes --ngram 2 --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_exit 2 "--shard with the n-gram stage's timing is refused" -- "$TB" run -c udhr -t bytes --ngram 2 --model none --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "the n-gram stage's timing rows do not merge" "--shard with n-gram timing says why"
-expect_exit 2 "--shard with the model stage is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --model tiny --shard 0/2 --data "$DATA" -o "$WORK/x"
-expect_err "--model none" "--shard with --model names it"
+expect_exit 2 "--shard with the n-gram stage and the model is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 2 --model tiny --shard 0/2 --data "$DATA" -o "$WORK/x"
+expect_err "the selector latency rows" "--shard with n-gram and model says why"
 [[ ! -e "$WORK/x" ]] && ok "a refused shard writes nothing" || notok "a refused shard writes nothing"
 expect_exit 3 "a shard never trains: bpe:1000 not in the cache fails" -- "$TB" run -c udhr -t bpe:1000 --no-timing --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "run 'tokbench prepare'" "the untrained shard says to run prepare"
@@ -134,7 +133,7 @@ awk '/^g\t/ && !done { held = $0; done = 1; next } /^g\t/ && held != "" { print;
 expect_exit 3 "n-gram records out of order are refused" -- "$TB" merge "$P-0" "$WORK/swap.tsv" "$P-2" --data "$DATA" -o "$WORK/bad"
 expect_err "swap.tsv':" "the out-of-order record's file is named"
 expect_err "n-gram out of order" "the out-of-order record is named"
-awk '/^T\t/ && !done { done = 1; next } { print }' "$P-1/partial.tsv" >"$WORK/t.tsv"
+awk '/^t\t/ && !done { done = 1; next } { print }' "$P-1/partial.tsv" >"$WORK/t.tsv"
 expect_exit 3 "a missing test segment is refused" -- "$TB" merge "$P-0" "$WORK/t.tsv" "$P-2" --data "$DATA" -o "$WORK/bad"
 expect_err "is in none of the partials" "the missing test segment is named"
 awk -F'\t' -v OFS='\t' '$1 == "g" && !done { $3 = "ffffffff"; done = 1 } { print }' "$P-1/partial.tsv" >"$WORK/id.tsv"

@@ -76,7 +76,7 @@ static void test_hand_merge(void **state)
     assert_int_equal(parse(k_p0, "p0", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, NULL, NULL, r, &err), TB_OK);
+    assert_int_equal(partial_merge(p, 2, NULL, NULL, NULL, r, &err), TB_OK);
     assert_true(row(r, "all", "ru", "tokens") == 7);
     assert_true(row(r, "all", "ru", "bytes") == 10);
     assert_true(fabs(row(r, "all", "ru", "parity") - 7.0 / 3) < 1e-12);
@@ -105,7 +105,7 @@ static void test_hand_merge_symbol(void **state)
     assert_int_equal(parse(k_s1, "s1", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, NULL, NULL, r, &err), TB_EUSAGE);
+    assert_int_equal(partial_merge(p, 2, NULL, NULL, NULL, r, &err), TB_EUSAGE);
     assert_non_null(strstr(err.msg, "corpus 't': the archivers' rows of a symbol scheme need "
                                     "the corpus (--data)"));
     const char *t = "symbol:2";
@@ -138,7 +138,7 @@ static void expect_merge_fails(const char *a, const char *b, const char *needle)
     assert_int_equal(parse(b, "b.tsv", &p[1], &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(p, 2, NULL, NULL, r, &err), TB_EINPUT);
+    assert_int_equal(partial_merge(p, 2, NULL, NULL, NULL, r, &err), TB_EINPUT);
     if (!strstr(err.msg, needle))
         fail_msg("'%s' lacks '%s'", err.msg, needle);
     results_free(r);
@@ -173,7 +173,7 @@ static void test_refusals(void **state)
     assert_int_equal(parse(k_p0, "p0", &p, &err), TB_OK);
     results *r = NULL;
     assert_int_equal(results_new(&r, &err), TB_OK);
-    assert_int_equal(partial_merge(&p, 1, NULL, NULL, r, &err), TB_EINPUT);
+    assert_int_equal(partial_merge(&p, 1, NULL, NULL, NULL, r, &err), TB_EINPUT);
     assert_non_null(strstr(err.msg, "shard 1/2 is missing"));
     assert_int_equal(results_count(r), 0);
     results_free(r);
@@ -206,6 +206,29 @@ static void test_refusals(void **state)
         {SYM_HEAD "D\t5\n" SYM_S "E\n", "'p.tsv':7: bad segment line"},
         {"tokbench-partial 3\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t0\n"
          "D\t5\nE\n", "'p.tsv':6: bad dictionary line"},
+        /* the model, timing and training records (bench/partial_model.h) */
+#define B_HEAD "tokbench-partial 3\nshard 0 2\nspec b\nC\tt\tabc\t2\ten\nV\tb\ten\t4\t1\t1\t1\n"
+#define B_S "S\t0\t0\t4\t4\t2\t2\t1\t0\n"
+        {"tokbench-partial 3\nshard 0 1\nspec b\nmodel\ttiny\tabc\n", "'p.tsv':4: expected 'model"},
+        {"tokbench-partial 3\nshard 0 1\nspec b\nmodel\ttiny\t-\nmodel\ttiny\t-\n",
+         "'p.tsv':5: a second 'model' line"},
+        {"tokbench-partial 3\nshard 0 1\nspec b\ntiming\t2\n", "'p.tsv':4: expected one 'timing 1'"},
+        {B_HEAD B_S "J\t1\nR\t0\ttest\ttrain_loss\t4\tnats/token\nE\n",
+         "'p.tsv':8: bad training row line"},
+        {B_HEAD B_S "J\t0\nR\t0\ttest\tloss\t4\tnats/token\nE\n", "'p.tsv':8: bad training row"},
+        {B_HEAD B_S "J\t0\nR\t0\ttest\ttrain_loss\tnan\tnats/token\nE\n",
+         "'p.tsv':8: bad training row"},
+        {B_HEAD B_S "J\t0\nE\n", "'p.tsv':8: the block is a training job of this shard (J 0) but "
+                                 "holds none"},
+        {B_HEAD B_S "J\t0\nJ\t0\nE\n", "'p.tsv':8: bad training job line"},
+        {B_HEAD "J\t1\n" B_S "E\n", "'p.tsv':7: bad segment line"},
+        {B_HEAD B_S "T\t4\t1e-6\t5\t1e-6\t0\nE\n", "'p.tsv':7: bad timing line"},
+        {B_HEAD B_S "T\t4\t-1\t4\t1e-6\t0\nE\n", "'p.tsv':7: bad timing line"},
+        {B_HEAD B_S "M\t0\t1\t1\nE\n", "'p.tsv':7: bad model head line"},
+        {B_HEAD B_S "E\nMD\t63\t1\n", "'p.tsv':8: bad corpus timing line (MD"},
+        {B_HEAD B_S "E\nMP\t1\t1\nMS\t1\t1\t1\nMP\t2\t1\n", "'p.tsv':10: bad corpus timing line (MP"},
+        {B_HEAD B_S "E\nK\ttiny\t64\n", "'p.tsv':8: bad corpus timing line (K"},
+        {B_HEAD B_S "E\nMP\t1\t1\nV\tb\ten\t4\t1\t1\t1\n", "'p.tsv':9: unexpected line"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         tb_error e = {0};
@@ -276,7 +299,7 @@ static void round_trip(const char *const *specs, size_t n_specs, const char *cac
         free(buf);
     }
     assert_int_equal(results_new(&merged, &err), TB_OK);
-    if (partial_merge(p, N, data, NULL, merged, &err))
+    if (partial_merge(p, N, data, NULL, NULL, merged, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(results_count(merged), results_count(full));
     assert_true(results_count(full) > 0);
