@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/timer.h"
 #include "../ngram/counts.h"
 #include "../tokenizers/tokenizer.h"
 #include "stage_ngram.h"
@@ -36,7 +37,8 @@ static int put_gram(void *ud, const uint64_t *w, int k, uint64_t count, tb_error
 }
 
 int partial_ngram_write(FILE *f, const corpus *c, const token_streams *ts,
-                        const unsigned char *only, int order, const char *spec, tb_error *err)
+                        const unsigned char *only, int order, const char *spec, int timing,
+                        tb_error *err)
 {
     if (strpbrk(spec, "\t\n"))
         return tb_fail(err, TB_EUSAGE, "tokenizer spec '%s': a tab or newline cannot go into a "
@@ -49,11 +51,16 @@ int partial_ngram_write(FILE *f, const corpus *c, const token_streams *ts,
         use[s] = only[s] && corpus_in_split(c, s, CORPUS_TRAIN);
     ngram_data d = {n, ts->ids, ts->first, use};
     ngram_counts *cnt = NULL;
+    double t0 = tb_now();
     int rc = ngram_counts_new(order, &cnt, err);
     if (rc == TB_OK)
         rc = ngram_counts_add_data(cnt, &d, err);
+    double s_count = tb_now() - t0;
     if (rc == TB_OK) {
-        fprintf(f, "G\t%d\t%s\n", order, spec);
+        if (timing)
+            fprintf(f, "G\t%d\t%s\t%.17g\n", order, spec, s_count);
+        else
+            fprintf(f, "G\t%d\t%s\n", order, spec);
         rc = ngram_counts_each(cnt, put_gram, f, err);
     }
     for (size_t s = 0; s < n && rc == TB_OK; s++) {
@@ -211,10 +218,19 @@ int partial_ngram_read(FILE *f, const char *name, size_t *ln, char **g, size_t n
 {
     memset(out, 0, sizeof *out);
     uint64_t order;
-    if (ng != 3 || dec(g[1], NGRAM_MAX_ORDER, &order) || order == 0 || !g[2][0])
+    double s_count = 0;
+    char *end = NULL;
+    if (ng == 4) {
+        errno = 0;
+        s_count = strtod(g[3], &end);
+    }
+    if ((ng != 3 && ng != 4) || dec(g[1], NGRAM_MAX_ORDER, &order) || order == 0 || !g[2][0] ||
+        (ng == 4 && (!g[3][0] || *end || errno || !(s_count >= 0 && s_count < 1e12))))
         return tb_fail(err, TB_EINPUT,
-                       "partial '%s':%zu: bad n-gram line (G order spec, order 1..%d)", name, *ln,
-                       NGRAM_MAX_ORDER);
+                       "partial '%s':%zu: bad n-gram line (G order spec [counting seconds], "
+                       "order 1..%d, seconds a number >= 0)", name, *ln, NGRAM_MAX_ORDER);
+    out->timed = ng == 4;
+    out->s_count = s_count;
     size_t sl = strlen(g[2]) + 1;
     if (!(out->spec = tb_malloc(sl, err)))
         return err->status;
@@ -377,6 +393,12 @@ int partial_ngram_merge(const char *const *paths, const partial_ngram *const *ng
         if (!t.have)
             rc = err->status;
     }
+    for (size_t i = 1; i < n && rc == TB_OK; i++)
+        if (ng[i]->timed != ng[0]->timed)
+            rc = tb_fail(err, TB_EINPUT,
+                         "partial '%s': its n-gram section (%s %s) is %s, that of '%s' is not: "
+                         "the shards of one run time alike", paths[i], tok, corpus_lang(c, lang),
+                         ng[i]->timed ? "timed" : "untimed", paths[0]);
     for (size_t i = 0; i < n && rc == TB_OK; i++)
         rc = read_section(paths[i], ng[i], 0, cnt, &t, err);
     size_t total = 0;
@@ -421,8 +443,13 @@ int partial_ngram_merge(const char *const *paths, const partial_ngram *const *ng
         stage_ngram_config cfg;
         stage_ngram_config_init(&cfg);
         cfg.order = ng[0]->order;
-        cfg.timing = 0;
-        rc = stage_ngram_rows_counts(cnt, 0, &test, en_bytes, tk, corpus_name(c),
+        /* timing (every shard timed: partial_ngram.h): the shards' counting
+         * seconds summed, then this process's estimation and scoring */
+        double s_count = 0;
+        for (size_t i = 0; i < n; i++)
+            s_count += ng[i]->s_count;
+        cfg.timing = ng[0]->timed;
+        rc = stage_ngram_rows_counts(cnt, s_count, &test, en_bytes, tk, corpus_name(c),
                                      corpus_lang(c, lang), tok, &cfg, res, err);
     }
     tokenizer_free(tk);

@@ -4,7 +4,9 @@
  * shards' summed raw counts and scores the whole test split.
  *
  * The block's n-gram section (after its S, H, D, Y lines, before its E):
- *   G order spec                 the stage's order N and the block's spec
+ *   G order spec [s_count]       the stage's order N and the block's spec; with
+ *                                timing, the seconds the shard took to count
+ *                                (%.17g; every shard of a run has it or none)
  *   g count w1 .. wk             one per distinct k-gram (k = 1..N) of the
  *                                shard's train segments ("<s> w1..wn </s>",
  *                                ngram/counts.h; not the unigram <s>): its raw
@@ -42,13 +44,16 @@ typedef struct partial_ngram {
     off_t at;           /* offset of the section's first record */
     size_t n_grams;     /* g lines */
     size_t n_test;      /* t lines */
+    int timed;          /* 1: the G line has the counting seconds */
+    double s_count;     /* those seconds */
 } partial_ngram;
 
 /* Writes the section of language ts was encoded for (its streams: the
  * shard's segments, only[s] != 0): the counts to order of the shard's train
  * segments, the shard's test segments. */
 int partial_ngram_write(FILE *f, const corpus *c, const token_streams *ts,
-                        const unsigned char *only, int order, const char *spec, tb_error *err);
+                        const unsigned char *only, int order, const char *spec, int timing,
+                        tb_error *err);
 
 /* Reads a section from f, whose G line (split at its tabs) is g[0..ng); the
  * lines up to and with the block's E line are consumed, *ln counts them.
@@ -62,7 +67,11 @@ void partial_ngram_release(partial_ngram *ng);
  * the n sections ng[i] of the files paths[i]: the n-gram rows of the
  * unsharded run for the block's tokenizer, named tok (tokenizer_name; the
  * tokenizer is opened from the spec, trained ones from cache_dir, for the
- * completion rows). Timing rows are not made (see DESIGN.md). */
+ * completion rows). With timed sections, the timing rows: ngram_s_build is
+ * the shards' counting seconds summed plus this process's estimation of the
+ * order, ngram_us_query and ngram_ms_suggest this process's scoring of the
+ * whole test split (DESIGN.md "Sharded runs"). A timed section beside an
+ * untimed one is refused (TB_EINPUT). */
 int partial_ngram_merge(const char *const *paths, const partial_ngram *const *ng, size_t n,
                         const corpus *c, size_t lang, const char *tok, const char *cache_dir,
                         results *res, tb_error *err);

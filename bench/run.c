@@ -325,7 +325,8 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
             if (rc == TB_OK && emit && ngram_order > 0) {
                 token_streams ts;
                 metrics_tok_streams(mt[l], &ts);
-                rc = partial_ngram_write(f, c, &ts, x->only, ngram_order, cfg->specs[s], err);
+                rc = partial_ngram_write(f, c, &ts, x->only, ngram_order, cfg->specs[s],
+                                        cfg->timing, err);
             }
             if (rc == TB_OK && fputs("E\n", f) == EOF)
                 rc = tb_fail(err, TB_EINPUT, "writing the partial of '%s'", name);

@@ -43,7 +43,7 @@ static const cli_opt run_opts[] = {
                                  "(default: the suite's; 0: no training)"},
     {"shard", 0, "K/N", "only the segments of shard K of N (0 <= K < N); write DIR/partial.tsv "
                         "for 'tokbench merge' instead of rows (the n-gram stage needs "
-                        "--no-timing and --model none)"},
+                        "--model none)"},
     {"quiet", 'q', NULL, "do not print the summary table"},
     {0, 0, 0, 0},
 };
@@ -263,10 +263,7 @@ int cmd_run(const cli_args *a)
         cfg.shard_k = k;
         cfg.shard_n = n;
         /* what a merge cannot combine yet is refused, naming the option */
-        const char *why = cfg.timing && cfg.ngram_order > 0
-                              ? "the n-gram stage's timing rows do not merge (the merge makes "
-                                "its rows without them); give --no-timing"
-                          : cfg.model_preset && cfg.ngram_order > 0
+        const char *why = cfg.model_preset && cfg.ngram_order > 0
                               ? "the selector latency rows (the n-gram stage with the model) do "
                                 "not merge yet; give --model none or --ngram 0"
                               : NULL;
