@@ -2,17 +2,20 @@
  * its exact merge (`tokbench merge`), DESIGN.md "Sharded runs".
  *
  * A partial is a text file of tab-separated lines:
- *   tokbench-partial 2                 format and version
+ *   tokbench-partial 3                 format and version
  *   shard K N
  *   spec SPEC                          one a tokenizer spec, in run order
  *   C corpus manifest-sha256 n_segments pivot-lang|-     then per corpus:
- *   V tokenizer lang vocab counted has_offsets emit       per (lang, tokenizer):
- *   S seg test bytes chars words tokens continued fallback  a segment of the shard
+ *   V tokenizer lang vocab counted has_offsets emit decodes   per (lang, tokenizer):
+ *   S seg test bytes chars words tokens continued fallback [rt_exact rt_edits]
+ *                                      a segment of the shard (the round trip's
+ *                                      fields when the V line's decodes is 1)
  *   H test id count                    id counts of the shard's train (0) / test (1)
  *   D dict_bytes                       a symbol scheme's emitted block: its dictionary
  *   Y seg words oov sym_bytes sym_chars  then one per S line, in its order
  *   E                                  end of the block
- * Version 2 added the D and Y lines (version 1 refused symbol schemes).
+ * Version 2 added the D and Y lines (version 1 refused symbol schemes);
+ * version 3 the decodes field and the round trip's (roundtrip_* rows).
  * The merge checks version, N, the spec list and every corpus line (its
  * MANIFEST sha256) against the first partial, that each shard 0..N-1 is given
  * once and each segment is in exactly one shard, then makes the rows through
@@ -26,7 +29,7 @@
 #include "../common/tb.h"
 #include "../results/results.h"
 
-#define PARTIAL_VERSION 2
+#define PARTIAL_VERSION 3
 /* The largest vocabulary a partial may declare (16,777,216 ids; the largest
  * production vocabulary has 262,144): the merge holds a dense count per id. */
 #define PARTIAL_MAX_VOCAB (1u << 24)

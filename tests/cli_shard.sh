@@ -35,7 +35,9 @@ done
   notok "the symbol shards wrote no partial and counted no units" "$(ls -R "$WORK/cache" 2>&1 | head -5)"
 # symbol schemes: their oov and symbol-text rows merge from per-segment sums,
 # the archivers' rows (gzip/xz/zstd of the whole text) are made by merge
-SPECS=(-t bytes -t chars -t graphemes -t tiktoken:cl100k_base -t bpe:1000 -t symbol:2k -t symbol-space:all)
+# a lossy file (WordPiece, lowercasing): its round-trip rows merge from the S lines
+SPECS=(-t bytes -t chars -t graphemes -t tiktoken:cl100k_base -t bpe:1000 -t symbol:2k -t symbol-space:all
+  -t hf:tests/fixtures/hf_models/wp_bert.json)
 for corp in udhr libreoffice; do
   need_corpus "$corp" || continue
   expect_exit 0 "prepare trains bpe:1000, counts graphemes and symbol units on $corp once" -- "$TB" prepare -c "$corp" "${SPECS[@]}" --data "$DATA"
@@ -53,7 +55,7 @@ for corp in udhr libreoffice; do
       notok "$corp: merge of $N" "$(head -c 400 "$WORK/err")"
     if [[ -s "$WORK/$corp-$N-merged/results.csv" ]] &&
       tools/det-rows "$WORK/$corp-$N-merged/results.csv" | cmp -s - "$WORK/$corp-full.rows"; then
-      ok "$corp: merged rows of $N shards == unsharded ($(wc -l <"$WORK/$corp-full.rows") rows, $(grep -c ',symbol' "$WORK/$corp-full.rows") symbol, $(grep -c ',archive,' "$WORK/$corp-full.rows") archive)"
+      ok "$corp: merged rows of $N shards == unsharded ($(wc -l <"$WORK/$corp-full.rows") rows, $(grep -c ',symbol' "$WORK/$corp-full.rows") symbol, $(grep -c ',archive,' "$WORK/$corp-full.rows") archive, $(grep -c ',roundtrip_char_loss,0\.*[1-9]' "$WORK/$corp-full.rows") round-trip losses > 0)"
     else notok "$corp: merged rows of $N shards == unsharded"; fi
     [[ -s "$WORK/$corp-$N-merged/REPORT.md" ]] && ok "$corp: merge of $N writes REPORT.md" ||
       notok "$corp: merge of $N writes REPORT.md"
