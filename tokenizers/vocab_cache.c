@@ -32,6 +32,7 @@ static const char k_magic[8] = {'T', 'B', 'V', 'O', 'C', 'A', 'B', '\n'};
 #define VBLOOM_WORDS ((size_t)1 << 15)
 #define FLAG_DIRECT 1u
 #define FLAG_NFC 2u
+#define FLAG_NFKC 4u /* with FLAG_NFC: NFKC */
 
 enum { S_BYTES, S_TOK_OFF, S_TOK_LEN, S_KIND, S_VSLOT, S_VBLOOM, S_PIDX, S_PLIST, S_PFILT,
        S_BYTEPAIR, S_PRETOK, N_SEC };
@@ -207,7 +208,8 @@ int vocab_cache_image(const struct bpe *m, const vocab_cache_source *src, uint8_
     memcpy(h.src_sha256, src->sha256, 64);
     tb_copy_str(h.loader, sizeof h.loader, src->loader);
     h.n_ids = m->n_ids;
-    h.flags = (m->direct ? FLAG_DIRECT : 0) | (m->nfc ? FLAG_NFC : 0);
+    h.flags = (m->direct ? FLAG_DIRECT : 0) | (m->nfc ? FLAG_NFC : 0) |
+              (m->nfc == 2 ? FLAG_NFKC : 0);
     h.n_bytes = m->n_bytes;
     h.vmask = m->vmask;
     h.n_plist = n_plist;
@@ -328,7 +330,8 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
     if (!memchr(h.loader, 0, sizeof h.loader) || !is_hex64(h.src_sha256))
         return bad(err, "bad source identity");
     uint32_t n = h.n_ids;
-    if (n < 256 || n >= UINT32_MAX - 2 || (h.flags & ~(FLAG_DIRECT | FLAG_NFC)))
+    if (n < 256 || n >= UINT32_MAX - 2 || (h.flags & ~(FLAG_DIRECT | FLAG_NFC | FLAG_NFKC)) ||
+        (h.flags & (FLAG_NFC | FLAG_NFKC)) == FLAG_NFKC)
         return bad(err, "bad n_ids %u or flags %u", n, h.flags);
     if (h.vmask < 15 || h.vmask >= UINT32_MAX || (h.vmask & (h.vmask + 1)))
         return bad(err, "bad vmask %llu", (unsigned long long)h.vmask);
@@ -416,7 +419,7 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
     }
     m->pt = pt;
     m->direct = (h.flags & FLAG_DIRECT) != 0;
-    m->nfc = (h.flags & FLAG_NFC) != 0;
+    m->nfc = (h.flags & FLAG_NFKC) ? 2 : (h.flags & FLAG_NFC) != 0;
     m->n_ids = n;
     m->bytes = (uint8_t *)bytes;
     m->n_bytes = m->cap_bytes = h.n_bytes;
