@@ -94,6 +94,8 @@ static const check_rule k_rules[] = {
     {"vocab_used", N, I, 0},
     {"vocab_priced", N, 0, 0},
     {"renyi_efficiency", H, I, 0},
+    {"roundtrip_exact", H, 0, 0},     /* share of segments decode gives back */
+    {"roundtrip_char_loss", L, 0, 0}, /* code point edits of the decode / chars */
     {"encode_mb_per_s", H, 0, 0},
     {"s_train", L, 0, 0},
     /* bench/stage_compress.c */

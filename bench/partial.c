@@ -17,7 +17,7 @@
 struct pseg {
     size_t seg;
     int test;
-    uint32_t v[6]; /* bytes chars words tokens continued fallback */
+    uint32_t v[8]; /* bytes chars words tokens continued fallback rt_exact rt_edits */
     uint64_t y[4]; /* symbol blocks: words oov sym_bytes sym_chars (the Y line) */
 };
 
@@ -31,6 +31,7 @@ struct pblock {
     char *tok, *lang;
     size_t vocab;
     int counted, has_offsets, emit;
+    int decodes;      /* S lines carry rt_exact rt_edits */
     int sym;          /* a symbol scheme's block: the D line was given */
     uint64_t dict;    /* its dictionary bytes */
     size_t n_y;       /* Y lines so far (the i-th is of segs[i]) */
@@ -202,8 +203,8 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
         line[len - 1] = '\0';
         if (memchr(line, '\0', (size_t)len - 1))
             BAD("partial '%s':%zu: NUL byte", p->path, ln);
-        char *fl[10];
-        uint64_t v[10];
+        char *fl[12];
+        uint64_t v[12];
         if (state == 0) {
             if (strncmp(line, "tokbench-partial ", 17) != 0)
                 BAD("partial '%s':1: not a tokbench partial (first line '%.40s')", p->path, line);
@@ -248,7 +249,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
                 goto done;
             continue;
         }
-        size_t nf = fields(line, fl, 10);
+        size_t nf = fields(line, fl, 12);
         if (state == 2 || (state == 3 && strcmp(fl[0], "C") == 0)) {
             if (nf != 5 || strcmp(fl[0], "C") != 0 || num(fl[3], size_t_max >> 8, &v[0]))
                 BAD("partial '%s':%zu: expected a corpus line 'C name sha n_segments pivot'",
@@ -268,10 +269,11 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
         }
         struct pcorpus *c = &p->c[p->nc - 1];
         if (state == 5 || (state == 3 && strcmp(fl[0], "V") == 0 && !c->pm.any)) {
-            if (nf != 7 || strcmp(fl[0], "V") != 0 || num(fl[3], PARTIAL_MAX_VOCAB, &v[0]) ||
-                num(fl[4], 1, &v[1]) || num(fl[5], 1, &v[2]) || num(fl[6], 1, &v[3]))
+            if (nf != 8 || strcmp(fl[0], "V") != 0 || num(fl[3], PARTIAL_MAX_VOCAB, &v[0]) ||
+                num(fl[4], 1, &v[1]) || num(fl[5], 1, &v[2]) || num(fl[6], 1, &v[3]) ||
+                num(fl[7], 1, &v[4]))
                 BAD("partial '%s':%zu: expected a block line 'V tokenizer lang vocab counted "
-                    "has_offsets emit', vocab <= %u", p->path, ln, PARTIAL_MAX_VOCAB);
+                    "has_offsets emit decodes', vocab <= %u", p->path, ln, PARTIAL_MAX_VOCAB);
             struct pblock *nb = grow(c->b, &c->cap_b, c->nb, sizeof *nb, err);
             if (!nb)
                 BAD("partial '%s':%zu: out of memory", p->path, ln);
@@ -283,6 +285,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             b->counted = (int)v[1];
             b->has_offsets = (int)v[2];
             b->emit = (int)v[3];
+            b->decodes = (int)v[4];
             if (!(b->tok = dup(fl[1], err)) || !(b->lang = dup(fl[2], err)))
                 BAD("partial '%s':%zu: out of memory", p->path, ln);
             state = 4;
@@ -291,15 +294,17 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
         if (state != 4)
             BAD("partial '%s':%zu: unexpected line '%.20s'", p->path, ln, fl[0]);
         if (strcmp(fl[0], "S") == 0) {
-            int ok = nf == 9 && !num(fl[1], c->n_segments ? c->n_segments - 1 : 0, &v[0]) &&
+            int nv = b->decodes ? 8 : 6;
+            int ok = nf == (size_t)(3 + nv) &&
+                     !num(fl[1], c->n_segments ? c->n_segments - 1 : 0, &v[0]) &&
                      c->n_segments && !num(fl[2], 1, &v[1]) && b->n_hist == 0 && !b->sym &&
                      !b->pm.any;
-            for (int i = 0; ok && i < 6; i++)
-                ok = !num(fl[3 + i], UINT32_MAX, &v[2 + i]);
+            for (int i = 0; ok && i < nv; i++)
+                ok = !num(fl[3 + i], i == 6 ? 1 : UINT32_MAX, &v[2 + i]);
             if (!ok)
                 BAD("partial '%s':%zu: bad segment line (S seg test bytes chars words tokens "
-                    "continued fallback, seg < %zu, before the H and D lines)",
-                    p->path, ln, c->n_segments);
+                    "continued fallback%s, seg < %zu, before the H and D lines)",
+                    p->path, ln, b->decodes ? " rt_exact rt_edits" : "", c->n_segments);
             if (b->n_segs && b->segs[b->n_segs - 1].seg >= v[0])
                 BAD("partial '%s':%zu: segment %" PRIu64 " out of order", p->path, ln, v[0]);
             struct pseg *ns = grow(b->segs, &b->cap_segs, b->n_segs, sizeof *ns, err);
@@ -309,7 +314,7 @@ int partial_read_stream(FILE *f, const char *name, partial **out, tb_error *err)
             struct pseg *g = &b->segs[b->n_segs++];
             g->seg = (size_t)v[0];
             g->test = (int)v[1];
-            for (int i = 0; i < 6; i++)
+            for (int i = 0; i < nv; i++)
                 g->v[i] = (uint32_t)v[2 + i];
         } else if (strcmp(fl[0], "H") == 0) {
             if (nf != 4 || !b->counted || b->sym || b->pm.any || num(fl[1], 1, &v[0]) ||
@@ -450,7 +455,8 @@ static int merge_block(partial *const *p, size_t n, size_t ci, size_t bi, result
     static const enum corpus_split splits[] = {CORPUS_ALL, CORPUS_TRAIN, CORPUS_TEST};
     for (int k = 0; k < 3 && rc == TB_OK; k++) {
         metrics_stats st = {.has_en = en_bi != (size_t)-1, .vocab = b0->vocab,
-                            .has_offsets = b0->has_offsets, .ratios = ratios};
+                            .has_offsets = b0->has_offsets, .ratios = ratios,
+                            .decodes = b0->decodes};
         for (size_t s = 0; s < ns; s++) {
             if ((splits[k] == CORPUS_TRAIN && seg[s].test) ||
                 (splits[k] == CORPUS_TEST && !seg[s].test))
@@ -463,6 +469,8 @@ static int merge_block(partial *const *p, size_t n, size_t ci, size_t bi, result
             st.tokens += g[3];
             st.continued += g[4];
             st.fallback += g[5];
+            st.rt_exact += g[6];
+            st.rt_edits += g[7];
             if (st.has_en) {
                 st.en_tokens += ens[s].v[3];
                 st.en_bytes += ens[s].v[0];
@@ -782,6 +790,7 @@ int partial_merge(partial *const *p, size_t n, const char *data_dir, const char 
                 if (strcmp(x->b[j].tok, y->b[j].tok) || strcmp(x->b[j].lang, y->b[j].lang) ||
                     x->b[j].vocab != y->b[j].vocab || x->b[j].counted != y->b[j].counted ||
                     x->b[j].emit != y->b[j].emit || x->b[j].has_offsets != y->b[j].has_offsets ||
+                    x->b[j].decodes != y->b[j].decodes ||
                     x->b[j].sym != y->b[j].sym || x->b[j].dict != y->b[j].dict ||
                     x->b[j].ng.order != y->b[j].ng.order ||
                     (x->b[j].ng.order && strcmp(x->b[j].ng.spec, y->b[j].ng.spec)) ||

@@ -8,8 +8,10 @@
  *   model / timing / train ...         the model stage, timing, training
  *                                      (bench/partial_model.h)
  *   C corpus manifest-sha256 n_segments pivot-lang|-     then per corpus:
- *   V tokenizer lang vocab counted has_offsets emit       per (lang, tokenizer):
- *   S seg test bytes chars words tokens continued fallback  a segment of the shard
+ *   V tokenizer lang vocab counted has_offsets emit decodes   per (lang, tokenizer):
+ *   S seg test bytes chars words tokens continued fallback [rt_exact rt_edits]
+ *                                      a segment of the shard (the round trip's
+ *                                      fields when the V line's decodes is 1)
  *   H test id count                    id counts of the shard's train (0) / test (1)
  *   D dict_bytes                       a symbol scheme's emitted block: its dictionary
  *   Y seg words oov sym_bytes sym_chars  then one per S line, in its order
@@ -26,7 +28,8 @@
  * Version 2 added the D and Y lines (version 1 refused symbol schemes),
  * version 3 the model, timing, train header lines and the J, R, T, M, MP,
  * MD, MS, K records (read and merged by bench/partial_model.c, whose header
- * defines them) and the G, g and t lines (version 2 refused the n-gram stage).
+ * defines them), the G, g and t lines (version 2 refused the n-gram stage),
+ * and the V line's decodes field with the S lines' round trip (roundtrip_*).
  * The merge checks version, N, the spec list and every corpus line (its
  * MANIFEST sha256) against the first partial, that each shard 0..N-1 is given
  * once and each segment is in exactly one shard, then makes the rows through

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/editdist.h"
 #include "../common/timer.h"
 #include "../common/utf8.h"
 
@@ -16,6 +17,8 @@ struct metrics_words {
 
 struct seg {
     uint32_t bytes, chars, words, tokens, continued, fallback;
+    uint32_t rt_exact;      /* 1: decode(encode(text)) == text (when decodes) */
+    uint32_t rt_edits;      /* code point edit distance of the decode to text */
 };
 
 struct metrics_tok {
@@ -28,6 +31,7 @@ struct metrics_tok {
                                count ids; the counts are made per emit from ids, so a
                                corpus of many languages holds no (langs x |V|) tables) */
     int has_offsets;        /* 0: the tokenizer reports no offsets, no continued_words */
+    int decodes;            /* 1: tokenizer_can_decode, the roundtrip_* rows */
     uint32_t *ids;          /* every token id, segment after segment */
     size_t *first;          /* (n_segments + 1) start of each segment in ids */
 };
@@ -137,6 +141,37 @@ static uint32_t count_continued(const word_span *ws, size_t nw, const uint32_t *
     return cont;
 }
 
+/* The round trip of one segment: decodes ids into *dec (grown as needed)
+ * and sets sg->rt_exact and sg->rt_edits. */
+static int roundtrip(const tokenizer *t, const char *text, size_t len, const uint32_t *ids,
+                     size_t nt, char **dec, size_t *dcap, struct seg *sg, tb_error *err)
+{
+    size_t nb;
+    if (tokenizer_decode(t, ids, nt, *dec, *dcap, &nb, err))
+        return TB_EINPUT;
+    if (nb > *dcap) {
+        size_t nc = *dcap;
+        while (nc < nb)
+            nc *= 2;
+        char *nd = tb_realloc(*dec, nc, err);
+        if (!nd)
+            return TB_EINPUT;
+        *dec = nd;
+        *dcap = nc;
+        if (tokenizer_decode(t, ids, nt, *dec, *dcap, &nb, err))
+            return TB_EINPUT;
+    }
+    sg->rt_exact = nb == len && memcmp(*dec, text, len) == 0;
+    uint64_t d = 0;
+    if (!sg->rt_exact && editdist_utf8(text, len, *dec, nb, &d, err))
+        return TB_EINPUT;
+    if (d > UINT32_MAX)
+        return tb_fail(err, TB_EINPUT, "round-trip edit distance %llu above 2^32",
+                       (unsigned long long)d);
+    sg->rt_edits = (uint32_t)d;
+    return TB_OK;
+}
+
 /* Id count arrays are kept up to this vocabulary size (64 Mi ids). */
 #define MAX_COUNTED_VOCAB ((size_t)1 << 26)
 
@@ -160,6 +195,7 @@ int metrics_tok_measure_only(const tokenizer *t, const corpus *c, size_t li,
     m->n_segments = n;
     m->vocab = tokenizer_vocab_size(t);
     m->has_offsets = tokenizer_has_offsets(t);
+    m->decodes = tokenizer_can_decode(t);
     m->segs = tb_calloc(n, sizeof *m->segs, err);
     m->first = tb_calloc(n + 1, sizeof *m->first, err);
     size_t all_cap = 1 << 16, all_n = 0;
@@ -172,10 +208,13 @@ int metrics_tok_measure_only(const tokenizer *t, const corpus *c, size_t li,
     size_t cap = 4096;
     uint32_t *ids = tb_malloc(cap * sizeof *ids, err);
     uint32_t *offs = tb_malloc(cap * sizeof *offs, err);
-    int rc = (ids && offs) ? TB_OK : TB_EINPUT;
+    size_t dcap = 1 << 16;
+    char *dec = m->decodes ? tb_malloc(dcap, err) : NULL;
+    int rc = (ids && offs && (dec || !m->decodes)) ? TB_OK : TB_EINPUT;
     for (size_t s = 0; s < n && rc == TB_OK; s++) {
         size_t len, nt;
         if (only && !only[s]) {
+            m->segs[s].rt_exact = 1; /* empty: decodes to itself */
             m->first[s] = m->first[s + 1] = all_n;
             continue;
         }
@@ -231,9 +270,15 @@ int metrics_tok_measure_only(const tokenizer *t, const corpus *c, size_t li,
             }
             sg->fallback += (uint32_t)tokenizer_is_fallback(t, ids[i]);
         }
+        if (rc == TB_OK && m->decodes)
+            rc = roundtrip(t, text, len, ids, nt, &dec, &dcap, sg, err);
+        if (rc != TB_OK && m->decodes)
+            tb_wrap(err, "corpus '%s': %s.txt:%zu: tokenizer '%s': decode: ", corpus_name(c),
+                    m->lang, s + 1, tokenizer_name(t));
     }
     free(ids);
     free(offs);
+    free(dec);
     if (rc != TB_OK) {
         metrics_tok_free(m);
         return rc;
@@ -278,6 +323,10 @@ int metrics_stats_emit(metrics_stats *st, const char *cname, const char *split,
         {"vocab_used", 0, "types", st->counts != NULL},
         {"unk_rate", tokens ? (double)fb / tokens : 0, "share", tokens > 0},
         {"renyi_efficiency", 0, "ratio", st->counts && tokens > 0 && st->vocab > 1},
+        {"roundtrip_exact", segs ? (double)st->rt_exact / segs : 0, "share",
+         st->decodes && segs > 0},
+        {"roundtrip_char_loss", chars ? (double)st->rt_edits / chars : 0, "share",
+         st->decodes && chars > 0},
         {"byte_premium", en_bytes ? (double)bytes / en_bytes : 0, "ratio", en && en_bytes > 0},
     };
     enum { N_ROWS = sizeof rows / sizeof rows[0] };
@@ -313,7 +362,8 @@ int metrics_stats_emit(metrics_stats *st, const char *cname, const char *split,
 int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *c,
                      enum corpus_split split, results *r, tb_error *err)
 {
-    metrics_stats st = {.has_en = en != NULL, .vocab = m->vocab, .has_offsets = m->has_offsets};
+    metrics_stats st = {.has_en = en != NULL, .vocab = m->vocab, .has_offsets = m->has_offsets,
+                        .decodes = m->decodes};
     st.ratios = en ? tb_malloc((m->n_segments ? m->n_segments : 1) * sizeof *st.ratios, err)
                    : NULL;
     if (en && !st.ratios)
@@ -329,6 +379,8 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
         st.tokens += sg->tokens;
         st.continued += sg->continued;
         st.fallback += sg->fallback;
+        st.rt_exact += sg->rt_exact;
+        st.rt_edits += sg->rt_edits;
         if (en) {
             st.en_tokens += en->segs[s].tokens;
             st.en_bytes += en->segs[s].bytes;
@@ -431,15 +483,18 @@ int metrics_emit_s_train(const tokenizer *t, const corpus *c, size_t li, double 
 int metrics_tok_write_partial(const metrics_tok *m, const corpus *c, int emit,
                               const unsigned char *only, FILE *f, tb_error *err)
 {
-    fprintf(f, "V\t%s\t%s\t%zu\t%d\t%d\t%d\n", tokenizer_name(m->t), m->lang, m->vocab,
-            m->counted, m->has_offsets, emit);
+    fprintf(f, "V\t%s\t%s\t%zu\t%d\t%d\t%d\t%d\n", tokenizer_name(m->t), m->lang, m->vocab,
+            m->counted, m->has_offsets, emit, m->decodes);
     for (size_t s = 0; s < m->n_segments; s++) {
         if (only && !only[s])
             continue;
         const struct seg *g = &m->segs[s];
-        fprintf(f, "S\t%zu\t%d\t%u\t%u\t%u\t%u\t%u\t%u\n", s,
+        fprintf(f, "S\t%zu\t%d\t%u\t%u\t%u\t%u\t%u\t%u", s,
                 corpus_in_split(c, s, CORPUS_TEST) ? 1 : 0, g->bytes, g->chars, g->words,
                 g->tokens, g->continued, g->fallback);
+        if (m->decodes)
+            fprintf(f, "\t%u\t%u", g->rt_exact, g->rt_edits);
+        fputc('\n', f);
     }
     if (m->counted && emit) {
         uint64_t *cnt = tb_calloc(2 * (m->vocab ? m->vocab : 1), sizeof *cnt, err);

@@ -20,6 +20,11 @@
  *   unk_rate          fallback tokens / tokens
  *   renyi_efficiency  H_2.5(p) / log2 |V|, p the unigram id distribution,
  *                     H_a(p) = log2(sum p_i^a) / (1 - a)
+ *   roundtrip_exact   share of segments whose decode(encode(segment)) is the
+ *                     segment byte for byte (tokenizer_can_decode only)
+ *   roundtrip_char_loss  sum over segments of the code point Levenshtein
+ *                     distance (common/editdist.h) of decode(encode(segment))
+ *                     to the segment / chars: 0 for a lossless scheme
  *   encode_mb_per_s   UTF-8 MB (1e6 bytes) of the split encoded per second,
  *                     one thread, median of >= 3 timed passes
  */
@@ -54,7 +59,8 @@ int metrics_tok_measure_only(const tokenizer *t, const corpus *c, size_t li,
                              const metrics_words *mw, const unsigned char *only,
                              metrics_tok **out, tb_error *err);
 /* The token lines of the block of one (lang, tokenizer) of a shard partial
- * (bench/partial.h): the V line, an S line per segment with only[s], the H
+ * (bench/partial.h): the V line, an S line per segment with only[s] (with the
+ * round-trip fields when the tokenizer decodes), the H
  * lines (id counts of the train and the test split, when counted and emit).
  * The caller ends the block ("E"), after any symbol lines. */
 int metrics_tok_write_partial(const metrics_tok *m, const corpus *c, int emit,
@@ -90,6 +96,8 @@ int metrics_tok_emit(const metrics_tok *m, const metrics_tok *en, const corpus *
  * (sorted in place here); counts, when not NULL, the (vocab) id counts. */
 typedef struct metrics_stats {
     uint64_t segs, bytes, chars, words, tokens, continued, fallback;
+    uint64_t rt_exact, rt_edits;    /* segments that round-trip; their edit distances */
+    int decodes;                /* 0: no roundtrip_* rows */
     int has_en;                 /* parity rows: en_* and ratios are set */
     uint64_t en_tokens, en_bytes;
     double *ratios;

@@ -61,7 +61,7 @@ static const char *const k_atlas_corpora[] = {"udhr-all"};
 static const char *const k_atlas_tokenizers[] = {
     "bytes", "tiktoken:r50k_base", "tiktoken:p50k_base", "tiktoken:cl100k_base",
     "tiktoken:o200k_base", "hf:qwen3", "hf:llama3", "hf:gpt4o", "hf:deepseek_v3", "hf:gemma3",
-    "hf:llama2",
+    "hf:llama2", "hf:claude",
 };
 #define N_ATLAS_TOKENIZERS (sizeof k_atlas_tokenizers / sizeof k_atlas_tokenizers[0])
 

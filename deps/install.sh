@@ -26,6 +26,7 @@ DEB_PKGS=(
   "build zlib1g-dev" "build liblzma-dev" "build libzstd-dev"  # gzip / xz / zstd baselines
   "test libcmocka-dev"      # unit tests
   "test sentencepiece"      # spm_train / spm_encode peers for BPE training and cmd: tests
+  "test python3-sentencepiece"  # SentencePiece's Python binding: a second reference for spm: ids (tests/cli_spm.sh)
   "test python3"            # independent modified Kneser-Ney reference in the n-gram tests
   "test python3-yaml"       # parses the CI workflow example (tests/cli_workflow.sh)
   "test python3-torch"      # PyTorch CPU fp32: the trainer's logits, gradients and AdamW step (tests/train/)

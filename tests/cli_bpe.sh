@@ -12,7 +12,9 @@
 # first use compiles the vocabulary into the cache, the second maps it. The hand-made tokenizer.json files of
 # tests/fixtures/spbpe/ are compared the same way (ids and decodes).
 # hf:gptoss and hf:llama3_1 must also give the ids of tiktoken:o200k_base and
-# hf:llama3 (the same vocabularies published again).
+# hf:llama3 (the same vocabularies published again). hf:claude (a byte-level
+# file with an NFKC normalizer) is also compared with Anthropic's own package,
+# npm @anthropic-ai/tokenizer, on every segment, and gives back the NFKC text.
 # TB_TREE=san runs a subset of the specs.
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -20,9 +22,9 @@ cd "$(dirname "$0")/.."
 if [[ $TREE == opt ]]; then
   SPECS=(tiktoken:r50k_base tiktoken:cl100k_base tiktoken:o200k_base
          hf:qwen3 hf:llama3 hf:gpt4o hf:deepseek_v3 hf:gemma3 hf:llama2
-         hf:gptoss hf:llama3_1)
+         hf:gptoss hf:llama3_1 hf:claude)
 else
-  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama2 hf:gemma3 hf:gptoss)
+  SPECS=(tiktoken:cl100k_base tiktoken:o200k_base hf:qwen3 hf:llama2 hf:gemma3 hf:gptoss hf:claude)
 fi
 
 # ---- the parity input: sections of one file, remembered by line range ------
@@ -50,16 +52,23 @@ add_section "adversarial" "$WORK/adv.txt"
 # the NFC form of the whole input, for the round trip of NFC models
 node -e 'process.stdout.write(require("fs").readFileSync(0, "utf8").normalize("NFC"))' \
   <"$IN" >"$WORK/parity.nfc"
+node -e 'process.stdout.write(require("fs").readFileSync(0, "utf8").normalize("NFKC"))' \
+  <"$IN" >"$WORK/parity.nfkc"
 
+# refs SPEC: the reference encoders of SPEC (hf:claude has two)
+refs() { if [[ $1 == hf:claude ]]; then echo "$1 anthropic:claude"; else echo "$1"; fi; }
 for spec in "${SPECS[@]}"; do
-  if ! node tests/parity/encode.mjs "$spec" "$IN" >"$WORK/ref" 2>"$WORK/node.err"; then
-    notok "$spec: reference encoder runs" "$(head -c 300 "$WORK/node.err")"
-    continue
+ for rspec in $(refs "$spec"); do
+  if ! node tests/parity/encode.mjs "$rspec" "$IN" >"$WORK/ref" 2>"$WORK/node.err"; then
+    notok "$spec: reference encoder $rspec runs" "$(head -c 300 "$WORK/node.err")"
+    continue 2
   fi
   # the first use loads the vocabulary file and compiles it into the cache,
   # the second maps the compiled file (vocab_cache.h, spbpe_cache.h): both
-  # must give the reference's ids
-  for use in first second; do
+  # must give the reference's ids (a second reference: the mapped file only)
+  uses="first second"
+  [[ $rspec != "$spec" ]] && uses=second
+  for use in $uses; do
     expect_exit 0 "$spec: tokenize --ids ($use use)" -- "$TB" tokenize -v -t "$spec" --ids "$IN"
     if [[ $use == first ]]; then
       expect_err "vocabulary cache: built" "$spec: the first use compiles the vocabulary"
@@ -71,16 +80,18 @@ for spec in "${SPECS[@]}"; do
     for i in "${!names[@]}"; do
       a=${firsts[$i]} b=${lasts[$i]}
       if cmp -s <(sed -n "${a},${b}p" "$WORK/ref") <(sed -n "${a},${b}p" "$WORK/got"); then
-        ok "$spec: ${names[$i]}: ids identical, $use use ($((b - a + 1)) segments)"
+        ok "$spec: ${names[$i]}: ids identical to $rspec's, $use use ($((b - a + 1)) segments)"
       else
         d=$(diff <(sed -n "${a},${b}p" "$WORK/ref") <(sed -n "${a},${b}p" "$WORK/got") | head -4 | cut -c1-200)
-        notok "$spec: ${names[$i]}: ids identical, $use use ($((b - a + 1)) segments)" "$d"
+        notok "$spec: ${names[$i]}: ids identical to $rspec's, $use use ($((b - a + 1)) segments)" "$d"
       fi
     done
   done
+ done
   expect_exit 0 "$spec: detokenize" -- "$TB" detokenize -t "$spec" "$WORK/got"
   want=$IN
   [[ $spec == hf:qwen3 ]] && want=$WORK/parity.nfc
+  [[ $spec == hf:claude ]] && want=$WORK/parity.nfkc
   if cmp -s "$WORK/out" "$want"; then ok "$spec: round trip gives the text back"; else
     notok "$spec: round trip gives the text back" "$(cmp "$WORK/out" "$want" 2>&1 | head -2)"; fi
 done
@@ -98,6 +109,8 @@ same_ids hf:llama3_1 hf:llama3
 # the NFC fixture really differs from the raw one (else the qwen3 check is empty)
 cmp -s "$WORK/adv.txt" "$WORK/adv.nfc" && notok "adversarial lines include non-NFC text" ||
   ok "adversarial lines include non-NFC text"
+cmp -s "$WORK/parity.nfc" "$WORK/parity.nfkc" && notok "the input has text NFKC changes beyond NFC" ||
+  ok "the input has text NFKC changes beyond NFC ($(diff "$WORK/parity.nfc" "$WORK/parity.nfkc" | grep -c '^<') lines)"
 
 # ---- SentencePiece-style fixtures: ids and decodes against HF ---------------
 FX=tests/fixtures/spbpe

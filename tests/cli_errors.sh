@@ -66,7 +66,7 @@ check "REPORT.md lists the vocabulary hash" grep -q "vocabulary \`tiktoken:cl100
 
 # ---- names, folders, baselines, corpora ------------------------------------
 expect_exit 3 "hf:nosuch fails" -- "$TB" tokenize -t hf:nosuch "$WORK/in.txt"
-expect_err "known: qwen3, llama3, gpt4o, deepseek_v3, gemma3, llama2, gptoss, llama3_1" "hf:nosuch lists the packaged names"
+expect_err "known: qwen3, llama3, gpt4o, deepseek_v3, gemma3, llama2, gptoss, llama3_1, claude" "hf:nosuch lists the packaged names"
 expect_err "a path to a tokenizer.json is also accepted" "hf:nosuch says a path is accepted"
 expect_exit 3 "hf:/tmp fails" -- "$TB" tokenize -t hf:/tmp "$WORK/in.txt"
 expect_err "hf '/tmp': is a directory" "hf:/tmp says it is a directory"

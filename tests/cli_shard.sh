@@ -34,13 +34,18 @@ done
   notok "the symbol shards wrote no partial and counted no units" "$(ls -R "$WORK/cache" 2>&1 | head -5)"
 # symbol schemes: their oov and symbol-text rows merge from per-segment sums,
 # the archivers' rows (gzip/xz/zstd of the whole text) are made by merge
-SPECS=(-t bytes -t chars -t graphemes -t tiktoken:cl100k_base -t bpe:1000 -t symbol:2k -t symbol-space:all)
+# a lossy file (WordPiece, lowercasing): its round-trip rows merge from the S lines
+SPECS=(-t bytes -t chars -t graphemes -t tiktoken:cl100k_base -t bpe:1000 -t symbol:2k -t symbol-space:all
+  -t hf:tests/fixtures/hf_models/wp_bert.json)
 for corp in udhr libreoffice; do
   need_corpus "$corp" || continue
   expect_exit 0 "prepare trains bpe:1000, counts graphemes and symbol units on $corp once" -- "$TB" prepare -c "$corp" "${SPECS[@]}" --data "$DATA"
   "$TB" run -c "$corp" "${SPECS[@]}" --no-timing --ngram 0 -q --data "$DATA" -o "$WORK/$corp-full" 2>"$WORK/err" ||
     notok "unsharded run $corp" "$(head -c 400 "$WORK/err")"
   tools/det-rows "$WORK/$corp-full/results.csv" >"$WORK/$corp-full.rows"
+  n_loss=$(grep -c ',roundtrip_char_loss,[0-9.]*[1-9]' "$WORK/$corp-full.rows")
+  ((n_loss > 0)) && ok "$corp: the lossy WordPiece file has round-trip loss rows above 0 ($n_loss)" ||
+    notok "$corp: the lossy WordPiece file has round-trip loss rows above 0"
   for N in 1 2 3 7; do
     if parallel -j 2 "$TB" run -c "$corp" "${SPECS[@]}" --no-timing --ngram 0 -q --data "$DATA" \
       --shard {}/$N -o "$WORK/$corp-$N-{}" ::: $(seq 0 $((N - 1))) 2>"$WORK/err"; then
@@ -52,7 +57,7 @@ for corp in udhr libreoffice; do
       notok "$corp: merge of $N" "$(head -c 400 "$WORK/err")"
     if [[ -s "$WORK/$corp-$N-merged/results.csv" ]] &&
       tools/det-rows "$WORK/$corp-$N-merged/results.csv" | cmp -s - "$WORK/$corp-full.rows"; then
-      ok "$corp: merged rows of $N shards == unsharded ($(wc -l <"$WORK/$corp-full.rows") rows, $(grep -c ',symbol' "$WORK/$corp-full.rows") symbol, $(grep -c ',archive,' "$WORK/$corp-full.rows") archive)"
+      ok "$corp: merged rows of $N shards == unsharded ($(wc -l <"$WORK/$corp-full.rows") rows, $(grep -c ',symbol' "$WORK/$corp-full.rows") symbol, $(grep -c ',archive,' "$WORK/$corp-full.rows") archive, $n_loss round-trip losses > 0)"
     else notok "$corp: merged rows of $N shards == unsharded"; fi
     [[ -s "$WORK/$corp-$N-merged/REPORT.md" ]] && ok "$corp: merge of $N writes REPORT.md" ||
       notok "$corp: merge of $N writes REPORT.md"

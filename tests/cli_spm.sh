@@ -8,7 +8,9 @@
 # `spm_encode --output_format=id` on every segment of the three languages
 # (other languages' text gives each model unseen scripts) and on the
 # adversarial lines of tests/parity/adversarial.mjs plus the ones below (100
-# kB single lines among them); detokenize compared with spm_decode.
+# kB single lines among them), and with the Python binding's EncodeAsIds
+# (Debian python3-sentencepiece, tests/parity/spm_ids.py) on the same lines;
+# detokenize compared with spm_decode.
 # TB_TREE=san trains fewer models and encodes udhr and the adversarial lines.
 # Then: bad .model files fail with exit 3 naming the file and byte offset.
 cd "$(dirname "$0")/.."
@@ -16,6 +18,12 @@ cd "$(dirname "$0")/.."
 
 command -v spm_train >/dev/null && command -v spm_encode >/dev/null ||
   { notok "spm_train and spm_encode are installed (apt-get install sentencepiece)"; finish cli_spm; exit; }
+PAR=tests/parity
+# Debian's python3-sentencepiece is for Debian's python3 (not another one on PATH)
+PY=/usr/bin/python3
+[[ -x $PY ]] || PY=python3
+"$PY" -c 'import sentencepiece' 2>/dev/null ||
+  { notok "python3-sentencepiece is installed (make deps)"; finish cli_spm; exit; }
 
 # ---- the input ------------------------------------------------------------------
 node tests/parity/adversarial.mjs >"$WORK/adv.txt"
@@ -88,6 +96,12 @@ for m in "${MODELS[@]}"; do
   if cmp -s "$WORK/ref" "$WORK/out"; then ok "$name: ids identical to spm_encode ($k segments)"
   else notok "$name: ids identical to spm_encode ($k segments)" \
       "$(diff "$WORK/ref" "$WORK/out" | head -4 | cut -c1-200)"; fi
+  # the second reference: the Python binding's EncodeAsIds, line by line
+  if "$PY" $PAR/spm_ids.py "$WORK/$name.model" "$IN" >"$WORK/pyref" 2>"$WORK/py.err"; then
+    if cmp -s "$WORK/pyref" "$WORK/out"; then ok "$name: ids identical to python3-sentencepiece's EncodeAsIds ($k segments)"
+    else notok "$name: ids identical to python3-sentencepiece's EncodeAsIds ($k segments)" \
+        "$(diff "$WORK/pyref" "$WORK/out" | head -4 | cut -c1-200)"; fi
+  else notok "$name: python3-sentencepiece encodes" "$(tail -3 "$WORK/py.err")"; fi
   # detokenize: the text spm_decode gives for the same ids
   cp "$WORK/out" "$WORK/ids"
   spm_decode --model "$WORK/$name.model" --input_format=id <"$WORK/ref" >"$WORK/dref" 2>/dev/null

@@ -216,7 +216,8 @@ static const char *const k_all_metrics[] = {
     "proj_train_kwh_qwen2-7b_a100-sxm-80gb", "proj_train_kwh_qwen2-7b_h100-sxm",
     "proj_train_kwh_qwen2-7b_rtx4090", "proj_train_kwh_small_a100-sxm-80gb",
     "proj_train_kwh_small_h100-sxm", "proj_train_kwh_small_rtx4090", "proj_train_tokens",
-    "proj_train_utilisation", "renyi_efficiency", "s_train", "segments", "symbol_dict_bytes",
+    "proj_train_utilisation", "renyi_efficiency", "roundtrip_char_loss", "roundtrip_exact",
+    "s_train", "segments", "symbol_dict_bytes",
     "symbol_text_bytes", "symbol_text_chars", "symbol_text_dict_bytes", "text_bytes", "tokens",
     "unk_rate", "vocab_priced", "vocab_size", "vocab_used", "words", "xz9_bytes", "zstd19_bytes",
     /* bench/stage_train.c */

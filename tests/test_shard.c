@@ -19,26 +19,26 @@
 
 static const char *const k_p0 =
     "tokbench-partial 3\nshard 0 2\nspec bytes\nC\tt\tabc\t2\ten\n"
-    "V\tbytes\ten\t4\t1\t1\t1\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\nE\n"
-    "V\tbytes\tru\t4\t1\t1\t1\nS\t0\t0\t6\t3\t1\t3\t1\t1\nH\t0\t2\t3\nE\n";
+    "V\tbytes\ten\t4\t1\t1\t1\t0\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\nE\n"
+    "V\tbytes\tru\t4\t1\t1\t1\t1\nS\t0\t0\t6\t3\t1\t3\t1\t1\t0\t1\nH\t0\t2\t3\nE\n";
 static const char *const k_p1 =
     "tokbench-partial 3\nshard 1 2\nspec bytes\nC\tt\tabc\t2\ten\n"
-    "V\tbytes\ten\t4\t1\t1\t1\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\nE\n"
-    "V\tbytes\tru\t4\t1\t1\t1\nS\t1\t1\t4\t2\t1\t4\t1\t0\nH\t1\t2\t4\nE\n";
+    "V\tbytes\ten\t4\t1\t1\t1\t0\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\nE\n"
+    "V\tbytes\tru\t4\t1\t1\t1\t1\nS\t1\t1\t4\t2\t1\t4\t1\t0\t1\t0\nH\t1\t2\t4\nE\n";
 
 /* A symbol scheme's blocks (D, Y lines): en and ru, 2 segments, shard 0 holds
  * segment 0 (train), shard 1 segment 1 (test). */
 static const char *const k_s0 =
     "tokbench-partial 3\nshard 0 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
-    "V\tsymbol:2\ten\t9\t1\t1\t1\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\n"
+    "V\tsymbol:2\ten\t9\t1\t1\t1\t0\nS\t0\t0\t4\t4\t1\t2\t1\t0\nH\t0\t1\t2\n"
     "D\t17\nY\t0\t1\t0\t3\t3\nE\n"
-    "V\tsymbol:2\tru\t9\t1\t1\t1\nS\t0\t0\t6\t3\t2\t3\t1\t1\nH\t0\t2\t3\n"
+    "V\tsymbol:2\tru\t9\t1\t1\t1\t0\nS\t0\t0\t6\t3\t2\t3\t1\t1\nH\t0\t2\t3\n"
     "D\t17\nY\t0\t2\t1\t5\t4\nE\n";
 static const char *const k_s1 =
     "tokbench-partial 3\nshard 1 2\nspec symbol:2\nC\tt\tabc\t2\ten\n"
-    "V\tsymbol:2\ten\t9\t1\t1\t1\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\n"
+    "V\tsymbol:2\ten\t9\t1\t1\t1\t0\nS\t1\t1\t2\t2\t1\t1\t0\t0\nH\t1\t3\t1\n"
     "D\t17\nY\t1\t1\t1\t2\t2\nE\n"
-    "V\tsymbol:2\tru\t9\t1\t1\t1\nS\t1\t1\t4\t2\t3\t4\t1\t0\nH\t1\t2\t4\n"
+    "V\tsymbol:2\tru\t9\t1\t1\t1\t0\nS\t1\t1\t4\t2\t3\t4\t1\t0\nH\t1\t2\t4\n"
     "D\t17\nY\t1\t3\t2\t7\t5\nE\n";
 
 static int parse(const char *text, const char *name, partial **out, tb_error *err)
@@ -87,6 +87,13 @@ static void test_hand_merge(void **state)
     assert_true(row(r, "train", "en", "tokens") == 2);
     assert_true(row(r, "all", "en", "vocab_used") == 2); /* ids 1 and 3 */
     assert_true(fabs(row(r, "all", "ru", "byte_premium") - 10.0 / 6) < 1e-12);
+    /* ru decodes: segment 0 lost one of its 3 chars, segment 1 came back */
+    assert_true(row(r, "all", "ru", "roundtrip_exact") == 0.5);
+    assert_true(fabs(row(r, "all", "ru", "roundtrip_char_loss") - 1.0 / 5) < 1e-12);
+    assert_true(row(r, "test", "ru", "roundtrip_exact") == 1);
+    assert_true(row(r, "test", "ru", "roundtrip_char_loss") == 0);
+    assert_true(row(r, "train", "ru", "roundtrip_char_loss") == 1.0 / 3);
+    assert_true(results_find(r, "t", "all", "en", "bytes", "roundtrip_exact") < 0);
     results_free(r);
     partial_free(p[0]);
     partial_free(p[1]);
@@ -186,17 +193,27 @@ static void test_refusals(void **state)
         {"tokbench-partial 2\nshard 0 1\n", "format version '2'; this tokbench reads version 3"},
         {"hello\n", "not a tokbench partial"},
         {"tokbench-partial 3\nshard 2 2\n", "0 <= K < N"},
-        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\t0\n"
          "S\t2\t0\t1\t1\t1\t1\t1\t0\nE\n",
          "'p.tsv':6: bad segment line"},
-        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n"
+        /* a decoding block's segment line without, or with a bad, round trip */
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\t1\n"
+         "S\t0\t0\t1\t1\t1\t1\t1\t0\nE\n",
+         "'p.tsv':6: bad segment line (S seg test bytes chars words tokens continued fallback "
+         "rt_exact rt_edits"},
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\t1\n"
+         "S\t0\t0\t1\t1\t1\t1\t1\t0\t2\t0\nE\n",
+         "'p.tsv':6: bad segment line"},
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n",
+         "'p.tsv':5: expected a block line"},
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\t0\n"
          "H\t0\t4\t1\nE\n",
          "'p.tsv':6: bad id count line"},
-        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\n",
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\t0\n",
          "ends early"},
-        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\nE",
+        {"tokbench-partial 3\nshard 0 1\nspec bytes\nC\tt\tabc\t2\ten\nV\tbytes\ten\t4\t1\t1\t1\t0\nE",
          "line without its newline"},
-#define SYM_HEAD "tokbench-partial 3\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t1\n"
+#define SYM_HEAD "tokbench-partial 3\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t1\t0\n"
 #define SYM_S "S\t0\t0\t4\t4\t2\t2\t1\t0\n"
         {SYM_HEAD SYM_S "D\t5\nY\t0\t2\t3\t3\t3\nE\n", "'p.tsv':8: bad symbol line"},
         {SYM_HEAD SYM_S "D\t5\nY\t1\t2\t1\t3\t3\nE\n", "'p.tsv':8: bad symbol line"},
@@ -204,10 +221,10 @@ static void test_refusals(void **state)
         {SYM_HEAD SYM_S "D\t5\nD\t5\nE\n", "'p.tsv':8: bad dictionary line"},
         {SYM_HEAD SYM_S "D\t5\nE\n", "has 1 segment lines but 0 symbol lines"},
         {SYM_HEAD "D\t5\n" SYM_S "E\n", "'p.tsv':7: bad segment line"},
-        {"tokbench-partial 3\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t0\n"
+        {"tokbench-partial 3\nshard 0 1\nspec s\nC\tt\tabc\t2\ten\nV\ts\ten\t4\t1\t1\t0\t0\n"
          "D\t5\nE\n", "'p.tsv':6: bad dictionary line"},
         /* the model, timing and training records (bench/partial_model.h) */
-#define B_HEAD "tokbench-partial 3\nshard 0 2\nspec b\nC\tt\tabc\t2\ten\nV\tb\ten\t4\t1\t1\t1\n"
+#define B_HEAD "tokbench-partial 3\nshard 0 2\nspec b\nC\tt\tabc\t2\ten\nV\tb\ten\t4\t1\t1\t1\t0\n"
 #define B_S "S\t0\t0\t4\t4\t2\t2\t1\t0\n"
         {"tokbench-partial 3\nshard 0 1\nspec b\nmodel\ttiny\tabc\n", "'p.tsv':4: expected 'model"},
         {"tokbench-partial 3\nshard 0 1\nspec b\nmodel\ttiny\t-\nmodel\ttiny\t-\n",
@@ -228,7 +245,7 @@ static void test_refusals(void **state)
         {B_HEAD B_S "E\nMD\t63\t1\n", "'p.tsv':8: bad corpus timing line (MD"},
         {B_HEAD B_S "E\nMP\t1\t1\nMS\t1\t1\t1\nMP\t2\t1\n", "'p.tsv':10: bad corpus timing line (MP"},
         {B_HEAD B_S "E\nK\ttiny\t64\n", "'p.tsv':8: bad corpus timing line (K"},
-        {B_HEAD B_S "E\nMP\t1\t1\nV\tb\ten\t4\t1\t1\t1\n", "'p.tsv':9: unexpected line"},
+        {B_HEAD B_S "E\nMP\t1\t1\nV\tb\ten\t4\t1\t1\t1\t0\n", "'p.tsv':9: unexpected line"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         tb_error e = {0};

@@ -786,7 +786,7 @@ static void test_vocab_files(void **state)
     assert_null(vocab_file_find("tiktoken:nosuch"));
     char names[256];
     vocab_file_names("hf:", names, sizeof names);
-    assert_string_equal(names, "qwen3, llama3, gpt4o, deepseek_v3, gemma3, llama2, gptoss, llama3_1");
+    assert_string_equal(names, "qwen3, llama3, gpt4o, deepseek_v3, gemma3, llama2, gptoss, llama3_1, claude");
     char path[600];
     snprintf(path, sizeof path, "%s/user.bpe", f->tmp);
     FILE *fp = fopen(path, "w");

@@ -1,7 +1,7 @@
 /* test_vocab_cache.c - the compiled-vocabulary cache (tokenizers/vocab_cache.h):
  * ids and pieces identical with and without it, for the production
  * vocabularies (tiktoken:cl100k_base, hf:qwen3 with its NFC normalizer and
- * regex split) and for users' files (bpe-file:, an hf: tokenizer.json with a
+ * regex split, hf:claude with its NFKC normalizer) and for users' files (bpe-file:, an hf: tokenizer.json with a
  * Sequence of Split stages); a second load comes from the cache; a stale
  * source, a truncated or bit-flipped file and another format version are
  * rebuilt (and give the source's ids); forged images with a valid checksum
@@ -128,6 +128,9 @@ static void test_round_trip_production(void **state)
 {
     round_trip("tiktoken:cl100k_base");
     round_trip("hf:qwen3");
+    /* NFKC: k_text's fullwidth comma (U+FF0C) becomes ',' only under NFKC, so
+     * a mapped model that forgot the normalizer's kind would differ */
+    round_trip("hf:claude");
 }
 
 /* A bpe-file model: bytes, then merges of "ab"-ish tokens, and the cyrillic

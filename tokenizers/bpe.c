@@ -1010,11 +1010,24 @@ static int nfc_safe(int32_t cp)
     return 0;
 }
 
-/* When NFC changes text[0..len), fills *out (normalized, malloc'd), *map
- * (normalized byte -> original offset) and returns 1; returns 0 when the
- * text is already NFC; -1 on allocation failure. Text is cut before every
- * nfc_safe code point and each run is normalized alone. */
-static int nfc_text(const uint8_t *text, size_t len, uint8_t **out, size_t *out_len,
+/* The same for NFKC: nfc_safe and without a compatibility decomposition
+ * (NFKC(cp) = NFC(cp) = cp; the fullwidth forms, NBSP, ½, ² ... are not). */
+static int nfkc_safe(int32_t cp)
+{
+    return nfc_safe(cp) && utf8proc_get_property(cp)->decomp_type == 0;
+}
+
+static int norm_safe(int32_t cp, int nfkc)
+{
+    return nfkc ? nfkc_safe(cp) : nfc_safe(cp);
+}
+
+/* When NFC (nfkc: NFKC) changes text[0..len), fills *out (normalized,
+ * malloc'd), *map (normalized byte -> original offset) and returns 1;
+ * returns 0 when the text is already normalized; -1 on allocation failure.
+ * Text is cut before every safe code point and each run is normalized
+ * alone. */
+static int nfc_text(const uint8_t *text, size_t len, int nfkc, uint8_t **out, size_t *out_len,
                     uint32_t **map, tb_error *err)
 {
     size_t i = 0;
@@ -1022,7 +1035,7 @@ static int nfc_text(const uint8_t *text, size_t len, uint8_t **out, size_t *out_
     while (i < len) {
         int32_t cp;
         int k = utf8_decode(text + i, len - i, &cp);
-        if (!nfc_safe(cp)) {
+        if (!norm_safe(cp, nfkc)) {
             all_safe = 0;
             break;
         }
@@ -1043,15 +1056,17 @@ static int nfc_text(const uint8_t *text, size_t len, uint8_t **out, size_t *out_
         i += (size_t)utf8_decode(text + i, len - i, &cp);
         while (i < len) {
             int k = utf8_decode(text + i, len - i, &cp);
-            if (nfc_safe(cp))
+            if (norm_safe(cp, nfkc))
                 break;
             i += (size_t)k;
         }
         utf8proc_uint8_t *dst = NULL;
         utf8proc_ssize_t dl = utf8proc_map(text + a, (utf8proc_ssize_t)(i - a), &dst,
-                                           UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+                                           UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                               (nfkc ? UTF8PROC_COMPAT : 0));
         if (dl < 0) {
-            tb_fail(err, TB_EINPUT, "NFC at byte %zu: %s", a + 1, utf8proc_errmsg(dl));
+            tb_fail(err, TB_EINPUT, "%s at byte %zu: %s", nfkc ? "NFKC" : "NFC", a + 1,
+                    utf8proc_errmsg(dl));
             goto fail;
         }
         int same = (size_t)dl == i - a && memcmp(dst, text + a, i - a) == 0;
@@ -1101,7 +1116,7 @@ int bpe_encode_text(const struct bpe *m, const char *text, size_t len, uint32_t 
     uint32_t *map = NULL;
     size_t nlen = len;
     if (m->nfc) {
-        int c = nfc_text((const uint8_t *)text, len, &norm, &nlen, &map, err);
+        int c = nfc_text((const uint8_t *)text, len, m->nfc == 2, &norm, &nlen, &map, err);
         if (c < 0)
             return TB_EINPUT;
         if (c > 0) {

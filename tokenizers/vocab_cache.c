@@ -35,6 +35,7 @@ static const char k_magic[8] = {'T', 'B', 'V', 'O', 'C', 'A', 'B', '\n'};
 #define VBLOOM_WORDS ((size_t)1 << 15)
 #define FLAG_DIRECT 1u
 #define FLAG_NFC 2u
+#define FLAG_NFKC 4u /* with FLAG_NFC: NFKC */
 
 enum { S_BYTES, S_TOK_OFF, S_TOK_LEN, S_KIND, S_VSLOT, S_VBLOOM, S_PIDX, S_PLIST, S_PFILT,
        S_BYTEPAIR, S_PRETOK, N_SEC };
@@ -211,7 +212,8 @@ int vocab_cache_image(const struct bpe *m, const vocab_cache_source *src, uint8_
         return TB_EINPUT;
     vocab_cache_prefix_put(&h.p, k_magic, VOCAB_CACHE_VERSION, at, src);
     h.n_ids = m->n_ids;
-    h.flags = (m->direct ? FLAG_DIRECT : 0) | (m->nfc ? FLAG_NFC : 0);
+    h.flags = (m->direct ? FLAG_DIRECT : 0) | (m->nfc ? FLAG_NFC : 0) |
+              (m->nfc == 2 ? FLAG_NFKC : 0);
     h.n_bytes = m->n_bytes;
     h.vmask = m->vmask;
     h.n_plist = n_plist;
@@ -354,7 +356,8 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
         return bad(err, "%zu bytes, shorter than its header (%zu)", len, sizeof h);
     memcpy(&h, data, sizeof h);
     uint32_t n = h.n_ids;
-    if (n < 256 || n >= UINT32_MAX - 2 || (h.flags & ~(FLAG_DIRECT | FLAG_NFC)))
+    if (n < 256 || n >= UINT32_MAX - 2 || (h.flags & ~(FLAG_DIRECT | FLAG_NFC | FLAG_NFKC)) ||
+        (h.flags & (FLAG_NFC | FLAG_NFKC)) == FLAG_NFKC)
         return bad(err, "bad n_ids %u or flags %u", n, h.flags);
     if (h.vmask < 15 || h.vmask >= UINT32_MAX || (h.vmask & (h.vmask + 1)))
         return bad(err, "bad vmask %llu", (unsigned long long)h.vmask);
@@ -442,7 +445,7 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
     }
     m->pt = pt;
     m->direct = (h.flags & FLAG_DIRECT) != 0;
-    m->nfc = (h.flags & FLAG_NFC) != 0;
+    m->nfc = (h.flags & FLAG_NFKC) ? 2 : (h.flags & FLAG_NFC) != 0;
     m->n_ids = n;
     m->bytes = (uint8_t *)bytes;
     m->n_bytes = m->cap_bytes = h.n_bytes;

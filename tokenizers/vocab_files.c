@@ -37,6 +37,7 @@ static const vocab_file k_files[] = {
     LENML("llama2", 1795303, "fc4f0bd70b3709312d9d1d9e5ba674794b6bc5abc17429897a540f93882f25fc"),
     LENML("gptoss", 27868174, "0614fe83cadab421296e664e1f48f4261fa8fef6e03e63bb75c20f38e37d07d3"),
     LENML("llama3_1", 9085698, "e134af98b985517b4f068e3755ae90d4e9cd2d45d328325dc503f1c6b2d06cc7"),
+    LENML("claude", 1774213, "c241737df24b4e7f7c9af4fdcee29a0ca903dcb288a8b753bc346a3092911767"),
 };
 
 size_t vocab_file_count(void)

@@ -7,7 +7,11 @@
 // (npm `tiktoken`, the Rust core as WASM, encode_ordinary) or
 // hf:<packaged name>|<tokenizer.json> (npm `@anush008/tokenizers`,
 // HuggingFace tokenizers native, encodeBatch with TOKENIZERS_PARALLELISM=false,
-// no special tokens added). Reads FILE (or
+// no special tokens added), or anthropic:claude (npm `@anthropic-ai/tokenizer`,
+// Anthropic's published early Claude tokenizer: its getTokenizer(), a tiktoken
+// WASM Tiktoken, on the line's NFKC form as its countTokens does; special
+// token text is encoded as ordinary text, as tokbench does, where countTokens
+// would take it as the special token). Reads FILE (or
 // stdin); each "\n"-separated line is encoded alone and one line of
 // space-separated ids is printed, like `tokbench tokenize --ids`.
 // --bench: prints nothing per line; encodes all lines once untimed (warm-up)
@@ -72,6 +76,10 @@ if (spec.startsWith('tiktoken:')) {
     }
     return out;
   };
+} else if (spec === 'anthropic:claude') {
+  const { getTokenizer } = require('@anthropic-ai/tokenizer');
+  const enc = getTokenizer();
+  encodeAll = async (ls) => ls.map((l) => enc.encode(l.normalize('NFKC'), [], []));
 } else {
   process.stderr.write(`encode.mjs: unknown spec '${spec}'\n`);
   process.exit(2);
