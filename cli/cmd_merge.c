@@ -41,7 +41,9 @@ const cli_command merge_cmd = {
     "rows are per-shard measurements (docs/DESIGN.md 'Sharded runs'): encode_mb_per_s\n"
     "is the shards' summed bytes over their summed seconds, the model's ms rows and\n"
     "the roofline check are shard 0's measurements, a training job's timings its\n"
-    "shard's; manifest.json and REPORT.md say the rows come from N shards.\n",
+    "shard's, ngram_s_build the shards' counting seconds summed plus the estimation\n"
+    "here, ngram_us_query and ngram_ms_suggest the scoring here; manifest.json and\n"
+    "REPORT.md say the rows come from N shards.\n",
     merge_opts,
     NULL,
 };

@@ -10,8 +10,6 @@ cd "$(dirname "$0")/.."
 
 expect_exit 2 "--shard 3/3 is a usage error" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --shard 3/3 --data "$DATA" -o "$WORK/x"
 expect_err "--shard must be K/N" "--shard 3/3 says what is expected"
-expect_exit 2 "--shard with the n-gram stage's timing is refused" -- "$TB" run -c udhr -t bytes --ngram 2 --model none --shard 0/2 --data "$DATA" -o "$WORK/x"
-expect_err "the n-gram stage's timing rows do not merge" "--shard with n-gram timing says why"
 expect_exit 2 "--shard with the n-gram stage and the model is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 2 --model tiny --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "the selector latency rows" "--shard with n-gram and model says why"
 [[ ! -e "$WORK/x" ]] && ok "a refused shard writes nothing" || notok "a refused shard writes nothing"
@@ -148,6 +146,35 @@ sed '1s/.*/tokbench-partial 2/' "$P-2/partial.tsv" >"$WORK/v2.tsv"
 expect_exit 3 "a version-2 partial is refused" -- "$TB" merge "$P-0" "$P-1" "$WORK/v2.tsv" --data "$DATA" -o "$WORK/bad"
 expect_err "format version '2'; this tokbench reads version 3" "the version 2 is named"
 [[ ! -e "$WORK/bad" ]] && ok "a refused n-gram merge writes nothing" || notok "a refused n-gram merge writes nothing"
+
+# the n-gram stage with timing: each shard's G line carries its counting
+# seconds; the merge's ngram_s_build is their sum plus its estimation, its
+# us_query and ms_suggest its own scoring; the deterministic rows stay equal
+keys() { cut -d, -f1-5 "$1" | LC_ALL=C sort; }
+if need_corpus udhr; then
+  "$TB" run -c udhr -t bytes -t bpe:1000 --ngram 3 --model none -q --data "$DATA" -o "$WORK/ngt-full" 2>"$WORK/err" ||
+    notok "unsharded timed n-gram run" "$(head -c 400 "$WORK/err")"
+  if parallel -j 2 "$TB" run -c udhr -t bytes -t bpe:1000 --ngram 3 --model none -q --data "$DATA" \
+    --shard {}/2 -o "$WORK/ngt-{}" ::: 0 1 2>"$WORK/err"; then
+    ok "2 timed n-gram shards"
+  else notok "2 timed n-gram shards" "$(head -c 400 "$WORK/err")"; fi
+  check "a timed shard's n-gram line carries its counting seconds" \
+    awk -F'\t' '$1 == "G" && NF == 4 && $4 + 0 >= 0 { f = 1 } END { exit !f }' "$WORK/ngt-0/partial.tsv"
+  expect_exit 0 "merge of 2 timed n-gram shards" -- "$TB" merge "$WORK/ngt-0" "$WORK/ngt-1" --data "$DATA" -q -o "$WORK/ngt-merged"
+  if tools/det-rows "$WORK/ngt-merged/results.csv" | cmp -s - <(tools/det-rows "$WORK/ngt-full/results.csv"); then
+    ok "timed: merged deterministic rows == unsharded"
+  else notok "timed: merged deterministic rows == unsharded" "$(tools/det-rows "$WORK/ngt-merged/results.csv" | diff - <(tools/det-rows "$WORK/ngt-full/results.csv") | head -4)"; fi
+  if cmp -s <(keys "$WORK/ngt-merged/results.csv") <(keys "$WORK/ngt-full/results.csv"); then
+    ok "timed: the merged run has the unsharded run's rows, timing rows included"
+  else notok "timed: the same rows" "$(diff <(keys "$WORK/ngt-merged/results.csv") <(keys "$WORK/ngt-full/results.csv") | head -4)"; fi
+  check "timed: the merged n-gram timing rows are there" grep -q ',ngram_s_build,' "$WORK/ngt-merged/results.csv"
+  awk -F'\t' -v OFS='\t' '$1 == "G" { NF = 3 } { print }' "$WORK/ngt-1/partial.tsv" >"$WORK/untimed.tsv"
+  expect_exit 3 "a timed n-gram section beside an untimed one is refused" -- "$TB" merge "$WORK/ngt-0" "$WORK/untimed.tsv" --data "$DATA" -o "$WORK/bad"
+  expect_err "the shards of one run time alike" "the mixed timing is named"
+  awk -F'\t' -v OFS='\t' '$1 == "G" { $4 = "-1" } { print }' "$WORK/ngt-1/partial.tsv" >"$WORK/negt.tsv"
+  expect_exit 3 "negative counting seconds are refused" -- "$TB" merge "$WORK/ngt-0" "$WORK/negt.tsv" --data "$DATA" -o "$WORK/bad"
+  expect_err "bad n-gram line" "the bad n-gram line is named"
+fi
 
 # a failing shard (a corpus that does not exist) fails parallel
 parallel -j 2 "$TB" run -c no-such-corpus -t bytes --no-timing --ngram 0 -q --data "$DATA" \
