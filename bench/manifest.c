@@ -237,8 +237,10 @@ int manifest_set_shards(manifest *m, size_t n, int timed, tb_error *err)
                             "the shards' summed bytes over their summed seconds, s_train "
                             "shard 0's (the cache's), the model's ms rows are priced with "
                             "shard 0's timing curve, the roofline check and this-machine "
-                            "projections are shard 0's, and each training job's timing rows "
-                            "come from the shard that ran it"
+                            "projections are shard 0's, ngram_s_build is the shards' counting "
+                            "seconds summed plus the merge's estimation, the n-gram scoring, "
+                            "suggestion and latency-stage timings are the merge's, and each "
+                            "training job's timing rows come from the shard that ran it"
                           : "no timing rows (--no-timing)"));
     json_object_set_new(m->root, "sharded", o);
     return TB_OK;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "partial_ngram.h"
+#include "latency_hook.h"
 #include "partial_model.h"
 #include "run.h"
 #include "stage_compress.h"
@@ -599,8 +600,8 @@ static int block_test(partial *const *p, size_t n, size_t ci, size_t bi, size_t 
  * spec), the pivot's block of the spec giving the _vs_en rows; then the
  * spec's training rows, regime by regime, the pivot's job first. */
 static int merge_ngram(partial *const *p, size_t n, size_t ci, size_t bi0, size_t bi1,
-                       const char *data_dir, const char *cache_dir, corpus **c, results *res,
-                       tb_error *err);
+                       const char *data_dir, const char *cache_dir, const partial_model_merge *mm,
+                       corpus **c, results *res, tb_error *err);
 
 static int merge_spec_model(partial *const *p, size_t n, size_t ci, size_t bi, size_t be,
                             partial_model_merge *mm, const char *data_dir, const char *cache_dir,
@@ -632,7 +633,7 @@ static int merge_spec_model(partial *const *p, size_t n, size_t ci, size_t bi, s
             free(ll);
         }
         if (rc == TB_OK)
-            rc = merge_ngram(p, n, ci, j, j + 1, data_dir, cache_dir, c, res, err);
+            rc = merge_ngram(p, n, ci, j, j + 1, data_dir, cache_dir, mm, c, res, err);
     }
     free(el);
     /* training: each job's rows are in its owner's partial */
@@ -699,8 +700,8 @@ static int merge_archivers(const struct pcorpus *pc, const char *data_dir, resul
  * their token rows, as run_spec emits them; the corpus is opened under
  * data_dir once (*c). */
 static int merge_ngram(partial *const *p, size_t n, size_t ci, size_t bi0, size_t bi1,
-                       const char *data_dir, const char *cache_dir, corpus **c, results *res,
-                       tb_error *err)
+                       const char *data_dir, const char *cache_dir, const partial_model_merge *mm,
+                       corpus **c, results *res, tb_error *err)
 {
     const struct pcorpus *pc = &p[0]->c[ci];
     int rc = TB_OK;
@@ -735,8 +736,26 @@ static int merge_ngram(partial *const *p, size_t n, size_t ci, size_t bi0, size_
             paths[k] = p[k]->path;
             ng[k] = &p[k]->c[ci].b[bi].ng;
         }
+        /* with the model stage, the selector latency on the merged model, as
+         * run_spec hooks it (the test split's words from the S lines) */
+        latency_hook h;
+        int latency = partial_model_merge_models(mm);
+        if (latency) {
+            size_t test_words = 0;
+            for (size_t k = 0; k < n; k++) {
+                const struct pblock *b = &p[k]->c[ci].b[bi];
+                for (size_t q = 0; q < b->n_segs; q++)
+                    test_words += b->segs[q].test ? b->segs[q].v[2] : 0;
+            }
+            const roofline_config *rcfg = NULL;
+            const roofline *rf = partial_model_merge_roofline(mm, &rcfg);
+            latency_hook_init(&h, partial_model_merge_timed(mm), *c, (size_t)l, b0->tok, test_words,
+                              res, rf, rcfg, b0->ng.order);
+        }
         if (rc == TB_OK)
-            rc = partial_ngram_merge(paths, ng, n, *c, (size_t)l, b0->tok, cache_dir, res, err);
+            rc = partial_ngram_merge(paths, ng, n, *c, (size_t)l, b0->tok, cache_dir,
+                                     latency ? latency_hook_on_model : NULL,
+                                     latency ? &h : NULL, res, err);
         free(paths);
         free(ng);
     }

@@ -672,6 +672,17 @@ int partial_model_merge_rows(partial_model_merge *mm, const char *cname, const c
 
 int partial_model_merge_models(const partial_model_merge *mm) { return mm && mm->sm; }
 
+const roofline *partial_model_merge_roofline(const partial_model_merge *mm,
+                                             const roofline_config **rcfg)
+{
+    if (!mm || !mm->rf)
+        return NULL;
+    *rcfg = &mm->rcfg;
+    return mm->rf;
+}
+
+int partial_model_merge_timed(const partial_model_merge *mm) { return mm && mm->timing; }
+
 int partial_model_merge_corpus(partial_model_merge *mm, const partial_model_corpus *pc0,
                                const char *cname, const char *lang, results *r, tb_error *err)
 {

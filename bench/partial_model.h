@@ -202,6 +202,12 @@ int partial_model_merge_rows(partial_model_merge *mm, const char *cname, const c
                              const partial_model_block *men0, results *r, tb_error *err);
 /* 1: the merge makes model rows (the partials have a model line). */
 int partial_model_merge_models(const partial_model_merge *mm);
+/* The profiles the merge prices the proj_* rows with (NULL: none; *rcfg then
+ * unset) and 1 when the shards timed, for the selector latency of the
+ * n-gram rows (bench/latency_hook.h). */
+const roofline *partial_model_merge_roofline(const partial_model_merge *mm,
+                                             const roofline_config **rcfg);
+int partial_model_merge_timed(const partial_model_merge *mm);
 /* Once per corpus, before its blocks' rows, with shard 0's corpus records:
  * its timing curve for the ms rows, its measured machine for the proj_* rows
  * (the first corpus only, as the run measures once) and its roofline-check

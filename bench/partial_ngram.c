@@ -373,7 +373,9 @@ done:
 
 int partial_ngram_merge(const char *const *paths, const partial_ngram *const *ng, size_t n,
                         const corpus *c, size_t lang, const char *tok, const char *cache_dir,
-                        results *res, tb_error *err)
+                        int (*on_model)(void *ud, const ngram_model *m, const ngram_data *test,
+                                        double en_bytes, tb_error *err),
+                        void *on_model_ud, results *res, tb_error *err)
 {
     size_t ns = corpus_n_segments(c);
     unsigned char *use_train = NULL, *use_test = NULL;
@@ -449,6 +451,8 @@ int partial_ngram_merge(const char *const *paths, const partial_ngram *const *ng
         for (size_t i = 0; i < n; i++)
             s_count += ng[i]->s_count;
         cfg.timing = ng[0]->timed;
+        cfg.on_model = on_model;
+        cfg.on_model_ud = on_model_ud;
         rc = stage_ngram_rows_counts(cnt, s_count, &test, en_bytes, tk, corpus_name(c),
                                      corpus_lang(c, lang), tok, &cfg, res, err);
     }

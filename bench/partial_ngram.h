@@ -35,6 +35,7 @@
 
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
+#include "../ngram/ngram.h"
 #include "../results/results.h"
 #include "stage_metrics.h"
 
@@ -71,9 +72,13 @@ void partial_ngram_release(partial_ngram *ng);
  * the shards' counting seconds summed plus this process's estimation of the
  * order, ngram_us_query and ngram_ms_suggest this process's scoring of the
  * whole test split (DESIGN.md "Sharded runs"). A timed section beside an
- * untimed one is refused (TB_EINPUT). */
+ * untimed one is refused (TB_EINPUT). on_model (or NULL) is the stage's
+ * hook on the order-N model, as stage_ngram_config's: the merge passes the
+ * selector latency (bench/latency_hook.h) when the shards ran the model. */
 int partial_ngram_merge(const char *const *paths, const partial_ngram *const *ng, size_t n,
                         const corpus *c, size_t lang, const char *tok, const char *cache_dir,
-                        results *res, tb_error *err);
+                        int (*on_model)(void *ud, const ngram_model *m, const ngram_data *test,
+                                        double en_bytes, tb_error *err),
+                        void *on_model_ud, results *res, tb_error *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "../tokenizers/bpe_cache.h"
 #include "../tokenizers/symbol.h"
 #include "../tokenizers/tokenizer.h"
+#include "latency_hook.h"
 #include "partial_ngram.h"
 #include "stage_compress.h"
 #include "stage_latency.h"
@@ -140,77 +141,6 @@ static int is_light(const run_config *cfg, const char *spec)
         if (strcmp(cfg->light[i], spec) == 0)
             return 1;
     return 0;
-}
-
-/* The selector latency (bench/latency.h) on the n-gram stage's order-N
- * model, priced with the model stage's measured ms when the run times, and
- * with the projected decode step of the 7B-class models of the profiles file
- * on every datasheet profile (the proj_ms_decode_token_<m>_<hw> rows the
- * roofline stage wrote for the same key just before). */
-struct latency_hook {
-    const run_config *cfg;
-    const corpus *c;
-    size_t lang;
-    const char *tok;
-    size_t n_words;
-    results *res;
-    const roofline *rf;         /* or NULL */
-    const roofline_config *rcfg;
-    latency_config lc;
-};
-
-/* The 7B-class models whose projected decode prices the hybrid. */
-static const char *const k_latency_proj_models[] = {"llama2-7b", "qwen2-7b"};
-
-static int latency_hook_proj(struct latency_hook *h, latency_config *lc, tb_error *err)
-{
-    if (!h->rf)
-        return TB_OK;
-    const char *cn = corpus_name(h->c), *ln = corpus_lang(h->c, h->lang);
-    size_t np = roofline_pairs(h->rf, h->rcfg, NULL, NULL, 0);
-    const roofline_dims **pm = tb_calloc(np + 1, sizeof *pm, err);
-    const roofline_hw **ph = pm ? tb_calloc(np + 1, sizeof *ph, err) : NULL;
-    int rc = ph ? TB_OK : err->status;
-    if (rc == TB_OK)
-        roofline_pairs(h->rf, h->rcfg, pm, ph, np);
-    for (size_t i = 0; i < np && rc == TB_OK; i++) {
-        int want = 0;
-        for (size_t j = 0; j < sizeof k_latency_proj_models / sizeof *k_latency_proj_models; j++)
-            want |= strcmp(pm[i]->name, k_latency_proj_models[j]) == 0;
-        if (!want || ph[i]->measured)
-            continue;
-        char metric[160], name[LATENCY_PROJ_NAME];
-        snprintf(metric, sizeof metric, "proj_ms_decode_token_%s_%s", pm[i]->name, ph[i]->name);
-        snprintf(name, sizeof name, "%s_%s", pm[i]->name, ph[i]->name);
-        long at = results_find(h->res, cn, "test", ln, h->tok, metric);
-        if (at < 0)
-            continue; /* no test tokens: no projection rows */
-        result_row row;
-        results_get(h->res, (size_t)at, &row);
-        rc = latency_config_add_proj(lc, name, row.value, err);
-    }
-    free(pm);
-    free(ph);
-    return rc;
-}
-
-static int latency_hook_run(void *ud, const ngram_model *m, const ngram_data *test,
-                            double en_bytes, tb_error *err)
-{
-    struct latency_hook *h = ud;
-    const char *cn = corpus_name(h->c), *ln = corpus_lang(h->c, h->lang);
-    latency_model_ms mm;
-    const latency_model_ms *pm = NULL;
-    if (h->cfg->timing && results_find(h->res, cn, "test", ln, h->tok, "ms_prefill") >= 0) {
-        if (latency_model_from_results(h->res, cn, ln, h->tok, &mm, err))
-            return err->status;
-        pm = &mm;
-    }
-    latency_config lc = h->lc;
-    if (pm && latency_hook_proj(h, &lc, err))
-        return err->status;
-    return latency_rows_model(m, test, en_bytes, h->n_words, pm, &lc, cn, ln, h->tok, h->res,
-                              err);
 }
 
 /* Every row of tokenizer spec s. */
@@ -395,17 +325,16 @@ static int run_spec(struct corpus_run *x, size_t s, results *res, tb_error *err)
             snprintf(phase, sizeof phase, "%s: %s %s: %d-gram", corpus_name(c), cfg->specs[s],
                      corpus_lang(c, l), ngram_order);
             job_progress(x, phase);
-            struct latency_hook h = {.cfg = cfg, .c = c, .lang = l, .tok = tokenizer_name(tk[l]),
-                                     .n_words = metrics_words_count(x->mw[l], c, CORPUS_TEST),
-                                     .res = res, .rf = x->rf, .rcfg = x->rcfg};
-            latency_config_init(&h.lc);
-            h.lc.order = ngram_order;
+            latency_hook h;
+            latency_hook_init(&h, cfg->timing, c, l, tokenizer_name(tk[l]),
+                              metrics_words_count(x->mw[l], c, CORPUS_TEST), res, x->rf, x->rcfg,
+                              ngram_order);
             stage_ngram_config nc;
             stage_ngram_config_init(&nc);
             nc.order = ngram_order;
             nc.timing = cfg->timing;
             if (x->sm) { /* the selector latency needs the model's ms */
-                nc.on_model = latency_hook_run;
+                nc.on_model = latency_hook_on_model;
                 nc.on_model_ud = &h;
             }
             rc = stage_ngram_rows(c, l, tk[l], &ts, &nc, res, err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "../bench/run.h"
+#include "../bench/suite.h"
 #include "../common/tb.h"
 #include "../results/results.h"
 #include "commands.h"
@@ -11,6 +12,8 @@
 #include "setup.h"
 
 static const cli_opt prepare_opts[] = {
+    {"suite", 0, "NAME", "the corpora and specs of a named suite, as run --suite takes them "
+                         "(-c and -t replace them)"},
     {"corpus", 'c', "CORPUS", "corpus name under DATA or a folder path (repeatable)"},
     {"tokenizer", 't', "SPEC", "tokenizer spec (repeatable; as given to run)"},
     {"lang", 'l', "LANG", "only this language (repeatable; default all)"},
@@ -19,12 +22,13 @@ static const cli_opt prepare_opts[] = {
     {0, 0, 0, 0},
 };
 const cli_command prepare_cmd = {
-    "prepare", "prepare -c CORPUS... -t SPEC... [-l LANG]...",
+    "prepare", "prepare [--suite NAME] [-c CORPUS]... [-t SPEC]... [-l LANG]...",
     "Train the trained schemes of a run once into the cache, for its shards.",
     "Makes every tokenizer of the specs for every language of the corpora, as run\n"
     "does, training what the cache (TOKBENCH_CACHE, default build/cache) lacks:\n"
     "a 'run --shard K/N' never trains; a bpe:N or graphemes vocabulary it does not\n"
-    "find there fails and says to run prepare. Give the -c, -t, -l and --pivot of the shards. Writes\n"
+    "find there fails and says to run prepare. Give the --suite, -c, -t, -l and --pivot\n"
+    "of the shards (a suite's per-corpus subsets apply, as in run). Writes\n"
     "only the cache; on a cluster, put the cache where every shard reads it.\n",
     prepare_opts,
     NULL,
@@ -44,15 +48,37 @@ int cmd_prepare(const cli_args *a)
     cfg.jobs = 1;
     int ic = cli_opt_index(&prepare_cmd, "corpus"), it = cli_opt_index(&prepare_cmd, "tokenizer"),
         il = cli_opt_index(&prepare_cmd, "lang");
-    cfg.corpora = a->v[ic];
-    cfg.n_corpora = a->n[ic];
-    cfg.specs = a->v[it];
-    cfg.n_specs = a->n[it];
+    const char *sname = cli_get(&prepare_cmd, a, "suite", NULL);
+    if (sname) {
+        const suite *st = suite_find(sname);
+        if (!st) {
+            fprintf(stderr, "tokbench prepare: unknown suite '%s' (known: %s)\n", sname,
+                    suite_names());
+            return TB_EUSAGE;
+        }
+        cfg.corpora = st->corpora;
+        cfg.n_corpora = st->n_corpora;
+        cfg.specs = st->tokenizers;
+        cfg.n_specs = st->n_tokenizers;
+        cfg.subsets = st->subsets;
+        cfg.n_subsets = st->n_subsets;
+    }
+    if (a->n[ic]) {
+        cfg.corpora = a->v[ic];
+        cfg.n_corpora = a->n[ic];
+    }
+    if (a->n[it]) {
+        cfg.specs = a->v[it];
+        cfg.n_specs = a->n[it];
+        cfg.subsets = NULL; /* as run: its own -t replaces the subsets */
+        cfg.n_subsets = 0;
+    }
     cfg.langs = a->n[il] ? a->v[il] : NULL;
     cfg.n_langs = a->n[il];
     cfg.pivot = cli_get(&prepare_cmd, a, "pivot", NULL);
     if (!cfg.n_corpora || !cfg.n_specs) {
-        fprintf(stderr, "tokbench prepare: give -c CORPUS and -t SPEC\nusage: tokbench %s\n",
+        fprintf(stderr,
+                "tokbench prepare: give --suite NAME, or -c CORPUS and -t SPEC\nusage: tokbench %s\n",
                 prepare_cmd.synopsis);
         return TB_EUSAGE;
     }

@@ -42,8 +42,7 @@ static const cli_opt run_opts[] = {
     {"train-budget", 0, "FLOPS", "FLOPs of each measured training of the suite's training list "
                                  "(default: the suite's; 0: no training)"},
     {"shard", 0, "K/N", "only the segments of shard K of N (0 <= K < N); write DIR/partial.tsv "
-                        "for 'tokbench merge' instead of rows (the n-gram stage needs "
-                        "--model none)"},
+                        "for 'tokbench merge' instead of rows"},
     {"quiet", 'q', NULL, "do not print the summary table"},
     {0, 0, 0, 0},
 };
@@ -263,15 +262,6 @@ int cmd_run(const cli_args *a)
         }
         cfg.shard_k = k;
         cfg.shard_n = n;
-        /* what a merge cannot combine yet is refused, naming the option */
-        const char *why = cfg.model_preset && cfg.ngram_order > 0
-                              ? "the selector latency rows (the n-gram stage with the model) do "
-                                "not merge yet; give --model none or --ngram 0"
-                              : NULL;
-        if (why) {
-            fprintf(stderr, "tokbench run: --shard %s: %s\n", shard, why);
-            return TB_EUSAGE;
-        }
     }
     char real[4096];
     const char *out_dir = cli_out_path(cli_get(&run_cmd, a, "out", CLI_DEFAULT_OUT), real,

@@ -22,13 +22,15 @@
 #   --workdir WD where the shards run on a remote host (parallel --workdir;
 #                default DIR, the same path). Each shard's partial is written
 #                under WD and brought back into DIR with parallel --return.
-#   RUN-ARGS     the corpus and tokenizer options of the run, given to
-#                prepare and to every shard: -c, -t, -l, --pivot.
+#   RUN-ARGS     the options of the run, given to every shard (--suite, -c,
+#                -t, -l, --pivot, --ngram, --model, --no-timing, ...); prepare
+#                gets the ones it takes (--suite, -c, -t, -l, --pivot).
 #
 # Exit status: 0 when every shard and the merge succeeded. A failing shard
 # stops the run (parallel --halt now,fail=1): exit 1, naming the joblog;
 # prepare's or merge's own status (2 usage, 3 bad input) otherwise.
-# Environment: TOKBENCH the binary (default: tokbench on PATH, else the
+# Environment: TOKBENCH_HARDWARE (default model/hardware.tsv, made absolute),
+# TOKBENCH the binary (default: tokbench on PATH, else the
 # build/opt/tokbench of this checkout), TOKBENCH_CACHE (default build/cache
 # under the current folder; made absolute, as DATA and DIR are, since the
 # shards run in DIR).
@@ -54,7 +56,7 @@ while (($#)); do
 done
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "-n '$N': a positive number of shards is expected"
 [[ -z $JOBS || $JOBS =~ ^[1-9][0-9]*$ ]] || die "-j '$JOBS': a positive number of slots is expected"
-(($#)) || die "give the run's -c and -t after -- (see --help)"
+(($#)) || die "give the run's options (--suite NAME, or -c and -t) after -- (see --help)"
 command -v parallel >/dev/null || { echo "shard-parallel: GNU parallel is not installed (apt-get install parallel)" >&2; exit 3; }
 
 TB=${TOKBENCH:-}
@@ -66,9 +68,27 @@ fi
 TB=$(abs "$TB") DATA=$(abs "$DATA") OUT=$(abs "$OUT")
 export TOKBENCH_CACHE
 TOKBENCH_CACHE=$(abs "${TOKBENCH_CACHE:-build/cache}")
+# the hardware profiles of the model stage (run's default model/hardware.tsv
+# is relative to the folder it starts in; the shards start in DIR)
+HW=${TOKBENCH_HARDWARE:-model/hardware.tsv}
+[[ -f $HW ]] && export TOKBENCH_HARDWARE && TOKBENCH_HARDWARE=$(abs "$HW")
+
+# prepare takes the run's -c, -t, -l, --pivot and --suite (with their
+# values); every other option of RUN-ARGS is the shards' only
+prep_args() {
+  PREP=()
+  while (($#)); do
+    case $1 in
+    -c | -t | -l | --corpus | --tokenizer | --lang | --pivot | --suite) PREP+=("$1" "${2:-}"); shift 2 || shift ;;
+    --corpus=* | --tokenizer=* | --lang=* | --pivot=* | --suite=* | -c?* | -t?* | -l?*) PREP+=("$1"); shift ;;
+    *) shift ;;
+    esac
+  done
+}
 
 # 1. train once, into the cache every shard reads
-"$TB" prepare --data "$DATA" "$@" || exit $?
+prep_args "$@"
+"$TB" prepare --data "$DATA" "${PREP[@]}" || exit $?
 
 # 2. the shards; each writes shards/K/partial.tsv relative to its folder
 mkdir -p "$OUT" || exit 3
@@ -77,8 +97,9 @@ P=(--halt now,fail=1 --joblog "$OUT/joblog")
 [[ -n $JOBS ]] && P+=(-j "$JOBS")
 if [[ -n $SSH ]]; then
   P+=(--sshlogin "$SSH" --workdir "${WD:-$OUT}" --return 'shards/{}' --env TOKBENCH_CACHE)
+  [[ -n ${TOKBENCH_HARDWARE:-} ]] && P+=(--env TOKBENCH_HARDWARE)
 fi
-(cd "$OUT" && parallel "${P[@]}" "$TB" run --data "$DATA" "$@" --no-timing --ngram 0 -q \
+(cd "$OUT" && parallel "${P[@]}" "$TB" run --data "$DATA" "$@" -q \
   --shard "{}/$N" -o "shards/{}" ::: $(seq 0 $((N - 1))))
 rc=$?
 if ((rc != 0)); then

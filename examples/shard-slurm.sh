@@ -18,9 +18,10 @@
 #                 seconds passed (default: no limit)
 #   --sbatch OPT  an option for all three sbatch calls (e.g. --partition=cpu,
 #                 --account=x, --time=1:00:00); repeatable
-#   RUN-ARGS      the run's -c, -t, -l, --pivot
+#   RUN-ARGS      the run's options (--suite, -c, -t, -l, --pivot, --ngram, --model, ...)
 #
-# Environment: TOKBENCH the binary (default: tokbench on PATH, else the
+# Environment: TOKBENCH_HARDWARE (default model/hardware.tsv, made absolute),
+# TOKBENCH the binary (default: tokbench on PATH, else the
 # build/opt/tokbench of this checkout), TOKBENCH_CACHE (default build/cache
 # under the current folder); both, DATA and DIR are made absolute and passed
 # to the jobs, so they must be the same paths on the nodes.
@@ -46,7 +47,7 @@ while (($#)); do
 done
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "-n '$N': a positive number of shards is expected"
 [[ $LIMIT =~ ^[0-9]+$ ]] || die "--timeout '$LIMIT': seconds expected"
-(($#)) || die "give the run's -c and -t after -- (see --help)"
+(($#)) || die "give the run's options (--suite NAME, or -c and -t) after -- (see --help)"
 command -v sbatch >/dev/null || { echo "shard-slurm: sbatch not found (Slurm client: apt-get install slurm-client)" >&2; exit 3; }
 
 TB=${TOKBENCH:-}
@@ -58,6 +59,10 @@ fi
 export TOKBENCH TOKBENCH_DATA TOKBENCH_CACHE
 TOKBENCH=$(abs "$TB") TOKBENCH_DATA=$(abs "$DATA") OUT=$(abs "$OUT")
 TOKBENCH_CACHE=$(abs "${TOKBENCH_CACHE:-build/cache}")
+# the hardware profiles of the model stage (run's default model/hardware.tsv
+# is relative to the folder it starts in; the shards start in DIR)
+HW=${TOKBENCH_HARDWARE:-model/hardware.tsv}
+[[ -f $HW ]] && export TOKBENCH_HARDWARE && TOKBENCH_HARDWARE=$(abs "$HW")
 
 mkdir -p "$OUT/logs" || exit 3
 rm -rf "$OUT/shards" "$OUT/merged" "$OUT/jobs"

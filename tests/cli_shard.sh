@@ -10,8 +10,6 @@ cd "$(dirname "$0")/.."
 
 expect_exit 2 "--shard 3/3 is a usage error" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --shard 3/3 --data "$DATA" -o "$WORK/x"
 expect_err "--shard must be K/N" "--shard 3/3 says what is expected"
-expect_exit 2 "--shard with the n-gram stage and the model is refused" -- "$TB" run -c udhr -t bytes --no-timing --ngram 2 --model tiny --shard 0/2 --data "$DATA" -o "$WORK/x"
-expect_err "the selector latency rows" "--shard with n-gram and model says why"
 [[ ! -e "$WORK/x" ]] && ok "a refused shard writes nothing" || notok "a refused shard writes nothing"
 expect_exit 3 "a shard never trains: bpe:1000 not in the cache fails" -- "$TB" run -c udhr -t bpe:1000 --no-timing --ngram 0 --shard 0/2 --data "$DATA" -o "$WORK/x"
 expect_err "run 'tokbench prepare'" "the untrained shard says to run prepare"
