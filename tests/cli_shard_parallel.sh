@@ -18,10 +18,8 @@ expect_exit 2 "-n 0 is a usage error" -- examples/shard-parallel.sh -n 0 -- "${S
 expect_err "positive number of shards" "-n 0 says what is expected"
 expect_exit 2 "no run options is a usage error" -- examples/shard-parallel.sh -n 2
 # The sharded run: the quick suite (the default suite's 35 specs and every
-# stage - metrics, n-gram, model, selector latency, timing - on udhr); the
-# sanitized tree, several times slower, a few specs with every stage.
+# stage - metrics, n-gram, model, selector latency, timing - on udhr)
 RUN=(--suite quick)
-[[ ${TB_TREE:-opt} == san ]] && RUN=(-c udhr -t bytes -t bpe:1000 --ngram 3 --model tiny)
 keys() { cut -d, -f1-5 "$1" | LC_ALL=C sort; }
 # same_rows NAME DIR: DIR's merged rows against the unsharded run's: every
 # deterministic row identical, the same rows (timing rows are per-shard)

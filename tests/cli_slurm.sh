@@ -121,10 +121,8 @@ state() { timeout 5 squeue -h -j "$1" -t all -o '%T %r' 2>/dev/null; }
 
 SPECS=(-c udhr -t bytes -t tiktoken:cl100k_base -t bpe:1000)
 # The sharded run: the quick suite (the default suite's 35 specs and every
-# stage - metrics, n-gram, model, selector latency, timing - on udhr); the
-# sanitized tree, several times slower, a few specs with every stage.
+# stage - metrics, n-gram, model, selector latency, timing - on udhr)
 RUN=(--suite quick)
-[[ ${TB_TREE:-opt} == san ]] && RUN=(-c udhr -t bytes -t bpe:1000 --ngram 3 --model tiny)
 bounded "$TB" run "${RUN[@]}" -q --data "$DATA" -o "$WORK/single" 2>"$WORK/err" ||
   notok "the unsharded run" "$(head -c 400 "$WORK/err")"
 # the jobs read the binary, the corpora and the cache at absolute paths
