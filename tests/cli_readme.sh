@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the README's examples: every ```sh block right after a line
 # "<!-- test: NAME -->" is executed with bash -e in a scratch folder that
-# links the binary, the corpora, the test fixtures, examples/ and tools/, so examples never
+# links the binary, the corpora, the test fixtures, examples/, tools/ and model/ (the hardware profiles), so examples never
 # write into the working tree. The examples use ./tokbench (the optimised
 # build), so this runs in the optimised tree only.
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ ln -s "$DATA" "$WORK/ex/corpora/data"
 ln -s "$ROOT/tests" "$WORK/ex/tests"
 ln -s "$ROOT/examples" "$WORK/ex/examples"
 ln -s "$ROOT/tools" "$WORK/ex/tools"
+ln -s "$ROOT/model" "$WORK/ex/model"
 blocks=0
 while IFS= read -r name; do
   blocks=$((blocks + 1))
