@@ -18,7 +18,6 @@ _Static_assert(SP_MAX_AFFIX == 64, "prefix and suffix fields are 64 bytes");
 
 const char spbpe_cache_magic[8] = {'T', 'B', 'S', 'P', 'B', 'P', 'E', '\n'};
 
-#define ALIGN 64
 #define NO_STR UINT32_MAX
 #define N_BMP 0x10000
 
@@ -38,7 +37,7 @@ struct spbpe_cache_header {
     uint64_t nocut[4];
     char prefix[64], suffix[64];
     uint32_t byte_tok[256];
-    struct { uint64_t off, len; } sec[N_SEC];
+    struct vocab_cache_sec sec[N_SEC];
 };
 _Static_assert(sizeof(struct spbpe_cache_header) == 1656, "header layout");
 
@@ -140,11 +139,6 @@ static void put_added(struct wbuf *w, const struct sp_match *s)
     }
 }
 
-static size_t align_up(size_t n)
-{
-    return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-}
-
 int spbpe_cache_supported(const struct spbpe *m)
 {
     return !m->uni && !m->wp;
@@ -178,12 +172,7 @@ int spbpe_cache_image(const struct spbpe *m, const vocab_cache_source *src, uint
                         N_BMP * 4, m->whole ? n : 0, st.n, ad.n};
     struct spbpe_cache_header h;
     memset(&h, 0, sizeof h);
-    size_t at = align_up(sizeof h);
-    for (int s = 0; s < N_SEC; s++) {
-        h.sec[s].off = at;
-        h.sec[s].len = sz[s];
-        at = align_up(at + sz[s]);
-    }
+    size_t at = vocab_cache_layout(h.sec, sz, N_SEC, sizeof h);
     uint8_t *img = tb_calloc(1, at, err);
     if (!img) {
         free(st.b);
@@ -525,13 +514,8 @@ int spbpe_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
                             (uint64_t)n * 4, n, n, (h.vmask + 1) * 4, (h.pmask + 1) * 16,
                             N_BMP * 4, (h.flags & F_WHOLE) ? n : 0, h.sec[S_STAGES].len,
                             h.sec[S_ADDED].len};
-    uint64_t end = sizeof h;
-    for (int s = 0; s < N_SEC; s++) {
-        uint64_t o = h.sec[s].off, l = h.sec[s].len;
-        if (l != want[s] || o % ALIGN || o < end || o > len || l > len - o)
-            return bad(err, "section %s: bad place or size", k_sec_name[s]);
-        end = o + l;
-    }
+    if (vocab_cache_check_sections(h.sec, want, k_sec_name, N_SEC, sizeof h, len, err))
+        return TB_EINPUT;
     if (check_tables(&h, base, err))
         return TB_EINPUT;
     struct spbpe *m = tb_calloc(1, sizeof *m, err);

@@ -31,7 +31,7 @@ _Static_assert(sizeof(struct bpe_rpair) == 12, "plist entries are 12 bytes");
 
 static const char k_magic[8] = {'T', 'B', 'V', 'O', 'C', 'A', 'B', '\n'};
 #define ENDIAN_MARK 0x01020304u
-#define ALIGN 64
+#define ALIGN VOCAB_CACHE_ALIGN
 #define VBLOOM_WORDS ((size_t)1 << 15)
 #define FLAG_DIRECT 1u
 #define FLAG_NFC 2u
@@ -48,7 +48,7 @@ struct vocab_cache_header {
     uint32_t n_ids, flags;
     uint64_t n_bytes, vmask, n_plist;
     uint32_t byte_id[256];
-    struct { uint64_t off, len; } sec[N_SEC];
+    struct vocab_cache_sec sec[N_SEC];
 };
 _Static_assert(sizeof(struct vocab_cache_header) == 1432, "header layout");
 _Static_assert(sizeof(struct vocab_cache_prefix) == 200, "prefix layout");
@@ -147,6 +147,17 @@ static size_t align_up(size_t n)
     return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 }
 
+size_t vocab_cache_layout(struct vocab_cache_sec *sec, const size_t *sz, int n, size_t header)
+{
+    size_t at = align_up(header);
+    for (int s = 0; s < n; s++) {
+        sec[s].off = at;
+        sec[s].len = sz[s];
+        at = align_up(at + sz[s]);
+    }
+    return at;
+}
+
 /* The pretok section of pt into buf (NULL: size only); returns its bytes. */
 static size_t put_pretok(const pretok *pt, uint8_t *buf)
 {
@@ -201,12 +212,7 @@ int vocab_cache_image(const struct bpe *m, const vocab_cache_source *src, uint8_
                         put_pretok(m->pt, NULL)};
     struct vocab_cache_header h;
     memset(&h, 0, sizeof h);
-    size_t at = align_up(sizeof h);
-    for (int s = 0; s < N_SEC; s++) {
-        h.sec[s].off = at;
-        h.sec[s].len = sz[s];
-        at = align_up(at + sz[s]);
-    }
+    size_t at = vocab_cache_layout(h.sec, sz, N_SEC, sizeof h);
     uint8_t *img = tb_calloc(1, at, err);
     if (!img)
         return TB_EINPUT;
@@ -240,6 +246,20 @@ static int bad(tb_error *err, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return tb_fail(err, TB_EINPUT, "compiled vocabulary: %s", msg);
+}
+
+int vocab_cache_check_sections(const struct vocab_cache_sec *sec, const uint64_t *want,
+                               const char *const *names, int n, size_t header, uint64_t len,
+                               tb_error *err)
+{
+    uint64_t end = header;
+    for (int s = 0; s < n; s++) {
+        uint64_t o = sec[s].off, l = sec[s].len;
+        if (l != want[s] || o % ALIGN || o < end || o > len || l > len - o)
+            return bad(err, "section %s: bad place or size", names[s]);
+        end = o + l;
+    }
+    return TB_OK;
 }
 
 /* The pretok section p[0..n) -> *out. */
@@ -367,13 +387,8 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
                             n,                  (h.vmask + 1) * 4, VBLOOM_WORDS * 8,
                             ((uint64_t)n + 2) * 4, h.n_plist * 12, (uint64_t)n * 8,
                             65536 * 16,         h.sec[S_PRETOK].len};
-    uint64_t end = sizeof h;
-    for (int s = 0; s < N_SEC; s++) {
-        uint64_t o = h.sec[s].off, l = h.sec[s].len;
-        if (l != want[s] || o % ALIGN || o < end || o > len || l > len - o)
-            return bad(err, "section %s: bad place or size", k_sec_name[s]);
-        end = o + l;
-    }
+    if (vocab_cache_check_sections(h.sec, want, k_sec_name, N_SEC, sizeof h, len, err))
+        return TB_EINPUT;
     const uint8_t *bytes = base + h.sec[S_BYTES].off;
     const uint64_t *tok_off = (const uint64_t *)(base + h.sec[S_TOK_OFF].off);
     const uint32_t *tok_len = (const uint32_t *)(base + h.sec[S_TOK_LEN].off);

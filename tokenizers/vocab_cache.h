@@ -97,6 +97,24 @@ struct vocab_cache_prefix {
     char loader[64];            /* NUL-padded */
 };
 
+/* Every section of a compiled file starts at a multiple of this. */
+#define VOCAB_CACHE_ALIGN 64
+/* A section of a compiled file: where it starts and its bytes. */
+struct vocab_cache_sec {
+    uint64_t off, len;
+};
+/* Places n sections of sz[i] bytes one after the other behind a header of
+ * header bytes, each at a VOCAB_CACHE_ALIGN boundary, into sec; returns the
+ * file's bytes (the end of the last section, aligned). */
+size_t vocab_cache_layout(struct vocab_cache_sec *sec, const size_t *sz, int n, size_t header);
+/* Checks that section i of n has want[i] bytes, starts aligned, after the
+ * header (header bytes) and the section before it, and ends inside len.
+ * Failure: TB_EINPUT, "compiled vocabulary: section NAME: bad place or
+ * size" with NAME names[i]. */
+int vocab_cache_check_sections(const struct vocab_cache_sec *sec, const uint64_t *want,
+                               const char *const *names, int n, size_t header, uint64_t len,
+                               tb_error *err);
+
 /* Fills p (magic, version, byte order, file bytes, the source; checksum 0:
  * vocab_cache_seal once the image is complete). */
 void vocab_cache_prefix_put(struct vocab_cache_prefix *p, const char magic[8], uint32_t version,
