@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "../bench/run.h"
-#include "../bench/suite.h"
 #include "../common/tb.h"
 #include "../results/results.h"
 #include "commands.h"
@@ -46,36 +45,9 @@ int cmd_prepare(const cli_args *a)
     cfg.cache_dir = cli_cache_dir();
     cfg.prepare_only = 1;
     cfg.jobs = 1;
-    int ic = cli_opt_index(&prepare_cmd, "corpus"), it = cli_opt_index(&prepare_cmd, "tokenizer"),
-        il = cli_opt_index(&prepare_cmd, "lang");
-    const char *sname = cli_get(&prepare_cmd, a, "suite", NULL);
-    if (sname) {
-        const suite *st = suite_find(sname);
-        if (!st) {
-            fprintf(stderr, "tokbench prepare: unknown suite '%s' (known: %s)\n", sname,
-                    suite_names());
-            return TB_EUSAGE;
-        }
-        cfg.corpora = st->corpora;
-        cfg.n_corpora = st->n_corpora;
-        cfg.specs = st->tokenizers;
-        cfg.n_specs = st->n_tokenizers;
-        cfg.subsets = st->subsets;
-        cfg.n_subsets = st->n_subsets;
-    }
-    if (a->n[ic]) {
-        cfg.corpora = a->v[ic];
-        cfg.n_corpora = a->n[ic];
-    }
-    if (a->n[it]) {
-        cfg.specs = a->v[it];
-        cfg.n_specs = a->n[it];
-        cfg.subsets = NULL; /* as run: its own -t replaces the subsets */
-        cfg.n_subsets = 0;
-    }
-    cfg.langs = a->n[il] ? a->v[il] : NULL;
-    cfg.n_langs = a->n[il];
-    cfg.pivot = cli_get(&prepare_cmd, a, "pivot", NULL);
+    const suite *st;
+    if (cli_run_inputs(&prepare_cmd, a, &cfg, &st))
+        return TB_EUSAGE;
     if (!cfg.n_corpora || !cfg.n_specs) {
         fprintf(stderr,
                 "tokbench prepare: give --suite NAME, or -c CORPUS and -t SPEC\nusage: tokbench %s\n",

@@ -143,18 +143,10 @@ int cmd_run(const cli_args *a)
     run_config cfg = {0};
     cfg.data_dir = cli_data_dir(&run_cmd, a);
     cfg.cache_dir = cli_cache_dir();
-    const char *sname = cli_get(&run_cmd, a, "suite", NULL);
-    if (sname) {
-        const suite *s = suite_find(sname);
-        if (!s) {
-            fprintf(stderr, "tokbench run: unknown suite '%s' (known: %s)\n", sname,
-                    suite_names());
-            return TB_EUSAGE;
-        }
-        cfg.corpora = s->corpora;
-        cfg.n_corpora = s->n_corpora;
-        cfg.specs = s->tokenizers;
-        cfg.n_specs = s->n_tokenizers;
+    const suite *s;
+    if (cli_run_inputs(&run_cmd, a, &cfg, &s))
+        return TB_EUSAGE;
+    if (s) {
         cfg.ngram_order = s->ngram_order;
         cfg.light = s->light;
         cfg.n_light = s->n_light;
@@ -162,13 +154,11 @@ int cmd_run(const cli_args *a)
         cfg.n_train_specs = s->n_train_specs;
         cfg.train_corpora = s->train_corpora;
         cfg.n_train_corpora = s->n_train_corpora;
-        cfg.subsets = s->subsets;
-        cfg.n_subsets = s->n_subsets;
     }
     /* the suite's training regimes: equal FLOPs, and equal passes when set */
     stage_train_config train[2];
     size_t n_train = 0;
-    const suite *ts = sname ? suite_find(sname) : NULL;
+    const suite *ts = s;
     double budget = ts ? ts->train_budget_flops : 0;
     const char *tbv = cli_get(&run_cmd, a, "train-budget", NULL);
     if (tbv) {
@@ -208,21 +198,6 @@ int cmd_run(const cli_args *a)
         }
         cfg.ngram_order = (int)o;
     }
-    int ic = cli_opt_index(&run_cmd, "corpus"), it = cli_opt_index(&run_cmd, "tokenizer"),
-        il = cli_opt_index(&run_cmd, "lang");
-    if (a->n[ic]) {
-        cfg.corpora = a->v[ic];
-        cfg.n_corpora = a->n[ic];
-    }
-    if (a->n[it]) {
-        cfg.specs = a->v[it];
-        cfg.n_specs = a->n[it];
-        cfg.subsets = NULL;             /* the user's specs run on every corpus */
-        cfg.n_subsets = 0;
-    }
-    cfg.langs = a->n[il] ? a->v[il] : NULL;
-    cfg.n_langs = a->n[il];
-    cfg.pivot = cli_get(&run_cmd, a, "pivot", NULL);
     if (!cfg.n_corpora || !cfg.n_specs) {
         fprintf(stderr, "tokbench run: give --suite NAME, or -c CORPUS and -t SPEC\nusage: "
                         "tokbench %s\n",

@@ -236,3 +236,38 @@ const char *cli_out_path(const char *path, char *buf, size_t cap)
     memcpy(buf, real, strlen(real) + 1);
     return buf;
 }
+
+int cli_run_inputs(const cli_command *cmd, const cli_args *a, run_config *cfg, const suite **st)
+{
+    *st = NULL;
+    const char *sname = cli_get(cmd, a, "suite", NULL);
+    if (sname) {
+        if (!(*st = suite_find(sname))) {
+            fprintf(stderr, "tokbench %s: unknown suite '%s' (known: %s)\n", cmd->name, sname,
+                    suite_names());
+            return TB_EUSAGE;
+        }
+        cfg->corpora = (*st)->corpora;
+        cfg->n_corpora = (*st)->n_corpora;
+        cfg->specs = (*st)->tokenizers;
+        cfg->n_specs = (*st)->n_tokenizers;
+        cfg->subsets = (*st)->subsets;
+        cfg->n_subsets = (*st)->n_subsets;
+    }
+    int ic = cli_opt_index(cmd, "corpus"), it = cli_opt_index(cmd, "tokenizer"),
+        il = cli_opt_index(cmd, "lang");
+    if (a->n[ic]) {
+        cfg->corpora = a->v[ic];
+        cfg->n_corpora = a->n[ic];
+    }
+    if (a->n[it]) {
+        cfg->specs = a->v[it];
+        cfg->n_specs = a->n[it];
+        cfg->subsets = NULL; /* the user's specs run on every corpus */
+        cfg->n_subsets = 0;
+    }
+    cfg->langs = a->n[il] ? a->v[il] : NULL;
+    cfg->n_langs = a->n[il];
+    cfg->pivot = cli_get(cmd, a, "pivot", NULL);
+    return TB_OK;
+}

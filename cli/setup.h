@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "../bench/run.h"
+#include "../bench/suite.h"
 #include "../common/tb.h"
 #include "../corpora/corpus.h"
 #include "../tokenizers/tokenizer.h"
@@ -94,5 +96,13 @@ void cli_clean_stale(const char *cmd, const char *dir, const char *base);
 /* Prints "tokbench CMD: MESSAGE" on stderr; returns err's exit status
  * (TB_EINPUT when it has none). */
 int cli_fail(const char *cmd, const tb_error *err);
+
+/* What a run reads, for run and prepare alike: the corpora, specs and
+ * per-corpus subsets of --suite NAME (its suite in *st, NULL without one),
+ * replaced by -c and -t when given (-t also drops the subsets: the user's
+ * specs run on every corpus), then -l and --pivot. cmd has the options
+ * suite, corpus, tokenizer, lang and pivot. An unknown suite: a message
+ * naming the known ones on stderr, TB_EUSAGE. */
+int cli_run_inputs(const cli_command *cmd, const cli_args *a, run_config *cfg, const suite **st);
 
 #endif

@@ -8,6 +8,8 @@
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 
+expect_exit 2 "prepare of an unknown suite is a usage error" -- "$TB" prepare --suite nope --data "$DATA"
+expect_err "unknown suite 'nope' (known: default, quick, train, atlas)" "prepare names the known suites"
 expect_exit 2 "--shard 3/3 is a usage error" -- "$TB" run -c udhr -t bytes --no-timing --ngram 0 --shard 3/3 --data "$DATA" -o "$WORK/x"
 expect_err "--shard must be K/N" "--shard 3/3 says what is expected"
 [[ ! -e "$WORK/x" ]] && ok "a refused shard writes nothing" || notok "a refused shard writes nothing"
