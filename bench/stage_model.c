@@ -13,7 +13,7 @@
 #include "../model/roofline.h"
 #include "../model/transformer.h"
 
-#define MAX_SWEEP 8
+#define MAX_SWEEP STAGE_MODEL_MAX_SWEEP
 #define MAX_HEADS 256
 #define HEAD_ROWS 128
 
@@ -28,14 +28,9 @@ struct stage_model {
     tf_config mc;                   /* preset + overrides; vocab set per use */
     tf_config big;                  /* the 7b preset */
     int measured;                   /* body sweep done */
-    size_t n_sweep;
-    size_t sweep_n[MAX_SWEEP];      /* prefill lengths, ascending */
-    double sweep_ms[MAX_SWEEP];     /* body ms (everything but the LM head) */
-    size_t n_dec;
-    size_t dec_pos[3];
-    double dec_ms[3];               /* body ms of one decode step */
-    size_t n_stat;                  /* min(512, context) */
-    double stat_body_ms, stat_body_gemm_ms;
+    /* the body's timing curve (everything but the LM head): prefill ms at
+     * ascending lengths, the ms of one decode step at cache lengths */
+    stage_model_curve cur;
     size_t n_heads;
     head_time heads[MAX_HEADS];
 };
@@ -150,44 +145,44 @@ static int measure_body(stage_model *sm, tb_error *err)
     if (rc == TB_OK) {
         fill_ids(ids, C, c.vocab);
         static const size_t pts[] = {1, 16, 64, 256, 512, 1024};
-        sm->n_sweep = 0;
+        sm->cur.n_sweep = 0;
         for (size_t i = 0; i < sizeof pts / sizeof pts[0] && pts[i] < C; i++)
-            sm->sweep_n[sm->n_sweep++] = pts[i];
-        sm->sweep_n[sm->n_sweep++] = C;
-        sm->n_stat = C < 512 ? C : 512;
+            sm->cur.sweep_n[sm->cur.n_sweep++] = pts[i];
+        sm->cur.sweep_n[sm->cur.n_sweep++] = C;
+        sm->cur.n_stat = C < 512 ? C : 512;
         /* one warm-up for the whole sweep: touches every weight and buffer */
-        rc = tf_prefill(m, ids, sm->sweep_n[sm->n_sweep - 1] < 64 ? sm->sweep_n[sm->n_sweep - 1] : 64,
+        rc = tf_prefill(m, ids, sm->cur.sweep_n[sm->cur.n_sweep - 1] < 64 ? sm->cur.sweep_n[sm->cur.n_sweep - 1] : 64,
                         0, lg, err);
-        for (size_t i = 0; i < sm->n_sweep && rc == TB_OK; i++) {
+        for (size_t i = 0; i < sm->cur.n_sweep && rc == TB_OK; i++) {
             double g = 0;
-            rc = time_prefill_body(m, ids, sm->sweep_n[i], lg, sm->cfg.repeats, &sm->sweep_ms[i],
+            rc = time_prefill_body(m, ids, sm->cur.sweep_n[i], lg, sm->cfg.repeats, &sm->cur.sweep_ms[i],
                                    &g, err);
-            if (sm->sweep_n[i] == sm->n_stat) {
-                sm->stat_body_ms = sm->sweep_ms[i];
-                sm->stat_body_gemm_ms = g;
+            if (sm->cur.sweep_n[i] == sm->cur.n_stat) {
+                sm->cur.stat_body_ms = sm->cur.sweep_ms[i];
+                sm->cur.stat_body_gemm_ms = g;
             }
         }
         /* the cache now holds C positions (last sweep point); decode steps */
         size_t dp[3] = {128, 512, C - 1};
-        sm->n_dec = 0;
+        sm->cur.n_dec = 0;
         for (int i = 0; i < 3; i++) {
             size_t p = dp[i] < C - 1 ? dp[i] : C - 1;
-            if (p >= 1 && (sm->n_dec == 0 || sm->dec_pos[sm->n_dec - 1] < p))
-                sm->dec_pos[sm->n_dec++] = p;
+            if (p >= 1 && (sm->cur.n_dec == 0 || sm->cur.dec_pos[sm->cur.n_dec - 1] < p))
+                sm->cur.dec_pos[sm->cur.n_dec++] = p;
         }
         /* descending: a decode at pos truncates the cache to pos + 1 */
-        for (size_t i = sm->n_dec; i-- > 0 && rc == TB_OK;) {
+        for (size_t i = sm->cur.n_dec; i-- > 0 && rc == TB_OK;) {
             double t[64];
             int R = sm->cfg.repeats > 64 ? 64 : sm->cfg.repeats;
             for (int r = -1; r < R && rc == TB_OK; r++) {
                 tf_stats_reset(m);
-                rc = tf_decode(m, ids[sm->dec_pos[i]], sm->dec_pos[i], lg, err);
+                rc = tf_decode(m, ids[sm->cur.dec_pos[i]], sm->cur.dec_pos[i], lg, err);
                 const tf_stats *s = tf_stats_get(m);
                 if (r >= 0)
                     t[r] = 1e3 * (s->total_s - s->gemm_s[TF_LM_HEAD]);
             }
             if (rc == TB_OK)
-                sm->dec_ms[i] = median_of(t, R);
+                sm->cur.dec_ms[i] = median_of(t, R);
         }
     }
     tf_free(m);
@@ -255,16 +250,7 @@ int stage_model_measure(stage_model *sm, size_t vocab, stage_model_curve *curve,
     const head_time *h = NULL;
     if (measure_body(sm, err) || measure_head(sm, vocab, &h, err))
         return err->status ? err->status : TB_EINPUT;
-    memset(curve, 0, sizeof *curve);
-    curve->n_sweep = sm->n_sweep;
-    memcpy(curve->sweep_n, sm->sweep_n, sizeof sm->sweep_n);
-    memcpy(curve->sweep_ms, sm->sweep_ms, sizeof sm->sweep_ms);
-    curve->n_dec = sm->n_dec;
-    memcpy(curve->dec_pos, sm->dec_pos, sizeof sm->dec_pos);
-    memcpy(curve->dec_ms, sm->dec_ms, sizeof sm->dec_ms);
-    curve->n_stat = sm->n_stat;
-    curve->stat_body_ms = sm->stat_body_ms;
-    curve->stat_body_gemm_ms = sm->stat_body_gemm_ms;
+    *curve = sm->cur;
     *row_ms = h->row_ms;
     *one_ms = h->one_ms;
     return TB_OK;
@@ -290,15 +276,7 @@ int stage_model_set_curve(stage_model *sm, const stage_model_curve *c, tb_error 
                        "%zu): prefill lengths ascending to the context, decode positions "
                        "below it, finite ms",
                        sm->cfg.preset ? sm->cfg.preset : "small", C);
-    sm->n_sweep = c->n_sweep;
-    memcpy(sm->sweep_n, c->sweep_n, sizeof sm->sweep_n);
-    memcpy(sm->sweep_ms, c->sweep_ms, sizeof sm->sweep_ms);
-    sm->n_dec = c->n_dec;
-    memcpy(sm->dec_pos, c->dec_pos, sizeof sm->dec_pos);
-    memcpy(sm->dec_ms, c->dec_ms, sizeof sm->dec_ms);
-    sm->n_stat = c->n_stat;
-    sm->stat_body_ms = c->stat_body_ms;
-    sm->stat_body_gemm_ms = c->stat_body_gemm_ms;
+    sm->cur = *c;
     sm->measured = 1;
     sm->cfg.timing = 1;
     return TB_OK;
@@ -326,12 +304,12 @@ int stage_model_set_head(stage_model *sm, size_t vocab, double row_ms, double on
 static double body_ms(const stage_model *sm, size_t n)
 {
     size_t i = 0;
-    while (i + 1 < sm->n_sweep && sm->sweep_n[i + 1] < n)
+    while (i + 1 < sm->cur.n_sweep && sm->cur.sweep_n[i + 1] < n)
         i++;
-    if (n <= sm->sweep_n[0] || sm->n_sweep == 1)
-        return sm->sweep_ms[0] * (double)n / (double)sm->sweep_n[0];
-    size_t a = sm->sweep_n[i], b = sm->sweep_n[i + 1];
-    double fa = sm->sweep_ms[i], fb = sm->sweep_ms[i + 1];
+    if (n <= sm->cur.sweep_n[0] || sm->cur.n_sweep == 1)
+        return sm->cur.sweep_ms[0] * (double)n / (double)sm->cur.sweep_n[0];
+    size_t a = sm->cur.sweep_n[i], b = sm->cur.sweep_n[i + 1];
+    double fa = sm->cur.sweep_ms[i], fb = sm->cur.sweep_ms[i + 1];
     return fa + (fb - fa) * (double)(n - a) / (double)(b - a);
 }
 
@@ -618,20 +596,20 @@ int stage_model_rows_test(stage_model *sm, const char *cname, const char *lang,
     if (h) {
         row(&e, "ms_prefill", "", p.ms, "ms");
         char name[64];
-        for (size_t i = 0; i < sm->n_sweep; i++) {
-            snprintf(name, sizeof name, "ms_prefill_%zu", sm->sweep_n[i]);
-            row(&e, name, "", sm->sweep_ms[i] + (double)sm->sweep_n[i] * h->row_ms, "ms");
+        for (size_t i = 0; i < sm->cur.n_sweep; i++) {
+            snprintf(name, sizeof name, "ms_prefill_%zu", sm->cur.sweep_n[i]);
+            row(&e, name, "", sm->cur.sweep_ms[i] + (double)sm->cur.sweep_n[i] * h->row_ms, "ms");
         }
-        for (size_t i = 0; i < sm->n_dec; i++) {
-            snprintf(name, sizeof name, "ms_decode_token_%zu", sm->dec_pos[i]);
-            row(&e, name, "", sm->dec_ms[i] + h->one_ms, "ms");
+        for (size_t i = 0; i < sm->cur.n_dec; i++) {
+            snprintf(name, sizeof name, "ms_decode_token_%zu", sm->cur.dec_pos[i]);
+            row(&e, name, "", sm->cur.dec_ms[i] + h->one_ms, "ms");
         }
         tf_cost st;
-        tf_cost_forward(&mc, sm->n_stat, 0, 1, &st);
-        double head_ms = (double)sm->n_stat * h->row_ms, tot = sm->stat_body_ms + head_ms;
+        tf_cost_forward(&mc, sm->cur.n_stat, 0, 1, &st);
+        double head_ms = (double)sm->cur.n_stat * h->row_ms, tot = sm->cur.stat_body_ms + head_ms;
         row(&e, "gflops_achieved", "", st.total / (tot * 1e-3) / 1e9, "GFLOP/s");
-        row(&e, "gemm_time_share", "", (sm->stat_body_gemm_ms + head_ms) / tot, "time_ratio");
-        row(&e, "gemm_time_tokens", "", (double)sm->n_stat, "tokens");
+        row(&e, "gemm_time_share", "", (sm->cur.stat_body_gemm_ms + head_ms) / tot, "time_ratio");
+        row(&e, "gemm_time_tokens", "", (double)sm->cur.n_stat, "tokens");
     }
     return e.rc;
 }
