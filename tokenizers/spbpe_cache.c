@@ -209,17 +209,6 @@ int spbpe_cache_image(const struct spbpe *m, const vocab_cache_source *src, uint
 
 /* ---- reader ------------------------------------------------------------- */
 
-static int bad(tb_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad(tb_error *err, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return tb_fail(err, TB_EINPUT, "compiled vocabulary: %s", msg);
-}
-
 /* A read cursor over a section p[0..n); a read past the end sets short_. */
 struct rbuf {
     const uint8_t *p;
@@ -293,7 +282,7 @@ static int get_stages(struct spbpe *m, struct rbuf *r, tb_error *err)
 {
     uint32_t nn = get_u32(r);
     if (r->short_ || nn > SP_MAX_STAGES)
-        return bad(err, "stages: bad normalizer count");
+        return vocab_cache_fail(err, "stages: bad normalizer count");
     for (uint32_t i = 0; i < nn; i++) {
         struct sp_norm *d = &m->norm[m->n_norm++];
         memset(d, 0, sizeof *d);
@@ -304,7 +293,7 @@ static int get_stages(struct spbpe *m, struct rbuf *r, tb_error *err)
         size_t bl;
         if (r->short_ || get_str(r, &d->pat, &d->plen, 1) || get_str(r, &d->rep, &d->rlen, 1) ||
             get_str(r, &blob, &bl, 0))
-            return bad(err, "stages: normalizer %u cut short or not UTF-8", i + 1);
+            return vocab_cache_fail(err, "stages: normalizer %u cut short or not UTF-8", i + 1);
         d->kind = (int)f[0];
         d->flags = (int)f[1];
         d->left = (int)f[2];
@@ -322,19 +311,20 @@ static int get_stages(struct spbpe *m, struct rbuf *r, tb_error *err)
         ok &= f[0] == NORM_PRECOMPILED || !blob;
         if (!ok) {
             free(blob);
-            return bad(err, "stages: normalizer %u: bad kind, options or strings", i + 1);
+            return vocab_cache_fail(err, "stages: normalizer %u: bad kind, options or strings",
+                                    i + 1);
         }
         if (f[0] == NORM_PRECOMPILED) {
             tb_error ce = {0};
             int crc = charsmap_init(&d->cmap, (const unsigned char *)(blob ? blob : ""), bl, &ce);
             free(blob);
             if (crc)
-                return bad(err, "stages: normalizer %u: %s", i + 1, ce.msg);
+                return vocab_cache_fail(err, "stages: normalizer %u: %s", i + 1, ce.msg);
         }
     }
     uint32_t np = get_u32(r);
     if (r->short_ || np > SP_MAX_STAGES)
-        return bad(err, "stages: bad pre-tokenizer count");
+        return vocab_cache_fail(err, "stages: bad pre-tokenizer count");
     for (uint32_t i = 0; i < np; i++) {
         struct sp_pre *d = &m->pre[m->n_pre++];
         memset(d, 0, sizeof *d);
@@ -342,7 +332,7 @@ static int get_stages(struct spbpe *m, struct rbuf *r, tb_error *err)
         for (int k = 0; k < 5; k++)
             f[k] = get_u32(r);
         if (r->short_ || get_str(r, &d->pat, &d->plen, 1))
-            return bad(err, "stages: pre-tokenizer %u cut short or not UTF-8", i + 1);
+            return vocab_cache_fail(err, "stages: pre-tokenizer %u cut short or not UTF-8", i + 1);
         d->kind = (int)f[0];
         d->behavior = (int)f[1];
         d->invert = (int)f[2];
@@ -357,11 +347,12 @@ static int get_stages(struct spbpe *m, struct rbuf *r, tb_error *err)
         else
             ok &= !d->pat;
         if (!ok)
-            return bad(err, "stages: pre-tokenizer %u: bad kind, options or pattern", i + 1);
+            return vocab_cache_fail(err, "stages: pre-tokenizer %u: bad kind, options or pattern",
+                                    i + 1);
     }
     uint32_t nd = get_u32(r);
     if (r->short_ || nd > SP_MAX_STAGES)
-        return bad(err, "stages: bad decoder count");
+        return vocab_cache_fail(err, "stages: bad decoder count");
     for (uint32_t i = 0; i < nd; i++) {
         struct sp_dec *d = &m->dec[m->n_dec++];
         memset(d, 0, sizeof *d);
@@ -370,7 +361,7 @@ static int get_stages(struct spbpe *m, struct rbuf *r, tb_error *err)
             f[k] = get_u32(r);
         uint64_t start = get_u64(r), stop = get_u64(r);
         if (r->short_ || get_str(r, &d->pat, &d->plen, 1) || get_str(r, &d->rep, &d->rlen, 1))
-            return bad(err, "stages: decoder %u cut short or not UTF-8", i + 1);
+            return vocab_cache_fail(err, "stages: decoder %u cut short or not UTF-8", i + 1);
         d->kind = (int)f[0];
         d->cp = (int32_t)f[1];
         d->prepend = (int)f[2];
@@ -384,10 +375,10 @@ static int get_stages(struct spbpe *m, struct rbuf *r, tb_error *err)
         ok &= wants_pat == (d->pat != NULL) && (f[0] != DEC_REPLACE || d->plen > 0);
         ok &= (f[0] == DEC_REPLACE) == (d->rep != NULL);
         if (!ok)
-            return bad(err, "stages: decoder %u: bad kind, options or strings", i + 1);
+            return vocab_cache_fail(err, "stages: decoder %u: bad kind, options or strings", i + 1);
     }
     if (r->at != r->n)
-        return bad(err, "stages: %zu trailing bytes", r->n - r->at);
+        return vocab_cache_fail(err, "stages: %zu trailing bytes", r->n - r->at);
     return TB_OK;
 }
 
@@ -398,29 +389,30 @@ static int get_added(struct spbpe *m, struct rbuf *r, tb_error *err)
     for (int k = 0; k < 2; k++) {
         uint32_t n = get_u32(r);
         if (r->short_ || n > m->n_ids)
-            return bad(err, "added tokens: bad count");
+            return vocab_cache_fail(err, "added tokens: bad count");
         for (uint32_t i = 0; i < n; i++) {
             uint32_t id = get_u32(r);
             char *s;
             size_t len;
             if (r->short_ || get_str(r, &s, &len, 1))
-                return bad(err, "added tokens: entry %u cut short or not UTF-8", i + 1);
+                return vocab_cache_fail(err, "added tokens: entry %u cut short or not UTF-8",
+                                        i + 1);
             if (!s || len == 0 || id >= m->n_ids || !m->defined[id]) {
                 free(s);
-                return bad(err, "added tokens: entry %u: bad id or empty", i + 1);
+                return vocab_cache_fail(err, "added tokens: entry %u: bad id or empty", i + 1);
             }
             tb_error e = {0};
             int rc = spbpe_match_add(set[k], id, (const uint8_t *)s, len, &e);
             free(s);
             if (rc)
-                return bad(err, "added tokens: %s", e.msg);
+                return vocab_cache_fail(err, "added tokens: %s", e.msg);
         }
         tb_error e = {0};
         if (spbpe_match_index(set[k], &e))
-            return bad(err, "added tokens: %s", e.msg);
+            return vocab_cache_fail(err, "added tokens: %s", e.msg);
     }
     if (r->at != r->n)
-        return bad(err, "added tokens: %zu trailing bytes", r->n - r->at);
+        return vocab_cache_fail(err, "added tokens: %zu trailing bytes", r->n - r->at);
     return TB_OK;
 }
 
@@ -450,7 +442,7 @@ static int check_tables(const struct spbpe_cache_header *h, const uint8_t *base,
             fail |= whole[id] > 1;
     }
     if (fail)
-        return bad(err, "tokens: bad flags, offset or length");
+        return vocab_cache_fail(err, "tokens: bad flags, offset or length");
     /* hash slots hold ids in range (a lookup of an id that is no vocab entry
      * compares an empty string: no match); that they are the right ids is
      * the checksum's to guard */
@@ -462,7 +454,7 @@ static int check_tables(const struct spbpe_cache_header *h, const uint8_t *base,
         fail |= v > n;
     }
     if (fail || !empty)
-        return bad(err, "vocab hash: an id out of range or no free slot");
+        return vocab_cache_fail(err, "vocab hash: an id out of range or no free slot");
     const struct mpair *pairs = (const struct mpair *)(base + h->sec[S_PAIRS].off);
     empty = 0;
     for (uint64_t i = 0; i <= h->pmask; i++) {
@@ -472,17 +464,17 @@ static int check_tables(const struct spbpe_cache_header *h, const uint8_t *base,
         fail |= (e ^ 1u) & ((key >> 32 >= n) | ((uint32_t)key >= n) | (pairs[i].merged >= n));
     }
     if (fail || !empty)
-        return bad(err, "merge hash: an id out of range or no free slot");
+        return vocab_cache_fail(err, "merge hash: an id out of range or no free slot");
 #define VOCAB(id) ((id) < n && invocab[id])
     const uint32_t *bmp = (const uint32_t *)(base + h->sec[S_BMP].off);
     for (uint32_t cp = 0; cp < N_BMP; cp++)
         if (bmp[cp] != SP_NONE && !VOCAB(bmp[cp]))
-            return bad(err, "character U+%04X: bad id", cp);
+            return vocab_cache_fail(err, "character U+%04X: bad id", cp);
     for (int b = 0; b < 256; b++)
         if (h->byte_tok[b] != SP_NONE && !VOCAB(h->byte_tok[b]))
-            return bad(err, "byte token <0x%02X>: bad id", b);
+            return vocab_cache_fail(err, "byte token <0x%02X>: bad id", b);
     if (h->unk_id != SP_NONE && (!VOCAB(h->unk_id) || !(h->flags & F_HAS_UNK)))
-        return bad(err, "unk id %u: not a vocab entry", h->unk_id);
+        return vocab_cache_fail(err, "unk id %u: not a vocab entry", h->unk_id);
 #undef VOCAB
     return TB_OK;
 }
@@ -496,20 +488,20 @@ int spbpe_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
     if (vocab_cache_prefix_check(data, len, spbpe_cache_magic, SPBPE_CACHE_VERSION, src, err))
         return TB_EINPUT;
     if (len < sizeof h)
-        return bad(err, "%zu bytes, shorter than its header (%zu)", len, sizeof h);
+        return vocab_cache_fail(err, "%zu bytes, shorter than its header (%zu)", len, sizeof h);
     memcpy(&h, data, sizeof h);
     uint32_t n = h.n_ids;
     if (n == 0 || n >= UINT32_MAX - 2 || (h.flags & ~(uint32_t)F_ALL) || h.zero)
-        return bad(err, "bad n_ids %u or flags %u", n, h.flags);
+        return vocab_cache_fail(err, "bad n_ids %u or flags %u", n, h.flags);
     if (h.prefix_len > SP_MAX_AFFIX || h.suffix_len > SP_MAX_AFFIX ||
         ((h.flags & F_SPLIT_META) && (h.prefix_len || h.suffix_len)) ||
         ((h.flags & F_WHOLE) && !(h.flags & F_SPLIT_META)))
-        return bad(err, "bad affixes or piece flags");
+        return vocab_cache_fail(err, "bad affixes or piece flags");
     if (!utf8_valid(h.prefix, h.prefix_len, NULL) || !utf8_valid(h.suffix, h.suffix_len, NULL))
-        return bad(err, "affix not UTF-8");
+        return vocab_cache_fail(err, "affix not UTF-8");
     if (h.vmask < 15 || h.vmask >= UINT32_MAX || (h.vmask & (h.vmask + 1)) || h.pmask < 15 ||
         h.pmask >= UINT32_MAX || (h.pmask & (h.pmask + 1)) || h.n_arena >= ((uint64_t)1 << 40))
-        return bad(err, "bad hash masks or arena size");
+        return vocab_cache_fail(err, "bad hash masks or arena size");
     uint64_t want[N_SEC] = {h.n_arena, (uint64_t)n * 8, (uint64_t)n * 4, n, (uint64_t)n * 8,
                             (uint64_t)n * 4, n, n, (h.vmask + 1) * 4, (h.pmask + 1) * 16,
                             N_BMP * 4, (h.flags & F_WHOLE) ? n : 0, h.sec[S_STAGES].len,

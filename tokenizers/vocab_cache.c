@@ -237,8 +237,7 @@ int vocab_cache_image(const struct bpe *m, const vocab_cache_source *src, uint8_
 
 /* ---- reader ------------------------------------------------------------- */
 
-static int bad(tb_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad(tb_error *err, const char *fmt, ...)
+int vocab_cache_fail(tb_error *err, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -256,7 +255,7 @@ int vocab_cache_check_sections(const struct vocab_cache_sec *sec, const uint64_t
     for (int s = 0; s < n; s++) {
         uint64_t o = sec[s].off, l = sec[s].len;
         if (l != want[s] || o % ALIGN || o < end || o > len || l > len - o)
-            return bad(err, "section %s: bad place or size", names[s]);
+            return vocab_cache_fail(err, "section %s: bad place or size", names[s]);
         end = o + l;
     }
     return TB_OK;
@@ -269,27 +268,28 @@ static int get_pretok(const uint8_t *p, size_t n, pretok **out, tb_error *err)
     size_t at = 0;
     uint32_t pl, ns;
     if (n < 4)
-        return bad(err, "pretok section cut short");
+        return vocab_cache_fail(err, "pretok section cut short");
     memcpy(&pl, p, 4);
     at = 4;
     if (pl >= 64 || pl > n - at)
-        return bad(err, "pretok section: bad preset name length %u", pl);
+        return vocab_cache_fail(err, "pretok section: bad preset name length %u", pl);
     char name[64];
     memcpy(name, p + at, pl);
     name[pl] = 0;
     at += pl;
     if (n - at < 4)
-        return bad(err, "pretok section cut short");
+        return vocab_cache_fail(err, "pretok section cut short");
     memcpy(&ns, p + at, 4);
     at += 4;
     if (pl) {
         if (ns != 0 || at != n || memchr(name, 0, pl))
-            return bad(err, "pretok section: a preset with stages or trailing bytes");
-        return pretok_new_preset(name, out, err) ? bad(err, "pretok preset '%s' unknown", name)
-                                                 : TB_OK;
+            return vocab_cache_fail(err, "pretok section: a preset with stages or trailing bytes");
+        return pretok_new_preset(name, out, err)
+                   ? vocab_cache_fail(err, "pretok preset '%s' unknown", name)
+                   : TB_OK;
     }
     if (ns > 16)
-        return bad(err, "pretok section: %u stages", ns);
+        return vocab_cache_fail(err, "pretok section: %u stages", ns);
     pretok *pt;
     if (pretok_new(&pt, err))
         return TB_EINPUT;
@@ -297,13 +297,13 @@ static int get_pretok(const uint8_t *p, size_t n, pretok **out, tb_error *err)
         uint32_t f[4];
         if (n - at < sizeof f) {
             pretok_free(pt);
-            return bad(err, "pretok section cut short in stage %u", i + 1);
+            return vocab_cache_fail(err, "pretok section cut short in stage %u", i + 1);
         }
         memcpy(f, p + at, sizeof f);
         at += sizeof f;
         if (f[0] > 1 || f[1] > PRETOK_REMOVED || f[2] > 1 || f[3] == 0 || f[3] > n - at) {
             pretok_free(pt);
-            return bad(err, "pretok section: bad stage %u", i + 1);
+            return vocab_cache_fail(err, "pretok section: bad stage %u", i + 1);
         }
         if (pretok_add_split(pt, (const char *)p + at, f[3], (int)f[0],
                              (enum pretok_behavior)f[1], (int)f[2], err)) {
@@ -314,7 +314,7 @@ static int get_pretok(const uint8_t *p, size_t n, pretok **out, tb_error *err)
     }
     if (at != n) {
         pretok_free(pt);
-        return bad(err, "pretok section: %zu trailing bytes", n - at);
+        return vocab_cache_fail(err, "pretok section: %zu trailing bytes", n - at);
     }
     *out = pt;
     return TB_OK;
@@ -333,23 +333,24 @@ int vocab_cache_prefix_check(const void *data, size_t len, const char magic[8], 
 {
     struct vocab_cache_prefix h;
     if ((uintptr_t)data % ALIGN)
-        return bad(err, "image not %d-byte aligned in memory", ALIGN);
+        return vocab_cache_fail(err, "image not %d-byte aligned in memory", ALIGN);
     if (len < sizeof h)
-        return bad(err, "%zu bytes, shorter than its header (%zu)", len, sizeof h);
+        return vocab_cache_fail(err, "%zu bytes, shorter than its header (%zu)", len, sizeof h);
     memcpy(&h, data, sizeof h);
     if (memcmp(h.magic, magic, 8) != 0)
-        return bad(err, "not a compiled vocabulary of this kind (bad magic)");
+        return vocab_cache_fail(err, "not a compiled vocabulary of this kind (bad magic)");
     if (h.version != version)
-        return bad(err, "format version %u, this tokbench reads %u", h.version, version);
+        return vocab_cache_fail(err, "format version %u, this tokbench reads %u", h.version,
+                                version);
     if (h.endian != ENDIAN_MARK)
-        return bad(err, "written on a machine of another byte order");
+        return vocab_cache_fail(err, "written on a machine of another byte order");
     if (h.file_bytes != len)
-        return bad(err, "%zu bytes, the header says %llu (cut short?)", len,
-                   (unsigned long long)h.file_bytes);
+        return vocab_cache_fail(err, "%zu bytes, the header says %llu (cut short?)", len,
+                                (unsigned long long)h.file_bytes);
     if (vocab_cache_checksum((const uint8_t *)data + 32, len - 32) != h.checksum)
-        return bad(err, "checksum mismatch (damaged)");
+        return vocab_cache_fail(err, "checksum mismatch (damaged)");
     if (!memchr(h.loader, 0, sizeof h.loader) || !is_hex64(h.src_sha256))
-        return bad(err, "bad source identity");
+        return vocab_cache_fail(err, "bad source identity");
     if (src) {
         memset(src, 0, sizeof *src);
         tb_copy_str(src->loader, sizeof src->loader, h.loader);
@@ -373,16 +374,16 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
     if (vocab_cache_prefix_check(data, len, k_magic, VOCAB_CACHE_VERSION, src, err))
         return TB_EINPUT;
     if (len < sizeof h)
-        return bad(err, "%zu bytes, shorter than its header (%zu)", len, sizeof h);
+        return vocab_cache_fail(err, "%zu bytes, shorter than its header (%zu)", len, sizeof h);
     memcpy(&h, data, sizeof h);
     uint32_t n = h.n_ids;
     if (n < 256 || n >= UINT32_MAX - 2 || (h.flags & ~(FLAG_DIRECT | FLAG_NFC | FLAG_NFKC)) ||
         (h.flags & (FLAG_NFC | FLAG_NFKC)) == FLAG_NFKC)
-        return bad(err, "bad n_ids %u or flags %u", n, h.flags);
+        return vocab_cache_fail(err, "bad n_ids %u or flags %u", n, h.flags);
     if (h.vmask < 15 || h.vmask >= UINT32_MAX || (h.vmask & (h.vmask + 1)))
-        return bad(err, "bad vmask %llu", (unsigned long long)h.vmask);
+        return vocab_cache_fail(err, "bad vmask %llu", (unsigned long long)h.vmask);
     if (h.n_plist >= UINT32_MAX || h.n_bytes >= ((uint64_t)1 << 40))
-        return bad(err, "bad pair or byte count");
+        return vocab_cache_fail(err, "bad pair or byte count");
     uint64_t want[N_SEC] = {h.n_bytes,          (uint64_t)n * 8,  (uint64_t)n * 4,
                             n,                  (h.vmask + 1) * 4, VBLOOM_WORDS * 8,
                             ((uint64_t)n + 2) * 4, h.n_plist * 12, (uint64_t)n * 8,
@@ -403,14 +404,14 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
         uint64_t l = tok_len[id], o = tok_off[id];
         if (k > BPE_SPECIAL || (k == BPE_UNUSED) != (l == 0) || o > h.n_bytes ||
             l > h.n_bytes - o || (k == BPE_ORDINARY && l > 65535))
-            return bad(err, "token %u: bad kind, offset or length", id);
+            return vocab_cache_fail(err, "token %u: bad kind, offset or length", id);
     }
 #define ORD(id) ((id) < n && kind[id] == BPE_ORDINARY)
 #define TOK(id) (bytes + tok_off[id])
     for (int b = 0; b < 256; b++) {
         uint32_t id = h.byte_id[b];
         if (!ORD(id) || tok_len[id] != 1 || TOK(id)[0] != b)
-            return bad(err, "byte 0x%02x: bad id", b);
+            return vocab_cache_fail(err, "byte 0x%02x: bad id", b);
     }
     size_t empty = 0;
     for (uint64_t i = 0; i <= h.vmask; i++) {
@@ -418,15 +419,15 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
         if (v == 0)
             empty++;
         else if (!ORD(v - 1))
-            return bad(err, "token hash slot %llu: bad id", (unsigned long long)i);
+            return vocab_cache_fail(err, "token hash slot %llu: bad id", (unsigned long long)i);
     }
     if (!empty)
-        return bad(err, "token hash without a free slot");
+        return vocab_cache_fail(err, "token hash without a free slot");
     if (pidx[0] != 0 || pidx[n + 1] != h.n_plist)
-        return bad(err, "pair index: bad bounds");
+        return vocab_cache_fail(err, "pair index: bad bounds");
     for (uint32_t a = 0; a <= n; a++)
         if (pidx[a + 1] < pidx[a])
-            return bad(err, "pair index: not ascending at %u", a);
+            return vocab_cache_fail(err, "pair index: not ascending at %u", a);
     /* every merge is as long as its pair (the encoder's offsets and symbol
      * lengths rest on it), lists sorted by right id; that its bytes are the
      * pair's is the checksum's to guard (comparing them costs more than the
@@ -437,7 +438,7 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
             if (!ORD(a) || !ORD(e->right) || !ORD(e->merged) ||
                 (i > pidx[a] && plist[i - 1].right >= e->right) ||
                 tok_len[e->merged] != tok_len[a] + tok_len[e->right])
-                return bad(err, "pair %u: not as long as its two tokens", i);
+                return vocab_cache_fail(err, "pair %u: not as long as its two tokens", i);
         }
     }
     for (unsigned ab = 0; ab < 65536; ab++) {
@@ -446,7 +447,7 @@ int vocab_cache_parse(const void *data, size_t len, vocab_cache_source *src, str
             continue;
         if (!ORD(e->merged) || tok_len[e->merged] != 2 || TOK(e->merged)[0] != ab >> 8 ||
             TOK(e->merged)[1] != (ab & 255))
-            return bad(err, "byte pair 0x%04x: not a merge of its two bytes", ab);
+            return vocab_cache_fail(err, "byte pair 0x%04x: not a merge of its two bytes", ab);
     }
 #undef ORD
 #undef TOK

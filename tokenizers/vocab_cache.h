@@ -97,6 +97,10 @@ struct vocab_cache_prefix {
     char loader[64];            /* NUL-padded */
 };
 
+/* TB_EINPUT with "compiled vocabulary: " and the printf-style message: the
+ * refusal of every reader of a compiled file. */
+int vocab_cache_fail(tb_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Every section of a compiled file starts at a multiple of this. */
 #define VOCAB_CACHE_ALIGN 64
 /* A section of a compiled file: where it starts and its bytes. */
